@@ -1,0 +1,5 @@
+"""Placeholder: being written. Exposes `router`."""
+
+from gidgethub import routing
+
+router = routing.Router()
