@@ -1,5 +1,312 @@
-"""Placeholder: being written. Exposes `router`."""
+"""Numbering on merge: each new RFC gets its number exactly once, in one commit.
 
-from gidgethub import routing
+Exactly once without memory: every attempt re-reads the default branch. A pull request's RFC
+is done when its ``0000-slug.md`` is gone and a numbered file with that slug exists, or when
+a recent commit carries the ``RFC-PR: #N`` trailer. The commit that numbers it is written
+with the Git Data API and published with a fast-forward-only ref update, which GitHub
+refuses if the branch moved since we read it: that refusal is the lock between replicas.
+"""
 
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any
+
+from cachetools import LRUCache
+from gidgethub import routing, sansio
+from gidgethub.abc import GitHubAPI
+
+from bot.features.context import Context, UserError
+from bot.features.repo_config import repo_config
+from bot.github import gitdata
+from bot.github.calls import comment, get_file, list_pull_files
+from bot.github.labels import label_style, sync_labels
+from bot.rfc.config import Config
+from bot.rfc.numbering import (
+    Assignment,
+    Numbered,
+    NumberingError,
+    Plan,
+    added_rfcs,
+    commit_message,
+    plan_numbering,
+    rfc_files,
+    trailer_pull_numbers,
+)
+
+log = logging.getLogger(__name__)
 router = routing.Router()
+
+NUMBERED_MARKER = "<!-- rfc-bot:numbered -->"
+ERROR_MARKER = "<!-- rfc-bot:numbering-error -->"
+MAX_ATTEMPTS = 5
+BACKOFF_SECONDS = 0.05  # base of the jittered exponential backoff after a lost race
+_READ_CONCURRENCY = 8
+
+# Blob sha -> text. Blobs are content-addressed, so entries never go stale.
+_blob_texts: LRUCache[str, str] = LRUCache(maxsize=32 * 1024 * 1024, getsizeof=len)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    config: Config
+    branch: str
+    added: tuple[str, ...] = ()
+    assigned: tuple[Assignment, ...] = ()
+    already: tuple[Numbered, ...] = ()
+    missing: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    # True when another writer moved the branch during this call and we then found the work
+    # done: that writer numbered these RFCs and announces them, so we stay quiet.
+    lost_race: bool = False
+    # Set when a commit of this pull request's trailer is found while the files still look
+    # unnumbered (e.g. someone restored the 0000 file): never number twice.
+    trailer_commit: str | None = None
+
+
+@router.register("pull_request", action="closed")
+async def on_pull_request_closed(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
+    pull = event.data["pull_request"]
+    repository = event.data["repository"]
+    if not pull.get("merged") or pull["base"]["ref"] != repository.get("default_branch"):
+        return
+    repo = repository["full_name"]
+    try:
+        outcome = await assign_numbers(gh, repo, pull, ctx)
+    except UserError as error:
+        await post_once(gh, repo, pull["number"], f"{ERROR_MARKER}\n{error}", ERROR_MARKER)
+        return
+    if not (outcome.assigned or outcome.already):
+        return
+    if not outcome.lost_race:
+        await post_once(gh, repo, pull["number"], announcement(outcome, pull), NUMBERED_MARKER)
+    await add_label(gh, repo, pull, outcome.config)
+
+
+async def number_merged_pull(gh: GitHubAPI, repo_full_name: str, pull: dict[str, Any],
+                             ctx: Context) -> str:
+    """Number a merged pull request's RFCs (idempotent); returns the markdown reply.
+
+    Used by ``/rfc number``. Raises UserError for what the user must fix (not merged,
+    protected branch, a strategy that cannot give a number).
+    """
+    number = pull["number"]
+    if not (pull.get("merged") or pull.get("merged_at")):
+        raise UserError(
+            f"#{number} is not merged: RFC numbers are assigned when the pull request is merged."
+        )
+    default_branch = pull["base"]["repo"].get("default_branch")
+    if default_branch and pull["base"]["ref"] != default_branch:
+        raise UserError(
+            f"#{number} was merged into `{pull['base']['ref']}`, not the default branch "
+            f"`{default_branch}`: RFCs are numbered on the default branch only."
+        )
+    outcome = await assign_numbers(gh, repo_full_name, pull, ctx)
+    if not outcome.added:
+        rfc_dir = outcome.config.rfc_dir
+        return f"#{number} adds no unnumbered RFC under `{rfc_dir}/`: nothing to number."
+    if outcome.assigned or outcome.already:
+        await add_label(gh, repo_full_name, pull, outcome.config)
+    if outcome.assigned:
+        return announcement(outcome, pull)
+    return announcement(outcome, pull, verb="Already numbered:")
+
+
+async def assign_numbers(gh: GitHubAPI, repo: str, pull: Mapping[str, Any],
+                         ctx: Context) -> Outcome:
+    """Read, plan, commit, fast-forward; on a lost race re-read and plan again."""
+    branch = pull["base"]["ref"]
+    pull_files = await list_pull_files(gh, repo, pull["number"])
+    async with ctx.lock(f"numbering:{repo}"):
+        for attempt in range(MAX_ATTEMPTS):
+            outcome = await _attempt(gh, repo, branch, pull["number"], pull_files, ctx)
+            if outcome is not None:
+                lost_race = attempt > 0 and not outcome.assigned
+                return replace(outcome, lost_race=lost_race)
+            delay = random.uniform(0, BACKOFF_SECONDS * 2**attempt)
+            log.info("numbering %s#%s: %s moved, retrying in %.2fs", repo, pull["number"],
+                     branch, delay)
+            await asyncio.sleep(delay)
+    raise UserError(
+        f"Could not assign RFC numbers: `{branch}` kept moving during {MAX_ATTEMPTS} attempts. "
+        "A maintainer can retry with `/rfc number`."
+    )
+
+
+@dataclass(frozen=True)
+class BranchState:
+    """What one attempt read of the default branch."""
+
+    head: str
+    root_tree: str
+    config: Config
+    entries: Mapping[str, gitdata.TreeEntry]  # blobs directly in the RFC directory
+    texts: Mapping[str, str]  # RFC path -> text
+    index_text: str | None
+
+
+async def _read_branch(gh: GitHubAPI, repo: str, branch: str, ctx: Context) -> BranchState:
+    head = await gitdata.get_branch_head(gh, repo, branch)
+    config, _ = await repo_config(gh, repo, head, ctx)
+    root_tree = await gitdata.get_commit_tree(gh, repo, head)
+    listing = await gitdata.get_directory(gh, repo, root_tree, config.rfc_dir) or []
+    entries = {entry.path: entry for entry in listing if entry.type == "blob"}
+    texts = await _read_texts(gh, repo, [entries[p] for p in rfc_files(entries, config)], head)
+    index = entries.get(config.index_path)
+    index_text = None if index is None else await _read_text(gh, repo, index, head)
+    return BranchState(head, root_tree, config, entries, texts, index_text)
+
+
+async def _attempt(gh: GitHubAPI, repo: str, branch: str, pr_number: int,
+                   pull_files: list[dict[str, Any]], ctx: Context) -> Outcome | None:
+    """One read-plan-write round; None when the branch moved under us."""
+    state = await _read_branch(gh, repo, branch, ctx)
+    config = state.config
+    added = tuple(added_rfcs(pull_files, config))
+    if not added:
+        return Outcome(config, branch)
+    try:
+        plan = plan_numbering(state.texts, added, pr_number, config, index_text=state.index_text)
+    except NumberingError as error:
+        raise UserError(f"Could not assign an RFC number: {error}.") from error
+    outcome = Outcome(config, branch, added, (), plan.already_numbered, plan.missing)
+    if not plan.pending:
+        return outcome
+    trailer_commit = await _trailer_commit(gh, repo, state.head, config.rfc_dir, pr_number)
+    if trailer_commit is not None:
+        log.warning("numbering %s#%s: %s already numbered it, yet 0000 files are back",
+                    repo, pr_number, trailer_commit)
+        return replace(outcome, trailer_commit=trailer_commit)
+    commit = await _write_commit(gh, repo, state, plan, pr_number)
+    try:
+        await gitdata.update_branch(gh, repo, branch, commit)
+    except gitdata.NotFastForward:
+        return None
+    except gitdata.RefUpdateRefused as refused:
+        log.warning("numbering %s#%s refused: %s", repo, pr_number, refused)
+        raise UserError(protected_branch_message(branch, refused)) from refused
+    log.info("numbering %s#%s: %s", repo, pr_number,
+             ", ".join(f"{a.old_path} -> {a.new_path}" for a in plan.assignments))
+    notes = (plan.index_problem,) if plan.index_problem else ()
+    return replace(outcome, assigned=plan.assignments, notes=notes)
+
+
+async def _write_commit(gh: GitHubAPI, repo: str, state: BranchState, plan: Plan,
+                        pr_number: int) -> str:
+    """Blobs, tree and commit on top of the head (unreferenced until the ref moves)."""
+    config = state.config
+    changes = plan.changes(config.index_path)
+    written = {path: text for path, text in changes.items() if text is not None}
+    shas = await asyncio.gather(
+        *(gitdata.create_blob(gh, repo, _encode(text)) for text in written.values())
+    )
+    blobs: dict[str, str | None] = dict.fromkeys(changes)
+    blobs.update(zip(written, shas, strict=True))
+    # Keep the modes the files had (the renamed file keeps its old one).
+    modes = {a.new_path: state.entries[a.old_path].mode for a in plan.assignments}
+    if config.index_path in state.entries:
+        modes[config.index_path] = state.entries[config.index_path].mode
+    tree = await gitdata.create_tree(gh, repo, state.root_tree, blobs, modes)
+    message = commit_message(plan, pr_number, config.number_width)
+    return await gitdata.create_commit(gh, repo, message, tree, [state.head])
+
+
+async def _trailer_commit(gh: GitHubAPI, repo: str, head: str, rfc_dir: str,
+                          pr_number: int) -> str | None:
+    """A recent commit touching the RFC directory whose trailer names this pull request."""
+    for item in await gitdata.list_commits(gh, repo, head, rfc_dir):
+        if pr_number in trailer_pull_numbers(item["commit"]["message"]):
+            return str(item["sha"])
+    return None
+
+
+def _encode(text: str) -> bytes:
+    # surrogateescape round-trips bytes that are not UTF-8, so nothing is lost.
+    return text.encode("utf-8", errors="surrogateescape")
+
+
+async def _read_text(gh: GitHubAPI, repo: str, entry: gitdata.TreeEntry, head: str) -> str:
+    text = _blob_texts.get(entry.sha)
+    if text is None:
+        raw = await get_file(gh, repo, entry.path, head) or b""
+        text = _blob_texts[entry.sha] = raw.decode("utf-8", errors="surrogateescape")
+    return text
+
+
+async def _read_texts(gh: GitHubAPI, repo: str, entries: list[gitdata.TreeEntry],
+                      head: str) -> dict[str, str]:
+    limit = asyncio.Semaphore(_READ_CONCURRENCY)
+
+    async def read(entry: gitdata.TreeEntry) -> str:
+        async with limit:
+            return await _read_text(gh, repo, entry, head)
+
+    texts = await asyncio.gather(*(read(entry) for entry in entries))
+    return {entry.path: text for entry, text in zip(entries, texts, strict=True)}
+
+
+# --- Telling the pull request ---------------------------------------------------------------
+
+
+def announcement(outcome: Outcome, pull: Mapping[str, Any], verb: str = "Assigned") -> str:
+    """One line per RFC, linking the file on the default branch, with the hidden marker."""
+    base_url = f"{pull['base']['repo']['html_url']}/blob/{outcome.branch}"
+    width = outcome.config.number_width
+    lines = [NUMBERED_MARKER]
+    for item in sorted(
+        [(a.number, a.new_path, a.number_field_set) for a in outcome.assigned]
+        + [(n.number, n.path, True) for n in outcome.already]
+    ):
+        number, path, field_set = item
+        line = f"{verb} RFC {number:0{width}d}: [{path}]({base_url}/{path})"
+        if not field_set:
+            line += " (the file has no `**RFC Number:**` line, so only its name was changed)"
+        lines.append(line)
+    if outcome.trailer_commit is not None:
+        lines.append(f"{verb} by commit {outcome.trailer_commit}.")
+    lines.extend(f"Not numbered: `{path}` is no longer on `{outcome.branch}`."
+                 for path in outcome.missing)
+    lines.extend(f"Note: {note}" for note in outcome.notes)
+    return "\n".join(lines)
+
+
+def protected_branch_message(branch: str, refused: gitdata.RefUpdateRefused) -> str:
+    strategy_hint = (
+        "Switching to `numbering: pull-request` in `.github/rfc-bot.yml` does not avoid "
+        "this: the file still has to be renamed by a commit."
+    )
+    return (
+        f"Could not assign RFC numbers: GitHub refused to update `{branch}` "
+        f"({refused.status}: {refused.message}). Nothing was changed.\n\n"
+        f"To fix it, let this App bypass the branch protection rule or ruleset of `{branch}` "
+        "(or give it write access to contents), then comment `/rfc number` on this pull "
+        f"request to retry. {strategy_hint}"
+    )
+
+
+async def post_once(gh: GitHubAPI, repo: str, number: int, body: str, marker: str) -> None:
+    """Post ``body`` unless a comment carrying ``marker`` is already there (redeliveries)."""
+    if not await _marked_comment_ids(gh, repo, number, marker):
+        await comment(gh, repo, number, body)
+
+
+async def _marked_comment_ids(gh: GitHubAPI, repo: str, number: int, marker: str) -> list[int]:
+    return [
+        item["id"]
+        async for item in gh.getiter(f"/repos/{repo}/issues/{number}/comments{{?per_page}}",
+                                     {"per_page": 100})
+        if marker in (item.get("body") or "")
+    ]
+
+
+async def add_label(gh: GitHubAPI, repo: str, pull: Mapping[str, Any], config: Config) -> None:
+    """Put ``labels.numbered`` on the pull request (created and styled if the repo lacks it)."""
+    name = config.labels.numbered
+    current = [label["name"] for label in pull.get("labels") or ()]
+    await sync_labels(gh, repo, pull["number"], current=current, desired=[*current, name],
+                      owned={name}, style=partial(label_style, config))

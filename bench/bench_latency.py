@@ -1,0 +1,152 @@
+"""Latency of the `RFC validation` check: delivery -> completed check run, with API latency.
+
+One run. The simulator answers every API call after ``--latency`` seconds (default 50 ms,
+a realistic round trip to api.github.com). A pull request changing one RFC is delivered
+``--runs`` times (a new PR each time, caches warm: installation token and config), and the
+script prints:
+
+- the median time from delivery to the check run being created on the simulator, and to the
+  App being idle again (label changes included);
+- the API calls per run (check path and label calls) and the sequential round trips on the
+  way to the check run, derived from the simulator's request arrival times.
+
+    PYTHONPATH=. python bench/bench_latency.py [--runs 15] [--latency 0.05]
+
+Target: at most 3 sequential round trips (about 150-200 ms at 50 ms latency), 4 calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.features.context import Context
+from bot.sandbox.delivery import deliver
+from bot.sandbox.demo import demo_file
+from bot.sandbox.simulator import Simulator
+from bot.server import create_app, wait_idle
+from bot.settings import Settings
+
+SECRET = "bench-secret"
+PATH = "rfcs/0000-job-retries.md"
+LABEL_CALLS = frozenset({"issues/add-labels", "issues/remove-label", "issues/create-label"})
+
+
+class TimedRequests(list):  # type: ignore[type-arg]
+    """``sim.requests`` that also notes when each request arrived."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrivals: list[float] = []
+
+    def append(self, item: Any) -> None:
+        self.arrivals.append(time.perf_counter())
+        super().append(item)
+
+
+@dataclass
+class Sample:
+    to_check_run: float
+    to_idle: float
+    check_calls: int
+    label_calls: int
+    round_trips: int
+
+
+def round_trips(arrivals: list[float], until: float, latency: float) -> int:
+    """Waves of requests before ``until``: a request arriving more than half a latency after
+    the first of the current wave starts a new (sequential) round trip."""
+    waves, wave_start = 0, None
+    for moment in sorted(t for t in arrivals if t <= until):
+        if wave_start is None or moment - wave_start > latency / 2:
+            waves, wave_start = waves + 1, moment
+    return waves
+
+
+async def one_run(sim: Simulator, app: web.Application, url: str, session: Any, repo: Any,
+                  index: int, latency: float) -> Sample:  # fmt: skip
+    text = demo_file("fixed.md").replace("**Last Updated:** 2024-05-03",
+                                         f"**Last Updated:** 2024-05-{10 + index % 15:02d}")
+    pull = sim.open_pull_request(repo, head=f"rfc/run-{index}", files={PATH: text},
+                                 author="alice", title=f"RFC update {index}")  # fmt: skip
+    payload = sim.event_pull_request(repo, pull.number, "opened")
+    requests: TimedRequests = sim.requests  # type: ignore[assignment]
+    first = len(requests)
+    started = time.perf_counter()
+    assert await deliver(session, url, "pull_request", payload, SECRET) == 202
+    await wait_idle(app)
+    idle = time.perf_counter()
+    made = list(zip(requests[first:], requests.arrivals[first:], strict=True))
+    created = next(at for request, at in made if request.operation_id == "checks/create")
+    return Sample(
+        to_check_run=created + latency - started,
+        to_idle=idle - started,
+        check_calls=sum(1 for r, _ in made if r.operation_id not in LABEL_CALLS),
+        label_calls=sum(1 for r, _ in made if r.operation_id in LABEL_CALLS),
+        round_trips=round_trips([at for _, at in made], created, latency),
+    )
+
+
+async def bench(runs: int, latency: float) -> list[Sample]:
+    sim = Simulator()
+    await sim.start()
+    sim.requests = TimedRequests()
+    settings = Settings(app_id=sim.app_id, private_key=sim.private_key_pem,
+                        webhook_secret=SECRET, api_url=sim.base_url, host="127.0.0.1", port=0)
+    app = create_app(settings, context=Context())
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    url = f"http://{host}:{port}/webhook"
+    try:
+        repo = sim.create_repo("octo-org/rfcs", files={
+            ".github/rfc-bot.yml": demo_file("rfc-bot.yml"),
+            "rfcs/README.md": demo_file("index.md"),
+            PATH: demo_file("fixed.md"),
+        })  # fmt: skip
+        sim.latency = latency
+        async with aiohttp.ClientSession() as session:
+            await one_run(sim, app, url, session, repo, 0, latency)  # warm token and config
+            return [await one_run(sim, app, url, session, repo, i, latency)
+                    for i in range(1, runs + 1)]  # fmt: skip
+    finally:
+        await runner.cleanup()
+        await sim.stop()
+        if sim.violations:
+            raise SystemExit("requests off GitHub's REST description:\n" + "\n".join(
+                sim.violations))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds per API call")
+    args = parser.parse_args()
+    samples = asyncio.run(bench(args.runs, args.latency))
+    to_check = [s.to_check_run * 1000 for s in samples]
+    to_idle = [s.to_idle * 1000 for s in samples]
+    print(f"one RFC changed, {args.runs} runs, API latency {args.latency * 1000:.0f} ms, warm")
+    print(f"  delivery -> check run created : median {statistics.median(to_check):6.1f} ms "
+          f"(min {min(to_check):.1f}, max {max(to_check):.1f})")
+    print(f"  delivery -> App idle (labels) : median {statistics.median(to_idle):6.1f} ms")
+    print(f"  API calls, check path         : {_values(s.check_calls for s in samples)}"
+          " (target <= 4)")
+    print(f"  API calls, labels             : {_values(s.label_calls for s in samples)}")
+    print(f"  sequential round trips        : {_values(s.round_trips for s in samples)}"
+          " (target <= 3)")
+
+
+def _values(numbers: Any) -> str:
+    return ", ".join(str(n) for n in sorted(set(numbers)))
+
+if __name__ == "__main__":
+    main()

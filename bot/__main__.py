@@ -1,0 +1,450 @@
+"""The ``rfc-bot`` command line: lint, new, rules, config, index, serve, demo.
+
+Exit codes: 0 success (warnings allowed), 1 lint errors or a failed ``--check``,
+2 usage or I/O errors (one ``rfc-bot: error: ...`` line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import NoReturn
+
+from bot.rfc.config import CONFIG_PATH, Config, ConfigError, default_config_yaml, load_config
+from bot.rfc.diagnostics import Diagnostic, Severity, has_errors
+from bot.rfc.edits import (
+    INDEX_START,
+    IndexEntry,
+    fill_template,
+    index_entry,
+    index_is_current,
+    update_index,
+)
+from bot.rfc.paths import slugify
+from bot.rfc.report import FORMATS, FileReport, render
+
+PROG = "rfc-bot"
+INDEX_RULE = "index-outdated"
+
+
+class CliError(Exception):
+    """A usage or I/O problem: reported as one line on stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{message} (see `{self.prog} --help`)")
+
+
+# --- Locating the project ------------------------------------------------------------------
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _git_root(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def _project_root() -> Path:
+    """The git work tree holding the current directory, else the current directory."""
+    cwd = Path.cwd().resolve()
+    return _git_root(cwd) or cwd
+
+
+def _find_config() -> Path | None:
+    """``.github/rfc-bot.yml`` in the current directory or a parent, up to the git root."""
+    cwd = Path.cwd().resolve()
+    stop = _git_root(cwd)
+    for directory in (cwd, *cwd.parents):
+        candidate = directory / CONFIG_PATH
+        if candidate.is_file():
+            return candidate
+        if directory == stop:
+            break
+    return None
+
+
+def _display(path: Path) -> str:
+    """The path relative to the current directory when below it, with '/' separators."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CliError(f"cannot read {_display(path)}: {_reason(error)}") from None
+
+
+def _reason(error: Exception) -> str:
+    return error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+
+
+def _load_config(explicit: str | None) -> Config:
+    path = Path(explicit) if explicit else _find_config()
+    if path is None:
+        return Config()
+    if not path.is_file():
+        raise CliError(f"config file not found: {explicit}")
+    try:
+        return load_config(_read_text(path), _display(path))
+    except ConfigError as error:
+        raise CliError(str(error)) from None
+
+
+# --- lint ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Targets:
+    files: list[Path] = field(default_factory=list)
+    directories: list[Path] = field(default_factory=list)
+
+
+def _rfc_files(directory: Path, config: Config) -> list[Path]:
+    return sorted(
+        path
+        for path in directory.iterdir()
+        if path.suffix == ".md" and path.is_file() and path.name not in config.skip
+    )
+
+
+def _collect(paths: Sequence[str], config: Config) -> _Targets:
+    targets = _Targets()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            targets.directories.append(path)
+            targets.files += _rfc_files(path, config)
+        elif path.is_file():
+            targets.files.append(path)
+        else:
+            raise CliError(f"no such file or directory: {raw}")
+    targets.files = list(dict.fromkeys(targets.files))
+    return targets
+
+
+def _repo_path(path: Path, root: Path) -> str:
+    """The path as the App sees it: relative to the repository root."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
+    except OSError as error:
+        raise CliError(f"cannot run git: {_reason(error)}") from None
+
+
+class _GitBase:
+    """Old versions of files at a git ref, for the change rules."""
+
+    def __init__(self, ref: str) -> None:
+        root = _git_root(Path.cwd().resolve())
+        if root is None:
+            raise CliError("--base needs a git repository")
+        if _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode:
+            raise CliError(f"unknown git ref: {ref}")
+        self.root, self.ref = root, ref
+
+    def old_version(self, path: Path) -> bytes | None:
+        """The file's content at the ref; None when it did not exist there (a new file)."""
+        try:
+            relative = path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            raise CliError(f"{_display(path)} is outside the git repository") from None
+        spec = f"{self.ref}:{relative}"
+        if _git(self.root, "cat-file", "-e", spec).returncode:
+            return None
+        shown = _git(self.root, "cat-file", "blob", spec)
+        if shown.returncode:
+            raise CliError(f"git cannot read {spec}: {shown.stderr.decode(errors='replace')}")
+        return shown.stdout
+
+
+def _lint_file(
+    path: Path, root: Path, config: Config, base: _GitBase | None
+) -> tuple[FileReport, IndexEntry | None]:
+    from bot.rfc.lint import NO_BASE, lint  # lazy: `rfc-bot new/config` work without the engine
+
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise CliError(f"cannot read {_display(path)}: {_reason(error)}") from None
+    repo_path = _repo_path(path, root)
+    old = base.old_version(path) if base else NO_BASE
+    result = lint(repo_path, content, config, base=old)
+    document = result.document
+    lines = document.lines if document is not None else []
+    entry = index_entry(repo_path, document) if document is not None else None
+    return FileReport(repo_path, list(result.diagnostics), lines), entry
+
+
+def _index_report(
+    directory: Path, entries: list[IndexEntry], root: Path, config: Config
+) -> FileReport | None:
+    """A report for the directory's index file: a warning when it is out of date."""
+    index = directory / config.index_file
+    setting = config.rules.get(INDEX_RULE, "warning")
+    if not index.is_file() or setting == "off":
+        return None
+    text = _read_text(index)
+    lines = text.splitlines()
+    repo_path = _repo_path(index, root)
+    if index_is_current(text, entries):
+        return FileReport(repo_path, [], lines)
+    line = next((n for n, body in enumerate(lines, 1) if INDEX_START in body), 1)
+    width = len(lines[line - 1]) if lines else 1
+    diagnostic = Diagnostic(
+        rule=INDEX_RULE,
+        severity=Severity(setting),
+        path=repo_path,
+        line=line,
+        column=1,
+        end_line=line,
+        end_column=max(width, 1),
+        message="the RFC index is out of date",
+        help=f"run `rfc-bot index {_display(directory)}` to regenerate it",
+    )
+    return FileReport(repo_path, [diagnostic], lines)
+
+
+def _use_colour() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    config = _load_config(args.config)
+    targets = _collect(args.paths, config)
+    base = _GitBase(args.base) if args.base else None
+    root = _project_root()
+    reports: list[FileReport] = []
+    entries: dict[Path, IndexEntry] = {}
+    for path in targets.files:
+        report, entry = _lint_file(path, root, config, base)
+        reports.append(report)
+        if entry is not None:
+            entries[path.resolve()] = entry
+    for directory in targets.directories:
+        paths = [path.resolve() for path in _rfc_files(directory, config)]
+        listed = [entries[path] for path in paths if path in entries]
+        index = _index_report(directory, listed, root, config)
+        if index is not None:
+            reports.append(index)
+    sys.stdout.write(render(reports, args.format, color=args.format == "text" and _use_colour()))
+    return 1 if has_errors([d for report in reports for d in report.diagnostics]) else 0
+
+
+# --- new -----------------------------------------------------------------------------------
+
+
+def _bundled_template() -> str:
+    return resources.files("bot.rfc").joinpath("template.md").read_text(encoding="utf-8")
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    config = _load_config(args.config)
+    title = args.title.strip()
+    if not title or "\n" in title:
+        raise CliError("the title must be one non-empty line")
+    unknown = [app for app in args.app if app not in config.target_apps]
+    if unknown:
+        known = ", ".join(config.target_apps)
+        raise CliError(f"unknown application {unknown[0]!r}; known applications: {known}")
+    directory = Path(args.dir) if args.dir else _project_root() / config.rfc_dir
+    path = directory / f"{'0' * config.number_width}-{slugify(title)}.md"
+    text = fill_template(
+        _bundled_template(),
+        title=title,
+        status=config.initial_status,
+        today=_today(),
+        apps=args.app,
+        authors=args.author,
+    )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8", newline="") as file:
+            file.write(text)
+    except FileExistsError:
+        raise CliError(f"{_display(path)} already exists; not overwriting it") from None
+    except OSError as error:
+        raise CliError(f"cannot write {_display(path)}: {_reason(error)}") from None
+    print(_display(path))
+    return 0
+
+
+# --- rules, config -------------------------------------------------------------------------
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from bot.rfc.rules import RULES
+
+    width = max((len(rule.id) for rule in RULES), default=0)
+    for rule in RULES:
+        print(f"{rule.id:<{width}}  {Severity(rule.severity).value:<7}  {rule.summary}")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    if args.defaults:
+        sys.stdout.write(default_config_yaml())
+        return 0
+    path = Path(args.check) if args.check else _find_config()
+    if path is None:
+        print(f"no {CONFIG_PATH} found; the defaults apply")
+        return 0
+    if not path.is_file():
+        raise CliError(f"config file not found: {args.check}")
+    try:
+        load_config(_read_text(path), _display(path))
+    except ConfigError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 1
+    print(f"{_display(path)}: ok")
+    return 0
+
+
+# --- index ---------------------------------------------------------------------------------
+
+
+def _index_entries(directory: Path, root: Path, config: Config) -> list[IndexEntry]:
+    from bot.rfc.document import parse  # lazy, as for lint
+
+    entries = []
+    for path in _rfc_files(directory, config):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # not usable text: `rfc-bot lint` explains; it cannot be indexed
+        entries.append(index_entry(_repo_path(path, root), parse(text)))
+    return entries
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    config = _load_config(args.config)
+    root = _project_root()
+    directory = Path(args.dir) if args.dir else root / config.rfc_dir
+    if not directory.is_dir():
+        raise CliError(f"no such directory: {_display(directory)}")
+    index = directory / config.index_file
+    existing = _read_text(index) if index.is_file() else None
+    entries = _index_entries(directory, root, config)
+    try:
+        updated = update_index(existing, entries)
+    except ValueError as error:
+        raise CliError(f"{_display(index)}: {error}") from None
+    if updated == existing:
+        print(f"{_display(index)} is up to date")
+        return 0
+    if args.check:
+        print(f"{_display(index)} is out of date; run `{PROG} index {_display(directory)}`")
+        return 1
+    try:
+        with index.open("w", encoding="utf-8", newline="") as file:
+            file.write(updated)
+    except OSError as error:
+        raise CliError(f"cannot write {_display(index)}: {_reason(error)}") from None
+    print(f"{'updated' if existing is not None else 'created'} {_display(index)}")
+    return 0
+
+
+# --- serve, demo: imported only when asked for ---------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.server import main as serve_main
+
+    return serve_main() or 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.sandbox.demo import main as demo_main
+
+    return demo_main() or 0
+
+
+# --- argument parsing ----------------------------------------------------------------------
+
+
+def _with_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", metavar="FILE", help=f"config file (default: {CONFIG_PATH}, searched upwards)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Lint and manage RFC documents.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], text: str) -> _Parser:
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    lint = command("lint", cmd_lint, "Check RFC files (or the RFC files in directories).")
+    lint.add_argument("paths", nargs="+", metavar="PATH")
+    lint.add_argument("--format", choices=FORMATS, default="text")
+    lint.add_argument("--base", metavar="GIT_REF", help="compare with the files at this ref")
+    _with_config(lint)
+
+    new = command("new", cmd_new, "Create a new RFC from the template.")
+    new.add_argument("title")
+    new.add_argument("--app", action="append", default=[], metavar="NAME")
+    new.add_argument("--author", action="append", default=[], metavar='"Name (@user)"')
+    new.add_argument("--dir", metavar="DIR", help="directory to write to (default: rfc_dir)")
+    _with_config(new)
+
+    command("rules", cmd_rules, "List every lint rule.")
+
+    config = command("config", cmd_config, "Print the default config or check a config file.")
+    mode = config.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--defaults", action="store_true", help="print the default config")
+    mode.add_argument("--check", nargs="?", const="", metavar="FILE", help="validate a config")
+
+    index = command("index", cmd_index, "Regenerate the RFC index (README.md in the RFC dir).")
+    index.add_argument("dir", nargs="?", metavar="DIR")
+    index.add_argument("--check", action="store_true", help="exit 1 when out of date")
+    _with_config(index)
+
+    command("serve", cmd_serve, "Run the GitHub App webhook server.")
+    command("demo", cmd_demo, "Run the App against the built-in GitHub simulator.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.handler(args))
+    except CliError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except SystemExit as exit_:  # --help, --version
+        return exit_.code if isinstance(exit_.code, int) else 0
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`rfc-bot rules | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""The ``/rfc`` command parser: comment text in, commands and command errors out. No I/O.
+
+A command is a comment line that starts with ``/rfc`` (leading spaces allowed) and that GitHub
+renders as ordinary text of a paragraph, list item included. Lines that render as code (fenced,
+indented or inline), inside a block quote, inside an HTML comment (block or inline, one line or
+several), struck through, in a heading or in a table are never commands: quoting a command, or
+hiding it, must not run it.
+
+How the contexts are found: each candidate line's ``/rfc`` is swapped for a unique plain word
+(which changes no markdown structure), the text is parsed with markdown-it-py as GitHub would
+render it, and a candidate counts only when its word comes out as plain paragraph text outside
+any block quote. markdown-it then decides every context exactly, including code spans and HTML
+comments that span lines, which a line-map scan alone cannot see.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from bot.rfc.config import DEFAULT_STATUSES
+
+COMMAND_NAMES: tuple[str, ...] = ("status", "check", "help", "number")
+
+# "/rfc" at the start of a line, as a whole word ("/rfcs" or "/rfc-bot" are not commands).
+_CANDIDATE = re.compile(r"^([ \t]*)(/rfc)(?=\s|$)", re.IGNORECASE)
+_NEWLINE = re.compile(r"\r\n?")
+_MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A valid command. ``args`` are normalised: a status name as the config spells it."""
+
+    line: int  # 1-based line in the comment
+    raw: str  # the line as written, without its line ending
+    name: str  # one of COMMAND_NAMES
+    args: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str | None:
+        return self.args[0] if self.name == "status" else None
+
+    @property
+    def path(self) -> str | None:
+        return self.args[1] if self.name == "status" and len(self.args) > 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class CommandError:
+    """A command line that could not be understood: what was wrong and what would be valid."""
+
+    line: int
+    raw: str
+    problem: str
+    valid_forms: tuple[str, ...]
+
+
+ParsedLine = Command | CommandError
+
+
+def valid_forms(statuses: Sequence[str] = DEFAULT_STATUSES) -> tuple[str, ...]:
+    """The command grammar, one form per line, with this repository's status names."""
+    names = "|".join(status.lower() for status in statuses)
+    return (
+        f"/rfc status <{names}> [PATH]",
+        "/rfc check",
+        "/rfc help",
+        "/rfc number",
+    )
+
+
+def parse_commands(body: str, statuses: Sequence[str] = DEFAULT_STATUSES) -> list[ParsedLine]:
+    """Every command line of a comment, in order, each parsed or explained as an error."""
+    lines = _NEWLINE.sub("\n", body).split("\n")
+    return [_parse_line(number, lines[number - 1], statuses) for number in command_lines(lines)]
+
+
+def new_commands(
+    old_body: str, new_body: str, statuses: Sequence[str] = DEFAULT_STATUSES
+) -> list[ParsedLine]:
+    """Commands of an edited comment that were not commands before the edit.
+
+    Lines are compared by their words, ignoring spacing and case; a line repeated more often
+    than before runs its extra occurrences only.
+    """
+    already = Counter(_line_key(parsed.raw) for parsed in parse_commands(old_body, statuses))
+    fresh: list[ParsedLine] = []
+    for parsed in parse_commands(new_body, statuses):
+        key = _line_key(parsed.raw)
+        if already[key] > 0:
+            already[key] -= 1
+        else:
+            fresh.append(parsed)
+    return fresh
+
+
+def has_candidates(body: str) -> bool:
+    """Cheap pre-check: could this comment hold a command at all (before markdown parsing)?"""
+    return any(_CANDIDATE.match(line) for line in _NEWLINE.sub("\n", body).split("\n"))
+
+
+def command_lines(lines: Sequence[str]) -> list[int]:
+    """1-based numbers of the lines that are commands in the rendered comment."""
+    candidates = {i: match for i, line in enumerate(lines) if (match := _CANDIDATE.match(line))}
+    if not candidates:
+        return []
+    marker = _unused_word("rfccommand", "\n".join(lines))
+    marked = list(lines)
+    for index, match in candidates.items():
+        marked[index] = f"{match[1]}{marker}{index}x{lines[index][match.end():]}"
+    visible = set(_plain_paragraph_words(_MARKDOWN.parse("\n".join(marked)), marker))
+    return [index + 1 for index in candidates if f"{marker}{index}x" in visible]
+
+
+def _unused_word(stem: str, text: str) -> str:
+    """A word that does not occur in ``text``, so markers can never collide with user text."""
+    counter = 0
+    while f"{stem}{counter}" in text:
+        counter += 1
+    return f"{stem}{counter}"
+
+
+def _plain_paragraph_words(tokens: Sequence[Token], marker: str) -> Iterator[str]:
+    """Marker words found in plain text of paragraphs that are not inside a block quote."""
+    quote_depth = 0
+    for position, token in enumerate(tokens):
+        if token.type == "blockquote_open":
+            quote_depth += 1
+        elif token.type == "blockquote_close":
+            quote_depth -= 1
+        elif (
+            token.type == "inline"
+            and quote_depth == 0
+            and position > 0
+            and tokens[position - 1].type == "paragraph_open"
+        ):
+            for text in _plain_text(token.children or []):
+                yield from re.findall(rf"{marker}\d+x", text)
+
+
+def _plain_text(children: Iterable[Token]) -> Iterator[str]:
+    """Text children, leaving out struck-through text (code and HTML are separate tokens)."""
+    struck = 0
+    for child in children:
+        if child.type == "s_open":
+            struck += 1
+        elif child.type == "s_close":
+            struck -= 1
+        elif child.type == "text" and struck == 0:
+            yield child.content
+
+
+def _line_key(raw: str) -> str:
+    return " ".join(raw.split()).lower()
+
+
+def _parse_line(number: int, raw: str, statuses: Sequence[str]) -> ParsedLine:
+    words = raw.split()[1:]  # drop "/rfc"
+    if not words:
+        problem: str | None = "a subcommand is missing after `/rfc`"
+    elif words[0].lower() not in COMMAND_NAMES:
+        problem = f"`{_clip(words[0])}` is not an `/rfc` subcommand"
+    elif words[0].lower() == "status":
+        args, problem = _status_args(words[1:], statuses)
+        if problem is None:
+            return Command(number, raw, "status", args)
+    elif len(words) > 1:
+        extra = _clip(" ".join(words[1:]))
+        problem = f"`/rfc {words[0].lower()}` takes no arguments, but got `{extra}`"
+    else:
+        return Command(number, raw, words[0].lower())
+    return CommandError(number, raw, problem, valid_forms(statuses))
+
+
+def _status_args(args: list[str], statuses: Sequence[str]) -> tuple[tuple[str, ...], str | None]:
+    """(status as the config spells it, optional path), or a problem."""
+    names = ", ".join(f"`{status.lower()}`" for status in statuses)
+    if not args:
+        return (), f"`/rfc status` needs the new status: one of {names}"
+    if len(args) > 2:
+        return (), f"`/rfc status` takes a status and at most one path, not `{_clip(args[2])}`"
+    canonical = {status.lower(): status for status in statuses}.get(args[0].lower())
+    if canonical is None:
+        return (), f"`{_clip(args[0])}` is not a status; the statuses are {names}"
+    return (canonical, *args[1:]), None
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    """User text quoted back in a reply: bounded, and with no backtick to break the code span."""
+    text = text.replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

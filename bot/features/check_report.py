@@ -1,0 +1,370 @@
+"""The `RFC validation` check run's content, built from lint results. Pure: no I/O.
+
+GitHub's limits shape this module: at most 50 annotations per request (the rest go in
+further PATCH requests) and at most 65,535 characters for the output's summary and text
+(we truncate and say how much was left out, so nothing disappears silently).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, TypeVar
+from urllib.parse import quote
+
+from bot.rfc.config import CONFIG_PATH, Config, ConfigError
+from bot.rfc.diagnostics import Diagnostic, Severity, count_by_severity, has_errors
+from bot.rfc.paths import is_rfc_path
+
+CHECK_NAME = "RFC validation"
+ANNOTATIONS_PER_REQUEST = 50
+MAX_OUTPUT_CHARS = 65_535
+# GitHub caps an annotation's title at 255 characters and message/raw_details at 64 KB;
+# we keep them far shorter so one noisy rule cannot crowd out the rest.
+_MAX_ANNOTATION_TITLE = 255
+_MAX_ANNOTATION_TEXT = 4_000
+_MAX_CELL = 200
+
+ChangeKind = Literal["added", "modified", "renamed", "removed"]
+Conclusion = Literal["success", "failure"]
+
+_LEVELS: Mapping[Severity, str] = {
+    Severity.ERROR: "failure",
+    Severity.WARNING: "warning",
+    Severity.NOTICE: "notice",
+}
+# GitHub's pull-request file statuses -> what it means for an RFC at that path.
+_CHANGE_KINDS: Mapping[str, ChangeKind] = {
+    "added": "added",
+    "copied": "added",
+    "modified": "modified",
+    "changed": "modified",
+    "renamed": "renamed",
+    "removed": "removed",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RfcChange:
+    """One RFC file a pull request touches. ``previous_path`` is set for renames."""
+
+    path: str
+    kind: ChangeKind
+    previous_path: str | None = None
+
+
+class LintedDocument(Protocol):
+    """What the report reads of ``bot.rfc.document.Document``."""
+
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def target_apps(self) -> list[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """The outcome for one RFC file: its diagnostics and what the summary table shows."""
+
+    change: RfcChange
+    diagnostics: tuple[Diagnostic, ...]
+    title: str | None = None
+    status: str | None = None
+    target_apps: tuple[str, ...] = ()
+
+    @classmethod
+    def from_lint(
+        cls, change: RfcChange, diagnostics: Iterable[Diagnostic], document: LintedDocument | None
+    ) -> FileResult:
+        if document is None:
+            return cls(change, tuple(diagnostics))
+        return cls(
+            change,
+            tuple(diagnostics),
+            title=document.title,
+            status=document.status,
+            target_apps=tuple(document.target_apps),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutput:
+    conclusion: Conclusion
+    title: str
+    summary: str
+    text: str
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+
+    def output(self, annotations: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+        """The ``output`` object of a check-run request carrying one batch of annotations."""
+        body: dict[str, Any] = {"title": self.title, "summary": self.summary}
+        if self.text:
+            body["text"] = self.text
+        if annotations:
+            body["annotations"] = list(annotations)
+        return body
+
+
+# --- choosing files -------------------------------------------------------------------------
+
+
+def select_rfc_changes(files: Iterable[Mapping[str, Any]], config: Config) -> list[RfcChange]:
+    """The RFC files among a pull request's files (GitHub's ``GET /pulls/{n}/files`` items).
+
+    A rename out of the RFC directory counts as removing the RFC; a rename into it as adding.
+    """
+    changes: list[RfcChange] = []
+    for item in files:
+        path = item["filename"]
+        kind = _CHANGE_KINDS.get(item.get("status", ""))
+        previous = item.get("previous_filename")
+        if kind is None:
+            continue
+        if kind == "renamed" and previous and not is_rfc_path(previous, config):
+            kind, previous = "added", None
+        if is_rfc_path(path, config):
+            changes.append(RfcChange(path, kind, previous if kind == "renamed" else None))
+        elif kind == "renamed" and previous:
+            changes.append(RfcChange(previous, "removed"))
+    return sorted(changes, key=lambda change: change.path)
+
+
+def deleted_rfc(change: RfcChange) -> FileResult:
+    """A removed RFC is reported as a notice: retiring one is done with Status: Deprecated."""
+    diagnostic = Diagnostic(
+        rule="rfc-deleted",
+        severity=Severity.NOTICE,
+        path=change.path,
+        line=1,
+        column=1,
+        end_line=1,
+        end_column=1,
+        message=f"This pull request deletes the RFC {change.path}.",
+        help="RFCs stay in the repository for the record. To retire one, set its Status to "
+        "Deprecated instead of deleting the file.",
+    )
+    return FileResult(change, (diagnostic,))
+
+
+def config_diagnostic(error: ConfigError) -> Diagnostic:
+    """An unusable ``.github/rfc-bot.yml`` as an error at its line (defaults are used instead)."""
+    line = error.line or 1
+    where = f"{error.key}: " if error.key else ""
+    return Diagnostic(
+        rule="config-invalid",
+        severity=Severity.ERROR,
+        path=error.source or CONFIG_PATH,
+        line=line,
+        column=1,
+        end_line=line,
+        end_column=1,
+        message=f"{where}{error.message}",
+        help="The default configuration was used for this check. Fix the file on the "
+        "default branch: the App never reads its configuration from a pull request.",
+    )
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def build_check_output(
+    results: Sequence[FileResult],
+    *,
+    rendered_url: Callable[[str], str],
+    config_diagnostics: Sequence[Diagnostic] = (),
+) -> CheckOutput:
+    """Conclusion, title, summary, text and every annotation for the check run."""
+    diagnostics = [*config_diagnostics, *(d for r in results for d in r.diagnostics)]
+    diagnostics.sort(key=lambda d: d.sort_key)
+    return CheckOutput(
+        conclusion="failure" if has_errors(diagnostics) else "success",
+        title=check_title(results, diagnostics, config_broken=bool(config_diagnostics)),
+        summary=_summary(results, config_diagnostics, rendered_url),
+        text=_details(results, config_diagnostics),
+        annotations=[annotation(d) for d in diagnostics],
+    )
+
+
+def check_title(
+    results: Sequence[FileResult], diagnostics: Sequence[Diagnostic], *, config_broken: bool
+) -> str:
+    """E.g. "2 errors, 1 warning in rfcs/0000-job-retries.md" or "No problems in 3 RFCs"."""
+    if not results and not config_broken:
+        return "No RFC files changed"
+    counts = count_by_severity(list(diagnostics))
+    parts = [
+        _plural(counts[severity], severity.value)
+        for severity in (Severity.ERROR, Severity.WARNING, Severity.NOTICE)
+        if counts[severity]
+    ]
+    found = ", ".join(parts) if parts else "No problems"
+    return f"{found} in {_where(results, config_broken)}"
+
+
+def _where(results: Sequence[FileResult], config_broken: bool) -> str:
+    paths = [r.change.path for r in results] + ([CONFIG_PATH] if config_broken else [])
+    if len(paths) == 1:
+        return paths[0]
+    rfcs = _plural(len(results), "RFC")
+    return f"{rfcs} and {CONFIG_PATH}" if config_broken else rfcs
+
+
+def annotation(diagnostic: Diagnostic) -> dict[str, Any]:
+    """A check-run annotation; columns only when it spans one line (GitHub's rule)."""
+    end_line = max(diagnostic.line, diagnostic.end_line)
+    item: dict[str, Any] = {
+        "path": diagnostic.path,
+        "start_line": diagnostic.line,
+        "end_line": end_line,
+        "annotation_level": _LEVELS[diagnostic.severity],
+        "title": _clip(diagnostic.rule, _MAX_ANNOTATION_TITLE),
+        "message": _clip(diagnostic.message, _MAX_ANNOTATION_TEXT),
+    }
+    if end_line == diagnostic.line:
+        item["start_column"] = diagnostic.column
+        item["end_column"] = max(diagnostic.column, diagnostic.end_column)
+    if diagnostic.help:
+        item["raw_details"] = _clip(diagnostic.help, _MAX_ANNOTATION_TEXT)
+    return item
+
+
+T = TypeVar("T")
+
+
+def batches(items: Sequence[T], size: int = ANNOTATIONS_PER_REQUEST) -> list[list[T]]:
+    """``items`` in consecutive batches of ``size``; one empty batch when there are none."""
+    if size < 1:
+        raise ValueError("batch size must be at least 1")
+    return [list(items[i : i + size]) for i in range(0, len(items), size)] or [[]]
+
+
+def _summary(
+    results: Sequence[FileResult],
+    config_diagnostics: Sequence[Diagnostic],
+    rendered_url: Callable[[str], str],
+) -> str:
+    if not results and not config_diagnostics:
+        intro = "This pull request does not add, change or delete any RFC file."
+    else:
+        intro = _intro(results)
+    blocks = [_config_block(config_diagnostics)] if config_diagnostics else []
+    blocks += [_rfc_block(result, rendered_url) for result in results]
+    return fit(intro, blocks, noun="RFC")
+
+
+def _intro(results: Sequence[FileResult]) -> str:
+    failing = sum(1 for r in results if has_errors(list(r.diagnostics)))
+    if failing:
+        return f"{_plural(failing, 'RFC')} of {len(results)} must be fixed before merging."
+    return f"{_plural(len(results), 'RFC')} checked: nothing blocks merging."
+
+
+def _config_block(diagnostics: Sequence[Diagnostic]) -> str:
+    lines = [f"### `{CONFIG_PATH}`", "", "The configuration could not be used; the defaults were."]
+    lines += [f"- line {d.line}: {_inline(d.message)}" for d in diagnostics]
+    return "\n".join(lines)
+
+
+def _rfc_block(result: FileResult, rendered_url: Callable[[str], str]) -> str:
+    change = result.change
+    counts = count_by_severity(list(result.diagnostics))
+    rendered = "—" if change.kind == "removed" else f"[Rendered]({rendered_url(change.path)})"
+    header = f"### `{change.path}`"
+    if change.previous_path:
+        header += f" (renamed from `{change.previous_path}`)"
+    row = [
+        _cell(result.title),
+        _cell(result.status),
+        _cell(", ".join(result.target_apps) or None),
+        change.kind,
+        str(counts[Severity.ERROR]),
+        str(counts[Severity.WARNING]),
+        rendered,
+    ]
+    return "\n".join(
+        [
+            header,
+            "",
+            "| Title | Status | Target applications | Change | Errors | Warnings | File |",
+            "| --- | --- | --- | --- | ---: | ---: | --- |",
+            "| " + " | ".join(row) + " |",
+        ]
+    )
+
+
+def _details(results: Sequence[FileResult], config_diagnostics: Sequence[Diagnostic]) -> str:
+    """Every diagnostic as a list, grouped by file: readable even without the annotations."""
+    groups: list[tuple[str, Sequence[Diagnostic]]] = []
+    if config_diagnostics:
+        groups.append((CONFIG_PATH, config_diagnostics))
+    groups += [(r.change.path, r.diagnostics) for r in results if r.diagnostics]
+    blocks: list[str] = []
+    for path, diagnostics in groups:
+        ordered = sorted(diagnostics, key=lambda d: d.sort_key)
+        for index, diagnostic in enumerate(ordered):
+            line = _detail_line(diagnostic)
+            blocks.append(f"### `{path}`\n\n{line}" if index == 0 else line)
+    return fit("", blocks, noun="diagnostic", separator="\n") if blocks else ""
+
+
+def _detail_line(diagnostic: Diagnostic) -> str:
+    message = _inline(_clip(diagnostic.message, _MAX_ANNOTATION_TEXT))
+    severity, rule = diagnostic.severity.value, diagnostic.rule
+    return f"- **{severity}** line {diagnostic.line} `{rule}`: {message}"
+
+
+def fit(
+    intro: str,
+    blocks: Sequence[str],
+    *,
+    noun: str,
+    limit: int = MAX_OUTPUT_CHARS,
+    separator: str = "\n\n",
+) -> str:
+    """``intro`` and as many whole blocks as fit under ``limit`` characters, then a note
+    saying how many blocks were left out."""
+    parts = [intro] if intro else []
+    used = len(intro)
+    for index, block in enumerate(blocks):
+        note = _left_out_note(len(blocks) - index, noun)
+        cost = len(block) + (len(separator) if parts else 0)
+        # Keep room for the note unless this is the last block and it fits on its own.
+        reserve = 0 if index == len(blocks) - 1 else len(note) + len(separator)
+        if used + cost + reserve >= limit:
+            return separator.join([*parts, note])
+        parts.append(block)
+        used += cost
+    return separator.join(parts)
+
+
+def _left_out_note(count: int, noun: str) -> str:
+    return (
+        f"_{_plural(count, noun)} left out here: GitHub limits this text to "
+        f"{MAX_OUTPUT_CHARS:,} characters. Every annotation is still listed on the check._"
+    )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _inline(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _cell(value: str | None) -> str:
+    if not value:
+        return "—"
+    return _clip(_inline(value), _MAX_CELL).replace("|", "\\|")
+
+
+def blob_url(repository_html_url: str, sha: str) -> Callable[[str], str]:
+    """Links a file at a commit on the repository's own web host (works for Enterprise)."""
+    base = repository_html_url.rstrip("/")
+    return lambda path: f"{base}/blob/{sha}/{quote(path)}"

@@ -1,0 +1,272 @@
+"""The retrying GitHub REST client every handler talks through.
+
+``GitHubClient`` is gidgethub's aiohttp ``GitHubAPI`` with the edges GitHub asks for:
+an API version header, per-request timeouts, retries with full-jitter backoff on 5xx,
+timeouts and connection errors, waiting out primary and secondary rate limits, and a
+deadline per event past which it fails fast. Retries are decided in ``_request`` from the
+raw status and headers, before gidgethub turns a response into an exception.
+"""
+
+from __future__ import annotations
+
+import http
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aiohttp
+import gidgethub
+from gidgethub.aiohttp import GitHubAPI
+
+from bot import __version__
+from bot.github.auth import AppAuth
+from bot.metrics import Metrics
+
+API_VERSION = "2022-11-28"
+USER_AGENT = f"rfc-bot/{__version__}"
+MAX_ATTEMPTS = 4
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_CAP_SECONDS = 8.0
+# GitHub: without Retry-After, wait at least a minute after a secondary rate limit.
+SECONDARY_LIMIT_DEFAULT_SECONDS = 60.0
+# A POST that timed out may have been applied; only idempotent methods are re-sent then.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
+
+TokenSource = Callable[[], Awaitable[str]]
+
+
+class DeadlineExceeded(gidgethub.GitHubException, TimeoutError):
+    """The event's time budget ran out before (or while) talking to GitHub."""
+
+
+class RateLimited(gidgethub.BadRequest):
+    """GitHub's rate limit would only lift after this event's budget is spent."""
+
+
+class GitHubClient(GitHubAPI):
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        base_url: str = "https://api.github.com",
+        oauth_token: str | None = None,
+        token_source: TokenSource | None = None,
+        metrics: Metrics | None = None,
+        request_timeout: float = 10.0,
+        deadline: float | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        rand: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        """``deadline`` is a ``clock()`` value; ``token_source`` yields the token lazily."""
+        super().__init__(session, USER_AGENT, oauth_token=oauth_token, base_url=base_url)
+        self._token_source = token_source
+        self.metrics = metrics
+        self.request_timeout = request_timeout
+        self.deadline = deadline
+        self.max_attempts = max_attempts
+        self._sleep = sleep
+        self._rand = rand
+        self._clock = clock
+        self._wall_clock = wall_clock
+
+    async def sleep(self, seconds: float) -> None:
+        if self._sleep is not None:
+            await self._sleep(seconds)
+        else:
+            await super().sleep(seconds)
+
+    async def _make_request(
+        self, method: str, url: str, url_vars: Any, data: Any, accept: str,
+        jwt: str | None = None, oauth_token: str | None = None, **kwargs: Any,
+    ) -> tuple[bytes, str | None, int]:
+        # Fetch the installation token only when a request is actually made.
+        if jwt is None and oauth_token is None and self._token_source is not None:
+            oauth_token = await self._token_source()
+        return await super()._make_request(
+            method, url, url_vars, data, accept, jwt=jwt, oauth_token=oauth_token, **kwargs
+        )
+
+    async def _request(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes = b""
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        headers = {**headers, "x-github-api-version": API_VERSION}
+        route = route_template(url, self.base_url)
+        attempt = 0
+        while True:
+            attempt += 1
+            timeout = self._attempt_timeout(method, route)
+            try:
+                response = await self._send(method, url, headers, body, timeout)
+            except (TimeoutError, aiohttp.ClientError) as error:
+                self._count(method, route, "error")
+                if attempt >= self.max_attempts or not _retryable_error(method, error):
+                    raise
+                await self._retry(route, _error_reason(error), self._backoff(attempt))
+                continue
+            status, response_headers, data = response
+            self._count(method, route, str(status))
+            self._observe_rate_limit(response_headers)
+            wait = self._wait_for(status, response_headers, data, attempt)
+            if wait is None or attempt >= self.max_attempts:
+                return response
+            reason, seconds = wait
+            if not self._fits_budget(seconds):
+                if reason == "server_error":
+                    return response
+                raise RateLimited(
+                    http.HTTPStatus(status),
+                    f"GitHub rate limit on {method} {route}: it lifts in {seconds:.0f} s, "
+                    "after this event's time budget",
+                    headers=response_headers,
+                )
+            await self._retry(route, reason, seconds)
+
+    async def _send(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes, timeout: float
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        async with self._session.request(
+            method, url, headers=headers, data=body,
+            timeout=aiohttp.ClientTimeout(total=timeout),
+        ) as response:
+            return response.status, response.headers, await response.read()
+
+    def _attempt_timeout(self, method: str, route: str) -> float:
+        if self.deadline is None:
+            return self.request_timeout
+        left = self.deadline - self._clock()
+        if left <= 0:
+            raise DeadlineExceeded(f"event time budget spent before {method} {route}")
+        return min(self.request_timeout, left)
+
+    def _fits_budget(self, seconds: float) -> bool:
+        return self.deadline is None or self._clock() + seconds < self.deadline
+
+    def _backoff(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2^(attempt-1)))."""
+        return self._rand() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+
+    def _wait_for(
+        self, status: int, headers: Mapping[str, str], body: bytes, attempt: int
+    ) -> tuple[str, float] | None:
+        """(reason, seconds to wait) when the response should be retried, else None."""
+        if status >= 500:
+            return "server_error", self._backoff(attempt)
+        if status not in (403, 429):
+            return None
+        retry_after = _float(headers.get("retry-after"))
+        if retry_after is not None:
+            return "secondary_rate_limit", max(retry_after, 0.0)
+        if headers.get("x-ratelimit-remaining") == "0":
+            reset = _float(headers.get("x-ratelimit-reset"))
+            if reset is not None:
+                return "primary_rate_limit", max(reset - self._wall_clock(), 0.0) + 1.0
+        if status == 429 or b"secondary rate limit" in body.lower():
+            return "secondary_rate_limit", SECONDARY_LIMIT_DEFAULT_SECONDS * 2 ** (attempt - 1)
+        return None  # a plain 403: permission denied
+
+    async def _retry(self, route: str, reason: str, seconds: float) -> None:
+        if self.metrics is not None:
+            self.metrics.api_retries.labels(route, reason).inc()
+        if not self._fits_budget(seconds):
+            raise DeadlineExceeded(f"event time budget spent while retrying {route}")
+        await self.sleep(seconds)
+
+    def _count(self, method: str, route: str, status: str) -> None:
+        if self.metrics is not None:
+            self.metrics.api_calls.labels(method, route, status).inc()
+
+    def _observe_rate_limit(self, headers: Mapping[str, str]) -> None:
+        remaining = _float(headers.get("x-ratelimit-remaining"))
+        if remaining is not None and self.metrics is not None:
+            self.metrics.rate_limit_remaining.set(remaining)
+
+
+def _retryable_error(method: str, error: BaseException) -> bool:
+    # Nothing was sent when the connection could not be made; retrying is always safe.
+    return method in _IDEMPOTENT or isinstance(error, aiohttp.ClientConnectorError)
+
+
+def _error_reason(error: BaseException) -> str:
+    return "timeout" if isinstance(error, TimeoutError) else "connection_error"
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except ValueError:
+        return None
+
+
+# After these segments come names chosen by users: replaced so the label set stays small.
+_NAMES: dict[str, tuple[str, ...]] = {
+    "repos": ("{owner}", "{repo}"), "users": ("{user}",), "orgs": ("{org}",),
+    "collaborators": ("{user}",), "labels": ("{name}",), "teams": ("{team}",),
+    "members": ("{user}",), "memberships": ("{user}",),
+}
+# After these segments the whole rest is a file path, ref or branch name.
+_REST = {"contents": "{path}", "ref": "{ref}", "refs": "{ref}", "matching-refs": "{ref}",
+         "branches": "{branch}"}
+_ID = re.compile(r"[0-9]+|[0-9a-f]{40}")
+
+
+def route_template(url: str, base_url: str = "") -> str:
+    """A low-cardinality label for a request: ``/repos/{owner}/{repo}/pulls/{id}/files``."""
+    path = url[len(base_url):] if base_url and url.startswith(base_url) else url
+    path = path.split("?", 1)[0]
+    if "://" in path:
+        path = path.split("://", 1)[1].partition("/")[2]
+    parts = [p for p in path.split("/") if p]
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        out.append("{id}" if _ID.fullmatch(part) else part)
+        if part in _REST:
+            if i + 1 < len(parts):
+                out.append(_REST[part])
+            break
+        names = _NAMES.get(part, ())
+        taken = parts[i + 1 : i + 1 + len(names)]
+        out.extend(names[: len(taken)])
+        i += 1 + len(taken)
+    return "/" + "/".join(out)
+
+
+class ClientFactory:
+    """Builds GitHub clients for the App and its installations from one session."""
+
+    def __init__(
+        self, session: aiohttp.ClientSession, auth: AppAuth, *, base_url: str,
+        metrics: Metrics | None = None, request_timeout: float = 10.0,
+    ) -> None:
+        self.session = session
+        self.auth = auth
+        self.base_url = base_url
+        self.metrics = metrics
+        self.request_timeout = request_timeout
+
+    def _client(self, deadline: float | None, token_source: TokenSource | None) -> GitHubClient:
+        return GitHubClient(
+            self.session, base_url=self.base_url, token_source=token_source,
+            metrics=self.metrics, request_timeout=self.request_timeout, deadline=deadline,
+        )
+
+    def app_client(self, deadline: float | None = None) -> GitHubClient:
+        """A client for App-level calls (pass ``jwt=factory.auth.jwt()`` per request)."""
+        return self._client(deadline, None)
+
+    def installation_client(
+        self, installation_id: int, deadline: float | None = None
+    ) -> GitHubClient:
+        """A client acting as the installation; the token is fetched on first use."""
+        app = self.app_client(deadline)
+
+        async def token() -> str:
+            return await self.auth.installation_token(app, installation_id)
+
+        return self._client(deadline, token)

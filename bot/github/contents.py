@@ -1,0 +1,58 @@
+"""Writing one file to a branch: ``PUT /repos/{owner}/{repo}/contents/{path}``.
+
+The blob sha of the version that was read is sent along, so GitHub refuses the write when the file
+changed in between (optimistic concurrency) instead of silently overwriting someone's push.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import quote
+
+from gidgethub import BadRequest
+from gidgethub.abc import GitHubAPI
+
+
+class ContentConflict(Exception):
+    """The file on the branch is no longer the version that was read (HTTP 409)."""
+
+
+class WriteRefused(Exception):
+    """GitHub refused the write: no permission, protected branch, unknown fork branch, ..."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        super().__init__(f"{status}: {message}")
+
+
+async def put_file(
+    gh: GitHubAPI,
+    repo: str,
+    path: str,
+    content: bytes,
+    *,
+    sha: str,
+    branch: str,
+    message: str,
+) -> dict[str, Any]:
+    """Replace ``path`` on ``branch`` with ``content``; returns GitHub's answer (has "commit").
+
+    Raises ContentConflict when ``sha`` is no longer the file's blob on the branch, and
+    WriteRefused when GitHub does not let the App write there (403, 404 or 422).
+    """
+    body = {
+        "message": message,
+        "content": base64.b64encode(content).decode("ascii"),
+        "sha": sha,
+        "branch": branch,
+    }
+    try:
+        return await gh.put(f"/repos/{repo}/contents/{quote(path)}", data=body)
+    except BadRequest as error:
+        status = int(error.status_code)
+        if status == 409:
+            raise ContentConflict(str(error)) from error
+        if status in (403, 404, 422):
+            raise WriteRefused(status, str(error)) from error
+        raise

@@ -1,0 +1,56 @@
+"""Prometheus metrics, one registry per app so several apps can live in one process."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+__all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
+
+_LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+
+
+class Metrics:
+    """Every metric the App exports, registered on its own ``CollectorRegistry``."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        self.deliveries = Counter(
+            "rfcbot_deliveries",
+            "Webhook deliveries by event and outcome.",
+            ["event", "outcome"],
+            registry=self.registry,
+        )
+        self.delivery_seconds = Histogram(
+            "rfcbot_delivery_seconds",
+            "Time from accepting a delivery to having handled it.",
+            ["event"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.in_flight = Gauge(
+            "rfcbot_deliveries_in_flight",
+            "Accepted deliveries not yet fully handled (queued or running).",
+            registry=self.registry,
+        )
+        self.api_calls = Counter(
+            "rfcbot_github_api_calls",
+            "GitHub REST calls by method, route template and status ('error' = no response).",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.api_retries = Counter(
+            "rfcbot_github_api_retries",
+            "GitHub REST calls retried, by route template and reason.",
+            ["route", "reason"],
+            registry=self.registry,
+        )
+        self.rate_limit_remaining = Gauge(
+            "rfcbot_github_rate_limit_remaining",
+            "x-ratelimit-remaining of the latest GitHub response.",
+            registry=self.registry,
+        )
+
+    def render(self) -> bytes:
+        """The registry in Prometheus' text exposition format."""
+        return generate_latest(self.registry)

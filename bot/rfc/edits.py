@@ -1,0 +1,251 @@
+"""Pure text edits on RFC files and the RFC index.
+
+Every function returns new text that differs from the input only where it must: other lines,
+line endings (LF or CRLF) and the template's trailing two-space hard breaks are kept as they
+are, so a bot commit shows a minimal diff.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from bot.rfc.paths import parse_name
+
+if TYPE_CHECKING:
+    from bot.rfc.document import Document
+
+INDEX_START = "<!-- rfc-index:start -->"
+INDEX_END = "<!-- rfc-index:end -->"
+INDEX_HEADING = "# RFCs"
+INDEX_INTRO = (
+    "This index is kept up to date by rfc-bot: edit the RFC files, not the table between "
+    "the markers."
+)
+INDEX_COLUMNS = ("RFC", "Title", "Status", "Target Application(s)", "Author(s)", "Last Updated")
+
+# `**Key:** value` or `**Key**: value`, optionally as a list item. Groups: everything up to the
+# value (`head`), the value, and the trailing whitespace (a hard break when two spaces or more).
+_FIELD_LINE = re.compile(
+    r"^(?P<head>[ \t]*(?:[-*+][ \t]+)?\*\*(?P<key>[^*\n]+?)(?::\*\*|\*\*:)(?P<gap>[ \t]*))"
+    r"(?P<value>.*?)(?P<trail>[ \t]*)$"
+)
+_SECTION_HEADING = re.compile(r"^ {0,3}##[ \t]")
+
+
+def _normalise_key(key: str) -> str:
+    return " ".join(key.split()).casefold()
+
+
+def _split_line_ending(line: str) -> tuple[str, str]:
+    body = line.rstrip("\r\n")
+    return body, line[len(body) :]
+
+
+def set_field(text: str, key: str, value: str) -> str:
+    """Replace the value of the metadata line ``**Key:** value``.
+
+    Only the metadata block (before the first ``##`` section) is searched, so a
+    ``**Status:**`` inside the body is never touched. Raises ValueError when the field is
+    missing or the value spans lines.
+    """
+    if "\n" in value or "\r" in value:
+        raise ValueError(f"a {key} value must be one line")
+    wanted = _normalise_key(key)
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        body, ending = _split_line_ending(line)
+        if _SECTION_HEADING.match(body):
+            break
+        match = _FIELD_LINE.match(body)
+        if match is None or _normalise_key(match["key"]) != wanted:
+            continue
+        lines[index] = _replace_value(match, value.strip()) + ending
+        return "".join(lines)
+    raise ValueError(f"the metadata field **{key}:** is missing")
+
+
+def _replace_value(match: re.Match[str], value: str) -> str:
+    head, trail = match["head"], match["trail"]
+    if not match["value"]:
+        # An empty value: the regex gave all the spacing to the gap; split it back so a
+        # hard break (two trailing spaces) survives.
+        gap = match["gap"]
+        head = head[: len(head) - len(gap)] + " "
+        trail = gap if len(gap) >= 2 else ""
+    elif not match["gap"]:
+        head += " "
+    return f"{head}{value}{trail}"
+
+
+def set_status(text: str, status: str, today: date) -> str:
+    """Set Status, and Last Updated to ``today`` when the file has that field."""
+    text = set_field(text, "Status", status)
+    try:
+        return set_field(text, "Last Updated", today.isoformat())
+    except ValueError:
+        return text  # the lint rules report the missing field; the status change still holds
+
+
+def set_number(text: str, number: int, width: int) -> str:
+    """Set RFC Number to the zero-padded number, e.g. 42 at width 4 -> ``0042``."""
+    if number < 1:
+        raise ValueError(f"an RFC number must be positive, got {number}")
+    return set_field(text, "RFC Number", f"{number:0{width}d}")
+
+
+# --- The index ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    number: int  # 0: unassigned, not listed
+    path: str
+    title: str
+    status: str
+    target_apps: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)  # logins without "@"
+    last_updated: str = ""
+
+
+def index_entry(path: str, doc: Document) -> IndexEntry:
+    """The index row for one RFC file; the number comes from the file name."""
+    name = parse_name(path)
+    return IndexEntry(
+        number=name.number if name else 0,
+        path=path,
+        title=doc.title or (name.slug if name else posixpath.basename(path)),
+        status=doc.status or "",
+        target_apps=list(doc.target_apps),
+        authors=list(doc.authors),
+        last_updated=doc.field("Last Updated") or "",
+    )
+
+
+def _cell(text: str) -> str:
+    """Table cell text: one line, pipes escaped."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _link_text(text: str) -> str:
+    escaped = re.sub(r"([\[\]\\])", r"\\\1", " ".join(text.split()))
+    return escaped.replace("|", "\\|")
+
+
+def _link_target(path: str, rfc_dir_relative: bool) -> str:
+    target = posixpath.basename(path) if rfc_dir_relative else path
+    return target.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
+def _row(entry: IndexEntry, rfc_dir_relative: bool) -> str:
+    name = parse_name(entry.path)
+    width = name.width if name else 4
+    cells = (
+        f"{entry.number:0{width}d}",
+        f"[{_link_text(entry.title)}]({_link_target(entry.path, rfc_dir_relative)})",
+        _cell(entry.status),
+        _cell(", ".join(entry.target_apps)),
+        _cell(", ".join(f"@{login.lstrip('@')}" for login in entry.authors)),
+        _cell(entry.last_updated),
+    )
+    return "| " + " | ".join(cells) + " |"
+
+
+def render_index_table(entries: Iterable[IndexEntry], rfc_dir_relative_links: bool = True) -> str:
+    """The markdown table (no trailing newline): numbered RFCs, by number then path."""
+    listed = sorted((e for e in entries if e.number > 0), key=lambda e: (e.number, e.path))
+    header = "| " + " | ".join(INDEX_COLUMNS) + " |"
+    separator = "|" + "|".join(" --- " for _ in INDEX_COLUMNS) + "|"
+    rows = [_row(entry, rfc_dir_relative_links) for entry in listed]
+    return "\n".join([header, separator, *rows])
+
+
+def _block(table: str, newline: str) -> str:
+    return newline.join([INDEX_START, *table.split("\n"), INDEX_END])
+
+
+def _append(existing: str, block: str, newline: str) -> str:
+    """``existing`` followed by a blank line and the block."""
+    if not existing.strip():
+        return existing + block + newline
+    text = existing if existing.endswith("\n") else existing + newline
+    if not re.search(r"\n[ \t]*\r?\n\Z", text):
+        text += newline
+    return text + block + newline
+
+
+def update_index(
+    existing: str | None, entries: Sequence[IndexEntry], rfc_dir_relative_links: bool = True
+) -> str:
+    """Regenerate the table between the index markers, leaving all other text untouched.
+
+    ``existing=None`` creates the file; a file without markers gets the block appended.
+    Raises ValueError when the markers are there but broken (one missing, or out of order),
+    rather than guessing which text is generated.
+    """
+    table = render_index_table(entries, rfc_dir_relative_links)
+    if existing is None:
+        intro = f"{INDEX_HEADING}\n\n{INDEX_INTRO}\n\n"
+        return intro + _block(table, "\n") + "\n"
+    newline = "\r\n" if "\r\n" in existing else "\n"
+    start, end = existing.find(INDEX_START), existing.find(INDEX_END)
+    if start == -1 and end == -1:
+        return _append(existing, _block(table, newline), newline)
+    if start == -1 or end == -1 or end < start:
+        raise ValueError(
+            f"the index has a broken {INDEX_START} / {INDEX_END} pair; fix or remove the markers"
+        )
+    if existing.count(INDEX_START) > 1 or existing.count(INDEX_END) > 1:
+        raise ValueError("the index has more than one rfc-index block")
+    return existing[:start] + _block(table, newline) + existing[end + len(INDEX_END) :]
+
+
+def index_is_current(existing: str | None, entries: Sequence[IndexEntry]) -> bool:
+    """True when regenerating the index would not change it."""
+    if existing is None:
+        return False
+    try:
+        return update_index(existing, entries) == existing
+    except ValueError:
+        return False
+
+
+# --- New RFC from the template -----------------------------------------------------------------
+
+
+def set_title(text: str, title: str) -> str:
+    """Replace the first ATX H1 line (``# ...``) with ``# title``; ValueError when there is none."""
+    if "\n" in title or not title.strip():
+        raise ValueError("a title must be one non-empty line")
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        body, ending = _split_line_ending(line)
+        if re.match(r"^ {0,3}#[ \t]", body):
+            lines[index] = f"# {title.strip()}{ending}"
+            return "".join(lines)
+    raise ValueError("the text has no '# Title' line")
+
+
+def fill_template(
+    template: str,
+    *,
+    title: str,
+    status: str,
+    today: date,
+    apps: Sequence[str] = (),
+    authors: Sequence[str] = (),
+) -> str:
+    """A new RFC: the template with title, status and dates set; apps and authors when given."""
+    text = set_title(template, title)
+    text = set_field(text, "Status", status)
+    text = set_field(text, "Created", today.isoformat())
+    text = set_field(text, "Last Updated", today.isoformat())
+    if apps:
+        text = set_field(text, "Target Application(s)", ", ".join(apps))
+    if authors:
+        text = set_field(text, "Author(s)", ", ".join(authors))
+    return text

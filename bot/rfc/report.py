@@ -1,0 +1,250 @@
+"""Output formats for lint results: text (ruff/rustc style), JSON, GitHub workflow commands, SARIF.
+
+Everything here is a pure function of the results; the CLI decides where the text goes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+
+from bot.rfc.diagnostics import Diagnostic, Severity, count_by_severity
+
+FORMATS: tuple[str, ...] = ("text", "json", "github", "sarif")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "note"}
+TOOL_NAME = "rfc-bot"
+
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTICE: "36"}
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """One checked file: its display path, findings and source lines (for excerpts)."""
+
+    path: str
+    diagnostics: Sequence[Diagnostic]
+    lines: Sequence[str] = field(default_factory=list)
+
+
+def render(reports: Sequence[FileReport], fmt: str, *, color: bool = False) -> str:
+    """The whole output in one format; raises ValueError for an unknown format."""
+    if fmt == "text":
+        return render_text(reports, color=color)
+    if fmt == "json":
+        return render_json(reports)
+    if fmt == "github":
+        return render_github(reports)
+    if fmt == "sarif":
+        return render_sarif(reports)
+    raise ValueError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+
+
+def _all(reports: Sequence[FileReport]) -> list[Diagnostic]:
+    return [diagnostic for report in reports for diagnostic in report.diagnostics]
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+class _Paint:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled and text else text
+
+
+def render_text(reports: Sequence[FileReport], *, color: bool = False) -> str:
+    paint = _Paint(color)
+    blocks = [
+        _text_block(diagnostic, report.lines, paint)
+        for report in reports
+        for diagnostic in report.diagnostics
+    ]
+    return "".join(f"{block}\n\n" for block in blocks) + _summary(reports) + "\n"
+
+
+def _text_block(diagnostic: Diagnostic, lines: Sequence[str], paint: _Paint) -> str:
+    severity = diagnostic.severity
+    location = f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}:"
+    label = paint(f"{severity.value}[{diagnostic.rule}]", f"1;{_COLOURS[severity]}")
+    out = [f"{paint(location, '1')} {label} {diagnostic.message}"]
+    out += _excerpt(diagnostic, lines, paint)
+    if diagnostic.help:
+        out.append(f"  {paint('=', '34')} help: {diagnostic.help}")
+    return "\n".join(out)
+
+
+def _excerpt(diagnostic: Diagnostic, lines: Sequence[str], paint: _Paint) -> list[str]:
+    """The source line with a ``^~~~`` underline under the span (first line of it only)."""
+    if not 1 <= diagnostic.line <= len(lines):
+        return []
+    source = lines[diagnostic.line - 1].rstrip("\r\n")
+    number = str(diagnostic.line)
+    gutter = " " * len(number)
+    start = max(diagnostic.column, 1)
+    end = diagnostic.end_column if diagnostic.end_line == diagnostic.line else len(source)
+    width = max(end - start + 1, 1)
+    # Keep tabs in the padding so the caret lines up with the source as the terminal shows it.
+    padding = "".join("\t" if char == "\t" else " " for char in source[: start - 1])
+    underline = paint("^" + "~" * (width - 1), _COLOURS[diagnostic.severity])
+    bar = paint("|", "34")
+    return [
+        f"{gutter} {bar}",
+        f"{paint(number, '34')} {bar} {source}",
+        f"{gutter} {bar} {padding}{underline}",
+    ]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _summary(reports: Sequence[FileReport]) -> str:
+    diagnostics = _all(reports)
+    if not diagnostics:
+        return f"All checks passed: {_plural(len(reports), 'file')}."
+    counts = count_by_severity(diagnostics)
+    parts = [
+        _plural(counts[severity], severity.value)
+        for severity in (Severity.ERROR, Severity.WARNING, Severity.NOTICE)
+        if counts[severity]
+    ]
+    files = sum(1 for report in reports if report.diagnostics)
+    return f"Found {', '.join(parts)} in {_plural(files, 'file')}."
+
+
+# --- json ----------------------------------------------------------------------------------
+
+
+def _as_dict(diagnostic: Diagnostic) -> dict[str, object]:
+    return {
+        "path": diagnostic.path,
+        "line": diagnostic.line,
+        "column": diagnostic.column,
+        "end_line": diagnostic.end_line,
+        "end_column": diagnostic.end_column,
+        "severity": diagnostic.severity.value,
+        "rule": diagnostic.rule,
+        "message": diagnostic.message,
+        "help": diagnostic.help,
+    }
+
+
+def render_json(reports: Sequence[FileReport]) -> str:
+    return json.dumps([_as_dict(d) for d in _all(reports)], indent=2, ensure_ascii=False) + "\n"
+
+
+# --- GitHub workflow commands --------------------------------------------------------------
+
+
+def _escape_data(text: str) -> str:
+    # GitHub's rules (actions/toolkit, command.ts): '%' first, then CR and LF.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(reports: Sequence[FileReport]) -> str:
+    commands = []
+    for diagnostic in _all(reports):
+        properties = {
+            "file": diagnostic.path,
+            "line": diagnostic.line,
+            "col": diagnostic.column,
+            "endLine": diagnostic.end_line,
+            "endColumn": diagnostic.end_column,
+            "title": diagnostic.rule,
+        }
+        joined = ",".join(f"{key}={_escape_property(str(val))}" for key, val in properties.items())
+        message = diagnostic.message
+        if diagnostic.help:
+            message += f"\nhelp: {diagnostic.help}"
+        commands.append(f"::{diagnostic.severity.value} {joined}::{_escape_data(message)}\n")
+    return "".join(commands)
+
+
+# --- SARIF 2.1.0 ---------------------------------------------------------------------------
+
+
+def _tool_version() -> str | None:
+    try:
+        return metadata.version(TOOL_NAME)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _sarif_rules(used: Sequence[str]) -> list[dict[str, object]]:
+    """The registry's rules, plus any rule a result names that the registry does not hold."""
+    from bot.rfc.rules import RULES  # lazy: keeps report importable on its own
+
+    rules: list[dict[str, object]] = [
+        {
+            "id": rule.id,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.doc or rule.summary},
+            "defaultConfiguration": {"level": SARIF_LEVELS[Severity(rule.severity)]},
+            **({"help": {"text": rule.fix}} if getattr(rule, "fix", "") else {}),
+        }
+        for rule in RULES
+    ]
+    known = {rule["id"] for rule in rules}
+    rules += [
+        {"id": rule_id, "shortDescription": {"text": rule_id}}
+        for rule_id in dict.fromkeys(used)
+        if rule_id not in known
+    ]
+    return rules
+
+
+def _sarif_result(diagnostic: Diagnostic, rule_index: int) -> dict[str, object]:
+    message = diagnostic.message + (f"\nhelp: {diagnostic.help}" if diagnostic.help else "")
+    return {
+        "ruleId": diagnostic.rule,
+        "ruleIndex": rule_index,
+        "level": SARIF_LEVELS[diagnostic.severity],
+        "message": {"text": message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": diagnostic.path},
+                    "region": {
+                        "startLine": diagnostic.line,
+                        "startColumn": diagnostic.column,
+                        "endLine": diagnostic.end_line,
+                        # SARIF's endColumn is exclusive; ours is inclusive.
+                        "endColumn": diagnostic.end_column + 1,
+                    },
+                }
+            }
+        ],
+    }
+
+
+def sarif_log(reports: Sequence[FileReport]) -> dict[str, object]:
+    diagnostics = _all(reports)
+    rules = _sarif_rules([d.rule for d in diagnostics])
+    index = {str(rule["id"]): position for position, rule in enumerate(rules)}
+    driver: dict[str, object] = {"name": TOOL_NAME, "rules": rules}
+    version = _tool_version()
+    if version:
+        driver["version"] = version
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": driver},
+                "results": [_sarif_result(d, index[d.rule]) for d in diagnostics],
+            }
+        ],
+    }
+
+
+def render_sarif(reports: Sequence[FileReport]) -> str:
+    return json.dumps(sarif_log(reports), indent=2, ensure_ascii=False) + "\n"

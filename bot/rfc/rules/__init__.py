@@ -1,0 +1,26 @@
+"""The rule registry. Importing the family modules registers their rules and checks."""
+
+from __future__ import annotations
+
+from bot.rfc.diagnostics import Diagnostic
+from bot.rfc.document import Document
+from bot.rfc.rules import changes, metadata, prompts, structure, tables
+from bot.rfc.rules.base import LintContext, Rule, registered_checks, registered_rules
+
+# Documentation order: by family, then as each module defines them.
+FAMILY_ORDER = ("file", "structure", "metadata", "prompts", "tables", "changes")
+RULES: tuple[Rule, ...] = tuple(
+    sorted(registered_rules(), key=lambda rule: FAMILY_ORDER.index(rule.family))
+)
+RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
+FAMILIES = (structure, metadata, prompts, tables, changes)
+
+__all__ = ["RULES", "RULES_BY_ID", "LintContext", "Rule", "check"]
+
+
+def check(doc: Document, ctx: LintContext) -> list[Diagnostic]:
+    """Run every registered check on ``doc``; returns the raw (un-overridden) diagnostics."""
+    ctx.document = doc
+    for run in registered_checks():
+        run(doc, ctx)
+    return ctx.diagnostics

@@ -1,0 +1,304 @@
+"""File name, title and the section outline compared with the bundled template."""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import posixpath
+
+from bot.rfc.diagnostics import Severity
+from bot.rfc.document import Document, Section, normalize_title
+from bot.rfc.paths import slugify
+from bot.rfc.rules.base import LintContext, checker, define
+from bot.rfc.template import TEMPLATE_TITLE, SectionSpec, required_sections
+
+FILE_UNREADABLE = define(
+    "file-unreadable",
+    Severity.ERROR,
+    "The file is not usable text: binary, not UTF-8, or larger than 1 MB.",
+    doc="RFCs are UTF-8 markdown of reasonable size. A file with NUL bytes, bytes that are not "
+    "valid UTF-8, or more than 1 MB is reported once, on line 1, and not checked further.",
+    bad="(a PNG image committed as rfcs/0000-diagram.md)",
+    good="# Job Retries with Backoff\n\n(plain UTF-8 markdown)",
+    fix="Save the file as UTF-8 text; keep images and large attachments out of the RFC file.",
+    family="file",
+)
+FILE_NAME = define(
+    "file-name",
+    Severity.ERROR,
+    "The file name is NNNN-kebab-slug.md with the configured number width.",
+    doc="RFC files are named `NNNN-kebab-slug.md`: the number (`0000` until merged, "
+    "`number_width` digits) then a lower-case slug of words joined by single hyphens.",
+    bad="rfcs/Job_Retries.md\nrfcs/42-job-retries.md",
+    good="rfcs/0000-job-retries.md\nrfcs/0042-job-retries.md",
+    fix="Rename the file to 0000-<slug>.md; the bot assigns the number when the PR merges.",
+    family="file",
+)
+TITLE_MISSING = define(
+    "title-missing",
+    Severity.ERROR,
+    "The RFC starts with a single H1 title.",
+    doc="The first heading is the RFC's title, written as an H1 (`# Title`).",
+    bad="## Job retries\n\n**Status:** Draft",
+    good="# Job Retries with Backoff\n\n**Status:** Draft",
+    fix="Add a `# Title` line at the top of the file.",
+    family="structure",
+)
+TITLE_MULTIPLE = define(
+    "title-multiple",
+    Severity.ERROR,
+    "Only one H1 heading per RFC.",
+    doc="An RFC has exactly one H1, its title; every other heading is H2 or deeper.",
+    bad="# Job Retries\n...\n# Appendix",
+    good="# Job Retries\n...\n## Appendices",
+    fix="Turn the extra `#` heading into a `##` (or deeper) heading.",
+    family="structure",
+)
+TITLE_TEMPLATE = define(
+    "title-template",
+    Severity.ERROR,
+    "The title is not the template's own title.",
+    doc="An RFC copied from the template must replace `# RFC Template` with its own title.",
+    bad="# RFC Template",
+    good="# Job Retries with Backoff",
+    fix="Replace 'RFC Template' with a short title for your proposal.",
+    family="structure",
+)
+SECTION_MISSING = define(
+    "section-missing",
+    Severity.ERROR,
+    "Every required section of the template is present.",
+    doc="Required sections are every H2-H4 heading of the bundled template that holds no "
+    "`[...]` prompt, minus `optional_sections` (or exactly `required_sections` when configured). "
+    "Headings with prompts, such as `#### Phase 1: [Phase Name]`, are examples of repeating "
+    "sections and are not required. The diagnostic points at the line where the section belongs: "
+    "the next template section that is present, or the end of its parent.",
+    bad="## Overview\n\n### Summary\nRetry failed jobs.\n\n### Goals\n...",
+    good="## Overview\n\n### Summary\nRetry failed jobs.\n\n### Context and Motivation\n"
+    "...\n\n### Goals\n...",
+    fix="Add the section heading (at the level shown) where the diagnostic points, and fill it.",
+    family="structure",
+)
+SECTION_LEVEL = define(
+    "section-level",
+    Severity.ERROR,
+    "Required sections use the template's heading level.",
+    doc="A required section must be written at the same heading level as in the template, so "
+    "the outline nests the same way.",
+    bad="## Goals",
+    good="### Goals",
+    fix="Change the number of `#` marks to the template's level.",
+    family="structure",
+)
+SECTION_ORDER = define(
+    "section-order",
+    Severity.ERROR,
+    "Required sections appear in the template's order.",
+    doc="Sections follow the template's order. The rule flags the fewest sections that must "
+    "move (those outside the longest run already in order).",
+    bad="## Scope\n...\n## Overview\n...",
+    good="## Overview\n...\n## Scope\n...",
+    fix="Move the section to after the section named in the message.",
+    family="structure",
+)
+SECTION_EMPTY = define(
+    "section-empty",
+    Severity.ERROR,
+    "Required sections are not empty.",
+    doc="A required section needs content of its own: a paragraph, list, table or code. A "
+    "section made only of sub-sections (such as `## Overview`) is judged by its sub-sections, "
+    "each of which is checked in turn. Horizontal rules and HTML comments do not count.",
+    bad="### Goals\n\n### Non-Goals",
+    good="### Goals\nRetry transient failures automatically.\n\n### Non-Goals",
+    fix="Write the section's content, or 'Not applicable' with a reason.",
+    family="structure",
+)
+
+
+@checker
+def check_file_name(doc: Document, ctx: LintContext) -> None:
+    width = ctx.config.number_width
+    if ctx.name is None:
+        suggestion = f"{0:0{width}d}-{slugify(doc.title or _stem(ctx.path))}.md"
+        ctx.report(
+            FILE_NAME,
+            1,
+            f"File name '{posixpath.basename(ctx.path)}' is not NNNN-kebab-slug.md; "
+            f"rename it to '{suggestion}'.",
+        )
+    elif ctx.name.width != width:
+        expected = f"{ctx.name.number:0{width}d}-{ctx.name.slug}.md"
+        ctx.report(
+            FILE_NAME,
+            1,
+            f"The number in '{posixpath.basename(ctx.path)}' has {ctx.name.width} digits; "
+            f"this repository uses {width}: rename it to '{expected}'.",
+        )
+
+
+def _stem(path: str) -> str:
+    return posixpath.splitext(posixpath.basename(path))[0]
+
+
+@checker
+def check_title(doc: Document, ctx: LintContext) -> None:
+    if doc.title_line is None:
+        ctx.report(TITLE_MISSING, 1, "The RFC has no '# Title' heading; add one on the first line.")
+        return
+    if normalize_title(doc.title or "") == normalize_title(TEMPLATE_TITLE):
+        ctx.report(
+            TITLE_TEMPLATE,
+            doc.title_line,
+            f"The title is still '{TEMPLATE_TITLE}'; replace it with the RFC's own title.",
+        )
+    for line in doc.h1_lines[1:]:
+        ctx.report(
+            TITLE_MULTIPLE,
+            line,
+            f"Second H1 heading (the title is on line {doc.title_line}); use '##' or deeper.",
+        )
+
+
+@checker
+def check_sections(doc: Document, ctx: LintContext) -> None:
+    specs = required_sections(ctx.config)
+    matched = _match_sections(doc, specs)
+    _report_missing(doc, ctx, specs, matched)
+    _report_levels(ctx, specs, matched)
+    _report_order(ctx, specs, matched)
+    for section in matched:
+        if section is not None and not section.own_content and not section.children:
+            ctx.report(
+                SECTION_EMPTY,
+                section.line,
+                f"Section '{section.title}' is empty; write its content.",
+            )
+
+
+def _parent_key(section: Section) -> str | None:
+    return section.parent.key if section.parent else None
+
+
+def _match_sections(doc: Document, specs: tuple[SectionSpec, ...]) -> list[Section | None]:
+    """Pair each spec with a document section: same title and parent first, then same title."""
+    by_key: dict[str, list[Section]] = {}
+    for section in doc.sections:
+        by_key.setdefault(section.key, []).append(section)
+    claimed: set[int] = set()
+    matched: list[Section | None] = [None] * len(specs)
+    for exact in (True, False):
+        for index, spec in enumerate(specs):
+            if matched[index] is not None:
+                continue
+            for section in by_key.get(spec.key, ()):
+                fits = not exact or _parent_key(section) == spec.parent_key
+                if fits and id(section) not in claimed:
+                    matched[index] = section
+                    claimed.add(id(section))
+                    break
+    return matched
+
+
+def _report_missing(
+    doc: Document, ctx: LintContext, specs: tuple[SectionSpec, ...], matched: list[Section | None]
+) -> None:
+    last_line = max(1, len(doc.lines))
+    claimed = {id(section) for section in matched if section is not None}
+    unclaimed = {s.key: s for s in doc.sections if id(s) not in claimed}
+    for index, spec in enumerate(specs):
+        if matched[index] is not None:
+            continue
+        heading = "#" * (spec.level or 2) + " " + spec.title
+        where = f" under '{spec.parent}'" if spec.parent else ""
+        near = difflib.get_close_matches(spec.key, list(unclaimed), n=1, cutoff=0.75)
+        if near:
+            misnamed = unclaimed.pop(near[0])
+            ctx.report(
+                SECTION_MISSING,
+                misnamed.line,
+                f"Missing required section '{heading}'{where}; "
+                f"rename '{misnamed.title}' to '{spec.title}'.",
+            )
+            continue
+        ctx.report(
+            SECTION_MISSING,
+            _insertion_line(specs, matched, index, last_line),
+            f"Missing required section '{heading}'{where}; add it here.",
+        )
+
+
+def _insertion_line(
+    specs: tuple[SectionSpec, ...], matched: list[Section | None], index: int, last_line: int
+) -> int:
+    """Where a missing section belongs: before the next present one, within its parent."""
+    following = next((s for s in matched[index + 1 :] if s is not None), None)
+    line = following.line if following else last_line
+    parent = _matched_parent(specs, matched, specs[index])
+    if parent is not None and line > parent.end_line:
+        line = parent.end_line
+    return line
+
+
+def _matched_parent(
+    specs: tuple[SectionSpec, ...], matched: list[Section | None], spec: SectionSpec
+) -> Section | None:
+    if spec.parent_key is None:
+        return None
+    for other, section in zip(specs, matched, strict=True):
+        if other.key == spec.parent_key and section is not None:
+            return section
+    return None
+
+
+def _report_levels(
+    ctx: LintContext, specs: tuple[SectionSpec, ...], matched: list[Section | None]
+) -> None:
+    for spec, section in zip(specs, matched, strict=True):
+        if section is None or spec.level is None or section.level == spec.level:
+            continue
+        ctx.report(
+            SECTION_LEVEL,
+            section.line,
+            f"'{section.title}' is an H{section.level}; the template has it as H{spec.level}: "
+            f"write '{'#' * spec.level} {spec.title}'.",
+        )
+
+
+def _report_order(
+    ctx: LintContext, specs: tuple[SectionSpec, ...], matched: list[Section | None]
+) -> None:
+    present = [(spec, section) for spec, section in zip(specs, matched, strict=True) if section]
+    in_order = _longest_increasing([section.line for _, section in present])
+    previous: SectionSpec | None = None
+    for position, (spec, section) in enumerate(present):
+        if position in in_order:
+            previous = spec
+            continue
+        place = f"after '{previous.title}'" if previous else "before the other sections"
+        ctx.report(
+            SECTION_ORDER,
+            section.line,
+            f"Section '{section.title}' is out of the template's order; move it {place}.",
+        )
+
+
+def _longest_increasing(values: list[int]) -> set[int]:
+    """Indexes of one longest strictly increasing subsequence (patience sorting)."""
+    tails: list[int] = []  # values
+    tail_index: list[int] = []  # index into values for each tail
+    parent: list[int] = [-1] * len(values)
+    for index, value in enumerate(values):
+        position = bisect.bisect_left(tails, value)
+        if position == len(tails):
+            tails.append(value)
+            tail_index.append(index)
+        else:
+            tails[position] = value
+            tail_index[position] = index
+        parent[index] = tail_index[position - 1] if position else -1
+    kept: set[int] = set()
+    cursor = tail_index[-1] if tail_index else -1
+    while cursor != -1:
+        kept.add(cursor)
+        cursor = parent[cursor]
+    return kept

@@ -1,0 +1,1 @@
+"""RFC texts and repository files the demo seeds its simulated repository with."""

@@ -1,0 +1,328 @@
+"""The simulator's in-memory GitHub: repositories, git objects, pull requests and the rest.
+
+Pure data and git operations, no HTTP: ``sim_routes`` renders this state as GitHub JSON and
+``simulator`` exposes it to tests. Blob shas are real git blob shas; tree and commit shas
+are content hashes in git's format (40 hex digits) but not byte-identical to git's.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+PERMISSION_LEVELS = ("none", "read", "triage", "write", "maintain", "admin")
+DEFAULT_LABEL_COLOR = "ededed"
+
+
+class ApiError(Exception):
+    """A GitHub error response: status plus the JSON ``message`` (and optional ``errors``)."""
+
+    def __init__(self, status: int, message: str, errors: list[dict[str, Any]] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(f"{status} {message}")
+        self.status = status
+        self.message = message
+        self.errors = errors
+        self.headers = headers or {}
+
+
+def not_found() -> ApiError:
+    return ApiError(404, "Not Found")
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def blob_sha(content: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
+
+
+def _hash(kind: str, payload: Any) -> str:
+    data = json.dumps(payload, sort_keys=True).encode()
+    return hashlib.sha1(f"{kind} {len(data)}\0".encode() + data).hexdigest()
+
+
+Files = dict[str, str]  # path -> blob sha: a whole tree, flattened
+
+
+@dataclass
+class Commit:
+    sha: str
+    tree: str
+    parents: tuple[str, ...]
+    message: str
+    author: str
+    date: datetime
+    sequence: int  # creation order, to sort commits made within the same second
+
+
+@dataclass
+class ObjectStore:
+    """Git objects; a fork shares its parent's store as GitHub's forks share objects."""
+
+    blobs: dict[str, bytes] = field(default_factory=dict)
+    trees: dict[str, Files] = field(default_factory=dict)
+    commits: dict[str, Commit] = field(default_factory=dict)
+    _sequence: itertools.count[int] = field(default_factory=itertools.count)
+
+    def put_blob(self, content: bytes) -> str:
+        sha = blob_sha(content)
+        self.blobs[sha] = content
+        return sha
+
+    def put_tree(self, files: Files) -> str:
+        """Store a flattened tree and every subtree below it; returns the root tree sha."""
+        for directory in {"", *directories(files)}:
+            sub = subtree(files, directory)
+            self.trees.setdefault(_hash("tree", sub), sub)
+        return _hash("tree", files)
+
+    def put_commit(self, tree: str, parents: tuple[str, ...], message: str,
+                   author: str, date: datetime | None = None) -> Commit:
+        sequence = next(self._sequence)
+        sha = _hash("commit", [tree, parents, message, author, sequence])
+        commit = Commit(sha, tree, parents, message, author, date or now(), sequence)
+        self.commits[sha] = commit
+        return commit
+
+    def files_at(self, commit_sha: str) -> Files:
+        return self.trees[self.commits[commit_sha].tree]
+
+    def ancestors(self, sha: str) -> set[str]:
+        """``sha`` and every commit reachable from it."""
+        seen: set[str] = set()
+        pending = [sha]
+        while pending:
+            current = pending.pop()
+            if current in seen or current not in self.commits:
+                continue
+            seen.add(current)
+            pending.extend(self.commits[current].parents)
+        return seen
+
+    def history(self, sha: str) -> list[Commit]:
+        """Every commit reachable from ``sha``, newest first (as GitHub lists commits)."""
+        commits = [self.commits[s] for s in self.ancestors(sha)]
+        return sorted(commits, key=lambda c: (c.date, c.sequence), reverse=True)
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        common = self.ancestors(a) & self.ancestors(b)
+        if not common:
+            return None
+        return max(common, key=lambda s: (self.commits[s].date, self.commits[s].sequence))
+
+
+def directories(files: Files) -> set[str]:
+    found = set()
+    for path in files:
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            found.add("/".join(parts[:depth]))
+    return found
+
+
+def subtree(files: Files, directory: str) -> Files:
+    if not directory:
+        return dict(sorted(files.items()))
+    prefix = directory + "/"
+    return {p.removeprefix(prefix): s for p, s in sorted(files.items()) if p.startswith(prefix)}
+
+
+@dataclass
+class FileChange:
+    filename: str
+    status: str  # added | modified | removed | renamed
+    sha: str | None  # blob sha of the new version (None when removed)
+    previous_filename: str | None = None
+    additions: int = 0
+    deletions: int = 0
+
+
+def diff_files(store: ObjectStore, old: Files, new: Files) -> list[FileChange]:
+    """The files that differ from ``old`` to ``new``, with renames detected as git does."""
+    changes: list[FileChange] = []
+    added = sorted(p for p in new if p not in old)
+    removed = sorted(p for p in old if p not in new)
+    for path in sorted(p for p in new if p in old and new[p] != old[p]):
+        changes.append(_change(store, path, "modified", old[path], new[path]))
+    for path in added:
+        source = _rename_source(store, new[path], [old[r] for r in removed], removed)
+        if source is not None:
+            removed.remove(source)
+            change = _change(store, path, "renamed", old[source], new[path])
+            change.previous_filename = source
+        else:
+            change = _change(store, path, "added", None, new[path])
+        changes.append(change)
+    changes.extend(_change(store, path, "removed", old[path], None) for path in removed)
+    return sorted(changes, key=lambda c: c.filename)
+
+
+def _rename_source(store: ObjectStore, sha: str, candidates: list[str],
+                   paths: list[str]) -> str | None:
+    # git's default rename threshold: at least 50% similar content.
+    best, best_ratio = None, 0.5
+    text = store.blobs[sha].decode("utf-8", "replace").splitlines()
+    for path, candidate in zip(paths, candidates, strict=True):
+        if candidate == sha:
+            return path
+        other = store.blobs[candidate].decode("utf-8", "replace").splitlines()
+        ratio = difflib.SequenceMatcher(None, other, text, autojunk=False).ratio()
+        if ratio >= best_ratio:
+            best, best_ratio = path, ratio
+    return best
+
+
+def _change(store: ObjectStore, path: str, status: str, old: str | None,
+            new: str | None) -> FileChange:
+    before = store.blobs[old].decode("utf-8", "replace").splitlines() if old else []
+    after = store.blobs[new].decode("utf-8", "replace").splitlines() if new else []
+    additions = deletions = 0
+    for line in difflib.ndiff(before, after):
+        additions += line.startswith("+ ")
+        deletions += line.startswith("- ")
+    return FileChange(path, status, new, None, additions, deletions)
+
+
+@dataclass
+class Label:
+    id: int
+    name: str
+    color: str
+    description: str | None
+
+
+@dataclass
+class Comment:
+    id: int
+    issue_number: int
+    user: str
+    user_type: str
+    body: str
+    created_at: datetime
+    updated_at: datetime
+    reactions: list[tuple[str, str, int]] = field(default_factory=list)  # (user, content, id)
+
+
+@dataclass
+class CheckRun:
+    id: int
+    name: str
+    head_sha: str
+    status: str
+    conclusion: str | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    output: dict[str, Any]
+    external_id: str | None
+    details_url: str | None
+    suite_id: int
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class PullRequest:
+    number: int
+    id: int
+    title: str
+    body: str
+    user: str
+    base_ref: str
+    head_ref: str
+    head_repo: Repo
+    head_sha: str
+    created_at: datetime
+    state: str = "open"
+    draft: bool = False
+    merged: bool = False
+    merged_at: datetime | None = None
+    merged_by: str | None = None
+    merge_commit_sha: str | None = None
+    closed_at: datetime | None = None
+    maintainer_can_modify: bool = True
+    labels: list[str] = field(default_factory=list)
+    merge_base_sha: str | None = None  # frozen at merge, so the file list stays the PR's
+
+    def current_head(self) -> str:
+        """Follow the head branch while it exists (pushes move the PR's head)."""
+        if self.state == "open":
+            self.head_sha = self.head_repo.branches.get(self.head_ref, self.head_sha)
+        return self.head_sha
+
+
+@dataclass
+class Repo:
+    id: int
+    owner: str
+    name: str
+    owner_type: str
+    default_branch: str
+    installation_id: int | None
+    objects: ObjectStore
+    branches: dict[str, str] = field(default_factory=dict)
+    protected: set[str] = field(default_factory=set)
+    permissions: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, Label] = field(default_factory=dict)  # lower-cased name -> label
+    pulls: dict[int, PullRequest] = field(default_factory=dict)
+    comments: dict[int, Comment] = field(default_factory=dict)
+    check_runs: dict[int, CheckRun] = field(default_factory=dict)
+    check_suites: dict[str, int] = field(default_factory=dict)  # head sha -> suite id
+    fork_of: Repo | None = None
+    next_number: int = 1
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+    def resolve(self, ref: str) -> str:
+        """A branch name, ``heads/x``/``refs/heads/x``, ``refs/pull/N/head`` or (short) sha."""
+        name = ref.removeprefix("refs/").removeprefix("heads/")
+        if name in self.branches:
+            return self.branches[name]
+        if name.startswith("pull/") and name.endswith("/head"):
+            number = name.removeprefix("pull/").removesuffix("/head")
+            if number.isdigit() and int(number) in self.pulls:
+                return self.pulls[int(number)].current_head()
+        if len(ref) >= 7 and all(c in "0123456789abcdef" for c in ref):
+            matches = [s for s in self.objects.commits if s.startswith(ref)]
+            if len(matches) == 1:
+                return matches[0]
+        raise ApiError(404, f"No commit found for the ref {ref}")
+
+    def commit(self, branch: str, changes: dict[str, str | bytes | None], message: str,
+               author: str) -> str:
+        """Apply ``changes`` (None deletes) on top of ``branch`` (made from the default)."""
+        parent = self.branches.get(branch) or self.branches.get(self.default_branch)
+        files = dict(self.objects.files_at(parent)) if parent else {}
+        for path, content in changes.items():
+            if content is None:
+                files.pop(path, None)
+            else:
+                data = content.encode() if isinstance(content, str) else content
+                files[path] = self.objects.put_blob(data)
+        tree = self.objects.put_tree(files)
+        commit = self.objects.put_commit(tree, (parent,) if parent else (), message, author)
+        self.branches[branch] = commit.sha
+        return commit.sha
+
+    def label(self, name: str) -> Label | None:
+        return self.labels.get(name.lower())
+
+    def take_number(self) -> int:
+        number = self.next_number
+        self.next_number += 1
+        return number
+
+    def permission_of(self, user: str) -> str:
+        # GitHub answers "read" for a user without explicit access to a public repository.
+        return self.permissions.get(user.lower(), "read")

@@ -1,0 +1,152 @@
+"""Runtime settings, read once from the environment at start-up.
+
+Every problem is reported as one ``SettingsError`` naming the variable, so that start-up
+fails with a single readable line. Secret values are never echoed in errors or reprs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("json", "text")
+# Numeric App IDs, or the newer client IDs ("Iv1.abc...", "Iv23li...") GitHub accepts as `iss`.
+_APP_ID = re.compile(r"[0-9]+|Iv[0-9A-Za-z.]+")
+
+T = TypeVar("T", int, float)
+
+
+class SettingsError(Exception):
+    """A missing or malformed setting; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_id: str
+    private_key: str = field(repr=False)
+    webhook_secret: str = field(repr=False)
+    api_url: str = "https://api.github.com"
+    host: str = "0.0.0.0"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_format: str = "json"
+    max_concurrency: int = 16
+    event_budget_seconds: float = 60.0
+    request_timeout_seconds: float = 10.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Read every setting; raise ``SettingsError`` for the first bad one."""
+        return cls(
+            app_id=_app_id(environ),
+            private_key=_private_key(environ),
+            webhook_secret=_required(environ, "GITHUB_WEBHOOK_SECRET"),
+            api_url=_api_url(environ),
+            host=_value(environ, "HOST") or "0.0.0.0",
+            port=_number(environ, "PORT", int, 8000, low=1, high=65535),
+            log_level=_choice(environ, "LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
+            log_format=_choice(environ, "LOG_FORMAT", LOG_FORMATS, "json"),
+            max_concurrency=_number(environ, "MAX_CONCURRENCY", int, 16, low=1, high=1024),
+            event_budget_seconds=_number(
+                environ, "EVENT_BUDGET_SECONDS", float, 60.0, low=1.0, high=3600.0
+            ),
+            request_timeout_seconds=_number(
+                environ, "REQUEST_TIMEOUT_SECONDS", float, 10.0, low=0.1, high=600.0
+            ),
+        )
+
+
+def _value(environ: Mapping[str, str], name: str) -> str:
+    return environ.get(name, "").strip()
+
+
+def _required(environ: Mapping[str, str], name: str) -> str:
+    value = _value(environ, name)
+    if not value:
+        raise SettingsError(f"{name} is not set")
+    return value
+
+
+def _app_id(environ: Mapping[str, str]) -> str:
+    value = _required(environ, "GITHUB_APP_ID")
+    if not _APP_ID.fullmatch(value):
+        raise SettingsError("GITHUB_APP_ID must be the App's numeric ID (or its client ID)")
+    return value
+
+
+def _api_url(environ: Mapping[str, str]) -> str:
+    value = _value(environ, "GITHUB_API_URL") or "https://api.github.com"
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+        raise SettingsError(
+            "GITHUB_API_URL must be an http(s) URL, e.g. https://github.example.com/api/v3"
+        )
+    return value.rstrip("/")
+
+
+def _private_key(environ: Mapping[str, str]) -> str:
+    inline = _value(environ, "GITHUB_PRIVATE_KEY")
+    path = _value(environ, "GITHUB_PRIVATE_KEY_PATH")
+    if inline and path:
+        raise SettingsError("set only one of GITHUB_PRIVATE_KEY and GITHUB_PRIVATE_KEY_PATH")
+    if inline:
+        # Platforms that store one-line variables keep the PEM's newlines as literal "\n".
+        return _checked_key(inline.replace("\\n", "\n"), "GITHUB_PRIVATE_KEY")
+    if path:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+            raise SettingsError(
+                f"GITHUB_PRIVATE_KEY_PATH cannot be read ({reason}): {path}"
+            ) from None
+        return _checked_key(text, "GITHUB_PRIVATE_KEY_PATH")
+    raise SettingsError("GITHUB_PRIVATE_KEY is not set (or set GITHUB_PRIVATE_KEY_PATH)")
+
+
+def _checked_key(pem: str, name: str) -> str:
+    """The PEM if it holds an RSA private key; the error never quotes the key."""
+    try:
+        key = serialization.load_pem_private_key(pem.strip().encode("utf-8"), password=None)
+    except (ValueError, TypeError, UnicodeEncodeError):
+        raise SettingsError(
+            f"{name} is not a PEM-encoded private key (download one from the App's settings)"
+        ) from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise SettingsError(f"{name} is not an RSA private key (GitHub Apps use RSA keys)")
+    return pem.strip() + "\n"
+
+
+def _choice(
+    environ: Mapping[str, str], name: str, choices: tuple[str, ...], default: str, *,
+    upper: bool = False,
+) -> str:
+    value = _value(environ, name)
+    if not value:
+        return default
+    value = value.upper() if upper else value.lower()
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}")
+    return value
+
+
+def _number(
+    environ: Mapping[str, str], name: str, kind: Callable[[str], T], default: T, *,
+    low: T, high: T,
+) -> T:
+    raw = _value(environ, name)
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number between {low} and {high}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be a number between {low} and {high}")
+    return value

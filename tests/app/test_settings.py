@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from bot.settings import Settings, SettingsError
+
+
+@pytest.fixture
+def env(private_key_pem: str) -> dict[str, str]:
+    return {
+        "GITHUB_APP_ID": "12345",
+        "GITHUB_PRIVATE_KEY": private_key_pem,
+        "GITHUB_WEBHOOK_SECRET": "hook-secret",
+    }
+
+
+def test_defaults(env: dict[str, str]) -> None:
+    settings = Settings.from_env(env)
+    assert settings.app_id == "12345"
+    assert settings.webhook_secret == "hook-secret"
+    assert settings.api_url == "https://api.github.com"
+    assert (settings.host, settings.port) == ("0.0.0.0", 8000)
+    assert (settings.log_level, settings.log_format) == ("INFO", "json")
+    assert settings.max_concurrency == 16
+    assert settings.event_budget_seconds == 60.0
+
+
+def test_every_variable_read(env: dict[str, str]) -> None:
+    env |= {
+        "GITHUB_API_URL": "https://github.example.com/api/v3/",
+        "HOST": "127.0.0.1",
+        "PORT": "9000",
+        "LOG_LEVEL": "debug",
+        "LOG_FORMAT": "TEXT",
+        "MAX_CONCURRENCY": "4",
+        "EVENT_BUDGET_SECONDS": "30",
+        "REQUEST_TIMEOUT_SECONDS": "2.5",
+    }
+    settings = Settings.from_env(env)
+    assert settings.api_url == "https://github.example.com/api/v3"
+    assert (settings.host, settings.port) == ("127.0.0.1", 9000)
+    assert (settings.log_level, settings.log_format) == ("DEBUG", "text")
+    assert settings.max_concurrency == 4
+    assert settings.event_budget_seconds == 30.0
+    assert settings.request_timeout_seconds == 2.5
+
+
+@pytest.mark.parametrize(
+    "name", ["GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET"]
+)
+def test_missing_required(env: dict[str, str], name: str) -> None:
+    del env[name]
+    with pytest.raises(SettingsError, match=f"^{name} is not set"):
+        Settings.from_env(env)
+
+
+def test_blank_counts_as_missing(env: dict[str, str]) -> None:
+    env["GITHUB_WEBHOOK_SECRET"] = "   "
+    with pytest.raises(SettingsError, match="GITHUB_WEBHOOK_SECRET is not set"):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("GITHUB_APP_ID", "my app"),
+        ("GITHUB_API_URL", "api.github.com"),
+        ("PORT", "eighty"),
+        ("PORT", "70000"),
+        ("PORT", "0"),
+        ("LOG_LEVEL", "loud"),
+        ("LOG_FORMAT", "xml"),
+        ("MAX_CONCURRENCY", "0"),
+        ("EVENT_BUDGET_SECONDS", "nan"),
+        ("REQUEST_TIMEOUT_SECONDS", "-1"),
+    ],
+)
+def test_malformed_values_named(env: dict[str, str], name: str, value: str) -> None:
+    env[name] = value
+    with pytest.raises(SettingsError, match=f"^{name} "):
+        Settings.from_env(env)
+
+
+def test_escaped_newlines_in_key(env: dict[str, str], private_key_pem: str) -> None:
+    env["GITHUB_PRIVATE_KEY"] = private_key_pem.strip().replace("\n", "\\n")
+    assert Settings.from_env(env).private_key == private_key_pem
+
+
+def test_key_from_path(env: dict[str, str], private_key_pem: str, tmp_path: Path) -> None:
+    key_file = tmp_path / "app.pem"
+    key_file.write_text(private_key_pem)
+    del env["GITHUB_PRIVATE_KEY"]
+    env["GITHUB_PRIVATE_KEY_PATH"] = str(key_file)
+    assert Settings.from_env(env).private_key == private_key_pem
+
+
+def test_unreadable_key_path(env: dict[str, str], tmp_path: Path) -> None:
+    del env["GITHUB_PRIVATE_KEY"]
+    env["GITHUB_PRIVATE_KEY_PATH"] = str(tmp_path / "absent.pem")
+    with pytest.raises(SettingsError, match=r"^GITHUB_PRIVATE_KEY_PATH cannot be read"):
+        Settings.from_env(env)
+
+
+def test_both_key_sources_refused(env: dict[str, str], tmp_path: Path) -> None:
+    env["GITHUB_PRIVATE_KEY_PATH"] = str(tmp_path / "app.pem")
+    with pytest.raises(SettingsError, match="only one of"):
+        Settings.from_env(env)
+
+
+def test_bad_key_named_not_echoed(env: dict[str, str]) -> None:
+    garbage = "-----BEGIN RSA PRIVATE KEY-----\nnot-a-key-zzzz\n-----END RSA PRIVATE KEY-----"
+    env["GITHUB_PRIVATE_KEY"] = garbage
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(env)
+    message = str(caught.value)
+    assert message.startswith("GITHUB_PRIVATE_KEY is not a PEM-encoded private key")
+    assert "not-a-key-zzzz" not in message
+
+
+def test_non_rsa_key_refused(env: dict[str, str]) -> None:
+    ec_pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    env["GITHUB_PRIVATE_KEY"] = ec_pem
+    with pytest.raises(SettingsError, match="not an RSA private key"):
+        Settings.from_env(env)
+
+
+def test_repr_hides_secrets(env: dict[str, str]) -> None:
+    shown = repr(Settings.from_env(env))
+    assert "hook-secret" not in shown
+    assert "PRIVATE KEY" not in shown

@@ -1,0 +1,25 @@
+"""`rfc-bot demo` runs the whole loop on loopback and reports red, then green."""
+
+from __future__ import annotations
+
+import io
+
+from bot.sandbox import demo
+
+
+async def test_demo_shows_a_red_check_then_a_green_one() -> None:
+    out = io.StringIO()
+    ok = await demo.run_demo(out)
+    text = out.getvalue()
+    assert ok
+    assert text.index("RFC validation: FAILURE") < text.index("RFC validation: SUCCESS")
+    assert "[status-invalid]" in text
+    assert "**Status:** In review" in text  # the offending source line is shown
+    assert "\033[" not in text  # no colour when the output is not a terminal
+
+
+def test_main_exits_zero() -> None:
+    out = io.StringIO()
+    # A plain (not async) test: main() runs its own event loop.
+    assert demo.main([], out=out) == 0
+    assert "red, then green" in out.getvalue()

@@ -1,0 +1,270 @@
+"""Numbering on merge, end to end: signed `pull_request` closed deliveries to the real server,
+against the GitHub simulator. Each test checks the default branch, the comment, the label and
+the numbering commit's trailer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.features.context import Context, UserError
+from bot.features.numbering import number_merged_pull
+from bot.github.auth import AppAuth
+from bot.github.client import ClientFactory, GitHubClient
+from bot.rfc.edits import INDEX_END, INDEX_START
+
+REPO = "octo-org/rfcs"
+INDEX = "rfcs/README.md"
+
+
+def rfc(title: str, number: str = "[Assigned when merged]") -> str:
+    return (
+        f"# {title}\n\n"
+        "**Status:** Draft  \n"
+        "**Target Application(s):** api  \n"
+        f"**RFC Number:** {number}  \n"
+        "**Created:** 2024-05-01  \n"
+        "**Last Updated:** 2024-05-02  \n"
+        "**Author(s):** Alice Example (@alice)  \n\n"
+        "## Overview\n\n### Summary\nRetry failed jobs with backoff.\n"
+    )
+
+
+def index_with(rows: str = "") -> str:
+    return (
+        "# Our RFCs\n\nHand-written introduction, kept as it is.\n\n"
+        f"{INDEX_START}\n{rows}{INDEX_END}\n\n## Process\n\nOpen a pull request.\n"
+    )
+
+
+@pytest.fixture
+def repo(sim: Any) -> Any:
+    return sim.create_repo(REPO, files={
+        "README.md": "# RFCs\n",
+        "rfcs/0001-audit-log.md": rfc("Audit Log", "0001"),
+        INDEX: index_with(),
+    })
+
+
+async def merge(sim: Any, bot_app: Any, repo: Any, files: dict[str, str], *,
+                head: str = "rfc/new", delivery_id: str | None = None) -> Any:
+    """Open and merge a pull request, deliver its `closed` event, wait until handled."""
+    pull = sim.open_pull_request(repo, head=head, files=files, author="alice",
+                                 title=f"RFC from {head}")
+    sim.merge_pull_request(repo, pull.number)
+    status = await bot_app.deliver("pull_request",
+                                   sim.event_pull_request(repo, pull.number, "closed"),
+                                   delivery_id=delivery_id)
+    assert status == 202
+    await bot_app.idle()
+    return pull
+
+
+def rfc_paths(sim: Any, repo: Any) -> list[str]:
+    return sorted(p for p in sim.tree(repo) if re.fullmatch(r"rfcs/\d+-[a-z0-9-]+\.md", p))
+
+
+def bot_comments(sim: Any, repo: Any, number: int) -> list[str]:
+    return [c["body"] for c in sim.comments(repo, number) if c["user"]["type"] == "Bot"]
+
+
+def main_history(sim: Any, repo: Any) -> list[Any]:
+    """The default branch's commits, newest first."""
+    return repo.objects.history(sim.head(repo, "main"))
+
+
+def numbering_commits(sim: Any, repo: Any, number: int) -> list[str]:
+    """Messages of default-branch commits carrying the pull request's trailer."""
+    return [c.message for c in main_history(sim, repo) if f"RFC-PR: #{number}" in c.message]
+
+
+async def test_a_merged_rfc_is_renamed_numbered_indexed_and_announced(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
+
+    assert rfc_paths(sim, repo) == ["rfcs/0001-audit-log.md", "rfcs/0002-job-retries.md"]
+    assert sim.file(repo, "rfcs/0002-job-retries.md") == rfc("Job Retries", "0002")
+    index = sim.file(repo, INDEX)
+    assert index.startswith("# Our RFCs\n\nHand-written introduction, kept as it is.\n\n")
+    assert index.endswith(f"{INDEX_END}\n\n## Process\n\nOpen a pull request.\n")
+    assert "| 0002 | [Job Retries](0002-job-retries.md) | Draft | api | @alice |" in index
+    assert "| 0001 | [Audit Log](0001-audit-log.md) |" in index
+    message = sim.commit_message(repo, sim.head(repo, "main"))
+    assert message.startswith("Assign RFC number 0002\n\n")
+    assert message.rstrip("\n").endswith(f"\n\nRFC-PR: #{pull.number}")
+    [body] = bot_comments(sim, repo, pull.number)
+    assert (f"Assigned RFC 0002: [rfcs/0002-job-retries.md]"
+            f"(https://github.com/{REPO}/blob/main/rfcs/0002-job-retries.md)") in body
+    assert "rfc: numbered" in sim.pr_labels(repo, pull.number)
+
+
+async def test_the_index_is_created_when_missing(sim: Any, bot_app: Any) -> None:
+    repo = sim.create_repo(REPO, files={"README.md": "# RFCs\n"})
+
+    await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
+
+    index = sim.file(repo, INDEX)
+    assert INDEX_START in index and "[Job Retries](0001-job-retries.md)" in index
+    assert rfc_paths(sim, repo) == ["rfcs/0001-job-retries.md"]
+
+
+async def test_the_same_delivery_twice_assigns_one_number(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")},
+                       delivery_id="delivery-1")
+    event = sim.event_pull_request(repo, pull.number, "closed")
+
+    assert await bot_app.deliver("pull_request", event, delivery_id="delivery-1") in (200, 202)
+    await bot_app.idle()
+
+    assert rfc_paths(sim, repo) == ["rfcs/0001-audit-log.md", "rfcs/0002-job-retries.md"]
+    assert len(numbering_commits(sim, repo, pull.number)) == 1
+    assert len(bot_comments(sim, repo, pull.number)) == 1
+
+
+async def test_a_redelivery_with_a_new_id_assigns_nothing_more(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
+    head = sim.head(repo, "main")
+
+    for delivery_id in ("replay-1", "replay-2"):
+        event = sim.event_pull_request(repo, pull.number, "closed")
+        assert await bot_app.deliver("pull_request", event, delivery_id=delivery_id) == 202
+        await bot_app.idle()
+
+    assert sim.head(repo, "main") == head
+    assert rfc_paths(sim, repo) == ["rfcs/0001-audit-log.md", "rfcs/0002-job-retries.md"]
+    assert len(bot_comments(sim, repo, pull.number)) == 1
+    assert "rfc: numbered" in sim.pr_labels(repo, pull.number)
+
+
+async def test_the_branch_moving_between_read_and_write_means_a_retry(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    def someone_merges(simulator: Any) -> None:
+        simulator.commit(repo, "main", {"rfcs/0002-sneaky.md": rfc("Sneaky", "0002")},
+                         message="Direct push", author="mona")
+
+    sim.before("PATCH", r".*/git/refs/heads/main", someone_merges)
+
+    pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
+
+    assert rfc_paths(sim, repo) == [
+        "rfcs/0001-audit-log.md", "rfcs/0002-sneaky.md", "rfcs/0003-job-retries.md"]
+    assert sim.file(repo, "rfcs/0003-job-retries.md") == rfc("Job Retries", "0003")
+    assert "[Sneaky](0002-sneaky.md)" in sim.file(repo, INDEX)
+    assert "Assigned RFC 0003" in bot_comments(sim, repo, pull.number)[0]
+    refused = [r for r in sim.requests if r.method == "PATCH" and r.status == 422]
+    assert len(refused) == 1
+
+
+async def test_two_rfcs_in_one_pull_request_get_consecutive_numbers_in_one_commit(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    before = sim.head(repo, "main")
+    pull = await merge(sim, bot_app, repo, {
+        "rfcs/0000-zeta-cache.md": rfc("Zeta Cache"),
+        "rfcs/0000-alpha-queue.md": rfc("Alpha Queue"),
+    })
+
+    assert rfc_paths(sim, repo) == [
+        "rfcs/0001-audit-log.md", "rfcs/0002-alpha-queue.md", "rfcs/0003-zeta-cache.md"]
+    numbering, merge_commit, previous = main_history(sim, repo)[:3]
+    assert previous.sha == before and merge_commit.parents == (before,)
+    assert numbering.parents == (merge_commit.sha,)
+    assert numbering_commits(sim, repo, pull.number) == [numbering.message]
+    [body] = bot_comments(sim, repo, pull.number)
+    assert body.index("Assigned RFC 0002") < body.index("Assigned RFC 0003")
+
+
+async def test_pull_request_strategy_uses_the_pull_request_number(
+    sim: Any, bot_app: Any
+) -> None:
+    repo = sim.create_repo(REPO, files={".github/rfc-bot.yml": "numbering: pull-request\n",
+                                        "rfcs/0001-audit-log.md": rfc("Audit Log", "0001")})
+    sim.open_pull_request(repo, head="unrelated", files={"notes.txt": "x\n"})  # take #1
+
+    pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
+
+    assert pull.number == 2
+    assert "rfcs/0002-job-retries.md" in sim.tree(repo)
+    assert sim.file(repo, "rfcs/0002-job-retries.md") == rfc("Job Retries", "0002")
+
+
+async def test_a_protected_branch_changes_nothing_and_says_what_to_do(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    sim.protect_branch(repo, "main")
+
+    pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
+
+    assert "rfcs/0000-job-retries.md" in sim.tree(repo)
+    assert sim.file(repo, INDEX) == index_with()
+    [body] = bot_comments(sim, repo, pull.number)
+    assert "Protected branch update failed" in body
+    assert "bypass" in body and "/rfc number" in body
+    assert "rfc: numbered" not in sim.pr_labels(repo, pull.number)
+
+    # Once a maintainer lets the App through, `/rfc number` (H6) calls number_merged_pull.
+    repo.protected.discard("main")
+    async with installation_client(sim, repo) as gh:
+        data = await gh.getitem(f"/repos/{REPO}/pulls/{pull.number}")
+        reply = await number_merged_pull(gh, REPO, data, Context())
+        again = await number_merged_pull(gh, REPO, data, Context())
+
+    assert reply.splitlines()[-1].startswith("Assigned RFC 0002: [rfcs/0002-job-retries.md]")
+    assert "Already numbered: RFC 0002" in again
+    assert rfc_paths(sim, repo) == ["rfcs/0001-audit-log.md", "rfcs/0002-job-retries.md"]
+    assert "rfc: numbered" in sim.pr_labels(repo, pull.number)
+
+
+async def test_number_merged_pull_refuses_an_open_pull_request(sim: Any, repo: Any) -> None:
+    pull = sim.open_pull_request(repo, head="rfc/open",
+                                 files={"rfcs/0000-job-retries.md": rfc("Job Retries")})
+
+    async with installation_client(sim, repo) as gh:
+        data = await gh.getitem(f"/repos/{REPO}/pulls/{pull.number}")
+        with pytest.raises(UserError, match="not merged"):
+            await number_merged_pull(gh, REPO, data, Context())
+
+
+async def test_a_closed_unmerged_pull_request_is_left_alone(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    head = sim.head(repo, "main")
+    pull = sim.open_pull_request(repo, head="rfc/closed",
+                                 files={"rfcs/0000-job-retries.md": rfc("Job Retries")})
+    sim.close_pull_request(repo, pull.number)
+
+    assert await bot_app.deliver("pull_request",
+                                 sim.event_pull_request(repo, pull.number, "closed")) == 202
+    await bot_app.idle()
+
+    assert sim.head(repo, "main") == head
+    assert bot_comments(sim, repo, pull.number) == []
+
+
+async def test_a_merged_pull_request_without_rfcs_is_left_alone(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    pull = await merge(sim, bot_app, repo, {"docs/guide.md": "# Guide\n"})
+
+    assert rfc_paths(sim, repo) == ["rfcs/0001-audit-log.md"]
+    assert bot_comments(sim, repo, pull.number) == []
+
+
+@asynccontextmanager
+async def installation_client(sim: Any, repo: Any) -> AsyncIterator[GitHubClient]:
+    """A GitHub client acting as the App's installation on ``repo``, like the server's."""
+    async with aiohttp.ClientSession() as session:
+        factory = ClientFactory(session, AppAuth(sim.app_id, sim.private_key_pem),
+                                base_url=sim.base_url)
+        yield factory.installation_client(repo.installation_id)

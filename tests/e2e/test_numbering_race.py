@@ -1,0 +1,194 @@
+"""Numbering races: merges delivered at the same instant, to one App process and to two
+replicas (separate `create_app` instances with their own Context, sharing nothing but the
+simulated GitHub). The fast-forward-only ref update must give distinct numbers, once each."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.features.context import Context
+from bot.sandbox.delivery import deliver
+from bot.server import create_app, wait_idle
+from bot.settings import Settings
+
+REPO = "octo-org/rfcs"
+SECRET = "replica-secret"
+
+
+def rfc(title: str, number: str = "[Assigned when merged]") -> str:
+    return (
+        f"# {title}\n\n"
+        "**Status:** Draft  \n"
+        "**Target Application(s):** api  \n"
+        f"**RFC Number:** {number}  \n"
+        "**Created:** 2024-05-01  \n"
+        "**Last Updated:** 2024-05-02  \n"
+        "**Author(s):** @alice  \n\n"
+        "## Overview\n\n### Summary\nSomething worth doing.\n"
+    )
+
+
+@dataclass
+class Replica:
+    app: web.Application
+    url: str
+    session: aiohttp.ClientSession
+
+    async def deliver(self, payload: dict[str, Any], delivery_id: str | None = None) -> int:
+        return await deliver(self.session, self.url, "pull_request", payload, SECRET,
+                             delivery_id=delivery_id)
+
+    async def idle(self) -> None:
+        await wait_idle(self.app)
+
+
+async def start_replica(sim: Any, session: aiohttp.ClientSession) -> tuple[Replica,
+                                                                            web.AppRunner]:
+    settings = Settings(app_id=sim.app_id, private_key=sim.private_key_pem,
+                        webhook_secret=SECRET, api_url=sim.base_url, host="127.0.0.1", port=0,
+                        log_format="text", event_budget_seconds=30.0)
+    app = create_app(settings, context=Context())
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    return Replica(app, f"http://{host}:{port}/webhook", session), runner
+
+
+@pytest.fixture
+async def replicas(sim: Any) -> AsyncIterator[tuple[Replica, Replica]]:
+    async with aiohttp.ClientSession() as session:
+        first, first_runner = await start_replica(sim, session)
+        second, second_runner = await start_replica(sim, session)
+        try:
+            yield first, second
+            await asyncio.gather(first.idle(), second.idle())
+        finally:
+            await first_runner.cleanup()
+            await second_runner.cleanup()
+
+
+@pytest.fixture
+def repo(sim: Any) -> Any:
+    return sim.create_repo(REPO, files={"rfcs/0001-audit-log.md": rfc("Audit Log", "0001")})
+
+
+def merged_pull(sim: Any, repo: Any, slug: str) -> Any:
+    pull = sim.open_pull_request(repo, head=f"rfc/{slug}",
+                                 files={f"rfcs/0000-{slug}.md": rfc(slug.title())})
+    sim.merge_pull_request(repo, pull.number)
+    return pull
+
+
+def numbers_by_slug(sim: Any, repo: Any) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for path in sim.tree(repo):
+        match = re.fullmatch(r"rfcs/(\d+)-([a-z0-9-]+)\.md", path)
+        if match:
+            found.setdefault(match[2], []).append(int(match[1]))
+    return found
+
+
+def ref_update_statuses(sim: Any) -> list[int | None]:
+    return [r.status for r in sim.requests if r.method == "PATCH" and "/git/refs/" in r.path]
+
+
+def hold_ref_updates_until_both_arrive(sim: Any) -> None:
+    """Make the race certain: the first two ref updates wait for each other, so both
+    writers have read the same head before either of them can move the branch."""
+    arrived = 0
+    both = asyncio.Event()
+
+    async def barrier(_: Any) -> None:
+        nonlocal arrived
+        arrived += 1
+        if arrived == 2:
+            both.set()
+        # A generous bound, so a writer that never comes fails the test instead of hanging it.
+        await asyncio.wait_for(both.wait(), timeout=20)
+
+    sim.before("PATCH", r".*/git/refs/heads/main", barrier, times=2)
+
+
+def bot_comments(sim: Any, repo: Any, number: int) -> list[str]:
+    return [c["body"] for c in sim.comments(repo, number) if c["user"]["type"] == "Bot"]
+
+
+def trailer_commits(repo: Any, sim: Any, number: int) -> int:
+    history = repo.objects.history(sim.head(repo, "main"))
+    return sum(f"RFC-PR: #{number}" in commit.message for commit in history)
+
+
+async def test_two_merges_at_once_on_one_process_get_consecutive_numbers(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    sim.latency = 0.005  # keep both handlers in flight together
+    first, second = merged_pull(sim, repo, "alpha"), merged_pull(sim, repo, "beta")
+
+    statuses = await asyncio.gather(*(
+        bot_app.deliver("pull_request", sim.event_pull_request(repo, p.number, "closed"))
+        for p in (first, second)))
+    await bot_app.idle()
+
+    assert statuses == [202, 202]
+    assert ref_update_statuses(sim) == [200, 200]  # the per-repository lock: no lost race
+    numbers = numbers_by_slug(sim, repo)
+    assert sorted(numbers["alpha"] + numbers["beta"]) == [2, 3]
+    assert numbers["audit-log"] == [1]
+    for pull in (first, second):
+        assert len(bot_comments(sim, repo, pull.number)) == 1
+
+
+async def test_two_replicas_merging_different_pulls_at_once_get_distinct_numbers(
+    sim: Any, replicas: tuple[Replica, Replica], repo: Any
+) -> None:
+    sim.latency = 0.005
+    pulls = [merged_pull(sim, repo, slug) for slug in ("alpha", "beta", "gamma", "delta")]
+    hold_ref_updates_until_both_arrive(sim)
+
+    await asyncio.gather(*(
+        replicas[i % 2].deliver(sim.event_pull_request(repo, pull.number, "closed"))
+        for i, pull in enumerate(pulls)))
+    await asyncio.gather(*(replica.idle() for replica in replicas))
+
+    numbers = numbers_by_slug(sim, repo)
+    assigned = [numbers[slug] for slug in ("alpha", "beta", "gamma", "delta")]
+    assert all(len(n) == 1 for n in assigned)
+    assert sorted(n[0] for n in assigned) == [2, 3, 4, 5]
+    assert not any(path.startswith("rfcs/0000-") for path in sim.tree(repo))
+    assert ref_update_statuses(sim).count(200) == 4 and 422 in ref_update_statuses(sim)
+    for pull in pulls:
+        assert trailer_commits(repo, sim, pull.number) == 1
+        [body] = bot_comments(sim, repo, pull.number)
+        assert "Assigned RFC 000" in body
+        assert "rfc: numbered" in sim.pr_labels(repo, pull.number)
+    index = sim.file(repo, "rfcs/README.md")
+    assert all(f"[{slug.title()}](" in index for slug in ("Alpha", "Beta", "Gamma", "Delta"))
+
+
+async def test_two_replicas_receiving_the_same_merge_number_it_once(
+    sim: Any, replicas: tuple[Replica, Replica], repo: Any
+) -> None:
+    sim.latency = 0.005
+    pull = merged_pull(sim, repo, "alpha")
+    event = sim.event_pull_request(repo, pull.number, "closed")
+    hold_ref_updates_until_both_arrive(sim)
+
+    # Each replica dedupes delivery ids only in memory: both handle it, GitHub decides.
+    await asyncio.gather(*(replica.deliver(event, delivery_id="same-delivery")
+                           for replica in replicas))
+    await asyncio.gather(*(replica.idle() for replica in replicas))
+
+    assert ref_update_statuses(sim) == [200, 422]  # one writer won, the other re-read
+    assert numbers_by_slug(sim, repo) == {"audit-log": [1], "alpha": [2]}
+    assert trailer_commits(repo, sim, pull.number) == 1
+    assert len(bot_comments(sim, repo, pull.number)) == 1
+    assert "rfc: numbered" in sim.pr_labels(repo, pull.number)

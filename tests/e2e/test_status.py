@@ -1,0 +1,340 @@
+"""`/rfc` commands end to end: signed issue_comment deliveries to the real server, against the
+GitHub simulator. Each test checks the file on the branch, the labels and the replies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+REPO = "octo-org/rfcs"
+BRANCH = "rfc/job-retries"
+PATH = "rfcs/0000-job-retries.md"
+OTHER = "rfcs/0000-cache-warmup.md"
+TODAY = datetime(2024, 6, 12, 9, 30, tzinfo=UTC)
+
+
+def rfc(status: str = "Draft", title: str = "Job Retries", authors: str = "@alice") -> str:
+    return (
+        f"# {title}\n\n"
+        f"**Status:** {status}  \n"
+        "**Target Application(s):** api  \n"
+        "**RFC Number:** [Assigned when merged]  \n"
+        "**Created:** 2024-05-01  \n"
+        "**Last Updated:** 2024-05-01  \n"
+        f"**Author(s):** Alice Example ({authors})  \n\n"
+        "## Overview\n\n### Summary\nRetry failed jobs with backoff.\n"
+    )
+
+
+@pytest.fixture
+def app(bot_app: Any) -> Any:
+    bot_app.context.clock = lambda: TODAY
+    return bot_app
+
+
+@pytest.fixture
+def repo(sim: Any) -> Any:
+    repository = sim.create_repo(REPO, files={"README.md": "# RFCs\n"})
+    sim.set_permission(repository, "mona", "write")
+    sim.set_permission(repository, "eve", "read")
+    return repository
+
+
+def open_pull(sim: Any, repo: Any, files: dict[str, str] | None = None) -> Any:
+    return sim.open_pull_request(
+        repo, head=BRANCH, files=files or {PATH: rfc()}, author="alice", title="RFC: job retries"
+    )
+
+
+async def say(sim: Any, app: Any, repo: Any, number: int, user: str, body: str,
+              user_type: str = "User") -> dict[str, Any]:  # fmt: skip
+    """Post a comment in the simulator and deliver its webhook; wait until it is handled."""
+    comment = sim.add_comment(repo, number, user, body, user_type=user_type)
+    status = await app.deliver("issue_comment", sim.event_issue_comment(repo, number, comment))
+    assert status == 202
+    await app.idle()
+    return comment
+
+
+def replies(sim: Any, repo: Any, number: int) -> list[str]:
+    """Bodies of the App's comments on the pull request."""
+    return [c["body"] for c in sim.comments(repo, number) if c["user"]["login"] == sim.bot_login]
+
+
+def on_branch(sim: Any, repo: Any, path: str = PATH) -> str | None:
+    return sim.file(repo, path, ref=BRANCH)
+
+
+async def test_author_moves_draft_to_proposed(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo)
+    comment = await say(sim, app, repo, pull.number, "alice", "Ready!\n\n/rfc status proposed")
+
+    text = on_branch(sim, repo)
+    assert text == rfc("Proposed").replace(
+        "**Last Updated:** 2024-05-01", "**Last Updated:** 2024-06-12"
+    )
+    head = sim.head(repo, BRANCH)
+    assert head != pull.head_sha
+    assert sim.commit_message(repo, head).startswith(
+        "RFC 0000-job-retries: status Draft -> Proposed\n\nRequested by @alice in "
+    )
+    assert "rfc: proposed" in sim.pr_labels(repo, pull.number)
+    [reply] = replies(sim, repo, pull.number)
+    assert reply == (
+        f"`/rfc status proposed`: Moved `{PATH}` from **Draft** to **Proposed** in {head[:7]}."
+    )
+    assert sim.reactions(repo, comment["id"]) == ["+1"]
+
+
+async def test_maintainer_moves_proposed_to_final(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo, {PATH: rfc("Proposed")})
+    await say(sim, app, repo, pull.number, "mona", "/rfc status FINAL")
+
+    assert "**Status:** Final  \n" in (on_branch(sim, repo) or "")
+    assert "rfc: final" in sim.pr_labels(repo, pull.number)
+    [reply] = replies(sim, repo, pull.number)
+    assert "from **Proposed** to **Final**" in reply
+
+
+async def test_read_only_user_is_refused(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo)
+    comment = await say(sim, app, repo, pull.number, "eve", "/rfc status proposed")
+
+    assert on_branch(sim, repo) == rfc()
+    assert sim.head(repo, BRANCH) == pull.head_sha
+    [reply] = replies(sim, repo, pull.number)
+    assert reply.startswith("`/rfc status proposed`: I can't do that: **Draft -> Proposed**")
+    assert "@eve is neither an author of this RFC nor a maintainer of this repository" in reply
+    assert reply.endswith("Nothing was changed.")
+    assert sim.reactions(repo, comment["id"]) == []
+    assert not any(label.startswith("rfc: ") for label in sim.pr_labels(repo, pull.number))
+
+
+async def test_author_may_not_finalise(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo, {PATH: rfc("Proposed")})
+    await say(sim, app, repo, pull.number, "alice", "/rfc status final")
+
+    assert on_branch(sim, repo) == rfc("Proposed")
+    [reply] = replies(sim, repo, pull.number)
+    assert "@alice is not a maintainer of this repository" in reply
+
+
+async def test_forbidden_transition_names_the_reachable_states(
+    sim: Any, app: Any, repo: Any
+) -> None:
+    pull = open_pull(sim, repo)
+    await say(sim, app, repo, pull.number, "mona", "/rfc status final")
+
+    assert on_branch(sim, repo) == rfc()
+    [reply] = replies(sim, repo, pull.number)
+    assert "**Draft -> Final** is not an allowed move" in reply
+    assert "from **Draft** an RFC can move to **Proposed**" in reply
+
+
+async def test_already_in_that_status_commits_nothing(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo)
+    await say(sim, app, repo, pull.number, "alice", "/rfc status draft")
+
+    assert sim.head(repo, BRANCH) == pull.head_sha
+    assert replies(sim, repo, pull.number) == [
+        f"`/rfc status draft`: `{PATH}` is already **Draft**: nothing to change."
+    ]
+
+
+async def test_two_rfcs_need_a_path(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo, {PATH: rfc(), OTHER: rfc(title="Cache Warmup")})
+    await say(sim, app, repo, pull.number, "alice", "/rfc status proposed")
+
+    assert sim.head(repo, BRANCH) == pull.head_sha
+    [reply] = replies(sim, repo, pull.number)
+    assert "changes 2 RFCs, so name the one you mean" in reply
+    assert f"- `{OTHER}`" in reply and f"- `{PATH}`" in reply
+
+    await say(sim, app, repo, pull.number, "alice", f"/rfc status proposed {OTHER}")
+    assert "**Status:** Proposed  " in (on_branch(sim, repo, OTHER) or "")
+    assert on_branch(sim, repo, PATH) == rfc()
+    assert "Moved `rfcs/0000-cache-warmup.md`" in replies(sim, repo, pull.number)[1]
+
+
+async def test_unknown_path_lists_the_rfc_files(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo, {PATH: rfc(), OTHER: rfc(title="Cache Warmup")})
+    await say(sim, app, repo, pull.number, "alice", "/rfc status proposed rfcs/nope.md")
+
+    assert sim.head(repo, BRANCH) == pull.head_sha
+    [reply] = replies(sim, repo, pull.number)
+    assert "`rfcs/nope.md` is not one of this pull request's RFC files" in reply
+
+
+async def test_fork_without_edit_access_gets_the_lines_to_change(
+    sim: Any, app: Any, repo: Any
+) -> None:
+    pull = open_pull(sim, repo)
+    sim.make_fork_pr(repo, pull.number, maintainer_can_modify=False)
+    await say(sim, app, repo, pull.number, "alice", "/rfc status proposed")
+
+    [reply] = replies(sim, repo, pull.number)
+    assert "a fork that doesn't allow maintainers to edit it" in reply
+    assert "line 3 and line 7" in reply
+    assert (
+        "-**Status:** Draft  \n+**Status:** Proposed  \n"
+        "-**Last Updated:** 2024-05-01  \n+**Last Updated:** 2024-06-12  \n"
+    ) in reply
+    assert not [r for r in sim.requests if r.method == "PUT"]
+    assert not any(label.startswith("rfc: ") for label in sim.pr_labels(repo, pull.number))
+
+
+async def test_edited_comment_runs_only_the_new_lines(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo)
+    old = "/rfc status final"
+    comment = sim.add_comment(repo, pull.number, "alice", old)
+    edited = dict(comment, body=f"{old}\n\n/rfc status proposed")
+    event = sim.event_issue_comment(
+        repo, pull.number, edited, action="edited", changes={"body": {"from": old}}
+    )
+    assert await app.deliver("issue_comment", event) == 202
+    await app.idle()
+
+    assert "**Status:** Proposed  " in (on_branch(sim, repo) or "")
+    [reply] = replies(sim, repo, pull.number)
+    assert reply.startswith("`/rfc status proposed`: Moved")
+    assert "final" not in reply.lower()
+
+
+async def test_comments_by_bots_are_ignored(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo)
+    await say(sim, app, repo, pull.number, "helper[bot]", "/rfc status proposed",
+              user_type="Bot")  # fmt: skip
+
+    assert sim.head(repo, BRANCH) == pull.head_sha
+    assert replies(sim, repo, pull.number) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Try this:\n\n```\n/rfc status proposed\n```",
+        "> /rfc status proposed\n\nWhat does that do?",
+        "<!--\n/rfc status proposed\n-->",
+    ],
+    ids=["code-block", "quote", "html-comment"],
+)
+async def test_quoted_or_hidden_commands_do_nothing(
+    sim: Any, app: Any, repo: Any, body: str
+) -> None:
+    pull = open_pull(sim, repo)
+    comment = await say(sim, app, repo, pull.number, "alice", body)
+
+    assert sim.head(repo, BRANCH) == pull.head_sha
+    assert replies(sim, repo, pull.number) == []
+    assert sim.reactions(repo, comment["id"]) == []
+
+
+async def test_branch_moved_between_read_and_write_is_retried(
+    sim: Any, app: Any, repo: Any
+) -> None:
+    pull = open_pull(sim, repo)
+    pushed = rfc() + "\n## Scope\n\nPushed while the bot was working.\n"
+
+    def push_first(simulator: Any) -> None:
+        simulator.commit(repo, BRANCH, files={PATH: pushed}, message="more text", author="alice")
+
+    sim.before("PUT", r"/contents/", push_first, times=1)
+    await say(sim, app, repo, pull.number, "alice", "/rfc status proposed")
+
+    text = on_branch(sim, repo) or ""
+    assert "Pushed while the bot was working." in text
+    assert "**Status:** Proposed  " in text
+    [reply] = replies(sim, repo, pull.number)
+    assert "Moved" in reply
+    puts = [r for r in sim.requests if r.method == "PUT"]
+    assert [r.status for r in puts] == [409, 200]
+
+
+async def test_merged_pull_request_refuses_status_changes(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo)
+    sim.merge_pull_request(repo, pull.number, merged_by="mona")
+    main_before = sim.head(repo, "main")
+    await say(sim, app, repo, pull.number, "alice", "/rfc status proposed")
+
+    assert sim.head(repo, "main") == main_before
+    [reply] = replies(sim, repo, pull.number)
+    assert reply.startswith("`/rfc status proposed`: This pull request is merged")
+
+
+async def test_closed_pull_request_refuses_commands(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo)
+    sim.close_pull_request(repo, pull.number)
+    await say(sim, app, repo, pull.number, "mona", "/rfc status proposed\n/rfc check")
+
+    assert sim.head(repo, BRANCH) == pull.head_sha
+    assert sim.check_runs(repo) == []
+    [reply] = replies(sim, repo, pull.number)
+    assert reply.count("This pull request is closed: reopen it") == 2
+
+
+async def test_protected_branch_gets_the_lines_to_change(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo)
+    sim.protect_branch(repo, BRANCH)
+    await say(sim, app, repo, pull.number, "alice", "/rfc status proposed")
+
+    assert on_branch(sim, repo) == rfc()
+    [reply] = replies(sim, repo, pull.number)
+    assert "GitHub refused my commit to the pull request's branch" in reply
+    assert "+**Status:** Proposed  \n" in reply
+
+
+async def test_team_member_is_a_maintainer(sim: Any, app: Any, repo: Any) -> None:
+    config = "maintainers:\n  - octo-org/rfc-editors\n"
+    sim.commit(repo, "main", files={".github/rfc-bot.yml": config}, message="config")
+    sim.add_team_member("octo-org", "rfc-editors", "erin")
+    pull = open_pull(sim, repo, {PATH: rfc("Proposed")})
+    await say(sim, app, repo, pull.number, "erin", "/rfc status final")
+
+    assert "**Status:** Final  \n" in (on_branch(sim, repo) or "")
+    assert "Moved" in replies(sim, repo, pull.number)[0]
+
+
+async def test_check_reruns_validation(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo)
+    comment = await say(sim, app, repo, pull.number, "eve", "/rfc check")
+
+    assert [run["head_sha"] for run in sim.check_runs(repo)] == [pull.head_sha]
+    [reply] = replies(sim, repo, pull.number)
+    assert reply.startswith(f"`/rfc check`: Validation ran again on {pull.head_sha[:7]}")
+    assert sim.reactions(repo, comment["id"]) == ["+1"]
+
+
+async def test_number_is_for_maintainers(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo)
+    sim.merge_pull_request(repo, pull.number, merged_by="mona")
+    main_before = sim.head(repo, "main")
+    await say(sim, app, repo, pull.number, "eve", "/rfc number")
+
+    assert sim.head(repo, "main") == main_before
+    [reply] = replies(sim, repo, pull.number)
+    assert "@eve is not a maintainer of this repository" in reply
+
+
+async def test_number_on_an_open_pull_request_explains(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo)
+    await say(sim, app, repo, pull.number, "mona", "/rfc number")
+
+    [reply] = replies(sim, repo, pull.number)
+    assert "is not merged" in reply
+
+
+async def test_several_commands_get_one_combined_reply(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo)
+    body = "/rfc status proposed\n/rfc staus final\n/rfc help"
+    comment = await say(sim, app, repo, pull.number, "alice", body)
+
+    [reply] = replies(sim, repo, pull.number)
+    moved, wrong, helped = reply.split("\n\n`/rfc ")[:3]
+    assert moved.startswith("`/rfc status proposed`: Moved")
+    assert wrong.startswith("staus final`: `staus` is not an `/rfc` subcommand.")
+    assert "/rfc status <draft|proposed|final|deprecated> [PATH]" in wrong
+    assert helped.startswith("help`: Here is what I understand")
+    assert "| Proposed -> Final | maintainers" in reply
+    assert sim.reactions(repo, comment["id"]) == ["+1"]

@@ -1,0 +1,215 @@
+"""The /rfc command parser: what counts as a command, what is ignored, how errors read."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.commands import (
+    Command,
+    CommandError,
+    has_candidates,
+    new_commands,
+    parse_commands,
+    valid_forms,
+)
+
+
+def names(body: str) -> list[tuple[int, str, tuple[str, ...]]]:
+    return [
+        (parsed.line, parsed.name, parsed.args)
+        for parsed in parse_commands(body)
+        if isinstance(parsed, Command)
+    ]
+
+
+def test_plain_status_command() -> None:
+    assert parse_commands("/rfc status proposed") == [
+        Command(1, "/rfc status proposed", "status", ("Proposed",))
+    ]
+
+
+def test_status_with_path_and_odd_spacing_and_case() -> None:
+    [command] = parse_commands("Thanks!\n\n   /RFC   Status\tFINAL   rfcs/0000-x.md   \n")
+    assert isinstance(command, Command)
+    assert (command.line, command.name, command.status, command.path) == (
+        3,
+        "status",
+        "Final",
+        "rfcs/0000-x.md",
+    )
+    assert command.raw == "   /RFC   Status\tFINAL   rfcs/0000-x.md   "
+
+
+def test_other_subcommands() -> None:
+    assert names("/rfc check\n\n/rfc help\n\n/rfc number") == [
+        (1, "check", ()),
+        (3, "help", ()),
+        (5, "number", ()),
+    ]
+
+
+def test_several_commands_in_one_paragraph_run_in_order() -> None:
+    body = "Please:\n/rfc status proposed\n/rfc check\nthanks"
+    assert names(body) == [(2, "status", ("Proposed",)), (3, "check", ())]
+
+
+def test_crlf_line_endings() -> None:
+    body = "hello\r\n/rfc status draft\r\n\r\n/rfc check\r\n"
+    assert names(body) == [(2, "status", ("Draft",)), (4, "check", ())]
+    assert parse_commands(body)[0].raw == "/rfc status draft"
+
+
+def test_slash_rfc_must_be_a_whole_word_at_line_start() -> None:
+    body = "/rfcs are great\n\nsee /rfc status final\n\n/rfc-bot help\n\ntext /rfc check"
+    assert parse_commands(body) == []
+    assert not has_candidates("see /rfc status final")
+    assert has_candidates("  /rfc check")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("```\n/rfc status final\n```", id="fenced-backticks"),
+        pytest.param("~~~md\n/rfc status final\n~~~", id="fenced-tildes"),
+        pytest.param("```\n/rfc status final", id="unclosed-fence"),
+        pytest.param("text\n\n    /rfc status final", id="indented-code"),
+        pytest.param("a `x\n/rfc status final` b", id="inline-code-spanning-lines"),
+        pytest.param("``\n/rfc status final\n``", id="double-backtick-code-span"),
+        pytest.param("> /rfc status final", id="quote"),
+        pytest.param("> quoted\n/rfc status final", id="quote-lazy-continuation"),
+        pytest.param("> - item\n>   /rfc status final", id="list-in-quote"),
+        pytest.param("- item\n\n  > /rfc status final", id="quote-in-list"),
+        pytest.param("<!-- /rfc status final -->", id="html-comment-one-line"),
+        pytest.param("<!--\n/rfc status final\n-->", id="html-comment-block"),
+        pytest.param("hi <!-- note\n/rfc status final\n--> there", id="html-comment-inline"),
+        pytest.param("- item\n\n  ```\n  /rfc status final\n  ```", id="fence-in-list"),
+        pytest.param("1. item\n\n       /rfc status final", id="indented-code-in-list"),
+        pytest.param("~~old\n/rfc status final~~", id="struck-through"),
+        pytest.param("/rfc status final\n---", id="setext-heading"),
+        pytest.param("<details>\n/rfc status final\n</details>", id="html-block"),
+    ],
+)
+def test_ignored_contexts(body: str) -> None:
+    assert parse_commands(body) == []
+
+
+def test_command_inside_a_list_item_counts() -> None:
+    body = "- first point\n  /rfc status proposed\n- second"
+    assert names(body) == [(2, "status", ("Proposed",))]
+
+
+def test_command_after_a_closed_fence_counts() -> None:
+    body = "```\n/rfc status final\n```\n/rfc status proposed"
+    assert names(body) == [(4, "status", ("Proposed",))]
+
+
+def test_command_after_a_closed_html_comment_counts() -> None:
+    body = "<!-- hidden -->\n\n/rfc check"
+    assert names(body) == [(3, "check", ())]
+
+
+def test_user_text_that_looks_like_the_internal_marker_is_harmless() -> None:
+    body = "rfccommand0 rfccommand00x\n\n/rfc check"
+    assert names(body) == [(3, "check", ())]
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("/rfc", "a subcommand is missing after `/rfc`"),
+        ("/rfc frobnicate", "`frobnicate` is not an `/rfc` subcommand"),
+        (
+            "/rfc status",
+            "`/rfc status` needs the new status: one of "
+            "`draft`, `proposed`, `final`, `deprecated`",
+        ),
+        (
+            "/rfc status accepted",
+            "`accepted` is not a status; the statuses are "
+            "`draft`, `proposed`, `final`, `deprecated`",
+        ),
+        (
+            "/rfc status final a.md b.md",
+            "`/rfc status` takes a status and at most one path, not `b.md`",
+        ),
+        ("/rfc check now please", "`/rfc check` takes no arguments, but got `now please`"),
+    ],
+)
+def test_errors_quote_the_line_and_show_valid_forms(line: str, problem: str) -> None:
+    [error] = parse_commands(f"hello\n{line}")
+    assert error == CommandError(2, line, problem, valid_forms())
+    assert error.valid_forms[0] == "/rfc status <draft|proposed|final|deprecated> [PATH]"
+
+
+def test_errors_and_commands_keep_their_order() -> None:
+    parsed = parse_commands("/rfc check\n/rfc nope\n/rfc help")
+    assert [type(p).__name__ for p in parsed] == ["Command", "CommandError", "Command"]
+
+
+def test_backticks_in_user_text_cannot_break_the_reply_code_span() -> None:
+    [error] = parse_commands("/rfc st`atus")
+    assert isinstance(error, CommandError)
+    assert error.problem == "`st'atus` is not an `/rfc` subcommand"
+
+
+def test_statuses_come_from_the_config() -> None:
+    statuses = ("Idea", "Accepted")
+    assert names_for("/rfc status accepted", statuses) == [("status", ("Accepted",))]
+    [error] = parse_commands("/rfc status final", statuses)
+    assert isinstance(error, CommandError)
+    assert "`idea`, `accepted`" in error.problem
+    assert error.valid_forms[0] == "/rfc status <idea|accepted> [PATH]"
+
+
+def names_for(body: str, statuses: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    return [(p.name, p.args) for p in parse_commands(body, statuses) if isinstance(p, Command)]
+
+
+def test_edit_runs_only_new_command_lines() -> None:
+    old = "/rfc check\n\nthanks"
+    new = "/rfc  CHECK\n\n/rfc status proposed\n\nthanks"
+    assert [(p.line, p.name) for p in new_commands(old, new)] == [(3, "status")]
+
+
+def test_edit_that_moves_a_command_out_of_a_code_block_runs_it() -> None:
+    old = "```\n/rfc status proposed\n```"
+    new = "/rfc status proposed"
+    assert [p.name for p in new_commands(old, new)] == ["status"]
+
+
+def test_edit_that_repeats_a_command_runs_the_extra_copy_only() -> None:
+    old = "/rfc check"
+    new = "/rfc check\n\n/rfc check"
+    assert [p.line for p in new_commands(old, new)] == [3]
+
+
+def test_edit_without_changes_runs_nothing() -> None:
+    body = "/rfc status proposed\n/rfc nope"
+    assert new_commands(body, body) == []
+
+
+@given(st.text())
+def test_parser_never_raises(body: str) -> None:
+    for parsed in parse_commands(body):
+        assert parsed.raw.lstrip()[:4].lower() == "/rfc"
+
+
+command_line = st.sampled_from(
+    ["/rfc status proposed", "/rfc check", "/rfc help", "/rfc number", "  /rfc status final x.md"]
+)
+surrounding = st.text(alphabet=st.characters(blacklist_characters="`~\r\n"), max_size=40)
+
+
+@given(surrounding, command_line, surrounding)
+def test_a_fenced_command_is_never_returned(before: str, line: str, after: str) -> None:
+    body = f"{before}\n\n```\n{line}\n```\n\n{after}"
+    fenced_line = body.split("\n").index(line) + 1
+    assert all(parsed.line != fenced_line for parsed in parse_commands(body))
+
+
+@given(st.lists(command_line, min_size=1, max_size=5))
+def test_unfenced_commands_are_all_returned(lines: list[str]) -> None:
+    body = "\n\n".join(lines)
+    assert [parsed.raw for parsed in parse_commands(body)] == lines
