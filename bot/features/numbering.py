@@ -233,7 +233,9 @@ def _encode(text: str) -> bytes:
 async def _read_text(gh: GitHubAPI, repo: str, entry: gitdata.TreeEntry, head: str) -> str:
     text = _blob_texts.get(entry.sha)
     if text is None:
-        raw = await get_file(gh, repo, entry.path, head) or b""
+        raw = await get_file(gh, repo, entry.path, head)
+        if raw is None:  # not a regular file (e.g. a symlink): nothing to read or cache
+            return ""
         text = _blob_texts[entry.sha] = raw.decode("utf-8", errors="surrogateescape")
     return text
 
@@ -268,7 +270,7 @@ def announcement(outcome: Outcome, pull: Mapping[str, Any], verb: str = "Assigne
             line += " (the file has no `**RFC Number:**` line, so only its name was changed)"
         lines.append(line)
     if outcome.trailer_commit is not None:
-        lines.append(f"{verb} by commit {outcome.trailer_commit}.")
+        lines.append(f"Numbered earlier by commit {outcome.trailer_commit}.")
     lines.extend(f"Not numbered: `{path}` is no longer on `{outcome.branch}`."
                  for path in outcome.missing)
     lines.extend(f"Note: {note}" for note in outcome.notes)

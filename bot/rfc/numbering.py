@@ -142,11 +142,11 @@ def plan_numbering(
 
 def _numbered_by_slug(path: str, present: Sequence[str]) -> Numbered | None:
     """The branch's numbered file with the same slug (the highest number if several)."""
-    slug = parse_name(path).slug  # type: ignore[union-attr]  # callers pass RFC paths
+    own = parse_name(path)
     candidates = [
         Numbered(other, name.number)
         for other in present
-        if (name := parse_name(other)) is not None and name.assigned and name.slug == slug
+        if own and (name := parse_name(other)) and name.assigned and name.slug == own.slug
     ]
     return max(candidates, key=lambda numbered: numbered.number, default=None)
 

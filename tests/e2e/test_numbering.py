@@ -268,3 +268,54 @@ async def installation_client(sim: Any, repo: Any) -> AsyncIterator[GitHubClient
         factory = ClientFactory(session, AppAuth(sim.app_id, sim.private_key_pem),
                                 base_url=sim.base_url)
         yield factory.installation_client(repo.installation_id)
+
+
+async def test_a_restored_unnumbered_file_is_not_numbered_twice(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
+    sim.commit(repo, "main", {"rfcs/0000-job-retries.md": rfc("Job Retries")},
+               message="Restore the draft by hand", author="mona")
+    head = sim.head(repo, "main")
+
+    event = sim.event_pull_request(repo, pull.number, "closed")
+    assert await bot_app.deliver("pull_request", event, delivery_id="replayed") == 202
+    await bot_app.idle()
+
+    assert sim.head(repo, "main") == head  # the RFC-PR trailer says it is done
+    assert len(numbering_commits(sim, repo, pull.number)) == 1
+    assert len(bot_comments(sim, repo, pull.number)) == 1
+
+
+async def test_a_branch_that_keeps_moving_gives_up_after_bounded_attempts(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    pushes = iter(range(2, 100))
+
+    def someone_pushes(simulator: Any) -> None:
+        number = next(pushes)
+        simulator.commit(repo, "main", {f"rfcs/{number:04d}-push-{number}.md":
+                                        rfc(f"Push {number}", f"{number:04d}")})
+
+    sim.before("PATCH", r".*/git/refs/heads/main", someone_pushes, times=5)
+
+    pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
+
+    assert "rfcs/0000-job-retries.md" in sim.tree(repo)
+    assert [r.status for r in sim.requests if r.method == "PATCH"] == [422] * 5
+    [body] = bot_comments(sim, repo, pull.number)
+    assert "kept moving" in body and "/rfc number" in body
+
+
+async def test_pull_request_strategy_with_a_taken_number_explains_on_the_pull_request(
+    sim: Any, bot_app: Any
+) -> None:
+    repo = sim.create_repo(REPO, files={".github/rfc-bot.yml": "numbering: pull-request\n",
+                                        "rfcs/0001-audit-log.md": rfc("Audit Log", "0001")})
+
+    pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
+
+    assert pull.number == 1
+    assert "rfcs/0000-job-retries.md" in sim.tree(repo)
+    [body] = bot_comments(sim, repo, pull.number)
+    assert "RFC number 1 (this pull request's number) is already taken" in body
