@@ -39,22 +39,59 @@ SECRET = "bench-secret"
 
 def pull_request_payload(target_bytes: int = 22_000) -> bytes:
     """A pull_request.opened payload shaped like GitHub's, padded to about 22 KB."""
-    user = {"login": "alice", "id": 1, "type": "User", "site_admin": False,
-            "avatar_url": "https://avatars.githubusercontent.com/u/1?v=4",
-            "html_url": "https://github.com/alice"}
-    repo = {"id": 42, "name": "rfcs", "full_name": "octo-org/rfcs", "private": False,
-            "owner": {**user, "login": "octo-org", "type": "Organization"},
-            "default_branch": "main", "html_url": "https://github.com/octo-org/rfcs"}
-    repo |= {f"{name}_url": f"https://api.github.com/repos/octo-org/rfcs/{name}{{/id}}"
-             for name in ("issues", "pulls", "commits", "labels", "branches", "contents",
-                          "comments", "compare", "git_refs", "git_trees", "statuses")}
-    pull = {"number": 7, "state": "open", "title": "RFC: Offline mode", "user": user,
-            "head": {"ref": "rfc/offline", "sha": "a" * 40, "repo": repo, "user": user},
-            "base": {"ref": "main", "sha": "b" * 40, "repo": repo, "user": user},
-            "labels": [], "draft": False, "merged": False, "body": ""}
-    payload: dict[str, Any] = {"action": "opened", "number": 7, "pull_request": pull,
-                               "repository": repo, "sender": user,
-                               "installation": {"id": 99, "node_id": "MDIzOkludGVncmF0aW9uOTk="}}
+    user = {
+        "login": "alice",
+        "id": 1,
+        "type": "User",
+        "site_admin": False,
+        "avatar_url": "https://avatars.githubusercontent.com/u/1?v=4",
+        "html_url": "https://github.com/alice",
+    }
+    repo = {
+        "id": 42,
+        "name": "rfcs",
+        "full_name": "octo-org/rfcs",
+        "private": False,
+        "owner": {**user, "login": "octo-org", "type": "Organization"},
+        "default_branch": "main",
+        "html_url": "https://github.com/octo-org/rfcs",
+    }
+    repo |= {
+        f"{name}_url": f"https://api.github.com/repos/octo-org/rfcs/{name}{{/id}}"
+        for name in (
+            "issues",
+            "pulls",
+            "commits",
+            "labels",
+            "branches",
+            "contents",
+            "comments",
+            "compare",
+            "git_refs",
+            "git_trees",
+            "statuses",
+        )
+    }
+    pull = {
+        "number": 7,
+        "state": "open",
+        "title": "RFC: Offline mode",
+        "user": user,
+        "head": {"ref": "rfc/offline", "sha": "a" * 40, "repo": repo, "user": user},
+        "base": {"ref": "main", "sha": "b" * 40, "repo": repo, "user": user},
+        "labels": [],
+        "draft": False,
+        "merged": False,
+        "body": "",
+    }
+    payload: dict[str, Any] = {
+        "action": "opened",
+        "number": 7,
+        "pull_request": pull,
+        "repository": repo,
+        "sender": user,
+        "installation": {"id": 99, "node_id": "MDIzOkludGVncmF0aW9uOTk="},
+    }
     size = len(json.dumps(payload))
     pull["body"] = "This RFC proposes an offline mode. " * ((target_bytes - size) // 35)
     return json.dumps(payload).encode()
@@ -62,6 +99,7 @@ def pull_request_payload(target_bytes: int = 22_000) -> bytes:
 
 def bare_app() -> web.Application:
     """The baseline: verify the signature and parse with gidgethub, answer 202."""
+
     async def webhook(request: web.Request) -> web.Response:
         body = await request.read()
         sansio.Event.from_http(request.headers, body, secret=SECRET)
@@ -73,11 +111,18 @@ def bare_app() -> web.Application:
 
 
 def real_app() -> web.Application:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption()).decode()
-    settings = Settings(app_id="1", private_key=key, webhook_secret=SECRET,
-                        api_url="http://127.0.0.1:9")
+    key = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+    settings = Settings(
+        app_id="1", private_key=key, webhook_secret=SECRET, api_url="http://127.0.0.1:9"
+    )
     router = routing.Router()
 
     async def no_op(event: sansio.Event, gh: Any, ctx: Any) -> None:
@@ -97,8 +142,13 @@ async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
 
 
 async def round_rate(
-    session: aiohttp.ClientSession, url: str, body: bytes, count: int, concurrency: int,
-    prefix: str, settle: Callable[[], Awaitable[None]] | None = None,
+    session: aiohttp.ClientSession,
+    url: str,
+    body: bytes,
+    count: int,
+    concurrency: int,
+    prefix: str,
+    settle: Callable[[], Awaitable[None]] | None = None,
 ) -> float:
     """Deliveries per second for one round of ``count`` deliveries."""
     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
@@ -106,8 +156,12 @@ async def round_rate(
 
     async def worker() -> None:
         for n in ids:
-            headers = {"Content-Type": "application/json", "X-GitHub-Event": "pull_request",
-                       "X-GitHub-Delivery": f"{prefix}-{n}", "X-Hub-Signature-256": signature}
+            headers = {
+                "Content-Type": "application/json",
+                "X-GitHub-Event": "pull_request",
+                "X-GitHub-Delivery": f"{prefix}-{n}",
+                "X-Hub-Signature-256": signature,
+            }
             async with session.post(url, data=body, headers=headers) as response:
                 if response.status != 202:
                     raise RuntimeError(f"unexpected status {response.status}")
@@ -130,25 +184,42 @@ async def main(deliveries: int, rounds: int, concurrency: int) -> None:
         bare_runner, bare_url = await serve(bare_app())
         connector = aiohttp.TCPConnector(limit=concurrency)
         async with aiohttp.ClientSession(connector=connector) as session:
-            await round_rate(session, real_url, body, 200, concurrency, "warm-real",
-                             lambda: wait_idle(app))
+            await round_rate(
+                session, real_url, body, 200, concurrency, "warm-real", lambda: wait_idle(app)
+            )
             await round_rate(session, bare_url, body, 200, concurrency, "warm-bare")
             real: list[float] = []
             bare: list[float] = []
             for r in range(rounds):
-                real.append(await round_rate(session, real_url, body, deliveries, concurrency,
-                                             f"real-{r}", lambda: wait_idle(app)))
-                bare.append(await round_rate(session, bare_url, body, deliveries, concurrency,
-                                             f"bare-{r}"))
+                real.append(
+                    await round_rate(
+                        session,
+                        real_url,
+                        body,
+                        deliveries,
+                        concurrency,
+                        f"real-{r}",
+                        lambda: wait_idle(app),
+                    )
+                )
+                bare.append(
+                    await round_rate(session, bare_url, body, deliveries, concurrency, f"bare-{r}")
+                )
         await real_runner.cleanup()
         await bare_runner.cleanup()
     real_rate, bare_rate = statistics.median(real), statistics.median(bare)
-    print(f"payload: {len(body)} bytes, {deliveries} deliveries x {rounds} rounds, "
-          f"concurrency {concurrency}")
-    print(f"rfc-bot /webhook : {real_rate:8.0f} deliveries/s (median; rounds: "
-          f"{', '.join(f'{x:.0f}' for x in real)})")
-    print(f"bare gidgethub   : {bare_rate:8.0f} deliveries/s (median; rounds: "
-          f"{', '.join(f'{x:.0f}' for x in bare)})")
+    print(
+        f"payload: {len(body)} bytes, {deliveries} deliveries x {rounds} rounds, "
+        f"concurrency {concurrency}"
+    )
+    print(
+        f"rfc-bot /webhook : {real_rate:8.0f} deliveries/s (median; rounds: "
+        f"{', '.join(f'{x:.0f}' for x in real)})"
+    )
+    print(
+        f"bare gidgethub   : {bare_rate:8.0f} deliveries/s (median; rounds: "
+        f"{', '.join(f'{x:.0f}' for x in bare)})"
+    )
     print(f"ratio            : {real_rate / bare_rate:8.2f} (target >= 0.80)")
 
 

@@ -72,8 +72,9 @@ def round_trips(arrivals: list[float], until: float, latency: float) -> int:
 
 async def one_run(sim: Simulator, app: web.Application, url: str, session: Any, repo: Any,
                   index: int, latency: float) -> Sample:  # fmt: skip
-    text = demo_file("fixed.md").replace("**Last Updated:** 2024-05-03",
-                                         f"**Last Updated:** 2024-05-{10 + index % 15:02d}")
+    text = demo_file("fixed.md").replace(
+        "**Last Updated:** 2024-05-03", f"**Last Updated:** 2024-05-{10 + index % 15:02d}"
+    )
     pull = sim.open_pull_request(repo, head=f"rfc/run-{index}", files={PATH: text},
                                  author="alice", title=f"RFC update {index}")  # fmt: skip
     payload = sim.event_pull_request(repo, pull.number, "opened")
@@ -98,8 +99,14 @@ async def bench(runs: int, latency: float) -> list[Sample]:
     sim = Simulator()
     await sim.start()
     sim.requests = TimedRequests()
-    settings = Settings(app_id=sim.app_id, private_key=sim.private_key_pem,
-                        webhook_secret=SECRET, api_url=sim.base_url, host="127.0.0.1", port=0)
+    settings = Settings(
+        app_id=sim.app_id,
+        private_key=sim.private_key_pem,
+        webhook_secret=SECRET,
+        api_url=sim.base_url,
+        host="127.0.0.1",
+        port=0,
+    )
     app = create_app(settings, context=Context())
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -135,18 +142,23 @@ def main() -> None:
     to_check = [s.to_check_run * 1000 for s in samples]
     to_idle = [s.to_idle * 1000 for s in samples]
     print(f"one RFC changed, {args.runs} runs, API latency {args.latency * 1000:.0f} ms, warm")
-    print(f"  delivery -> check run created : median {statistics.median(to_check):6.1f} ms "
-          f"(min {min(to_check):.1f}, max {max(to_check):.1f})")
+    print(
+        f"  delivery -> check run created : median {statistics.median(to_check):6.1f} ms "
+        f"(min {min(to_check):.1f}, max {max(to_check):.1f})"
+    )
     print(f"  delivery -> App idle (labels) : median {statistics.median(to_idle):6.1f} ms")
-    print(f"  API calls, check path         : {_values(s.check_calls for s in samples)}"
-          " (target <= 4)")
+    print(
+        f"  API calls, check path         : {_values(s.check_calls for s in samples)} (target <= 4)"
+    )
     print(f"  API calls, labels             : {_values(s.label_calls for s in samples)}")
-    print(f"  sequential round trips        : {_values(s.round_trips for s in samples)}"
-          " (target <= 3)")
+    print(
+        f"  sequential round trips        : {_values(s.round_trips for s in samples)} (target <= 3)"
+    )
 
 
 def _values(numbers: Any) -> str:
     return ", ".join(str(n) for n in sorted(set(numbers)))
+
 
 if __name__ == "__main__":
     main()

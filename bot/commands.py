@@ -113,7 +113,7 @@ def command_lines(lines: Sequence[str]) -> list[int]:
     marker = _unused_word("rfccommand", "\n".join(lines))
     marked = list(lines)
     for index, match in candidates.items():
-        marked[index] = f"{match[1]}{marker}{index}x{lines[index][match.end():]}"
+        marked[index] = f"{match[1]}{marker}{index}x{lines[index][match.end() :]}"
     visible = set(_plain_paragraph_words(_MARKDOWN.parse("\n".join(marked)), marker))
     return [index + 1 for index in candidates if f"{marker}{index}x" in visible]
 

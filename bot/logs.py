@@ -33,8 +33,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 # Attributes every LogRecord has; anything else came in through ``extra=``.
-_STANDARD_ATTRS = frozenset(
-    logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+_STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+}
 
 
 # Cheap first pass: most lines hold none of these, and then no substitution needs to run.
@@ -110,7 +112,10 @@ class TextFormatter(logging.Formatter):
 
 
 def configure_logging(
-    level: str = "INFO", fmt: str = "json", *, secrets: Iterable[str] = (),
+    level: str = "INFO",
+    fmt: str = "json",
+    *,
+    secrets: Iterable[str] = (),
     stream: TextIO | None = None,
 ) -> logging.Handler:
     """Route the root logger to one stream handler in the chosen format; returns it.

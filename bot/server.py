@@ -101,10 +101,18 @@ def run(settings: Settings) -> None:
     """Serve until SIGINT/SIGTERM, then drain."""
     secrets = (settings.webhook_secret, settings.private_key)
     configure_logging(settings.log_level, settings.log_format, secrets=secrets)
-    log.info("rfc-bot listening", extra={"host": settings.host, "port": settings.port,
-                                         "api_url": settings.api_url})
-    web.run_app(create_app(settings), host=settings.host, port=settings.port,
-                access_log=None, print=None, shutdown_timeout=DRAIN_SECONDS)
+    log.info(
+        "rfc-bot listening",
+        extra={"host": settings.host, "port": settings.port, "api_url": settings.api_url},
+    )
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        access_log=None,
+        print=None,
+        shutdown_timeout=DRAIN_SECONDS,
+    )
 
 
 def main() -> int:
@@ -132,8 +140,9 @@ async def webhook(request: web.Request) -> web.Response:
     # What Event.from_http does (gidgethub's constant-time HMAC check, then one JSON parse),
     # minus its second content-type parse: _reject has checked the content type already.
     try:
-        sansio.validate_event(body, signature=headers["x-hub-signature-256"],
-                              secret=intake.settings.webhook_secret)
+        sansio.validate_event(
+            body, signature=headers["x-hub-signature-256"], secret=intake.settings.webhook_secret
+        )
     except gidgethub.ValidationFailure:
         return _rejected(intake, headers, 401, "the signature does not match the secret")
     try:
@@ -142,8 +151,9 @@ async def webhook(request: web.Request) -> web.Response:
         return _rejected(intake, headers, 400, "the body is not valid JSON")
     if not isinstance(data, dict):
         return _rejected(intake, headers, 400, "the body is not a JSON object")
-    event = sansio.Event(data, event=headers["x-github-event"],
-                         delivery_id=headers["x-github-delivery"])
+    event = sansio.Event(
+        data, event=headers["x-github-event"], delivery_id=headers["x-github-delivery"]
+    )
     if event.event == "ping":
         intake.metrics.deliveries.labels("ping", "pong").inc()
         return web.json_response({"pong": True, "hook_id": event.data.get("hook_id")})
@@ -172,8 +182,10 @@ def _reject(headers: Mapping[str, str], body: bytes, secret: str) -> tuple[int, 
         except gidgethub.ValidationFailure:
             return 401, "the signature does not match the secret"
         if content_type != "application/json":
-            return 415, ("the content type must be application/json: choose 'application/json'"
-                         " as the webhook's content type in the App settings")
+            return 415, (
+                "the content type must be application/json: choose 'application/json'"
+                " as the webhook's content type in the App settings"
+            )
         return 400, f"missing header(s): {', '.join(missing)}"
     return None
 
@@ -184,9 +196,13 @@ def _rejected(
     event = headers.get("x-github-event") or "unknown"
     intake.metrics.deliveries.labels(event, f"rejected_{status}").inc()
     delivery_log.warning(
-        "delivery rejected: %s", message,
-        extra={"delivery_id": headers.get("x-github-delivery"), "event": event,
-               "outcome": f"rejected_{status}"},
+        "delivery rejected: %s",
+        message,
+        extra={
+            "delivery_id": headers.get("x-github-delivery"),
+            "event": event,
+            "outcome": f"rejected_{status}",
+        },
     )
     return web.json_response({"error": message}, status=status)
 
@@ -303,8 +319,9 @@ async def _run_handler(callback: Any, event: sansio.Event, gh: Any, context: Con
         log.error("%s: delivery %s timed out", name, event.delivery_id)
         return "timeout"
     except Exception:
-        log.exception("%s: internal error on delivery %s (%s)", name, event.delivery_id,
-                      event.event)
+        log.exception(
+            "%s: internal error on delivery %s (%s)", name, event.delivery_id, event.event
+        )
         return "error"
     return "handled"
 
@@ -323,7 +340,9 @@ def _log_delivery(intake: Intake, event: sansio.Event, outcome: str, seconds: fl
     intake.metrics.delivery_seconds.labels(event.event).observe(seconds)
     level = logging.ERROR if outcome in ("error", "timeout", "cancelled") else logging.INFO
     delivery_log.log(
-        level, "delivery %s", outcome,
+        level,
+        "delivery %s",
+        outcome,
         extra={
             "delivery_id": event.delivery_id,
             "event": event.event,
@@ -366,5 +385,8 @@ async def _drain(app: web.Application) -> None:
         task.cancel()
     if pending:
         await asyncio.wait(pending)
-        log.error("shut down with %d deliveries unhandled (redeliver them from the App's "
-                  "advanced settings)", len(pending))
+        log.error(
+            "shut down with %d deliveries unhandled (redeliver them from the App's "
+            "advanced settings)",
+            len(pending),
+        )

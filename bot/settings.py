@@ -124,7 +124,11 @@ def _checked_key(pem: str, name: str) -> str:
 
 
 def _choice(
-    environ: Mapping[str, str], name: str, choices: tuple[str, ...], default: str, *,
+    environ: Mapping[str, str],
+    name: str,
+    choices: tuple[str, ...],
+    default: str,
+    *,
     upper: bool = False,
 ) -> str:
     value = _value(environ, name)
@@ -137,8 +141,13 @@ def _choice(
 
 
 def _number(
-    environ: Mapping[str, str], name: str, kind: Callable[[str], T], default: T, *,
-    low: T, high: T,
+    environ: Mapping[str, str],
+    name: str,
+    kind: Callable[[str], T],
+    default: T,
+    *,
+    low: T,
+    high: T,
 ) -> T:
     raw = _value(environ, name)
     if not raw:

@@ -60,12 +60,14 @@ WANTED: tuple[tuple[str, str | None, str, Callable[[Example], bool]], ...] = (
 )
 
 
-def pick(events: list[dict[str, Any]], name: str, action: str | None,
-         prefer: Callable[[Example], bool]) -> Example:
+def pick(
+    events: list[dict[str, Any]], name: str, action: str | None, prefer: Callable[[Example], bool]
+) -> Example:
     """The first example of ``name``/``action`` that ``prefer`` accepts, else the first one."""
     examples = [
         example
-        for event in events if event["name"] == name
+        for event in events
+        if event["name"] == name
         for example in event["examples"]
         if action is None or example.get("action") == action
     ]
@@ -91,9 +93,16 @@ def main(argv: list[str]) -> int:
         target = OUTPUT_DIR / f"{stem}.json"
         target.write_text(json.dumps(example, indent=2) + "\n", encoding="utf-8")
     (OUTPUT_DIR / "SOURCE.json").write_text(
-        json.dumps({"package": "@octokit/webhooks-examples", "version": version,
-                    "file": "api.github.com/index.json",
-                    "derived": [f"{name}.{action}" for name, action in DERIVED]}, indent=2) + "\n",
+        json.dumps(
+            {
+                "package": "@octokit/webhooks-examples",
+                "version": version,
+                "file": "api.github.com/index.json",
+                "derived": [f"{name}.{action}" for name, action in DERIVED],
+            },
+            indent=2,
+        )
+        + "\n",
         encoding="utf-8",
     )
     print(f"wrote {len(WANTED)} payloads to {OUTPUT_DIR}")

@@ -122,8 +122,7 @@ def test_user_text_that_looks_like_the_internal_marker_is_harmless() -> None:
         ("/rfc frobnicate", "`frobnicate` is not an `/rfc` subcommand"),
         (
             "/rfc status",
-            "`/rfc status` needs the new status: one of "
-            "`draft`, `proposed`, `final`, `deprecated`",
+            "`/rfc status` needs the new status: one of `draft`, `proposed`, `final`, `deprecated`",
         ),
         (
             "/rfc status accepted",

@@ -101,8 +101,12 @@ def test_required_sections_null_means_template() -> None:
         ("labels:\n  colour: red\n", 2, "labels.colour", "unknown key"),
         ("labels:\n  rfc: ''\n", 2, "labels.rfc", "1 to 50"),
         ("permissions:\n  Draft: [author]\n", 2, "permissions", "From -> To"),
-        ("permissions:\n  Draft -> Proposed: [anyone]\n", 2, "permissions.Draft -> Proposed",
-         "'anyone' is not one of"),
+        (
+            "permissions:\n  Draft -> Proposed: [anyone]\n",
+            2,
+            "permissions.Draft -> Proposed",
+            "'anyone' is not one of",
+        ),
         ("permissions:\n  Draft -> Nowhere: [author]\n", 1, "permissions", "unknown status"),
         ("index_file: sub/README.md\n", 1, "index_file", "without '/'"),
         ("rfc_dir: a\nrfc_dir: b\n", 2, "rfc_dir", "duplicate key"),
@@ -110,9 +114,7 @@ def test_required_sections_null_means_template() -> None:
         ("rfc_dir: !!python/name:os.system x\n", 1, "rfc_dir", "expected a string"),
     ],
 )
-def test_bad_values_name_line_and_key(
-    text: str, line: int, key: str | None, fragment: str
-) -> None:
+def test_bad_values_name_line_and_key(text: str, line: int, key: str | None, fragment: str) -> None:
     error = error_for(text, "cfg.yml")
     assert (error.source, error.line, error.key) == ("cfg.yml", line, key)
     assert fragment in error.message

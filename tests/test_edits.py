@@ -191,8 +191,7 @@ def test_update_index_creates_a_file() -> None:
 
 def test_update_index_keeps_surrounding_text_byte_for_byte() -> None:
     before = (
-        f"# Our RFCs\r\n\r\nIntro.\r\n\r\n{INDEX_START}\r\nstale\r\n{INDEX_END}\r\n"
-        "\r\nFooter  \r\n"
+        f"# Our RFCs\r\n\r\nIntro.\r\n\r\n{INDEX_START}\r\nstale\r\n{INDEX_END}\r\n\r\nFooter  \r\n"
     )
     after = update_index(before, ENTRIES)
     assert after.startswith("# Our RFCs\r\n\r\nIntro.\r\n\r\n" + INDEX_START + "\r\n| RFC |")
@@ -215,8 +214,12 @@ def test_update_index_appends_when_there_are_no_markers(existing: str) -> None:
 
 @pytest.mark.parametrize(
     "broken",
-    [f"{INDEX_START}\nno end\n", f"{INDEX_END}\n{INDEX_START}\n", f"x\n{INDEX_END}\n",
-     f"{INDEX_START}\n{INDEX_END}\n{INDEX_START}\n{INDEX_END}\n"],
+    [
+        f"{INDEX_START}\nno end\n",
+        f"{INDEX_END}\n{INDEX_START}\n",
+        f"x\n{INDEX_END}\n",
+        f"{INDEX_START}\n{INDEX_END}\n{INDEX_START}\n{INDEX_END}\n",
+    ],
 )
 def test_update_index_refuses_broken_markers(broken: str) -> None:
     with pytest.raises(ValueError, match="rfc-index"):

@@ -50,6 +50,10 @@ async def repositories_changed(event: sansio.Event, gh: GitHubAPI, ctx: Context)
     fields["added"] = _names(event.data.get("repositories_added"))
     fields["removed"] = _names(event.data.get("repositories_removed"))
     log.info(
-        "installation repositories %s on %s: +%d -%d", fields["action"], fields["account"],
-        len(fields["added"]), len(fields["removed"]), extra=fields,
+        "installation repositories %s on %s: +%d -%d",
+        fields["action"],
+        fields["account"],
+        len(fields["added"]),
+        len(fields["removed"]),
+        extra=fields,
     )

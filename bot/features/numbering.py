@@ -88,8 +88,9 @@ async def on_pull_request_closed(event: sansio.Event, gh: GitHubAPI, ctx: Contex
     await add_label(gh, repo, pull, outcome.config)
 
 
-async def number_merged_pull(gh: GitHubAPI, repo_full_name: str, pull: dict[str, Any],
-                             ctx: Context) -> str:
+async def number_merged_pull(
+    gh: GitHubAPI, repo_full_name: str, pull: dict[str, Any], ctx: Context
+) -> str:
     """Number a merged pull request's RFCs (idempotent); returns the markdown reply.
 
     Used by ``/rfc number``. Raises UserError for what the user must fix (not merged,
@@ -117,8 +118,9 @@ async def number_merged_pull(gh: GitHubAPI, repo_full_name: str, pull: dict[str,
     return announcement(outcome, pull, verb="Already numbered:")
 
 
-async def assign_numbers(gh: GitHubAPI, repo: str, pull: Mapping[str, Any],
-                         ctx: Context) -> Outcome:
+async def assign_numbers(
+    gh: GitHubAPI, repo: str, pull: Mapping[str, Any], ctx: Context
+) -> Outcome:
     """Read, plan, commit, fast-forward; on a lost race re-read and plan again."""
     branch = pull["base"]["ref"]
     pull_files = await list_pull_files(gh, repo, pull["number"])
@@ -129,8 +131,9 @@ async def assign_numbers(gh: GitHubAPI, repo: str, pull: Mapping[str, Any],
                 lost_race = attempt > 0 and not outcome.assigned
                 return replace(outcome, lost_race=lost_race)
             delay = random.uniform(0, BACKOFF_SECONDS * 2**attempt)
-            log.info("numbering %s#%s: %s moved, retrying in %.2fs", repo, pull["number"],
-                     branch, delay)
+            log.info(
+                "numbering %s#%s: %s moved, retrying in %.2fs", repo, pull["number"], branch, delay
+            )
             await asyncio.sleep(delay)
     raise UserError(
         f"Could not assign RFC numbers: `{branch}` kept moving during {MAX_ATTEMPTS} attempts. "
@@ -162,8 +165,14 @@ async def _read_branch(gh: GitHubAPI, repo: str, branch: str, ctx: Context) -> B
     return BranchState(head, root_tree, config, entries, texts, index_text)
 
 
-async def _attempt(gh: GitHubAPI, repo: str, branch: str, pr_number: int,
-                   pull_files: list[dict[str, Any]], ctx: Context) -> Outcome | None:
+async def _attempt(
+    gh: GitHubAPI,
+    repo: str,
+    branch: str,
+    pr_number: int,
+    pull_files: list[dict[str, Any]],
+    ctx: Context,
+) -> Outcome | None:
     """One read-plan-write round; None when the branch moved under us."""
     state = await _read_branch(gh, repo, branch, ctx)
     config = state.config
@@ -179,8 +188,12 @@ async def _attempt(gh: GitHubAPI, repo: str, branch: str, pr_number: int,
         return outcome
     trailer_commit = await _trailer_commit(gh, repo, state.head, config.rfc_dir, pr_number)
     if trailer_commit is not None:
-        log.warning("numbering %s#%s: %s already numbered it, yet 0000 files are back",
-                    repo, pr_number, trailer_commit)
+        log.warning(
+            "numbering %s#%s: %s already numbered it, yet 0000 files are back",
+            repo,
+            pr_number,
+            trailer_commit,
+        )
         return replace(outcome, trailer_commit=trailer_commit)
     commit = await _write_commit(gh, repo, state, plan, pr_number)
     try:
@@ -190,14 +203,19 @@ async def _attempt(gh: GitHubAPI, repo: str, branch: str, pr_number: int,
     except gitdata.RefUpdateRefused as refused:
         log.warning("numbering %s#%s refused: %s", repo, pr_number, refused)
         raise UserError(protected_branch_message(branch, refused)) from refused
-    log.info("numbering %s#%s: %s", repo, pr_number,
-             ", ".join(f"{a.old_path} -> {a.new_path}" for a in plan.assignments))
+    log.info(
+        "numbering %s#%s: %s",
+        repo,
+        pr_number,
+        ", ".join(f"{a.old_path} -> {a.new_path}" for a in plan.assignments),
+    )
     notes = (plan.index_problem,) if plan.index_problem else ()
     return replace(outcome, assigned=plan.assignments, notes=notes)
 
 
-async def _write_commit(gh: GitHubAPI, repo: str, state: BranchState, plan: Plan,
-                        pr_number: int) -> str:
+async def _write_commit(
+    gh: GitHubAPI, repo: str, state: BranchState, plan: Plan, pr_number: int
+) -> str:
     """Blobs, tree and commit on top of the head (unreferenced until the ref moves)."""
     config = state.config
     changes = plan.changes(config.index_path)
@@ -216,8 +234,9 @@ async def _write_commit(gh: GitHubAPI, repo: str, state: BranchState, plan: Plan
     return await gitdata.create_commit(gh, repo, message, tree, [state.head])
 
 
-async def _trailer_commit(gh: GitHubAPI, repo: str, head: str, rfc_dir: str,
-                          pr_number: int) -> str | None:
+async def _trailer_commit(
+    gh: GitHubAPI, repo: str, head: str, rfc_dir: str, pr_number: int
+) -> str | None:
     """A recent commit touching the RFC directory whose trailer names this pull request."""
     for item in await gitdata.list_commits(gh, repo, head, rfc_dir):
         if pr_number in trailer_pull_numbers(item["commit"]["message"]):
@@ -240,8 +259,9 @@ async def _read_text(gh: GitHubAPI, repo: str, entry: gitdata.TreeEntry, head: s
     return text
 
 
-async def _read_texts(gh: GitHubAPI, repo: str, entries: list[gitdata.TreeEntry],
-                      head: str) -> dict[str, str]:
+async def _read_texts(
+    gh: GitHubAPI, repo: str, entries: list[gitdata.TreeEntry], head: str
+) -> dict[str, str]:
     limit = asyncio.Semaphore(_READ_CONCURRENCY)
 
     async def read(entry: gitdata.TreeEntry) -> str:
@@ -271,8 +291,9 @@ def announcement(outcome: Outcome, pull: Mapping[str, Any], verb: str = "Assigne
         lines.append(line)
     if outcome.trailer_commit is not None:
         lines.append(f"Numbered earlier by commit {outcome.trailer_commit}.")
-    lines.extend(f"Not numbered: `{path}` is no longer on `{outcome.branch}`."
-                 for path in outcome.missing)
+    lines.extend(
+        f"Not numbered: `{path}` is no longer on `{outcome.branch}`." for path in outcome.missing
+    )
     lines.extend(f"Note: {note}" for note in outcome.notes)
     return "\n".join(lines)
 
@@ -300,8 +321,9 @@ async def post_once(gh: GitHubAPI, repo: str, number: int, body: str, marker: st
 async def _marked_comment_ids(gh: GitHubAPI, repo: str, number: int, marker: str) -> list[int]:
     return [
         item["id"]
-        async for item in gh.getiter(f"/repos/{repo}/issues/{number}/comments{{?per_page}}",
-                                     {"per_page": 100})
+        async for item in gh.getiter(
+            f"/repos/{repo}/issues/{number}/comments{{?per_page}}", {"per_page": 100}
+        )
         if marker in (item.get("body") or "")
     ]
 
@@ -310,5 +332,12 @@ async def add_label(gh: GitHubAPI, repo: str, pull: Mapping[str, Any], config: C
     """Put ``labels.numbered`` on the pull request (created and styled if the repo lacks it)."""
     name = config.labels.numbered
     current = [label["name"] for label in pull.get("labels") or ()]
-    await sync_labels(gh, repo, pull["number"], current=current, desired=[*current, name],
-                      owned={name}, style=partial(label_style, config))
+    await sync_labels(
+        gh,
+        repo,
+        pull["number"],
+        current=current,
+        desired=[*current, name],
+        owned={name},
+        style=partial(label_style, config),
+    )

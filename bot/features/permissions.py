@@ -168,9 +168,7 @@ async def actor_roles(
 async def team_member(gh: GitHubAPI, org: str, team: str, user: str) -> bool:
     """Active membership of ``org/team``; a team the App may not see counts as no membership."""
     try:
-        item: Mapping[str, Any] = await gh.getitem(
-            f"/orgs/{org}/teams/{team}/memberships/{user}"
-        )
+        item: Mapping[str, Any] = await gh.getitem(f"/orgs/{org}/teams/{team}/memberships/{user}")
     except BadRequest as error:
         if error.status_code in (403, 404):
             if error.status_code == 403:

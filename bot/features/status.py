@@ -293,10 +293,7 @@ async def write_head_file(
     """Commit the edited file to the head branch; returns the new commit's sha."""
     name = posixpath.splitext(posixpath.basename(head.path))[0]
     url = session.comment.get("html_url") or f"#{session.number}"
-    message = (
-        f"RFC {name}: status {current} -> {target}\n\n"
-        f"Requested by @{session.actor} in {url}"
-    )
+    message = f"RFC {name}: status {current} -> {target}\n\nRequested by @{session.actor} in {url}"
     answer = await put_file(
         session.gh,
         session.pull["head"]["repo"]["full_name"],

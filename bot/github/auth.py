@@ -38,7 +38,11 @@ class AppAuth:
     """The App's credentials, with cached JWT and installation tokens."""
 
     def __init__(
-        self, app_id: str, private_key: str, *, clock: Callable[[], float] = time.time,
+        self,
+        app_id: str,
+        private_key: str,
+        *,
+        clock: Callable[[], float] = time.time,
         max_installations: int = 4096,
     ) -> None:
         self.app_id = app_id

@@ -32,8 +32,12 @@ async def get_file_item(gh: GitHubAPI, repo: str, path: str, ref: str) -> dict[s
 
 async def list_pull_files(gh: GitHubAPI, repo: str, number: int) -> list[dict[str, Any]]:
     """Every file of the pull request (paginated; GitHub caps the list at 3000)."""
-    return [f async for f in gh.getiter(f"/repos/{repo}/pulls/{number}/files{{?per_page}}",
-                                        {"per_page": 100})]
+    return [
+        f
+        async for f in gh.getiter(
+            f"/repos/{repo}/pulls/{number}/files{{?per_page}}", {"per_page": 100}
+        )
+    ]
 
 
 async def comment(gh: GitHubAPI, repo: str, number: int, body: str) -> dict[str, Any]:
@@ -41,8 +45,9 @@ async def comment(gh: GitHubAPI, repo: str, number: int, body: str) -> dict[str,
 
 
 async def react(gh: GitHubAPI, repo: str, comment_id: int, content: str = "+1") -> None:
-    await gh.post(f"/repos/{repo}/issues/comments/{comment_id}/reactions",
-                  data={"content": content})
+    await gh.post(
+        f"/repos/{repo}/issues/comments/{comment_id}/reactions", data={"content": content}
+    )
 
 
 async def permission(gh: GitHubAPI, repo: str, user: str) -> str:

@@ -81,8 +81,15 @@ class GitHubClient(GitHubAPI):
             await super().sleep(seconds)
 
     async def _make_request(
-        self, method: str, url: str, url_vars: Any, data: Any, accept: str,
-        jwt: str | None = None, oauth_token: str | None = None, **kwargs: Any,
+        self,
+        method: str,
+        url: str,
+        url_vars: Any,
+        data: Any,
+        accept: str,
+        jwt: str | None = None,
+        oauth_token: str | None = None,
+        **kwargs: Any,
     ) -> tuple[bytes, str | None, int]:
         # Fetch the installation token only when a request is actually made.
         if jwt is None and oauth_token is None and self._token_source is not None:
@@ -130,7 +137,10 @@ class GitHubClient(GitHubAPI):
         self, method: str, url: str, headers: Mapping[str, str], body: bytes, timeout: float
     ) -> tuple[int, Mapping[str, str], bytes]:
         async with self._session.request(
-            method, url, headers=headers, data=body,
+            method,
+            url,
+            headers=headers,
+            data=body,
             timeout=aiohttp.ClientTimeout(total=timeout),
         ) as response:
             return response.status, response.headers, await response.read()
@@ -204,19 +214,29 @@ def _float(value: str | None) -> float | None:
 
 # After these segments come names chosen by users: replaced so the label set stays small.
 _NAMES: dict[str, tuple[str, ...]] = {
-    "repos": ("{owner}", "{repo}"), "users": ("{user}",), "orgs": ("{org}",),
-    "collaborators": ("{user}",), "labels": ("{name}",), "teams": ("{team}",),
-    "members": ("{user}",), "memberships": ("{user}",),
+    "repos": ("{owner}", "{repo}"),
+    "users": ("{user}",),
+    "orgs": ("{org}",),
+    "collaborators": ("{user}",),
+    "labels": ("{name}",),
+    "teams": ("{team}",),
+    "members": ("{user}",),
+    "memberships": ("{user}",),
 }
 # After these segments the whole rest is a file path, ref or branch name.
-_REST = {"contents": "{path}", "ref": "{ref}", "refs": "{ref}", "matching-refs": "{ref}",
-         "branches": "{branch}"}
+_REST = {
+    "contents": "{path}",
+    "ref": "{ref}",
+    "refs": "{ref}",
+    "matching-refs": "{ref}",
+    "branches": "{branch}",
+}
 _ID = re.compile(r"[0-9]+|[0-9a-f]{40}")
 
 
 def route_template(url: str, base_url: str = "") -> str:
     """A low-cardinality label for a request: ``/repos/{owner}/{repo}/pulls/{id}/files``."""
-    path = url[len(base_url):] if base_url and url.startswith(base_url) else url
+    path = url[len(base_url) :] if base_url and url.startswith(base_url) else url
     path = path.split("?", 1)[0]
     if "://" in path:
         path = path.split("://", 1)[1].partition("/")[2]
@@ -241,8 +261,13 @@ class ClientFactory:
     """Builds GitHub clients for the App and its installations from one session."""
 
     def __init__(
-        self, session: aiohttp.ClientSession, auth: AppAuth, *, base_url: str,
-        metrics: Metrics | None = None, request_timeout: float = 10.0,
+        self,
+        session: aiohttp.ClientSession,
+        auth: AppAuth,
+        *,
+        base_url: str,
+        metrics: Metrics | None = None,
+        request_timeout: float = 10.0,
     ) -> None:
         self.session = session
         self.auth = auth
@@ -252,8 +277,12 @@ class ClientFactory:
 
     def _client(self, deadline: float | None, token_source: TokenSource | None) -> GitHubClient:
         return GitHubClient(
-            self.session, base_url=self.base_url, token_source=token_source,
-            metrics=self.metrics, request_timeout=self.request_timeout, deadline=deadline,
+            self.session,
+            base_url=self.base_url,
+            token_source=token_source,
+            metrics=self.metrics,
+            request_timeout=self.request_timeout,
+            deadline=deadline,
         )
 
     def app_client(self, deadline: float | None = None) -> GitHubClient:

@@ -97,7 +97,10 @@ async def create_blob(gh: GitHubAPI, repo: str, content: bytes) -> str:
 
 
 async def create_tree(
-    gh: GitHubAPI, repo: str, base_tree: str, changes: Mapping[str, str | None],
+    gh: GitHubAPI,
+    repo: str,
+    base_tree: str,
+    changes: Mapping[str, str | None],
     modes: Mapping[str, str] | None = None,
 ) -> str:
     """A tree equal to ``base_tree`` with ``changes`` applied: path -> blob sha, or None to
@@ -107,8 +110,7 @@ async def create_tree(
         {"path": path, "mode": modes.get(path, BLOB_MODE), "type": "blob", "sha": sha}
         for path, sha in sorted(changes.items())
     ]
-    tree = await gh.post(f"/repos/{repo}/git/trees", data={"base_tree": base_tree,
-                                                             "tree": entries})
+    tree = await gh.post(f"/repos/{repo}/git/trees", data={"base_tree": base_tree, "tree": entries})
     return str(tree["sha"])
 
 

@@ -19,8 +19,9 @@ def signature(body: bytes, secret: str) -> str:
     return f"sha256={digest}"
 
 
-def delivery_headers(event: str, body: bytes, secret: str,
-                     delivery_id: str | None = None) -> dict[str, str]:
+def delivery_headers(
+    event: str, body: bytes, secret: str, delivery_id: str | None = None
+) -> dict[str, str]:
     return {
         "X-GitHub-Event": event,
         "X-GitHub-Delivery": delivery_id or str(uuid.uuid4()),
@@ -30,9 +31,15 @@ def delivery_headers(event: str, body: bytes, secret: str,
     }
 
 
-async def deliver(session: aiohttp.ClientSession, url: str, event: str,
-                  payload: dict[str, Any], secret: str, *,
-                  delivery_id: str | None = None) -> int:
+async def deliver(
+    session: aiohttp.ClientSession,
+    url: str,
+    event: str,
+    payload: dict[str, Any],
+    secret: str,
+    *,
+    delivery_id: str | None = None,
+) -> int:
     """POST one signed delivery; returns the HTTP status the receiver answered."""
     body = json.dumps(payload).encode()
     headers = delivery_headers(event, body, secret, delivery_id)

@@ -43,26 +43,30 @@ def deep_merge(base: dict[str, Any], ours: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def envelope(sim: Simulator, payload: dict[str, Any], repo: Repo, sender: str,
-             sender_type: str = "User") -> dict[str, Any]:
+def envelope(
+    sim: Simulator, payload: dict[str, Any], repo: Repo, sender: str, sender_type: str = "User"
+) -> dict[str, Any]:
     """The fields every repository event carries."""
-    payload["repository"] = deep_merge(payload.get("repository") or {},
-                                       render.repo_json(repo, sim.base_url))
-    payload["installation"] = {"id": repo.installation_id,
-                               "node_id": f"I_{repo.installation_id}"}
-    payload["sender"] = deep_merge(payload.get("sender") or {},
-                                   render.user_json(sender, sender_type))
+    payload["repository"] = deep_merge(
+        payload.get("repository") or {}, render.repo_json(repo, sim.base_url)
+    )
+    payload["installation"] = {"id": repo.installation_id, "node_id": f"I_{repo.installation_id}"}
+    payload["sender"] = deep_merge(
+        payload.get("sender") or {}, render.user_json(sender, sender_type)
+    )
     if repo.owner_type == "Organization":
-        payload["organization"] = deep_merge(payload.get("organization") or {},
-                                             {"login": repo.owner,
-                                              "id": render.user_id(repo.owner)})
+        payload["organization"] = deep_merge(
+            payload.get("organization") or {},
+            {"login": repo.owner, "id": render.user_id(repo.owner)},
+        )
     else:
         payload.pop("organization", None)
     return payload
 
 
-def pull_request(sim: Simulator, repo: Repo, number: int, action: str,
-                 extra: dict[str, Any]) -> dict[str, Any]:
+def pull_request(
+    sim: Simulator, repo: Repo, number: int, action: str, extra: dict[str, Any]
+) -> dict[str, Any]:
     pr = repo.pulls[number]
     stem = f"pull_request.{action}"
     payload = example(stem if (PAYLOADS / f"{stem}.json").exists() else "pull_request.opened")
@@ -73,37 +77,62 @@ def pull_request(sim: Simulator, repo: Repo, number: int, action: str,
     # Head/base repos and users must be exactly ours (a fork's head.repo differs from base).
     for side in ("head", "base"):
         merged[side] = deep_merge(payload["pull_request"][side], ours[side])
-        merged[side]["repo"] = deep_merge(payload["pull_request"][side]["repo"],
-                                          ours[side]["repo"])
+        merged[side]["repo"] = deep_merge(payload["pull_request"][side]["repo"], ours[side]["repo"])
     payload["pull_request"] = merged
-    sender = extra.pop("sender", None) or (pr.merged_by if action == "closed" and pr.merged
-                                           else pr.user)
+    sender = extra.pop("sender", None) or (
+        pr.merged_by if action == "closed" and pr.merged else pr.user
+    )
     if action != "edited":
         payload.pop("changes", None)
     payload.update(extra)
     return envelope(sim, payload, repo, sender)
 
 
-def issue_comment(sim: Simulator, repo: Repo, number: int, comment: dict[str, Any],
-                  action: str, changes: dict[str, Any] | None) -> dict[str, Any]:
+def issue_comment(
+    sim: Simulator,
+    repo: Repo,
+    number: int,
+    comment: dict[str, Any],
+    action: str,
+    changes: dict[str, Any] | None,
+) -> dict[str, Any]:
     pr = repo.pulls[number]
     payload = example(f"issue_comment.{action}")
     payload["action"] = action
     pull = render.pull_json(repo, pr, sim.base_url)
-    issue = {key: pull[key] for key in ("number", "title", "user", "state", "locked", "labels",
-                                        "body", "created_at", "updated_at", "closed_at",
-                                        "author_association")}
-    issue.update({
-        "id": pr.id,
-        "node_id": f"I_{pr.id}",
-        "url": pull["issue_url"],
-        "html_url": pull["html_url"],
-        "comments": pull["comments"],
-        "draft": pr.draft,
-        "pull_request": {"url": pull["url"], "html_url": pull["html_url"],
-                         "diff_url": pull["diff_url"], "patch_url": pull["patch_url"],
-                         "merged_at": pull["merged_at"]},
-    })
+    issue = {
+        key: pull[key]
+        for key in (
+            "number",
+            "title",
+            "user",
+            "state",
+            "locked",
+            "labels",
+            "body",
+            "created_at",
+            "updated_at",
+            "closed_at",
+            "author_association",
+        )
+    }
+    issue.update(
+        {
+            "id": pr.id,
+            "node_id": f"I_{pr.id}",
+            "url": pull["issue_url"],
+            "html_url": pull["html_url"],
+            "comments": pull["comments"],
+            "draft": pr.draft,
+            "pull_request": {
+                "url": pull["url"],
+                "html_url": pull["html_url"],
+                "diff_url": pull["diff_url"],
+                "patch_url": pull["patch_url"],
+                "merged_at": pull["merged_at"],
+            },
+        }
+    )
     payload["issue"] = deep_merge(payload["issue"], issue)
     payload["comment"] = deep_merge(payload["comment"], comment)
     if changes is not None:
@@ -120,20 +149,24 @@ def check_suite_json(sim: Simulator, repo: Repo, head_sha: str) -> dict[str, Any
     suite_id = repo.check_suites.setdefault(head_sha, sim.next_id())
     commit = repo.objects.commits[head_sha]
     branch = next((name for name, sha in repo.branches.items() if sha == head_sha), None)
-    pulls = [{"number": pr.number, "id": pr.id,
-              "url": f"{sim.base_url}/repos/{repo.full_name}/pulls/{pr.number}",
-              "head": {"ref": pr.head_ref, "sha": pr.current_head()},
-              "base": {"ref": pr.base_ref, "sha": repo.branches.get(pr.base_ref, "")}}
-             for pr in repo.pulls.values()
-             if pr.state == "open" and pr.current_head() == head_sha and pr.head_repo is repo]
+    pulls = [
+        {
+            "number": pr.number,
+            "id": pr.id,
+            "url": f"{sim.base_url}/repos/{repo.full_name}/pulls/{pr.number}",
+            "head": {"ref": pr.head_ref, "sha": pr.current_head()},
+            "base": {"ref": pr.base_ref, "sha": repo.branches.get(pr.base_ref, "")},
+        }
+        for pr in repo.pulls.values()
+        if pr.state == "open" and pr.current_head() == head_sha and pr.head_repo is repo
+    ]
     runs = [r for r in repo.check_runs.values() if r.head_sha == head_sha]
     return {
         "id": suite_id,
         "node_id": f"CS_{suite_id}",
         "head_branch": branch,
         "head_sha": head_sha,
-        "status": "completed" if runs and all(r.status == "completed" for r in runs)
-        else "queued",
+        "status": "completed" if runs and all(r.status == "completed" for r in runs) else "queued",
         "conclusion": None,
         "url": f"{sim.base_url}/repos/{repo.full_name}/check-suites/{suite_id}",
         "before": commit.parents[0] if commit.parents else "0" * 40,
@@ -144,13 +177,18 @@ def check_suite_json(sim: Simulator, repo: Repo, head_sha: str) -> dict[str, Any
         "updated_at": iso(now()),
         "latest_check_runs_count": len(runs),
         "check_runs_url": f"{sim.base_url}/repos/{repo.full_name}/check-suites/{suite_id}"
-                          "/check-runs",
-        "head_commit": {"id": head_sha, "tree_id": commit.tree, "message": commit.message,
-                        "timestamp": iso(commit.date),
-                        "author": {"name": commit.author,
-                                   "email": f"{commit.author}@users.noreply.github.com"},
-                        "committer": {"name": commit.author,
-                                      "email": f"{commit.author}@users.noreply.github.com"}},
+        "/check-runs",
+        "head_commit": {
+            "id": head_sha,
+            "tree_id": commit.tree,
+            "message": commit.message,
+            "timestamp": iso(commit.date),
+            "author": {"name": commit.author, "email": f"{commit.author}@users.noreply.github.com"},
+            "committer": {
+                "name": commit.author,
+                "email": f"{commit.author}@users.noreply.github.com",
+            },
+        },
     }
 
 
@@ -160,9 +198,23 @@ def check_run(sim: Simulator, repo: Repo, check_run_id: int, action: str) -> dic
     payload["action"] = action
     ours = render.check_run_json(repo, run, sim.base_url, sim.app_json())
     suite = check_suite_json(sim, repo, run.head_sha)
-    ours["check_suite"] = {key: suite[key] for key in (
-        "id", "head_branch", "head_sha", "status", "conclusion", "url", "before", "after",
-        "pull_requests", "app", "created_at", "updated_at")}
+    ours["check_suite"] = {
+        key: suite[key]
+        for key in (
+            "id",
+            "head_branch",
+            "head_sha",
+            "status",
+            "conclusion",
+            "url",
+            "before",
+            "after",
+            "pull_requests",
+            "app",
+            "created_at",
+            "updated_at",
+        )
+    }
     payload["check_run"] = deep_merge(payload["check_run"], ours)
     payload["check_run"]["check_suite"] = ours["check_suite"]
     return envelope(sim, payload, repo, "alice")
@@ -171,8 +223,9 @@ def check_run(sim: Simulator, repo: Repo, check_run_id: int, action: str) -> dic
 def check_suite(sim: Simulator, repo: Repo, head_sha: str, action: str) -> dict[str, Any]:
     payload = example(f"check_suite.{action}")
     payload["action"] = action
-    payload["check_suite"] = deep_merge(payload["check_suite"],
-                                        check_suite_json(sim, repo, head_sha))
+    payload["check_suite"] = deep_merge(
+        payload["check_suite"], check_suite_json(sim, repo, head_sha)
+    )
     return envelope(sim, payload, repo, "alice")
 
 
@@ -185,17 +238,28 @@ def installation(sim: Simulator, action: str) -> dict[str, Any]:
     payload["action"] = action
     repos = [r for r in sim.repos.values() if r.installation_id == installation_id]
     account_type = repos[0].owner_type if repos else "Organization"
-    payload["installation"] = deep_merge(payload["installation"], {
-        "id": installation_id,
-        "account": render.user_json(account, account_type),
-        "app_id": int(sim.app_id),
-        "app_slug": sim.app_slug,
-        "target_id": render.user_id(account),
-        "target_type": account_type,
-        "permissions": sim.app_permissions(),
-        "repository_selection": "all",
-    })
-    payload["repositories"] = [{"id": r.id, "node_id": f"R_{r.id}", "name": r.name,
-                                "full_name": r.full_name, "private": False} for r in repos]
+    payload["installation"] = deep_merge(
+        payload["installation"],
+        {
+            "id": installation_id,
+            "account": render.user_json(account, account_type),
+            "app_id": int(sim.app_id),
+            "app_slug": sim.app_slug,
+            "target_id": render.user_id(account),
+            "target_type": account_type,
+            "permissions": sim.app_permissions(),
+            "repository_selection": "all",
+        },
+    )
+    payload["repositories"] = [
+        {
+            "id": r.id,
+            "node_id": f"R_{r.id}",
+            "name": r.name,
+            "full_name": r.full_name,
+            "private": False,
+        }
+        for r in repos
+    ]
     payload["sender"] = deep_merge(payload.get("sender") or {}, render.user_json(account))
     return payload

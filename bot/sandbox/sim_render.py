@@ -54,10 +54,14 @@ def repo_json(repo: Repo, base: str) -> dict[str, Any]:
     }
 
 
-def commit_json(repo: Repo, commit: Commit, base: str,
-                files: list[FileChange] | None = None) -> dict[str, Any]:
-    person = {"name": commit.author, "email": f"{commit.author}@users.noreply.github.com",
-              "date": iso(commit.date)}
+def commit_json(
+    repo: Repo, commit: Commit, base: str, files: list[FileChange] | None = None
+) -> dict[str, Any]:
+    person = {
+        "name": commit.author,
+        "email": f"{commit.author}@users.noreply.github.com",
+        "date": iso(commit.date),
+    }
     rendered: dict[str, Any] = {
         "sha": commit.sha,
         "node_id": f"C_{commit.sha[:12]}",
@@ -67,14 +71,17 @@ def commit_json(repo: Repo, commit: Commit, base: str,
             "message": commit.message,
             "author": person,
             "committer": person,
-            "tree": {"sha": commit.tree, "url": f"{base}/repos/{repo.full_name}/git/trees/"
-                                                f"{commit.tree}"},
+            "tree": {
+                "sha": commit.tree,
+                "url": f"{base}/repos/{repo.full_name}/git/trees/{commit.tree}",
+            },
             "url": f"{base}/repos/{repo.full_name}/git/commits/{commit.sha}",
         },
         "author": user_json(commit.author),
         "committer": user_json(commit.author),
-        "parents": [{"sha": p, "url": f"{base}/repos/{repo.full_name}/commits/{p}"}
-                    for p in commit.parents],
+        "parents": [
+            {"sha": p, "url": f"{base}/repos/{repo.full_name}/commits/{p}"} for p in commit.parents
+        ],
     }
     if files is not None:
         rendered["files"] = [file_change_json(repo, change) for change in files]
@@ -87,8 +94,11 @@ def commit_json(repo: Repo, commit: Commit, base: str,
 
 
 def git_commit_json(repo: Repo, commit: Commit, base: str) -> dict[str, Any]:
-    person = {"name": commit.author, "email": f"{commit.author}@users.noreply.github.com",
-              "date": iso(commit.date)}
+    person = {
+        "name": commit.author,
+        "email": f"{commit.author}@users.noreply.github.com",
+        "date": iso(commit.date),
+    }
     return {
         "sha": commit.sha,
         "node_id": f"C_{commit.sha[:12]}",
@@ -97,13 +107,25 @@ def git_commit_json(repo: Repo, commit: Commit, base: str) -> dict[str, Any]:
         "author": person,
         "committer": person,
         "message": commit.message,
-        "tree": {"sha": commit.tree, "url": f"{base}/repos/{repo.full_name}/git/trees/"
-                                            f"{commit.tree}"},
-        "parents": [{"sha": p, "url": f"{base}/repos/{repo.full_name}/git/commits/{p}",
-                     "html_url": f"{HTML}/{repo.full_name}/commit/{p}"}
-                    for p in commit.parents],
-        "verification": {"verified": False, "reason": "unsigned", "signature": None,
-                         "payload": None, "verified_at": None},
+        "tree": {
+            "sha": commit.tree,
+            "url": f"{base}/repos/{repo.full_name}/git/trees/{commit.tree}",
+        },
+        "parents": [
+            {
+                "sha": p,
+                "url": f"{base}/repos/{repo.full_name}/git/commits/{p}",
+                "html_url": f"{HTML}/{repo.full_name}/commit/{p}",
+            }
+            for p in commit.parents
+        ],
+        "verification": {
+            "verified": False,
+            "reason": "unsigned",
+            "signature": None,
+            "payload": None,
+            "verified_at": None,
+        },
     }
 
 
@@ -117,8 +139,7 @@ def file_change_json(repo: Repo, change: FileChange) -> dict[str, Any]:
         "changes": change.additions + change.deletions,
         "blob_url": f"{HTML}/{repo.full_name}/blob/{change.sha}/{change.filename}",
         "raw_url": f"{HTML}/{repo.full_name}/raw/{change.sha}/{change.filename}",
-        "contents_url": f"https://api.github.com/repos/{repo.full_name}/contents/"
-                        f"{change.filename}",
+        "contents_url": f"https://api.github.com/repos/{repo.full_name}/contents/{change.filename}",
     }
     if change.previous_filename is not None:
         rendered["previous_filename"] = change.previous_filename
@@ -128,14 +149,15 @@ def file_change_json(repo: Repo, change: FileChange) -> dict[str, Any]:
 def content_json(repo: Repo, path: str, sha: str, data: bytes, base: str) -> dict[str, Any]:
     encoded = base64.b64encode(data).decode()
     # GitHub wraps the base64 text at 60 characters per line.
-    wrapped = "".join(encoded[i:i + 60] + "\n" for i in range(0, len(encoded), 60))
+    wrapped = "".join(encoded[i : i + 60] + "\n" for i in range(0, len(encoded), 60))
     rendered = content_entry(repo, path, sha, "file", len(data), base)
     rendered.update({"content": wrapped, "encoding": "base64"})
     return rendered
 
 
-def content_entry(repo: Repo, path: str, sha: str, kind: str, size: int,
-                  base: str) -> dict[str, Any]:
+def content_entry(
+    repo: Repo, path: str, sha: str, kind: str, size: int, base: str
+) -> dict[str, Any]:
     url = f"{base}/repos/{repo.full_name}/contents/{path}"
     git_url = f"{base}/repos/{repo.full_name}/git/{'blobs' if kind == 'file' else 'trees'}/{sha}"
     html_url = f"{HTML}/{repo.full_name}/{'blob' if kind == 'file' else 'tree'}/{sha}/{path}"
@@ -149,7 +171,8 @@ def content_entry(repo: Repo, path: str, sha: str, kind: str, size: int,
         "git_url": git_url,
         "html_url": html_url,
         "download_url": f"https://raw.githubusercontent.com/{repo.full_name}/{sha}/{path}"
-        if kind == "file" else None,
+        if kind == "file"
+        else None,
         "_links": {"self": url, "git": git_url, "html": html_url},
     }
 
@@ -166,14 +189,15 @@ def label_json(repo: Repo, label: Label, base: str) -> dict[str, Any]:
     }
 
 
-def comment_json(repo: Repo, comment: Comment, base: str,
-                 association: str = "NONE") -> dict[str, Any]:
+def comment_json(
+    repo: Repo, comment: Comment, base: str, association: str = "NONE"
+) -> dict[str, Any]:
     return {
         "id": comment.id,
         "node_id": f"IC_{comment.id}",
         "url": f"{base}/repos/{repo.full_name}/issues/comments/{comment.id}",
         "html_url": f"{HTML}/{repo.full_name}/pull/{comment.issue_number}"
-                    f"#issuecomment-{comment.id}",
+        f"#issuecomment-{comment.id}",
         "issue_url": f"{base}/repos/{repo.full_name}/issues/{comment.issue_number}",
         "user": user_json(comment.user, comment.user_type),
         "body": comment.body,
@@ -181,8 +205,10 @@ def comment_json(repo: Repo, comment: Comment, base: str,
         "updated_at": iso(comment.updated_at),
         "author_association": association,
         "performed_via_github_app": None,
-        "reactions": {"url": f"{base}/repos/{repo.full_name}/issues/comments/{comment.id}"
-                             "/reactions", "total_count": len(comment.reactions)},
+        "reactions": {
+            "url": f"{base}/repos/{repo.full_name}/issues/comments/{comment.id}/reactions",
+            "total_count": len(comment.reactions),
+        },
     }
 
 
@@ -213,8 +239,11 @@ def pull_json(repo: Repo, pr: PullRequest, base: str) -> dict[str, Any]:
         "title": pr.title,
         "user": user_json(pr.user),
         "body": pr.body,
-        "labels": [label_json(repo, lab, base) for name in pr.labels
-                   if (lab := repo.label(name)) is not None],
+        "labels": [
+            label_json(repo, lab, base)
+            for name in pr.labels
+            if (lab := repo.label(name)) is not None
+        ],
         "created_at": iso(pr.created_at),
         "updated_at": iso(pr.merged_at or pr.closed_at or pr.created_at),
         "closed_at": iso(pr.closed_at),
@@ -254,9 +283,13 @@ def check_run_json(repo: Repo, run: CheckRun, base: str, app: dict[str, Any]) ->
         "annotations_url": f"{api}/check-runs/{run.id}/annotations",
     }
     pulls = [
-        {"number": pr.number, "id": pr.id, "url": f"{api}/pulls/{pr.number}",
-         "head": {"ref": pr.head_ref, "sha": pr.current_head()},
-         "base": {"ref": pr.base_ref, "sha": repo.branches.get(pr.base_ref, "")}}
+        {
+            "number": pr.number,
+            "id": pr.id,
+            "url": f"{api}/pulls/{pr.number}",
+            "head": {"ref": pr.head_ref, "sha": pr.current_head()},
+            "base": {"ref": pr.base_ref, "sha": repo.branches.get(pr.base_ref, "")},
+        }
         for pr in repo.pulls.values()
         if pr.state == "open" and pr.current_head() == run.head_sha and pr.head_repo is repo
     ]

@@ -66,6 +66,7 @@ def handles(operation_id: str) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         HANDLERS[operation_id] = handler
         return handler
+
     return register
 
 
@@ -93,7 +94,7 @@ def paginate(call: Call, items: list[Any], *, cap: int | None = None) -> Reply:
     per_page = max(1, min(100, int(call.query.get("per_page", 30))))
     page = max(1, int(call.query.get("page", 1)))
     last = max(1, math.ceil(len(items) / per_page))
-    chunk = items[(page - 1) * per_page: page * per_page]
+    chunk = items[(page - 1) * per_page : page * per_page]
     links = []
     for rel, target in (("prev", page - 1), ("next", page + 1), ("last", last), ("first", 1)):
         if (rel in ("prev", "first") and page > 1) or (rel in ("next", "last") and page < last):
@@ -103,8 +104,9 @@ def paginate(call: Call, items: list[Any], *, cap: int | None = None) -> Reply:
 
 
 def validation_failed(resource: str, field_name: str, code: str) -> ApiError:
-    return ApiError(422, "Validation Failed",
-                    [{"resource": resource, "code": code, "field": field_name}])
+    return ApiError(
+        422, "Validation Failed", [{"resource": resource, "code": code, "field": field_name}]
+    )
 
 
 def pull_of(repo: Repo, number: str) -> PullRequest:
@@ -132,11 +134,21 @@ def create_token(sim: Simulator, call: Call) -> Reply:
     if installation_id not in sim.installations:
         raise not_found()
     token, expires = sim.issue_token(installation_id)
-    repos = [render.repo_json(r, call.base) for r in sim.repos.values()
-             if r.installation_id == installation_id]
-    return Reply(201, {"token": token, "expires_at": iso(expires),
-                       "permissions": sim.app_permissions(), "repository_selection": "all",
-                       "repositories": repos})
+    repos = [
+        render.repo_json(r, call.base)
+        for r in sim.repos.values()
+        if r.installation_id == installation_id
+    ]
+    return Reply(
+        201,
+        {
+            "token": token,
+            "expires_at": iso(expires),
+            "permissions": sim.app_permissions(),
+            "repository_selection": "all",
+            "repositories": repos,
+        },
+    )
 
 
 # ---------------------------------------------------------------- repos, branches
@@ -154,10 +166,18 @@ def get_branch(sim: Simulator, call: Call) -> Reply:
     if name not in repo.branches:
         raise ApiError(404, "Branch not found")
     commit = repo.objects.commits[repo.branches[name]]
-    return Reply(200, {"name": name, "commit": render.commit_json(repo, commit, call.base),
-                       "protected": name in repo.protected,
-                       "_links": {"self": f"{call.base}/repos/{repo.full_name}/branches/{name}",
-                                  "html": f"{render.HTML}/{repo.full_name}/tree/{name}"}})
+    return Reply(
+        200,
+        {
+            "name": name,
+            "commit": render.commit_json(repo, commit, call.base),
+            "protected": name in repo.protected,
+            "_links": {
+                "self": f"{call.base}/repos/{repo.full_name}/branches/{name}",
+                "html": f"{render.HTML}/{repo.full_name}/tree/{name}",
+            },
+        },
+    )
 
 
 # ---------------------------------------------------------------- pulls
@@ -166,8 +186,7 @@ def get_branch(sim: Simulator, call: Call) -> Reply:
 @handles("pulls/get")
 def get_pull(sim: Simulator, call: Call) -> Reply:
     repo = repo_of(sim, call)
-    return Reply(200, render.pull_json(repo, pull_of(repo, call.params["pull_number"]),
-                                       call.base))
+    return Reply(200, render.pull_json(repo, pull_of(repo, call.params["pull_number"]), call.base))
 
 
 @handles("pulls/list")
@@ -188,8 +207,7 @@ def list_pull_files(sim: Simulator, call: Call) -> Reply:
     repo = repo_of(sim, call)
     pr = pull_of(repo, call.params["pull_number"])
     changes = sim.pull_changes(repo, pr)
-    return paginate(call, [render.file_change_json(repo, c) for c in changes],
-                    cap=MAX_PULL_FILES)
+    return paginate(call, [render.file_change_json(repo, c) for c in changes], cap=MAX_PULL_FILES)
 
 
 # ---------------------------------------------------------------- contents
@@ -202,15 +220,15 @@ def get_content(sim: Simulator, call: Call) -> Reply:
     files = repo.objects.files_at(ref_or_default(repo, call))
     if path in files:
         sha = files[path]
-        return Reply(200, render.content_json(repo, path, sha, repo.objects.blobs[sha],
-                                              call.base))
+        return Reply(200, render.content_json(repo, path, sha, repo.objects.blobs[sha], call.base))
     if path in directories(files):
         return Reply(200, directory_listing(repo, files, path, call.base))
     raise not_found()
 
 
-def directory_listing(repo: Repo, files: dict[str, str], directory: str,
-                      base: str) -> list[dict[str, Any]]:
+def directory_listing(
+    repo: Repo, files: dict[str, str], directory: str, base: str
+) -> list[dict[str, Any]]:
     below = subtree(files, directory)
     entries: dict[str, dict[str, Any]] = {}
     for relative, sha in below.items():
@@ -250,10 +268,13 @@ def put_content(sim: Simulator, call: Call) -> Reply:
     commit_sha = repo.commit(branch, {path: content}, body.get("message", ""), author)
     commit = repo.objects.commits[commit_sha]
     new_sha = repo.objects.files_at(commit_sha)[path]
-    return Reply(201 if current is None else 200, {
-        "content": render.content_entry(repo, path, new_sha, "file", len(content), call.base),
-        "commit": render.git_commit_json(repo, commit, call.base),
-    })
+    return Reply(
+        201 if current is None else 200,
+        {
+            "content": render.content_entry(repo, path, new_sha, "file", len(content), call.base),
+            "commit": render.git_commit_json(repo, commit, call.base),
+        },
+    )
 
 
 # ---------------------------------------------------------------- check runs
@@ -267,8 +288,19 @@ def create_check_run(sim: Simulator, call: Call) -> Reply:
     if head_sha not in repo.objects.commits:
         raise ApiError(422, "No commit found for SHA: " + head_sha)
     suite = repo.check_suites.setdefault(head_sha, sim.next_id())
-    run = CheckRun(sim.next_id(), body["name"], head_sha, "queued", None, None, None, {},
-                   body.get("external_id"), body.get("details_url"), suite)
+    run = CheckRun(
+        sim.next_id(),
+        body["name"],
+        head_sha,
+        "queued",
+        None,
+        None,
+        None,
+        {},
+        body.get("external_id"),
+        body.get("details_url"),
+        suite,
+    )
     apply_check_update(run, body)
     repo.check_runs[run.id] = run
     return Reply(201, render.check_run_json(repo, run, call.base, sim.app_json()))
@@ -292,13 +324,17 @@ def apply_check_update(run: CheckRun, body: dict[str, Any]) -> None:
         raise ApiError(422, "Invalid request.\n\nOnly 50 annotations are allowed per request.")
     for key in ("summary", "text"):
         if len(output.get(key) or "") > MAX_OUTPUT_TEXT:
-            raise ApiError(422, f"Invalid request.\n\nOutput {key} exceeds the maximum size "
-                                f"of {MAX_OUTPUT_TEXT} characters.")
+            raise ApiError(
+                422,
+                f"Invalid request.\n\nOutput {key} exceeds the maximum size "
+                f"of {MAX_OUTPUT_TEXT} characters.",
+            )
     status = body.get("status")
     conclusion = body.get("conclusion")
     if status == "completed" and not conclusion and run.conclusion is None:
-        raise ApiError(422, "Invalid request.\n\n\"conclusion\" is required when \"status\" is "
-                            "\"completed\".")
+        raise ApiError(
+            422, 'Invalid request.\n\n"conclusion" is required when "status" is "completed".'
+        )
     for key in ("name", "external_id", "details_url"):
         if key in body:
             setattr(run, key, body[key])
@@ -331,11 +367,17 @@ def list_annotations(sim: Simulator, call: Call) -> Reply:
     run = repo.check_runs.get(int(call.params["check_run_id"]))
     if run is None:
         raise not_found()
-    rendered = [{**a, "blob_href": f"{render.HTML}/{repo.full_name}/blob/{run.head_sha}/"
-                                   f"{a.get('path')}",
-                 "start_column": a.get("start_column"), "end_column": a.get("end_column"),
-                 "title": a.get("title"), "raw_details": a.get("raw_details")}
-                for a in run.annotations]
+    rendered = [
+        {
+            **a,
+            "blob_href": f"{render.HTML}/{repo.full_name}/blob/{run.head_sha}/{a.get('path')}",
+            "start_column": a.get("start_column"),
+            "end_column": a.get("end_column"),
+            "title": a.get("title"),
+            "raw_details": a.get("raw_details"),
+        }
+        for a in run.annotations
+    ]
     return paginate(call, rendered)
 
 
@@ -354,8 +396,7 @@ def list_check_runs_for_ref(sim: Simulator, call: Call) -> Reply:
             latest[run.name] = run  # later ids win: the most recent run of each name
         runs = list(latest.values())
     runs.sort(key=lambda r: r.id, reverse=True)
-    page = paginate(call, [render.check_run_json(repo, r, call.base, sim.app_json())
-                           for r in runs])
+    page = paginate(call, [render.check_run_json(repo, r, call.base, sim.app_json()) for r in runs])
     page.body = {"total_count": len(runs), "check_runs": page.body}
     return page
 
@@ -394,8 +435,11 @@ def list_issue_labels(sim: Simulator, call: Call) -> Reply:
 
 
 def issue_labels(repo: Repo, pr: PullRequest, base: str) -> list[dict[str, Any]]:
-    return [render.label_json(repo, label, base) for name in pr.labels
-            if (label := repo.label(name)) is not None]
+    return [
+        render.label_json(repo, label, base)
+        for name in pr.labels
+        if (label := repo.label(name)) is not None
+    ]
 
 
 @handles("issues/add-labels")
@@ -442,9 +486,13 @@ def list_comments(sim: Simulator, call: Call) -> Reply:
     if number not in repo.pulls:
         raise not_found()
     comments = [c for c in repo.comments.values() if c.issue_number == number]
-    return paginate(call, [render.comment_json(repo, c, call.base,
-                                               render.association(repo, c.user))
-                           for c in comments])
+    return paginate(
+        call,
+        [
+            render.comment_json(repo, c, call.base, render.association(repo, c.user))
+            for c in comments
+        ],
+    )
 
 
 @handles("issues/create-comment")
@@ -465,8 +513,9 @@ def update_comment(sim: Simulator, call: Call) -> Reply:
         raise not_found()
     comment.body = body_of(call)["body"]
     comment.updated_at = now()
-    return Reply(200, render.comment_json(repo, comment, call.base,
-                                          render.association(repo, comment.user)))
+    return Reply(
+        200, render.comment_json(repo, comment, call.base, render.association(repo, comment.user))
+    )
 
 
 @handles("reactions/create-for-issue-comment")
@@ -487,8 +536,13 @@ def create_reaction(sim: Simulator, call: Call) -> Reply:
 
 
 def reaction_json(reaction_id: int, user: str, content: str) -> dict[str, Any]:
-    return {"id": reaction_id, "node_id": f"REA_{reaction_id}", "content": content,
-            "user": render.user_json(user, "Bot"), "created_at": iso(now())}
+    return {
+        "id": reaction_id,
+        "node_id": f"REA_{reaction_id}",
+        "content": content,
+        "user": render.user_json(user, "Bot"),
+        "created_at": iso(now()),
+    }
 
 
 # ---------------------------------------------------------------- permissions, teams
@@ -501,15 +555,25 @@ def get_permission(sim: Simulator, call: Call) -> Reply:
     role = repo.permission_of(user)
     # The legacy "permission" field folds maintain into write and triage into read.
     legacy = {"maintain": "write", "triage": "read"}.get(role, role)
-    return Reply(200, {"permission": legacy, "role_name": role,
-                       "user": {**render.user_json(user),
-                                "permissions": permission_flags(role)}})
+    return Reply(
+        200,
+        {
+            "permission": legacy,
+            "role_name": role,
+            "user": {**render.user_json(user), "permissions": permission_flags(role)},
+        },
+    )
 
 
 def permission_flags(role: str) -> dict[str, bool]:
     rank = PERMISSION_LEVELS.index(role)
-    return {"admin": rank >= 5, "maintain": rank >= 4, "push": rank >= 3,
-            "triage": rank >= 2, "pull": rank >= 1}
+    return {
+        "admin": rank >= 5,
+        "maintain": rank >= 4,
+        "push": rank >= 3,
+        "triage": rank >= 2,
+        "pull": rank >= 1,
+    }
 
 
 @handles("teams/get-membership-for-user-in-org")
@@ -519,8 +583,14 @@ def get_team_membership(sim: Simulator, call: Call) -> Reply:
     user = call.params["username"].lower()
     if members is None or user not in members:
         raise not_found()
-    return Reply(200, {"url": f"{call.base}/teams/{team}/memberships/{user}",
-                       "role": "member", "state": "active"})
+    return Reply(
+        200,
+        {
+            "url": f"{call.base}/teams/{team}/memberships/{user}",
+            "role": "member",
+            "state": "active",
+        },
+    )
 
 
 # ---------------------------------------------------------------- git data
@@ -538,10 +608,16 @@ def get_ref(sim: Simulator, call: Call) -> Reply:
 
 def ref_json(repo: Repo, branch: str, base: str) -> dict[str, Any]:
     sha = repo.branches[branch]
-    return {"ref": f"refs/heads/{branch}", "node_id": f"REF_{branch}",
-            "url": f"{base}/repos/{repo.full_name}/git/refs/heads/{branch}",
-            "object": {"type": "commit", "sha": sha,
-                       "url": f"{base}/repos/{repo.full_name}/git/commits/{sha}"}}
+    return {
+        "ref": f"refs/heads/{branch}",
+        "node_id": f"REF_{branch}",
+        "url": f"{base}/repos/{repo.full_name}/git/refs/heads/{branch}",
+        "object": {
+            "type": "commit",
+            "sha": sha,
+            "url": f"{base}/repos/{repo.full_name}/git/commits/{sha}",
+        },
+    }
 
 
 @handles("git/update-ref")
@@ -584,8 +660,9 @@ def create_git_commit(sim: Simulator, call: Call) -> Reply:
     if any(p not in repo.objects.commits for p in parents):
         raise ApiError(422, "Parent SHA does not exist or is not a commit object")
     author = (body.get("author") or body.get("committer") or {}).get("name")
-    commit = repo.objects.put_commit(body["tree"], parents, body["message"],
-                                     author or sim.app_slug + "[bot]")
+    commit = repo.objects.put_commit(
+        body["tree"], parents, body["message"], author or sim.app_slug + "[bot]"
+    )
     return Reply(201, render.git_commit_json(repo, commit, call.base))
 
 
@@ -615,24 +692,45 @@ def get_tree(sim: Simulator, call: Call) -> Reply:
             raise not_found() from error
     files = repo.objects.trees[sha]
     recursive = call.query.get("recursive") not in (None, "", "0", "false")
-    return Reply(200, {"sha": sha, "url": f"{call.base}/repos/{repo.full_name}/git/trees/{sha}",
-                       "tree": tree_entries(repo, files, recursive, call.base),
-                       "truncated": False})
+    return Reply(
+        200,
+        {
+            "sha": sha,
+            "url": f"{call.base}/repos/{repo.full_name}/git/trees/{sha}",
+            "tree": tree_entries(repo, files, recursive, call.base),
+            "truncated": False,
+        },
+    )
 
 
-def tree_entries(repo: Repo, files: dict[str, str], recursive: bool,
-                 base: str) -> list[dict[str, Any]]:
+def tree_entries(
+    repo: Repo, files: dict[str, str], recursive: bool, base: str
+) -> list[dict[str, Any]]:
     entries = []
     for directory in sorted(directories(files)):
         if recursive or "/" not in directory:
             sha = repo.objects.put_tree(subtree(files, directory))
-            entries.append({"path": directory, "mode": "040000", "type": "tree", "sha": sha,
-                            "url": f"{base}/repos/{repo.full_name}/git/trees/{sha}"})
+            entries.append(
+                {
+                    "path": directory,
+                    "mode": "040000",
+                    "type": "tree",
+                    "sha": sha,
+                    "url": f"{base}/repos/{repo.full_name}/git/trees/{sha}",
+                }
+            )
     for path, sha in files.items():
         if recursive or "/" not in path:
-            entries.append({"path": path, "mode": "100644", "type": "blob", "sha": sha,
-                            "size": len(repo.objects.blobs[sha]),
-                            "url": f"{base}/repos/{repo.full_name}/git/blobs/{sha}"})
+            entries.append(
+                {
+                    "path": path,
+                    "mode": "100644",
+                    "type": "blob",
+                    "sha": sha,
+                    "size": len(repo.objects.blobs[sha]),
+                    "url": f"{base}/repos/{repo.full_name}/git/blobs/{sha}",
+                }
+            )
     return sorted(entries, key=lambda e: e["path"])
 
 
@@ -648,8 +746,15 @@ def create_tree(sim: Simulator, call: Call) -> Reply:
     for entry in body.get("tree", []):
         apply_tree_entry(repo, files, entry)
     sha = repo.objects.put_tree(files)
-    return Reply(201, {"sha": sha, "url": f"{call.base}/repos/{repo.full_name}/git/trees/{sha}",
-                       "tree": tree_entries(repo, files, False, call.base), "truncated": False})
+    return Reply(
+        201,
+        {
+            "sha": sha,
+            "url": f"{call.base}/repos/{repo.full_name}/git/trees/{sha}",
+            "tree": tree_entries(repo, files, False, call.base),
+            "truncated": False,
+        },
+    )
 
 
 def apply_tree_entry(repo: Repo, files: dict[str, str], entry: dict[str, Any]) -> None:
@@ -707,4 +812,3 @@ def get_commit(sim: Simulator, call: Call) -> Reply:
     before = repo.objects.files_at(commit.parents[0]) if commit.parents else {}
     changes = diff_files(repo.objects, before, repo.objects.trees[commit.tree])
     return Reply(200, render.commit_json(repo, commit, call.base, changes))
-

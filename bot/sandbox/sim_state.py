@@ -22,8 +22,13 @@ DEFAULT_LABEL_COLOR = "ededed"
 class ApiError(Exception):
     """A GitHub error response: status plus the JSON ``message`` (and optional ``errors``)."""
 
-    def __init__(self, status: int, message: str, errors: list[dict[str, Any]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(f"{status} {message}")
         self.status = status
         self.message = message
@@ -87,8 +92,14 @@ class ObjectStore:
             self.trees.setdefault(_hash("tree", sub), sub)
         return _hash("tree", files)
 
-    def put_commit(self, tree: str, parents: tuple[str, ...], message: str,
-                   author: str, date: datetime | None = None) -> Commit:
+    def put_commit(
+        self,
+        tree: str,
+        parents: tuple[str, ...],
+        message: str,
+        author: str,
+        date: datetime | None = None,
+    ) -> Commit:
         sequence = next(self._sequence)
         sha = _hash("commit", [tree, parents, message, author, sequence])
         commit = Commit(sha, tree, parents, message, author, date or now(), sequence)
@@ -168,8 +179,9 @@ def diff_files(store: ObjectStore, old: Files, new: Files) -> list[FileChange]:
     return sorted(changes, key=lambda c: c.filename)
 
 
-def _rename_source(store: ObjectStore, sha: str, candidates: list[str],
-                   paths: list[str]) -> str | None:
+def _rename_source(
+    store: ObjectStore, sha: str, candidates: list[str], paths: list[str]
+) -> str | None:
     # git's default rename threshold: at least 50% similar content.
     best, best_ratio = None, 0.5
     text = store.blobs[sha].decode("utf-8", "replace").splitlines()
@@ -183,8 +195,9 @@ def _rename_source(store: ObjectStore, sha: str, candidates: list[str],
     return best
 
 
-def _change(store: ObjectStore, path: str, status: str, old: str | None,
-            new: str | None) -> FileChange:
+def _change(
+    store: ObjectStore, path: str, status: str, old: str | None, new: str | None
+) -> FileChange:
     before = store.blobs[old].decode("utf-8", "replace").splitlines() if old else []
     after = store.blobs[new].decode("utf-8", "replace").splitlines() if new else []
     additions = deletions = 0
@@ -299,8 +312,9 @@ class Repo:
                 return matches[0]
         raise ApiError(404, f"No commit found for the ref {ref}")
 
-    def commit(self, branch: str, changes: dict[str, str | bytes | None], message: str,
-               author: str) -> str:
+    def commit(
+        self, branch: str, changes: dict[str, str | bytes | None], message: str, author: str
+    ) -> str:
         """Apply ``changes`` (None deletes) on top of ``branch`` (made from the default)."""
         parent = self.branches.get(branch) or self.branches.get(self.default_branch)
         files = dict(self.objects.files_at(parent)) if parent else {}

@@ -76,8 +76,11 @@ class _Injection:
     callback: BeforeCallback | None = None
 
     def matches(self, method: str, path: str) -> bool:
-        return (self.times > 0 and self.method in ("*", method.upper())
-                and self.pattern.search(path) is not None)
+        return (
+            self.times > 0
+            and self.method in ("*", method.upper())
+            and self.pattern.search(path) is not None
+        )
 
 
 class Simulator:
@@ -87,8 +90,10 @@ class Simulator:
         self.bot_login = f"{app_slug}[bot]"
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.private_key_pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()).decode()
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
         self._public_key = key.public_key()
         self.contract = Contract.load()
         self.repos: dict[str, Repo] = {}  # lower-cased full name -> repo
@@ -127,33 +132,69 @@ class Simulator:
 
     # ------------------------------------------------------------ test-facing API: setup
 
-    def create_repo(self, full_name: str, files: dict[str, str] | None = None, *,
-                    default_branch: str = "main", owner_type: str = "Organization") -> Repo:
+    def create_repo(
+        self,
+        full_name: str,
+        files: dict[str, str] | None = None,
+        *,
+        default_branch: str = "main",
+        owner_type: str = "Organization",
+    ) -> Repo:
         owner, name = full_name.split("/")
         if full_name.lower() in self.repos:
             raise ValueError(f"repository {full_name} already exists")
-        repo = Repo(self.next_id(), owner, name, owner_type, default_branch,
-                    self._installation_for(owner), ObjectStore())
+        repo = Repo(
+            self.next_id(),
+            owner,
+            name,
+            owner_type,
+            default_branch,
+            self._installation_for(owner),
+            ObjectStore(),
+        )
         repo.commit(default_branch, dict(files or {}), "Initial commit", owner)
         self.repos[full_name.lower()] = repo
         return repo
 
-    def commit(self, repo: RepoRef, branch: str, files: dict[str, str | None],
-               message: str = "Update files", author: str = "alice") -> str:
+    def commit(
+        self,
+        repo: RepoRef,
+        branch: str,
+        files: dict[str, str | None],
+        message: str = "Update files",
+        author: str = "alice",
+    ) -> str:
         return self._repo(repo).commit(branch, dict(files), message, author)
 
-    def open_pull_request(self, repo: RepoRef, head: str,
-                          files: dict[str, str | None] | None = None, author: str = "alice",
-                          title: str = "Add an RFC", base: str | None = None, body: str = "",
-                          draft: bool = False) -> PullRequest:
+    def open_pull_request(
+        self,
+        repo: RepoRef,
+        head: str,
+        files: dict[str, str | None] | None = None,
+        author: str = "alice",
+        title: str = "Add an RFC",
+        base: str | None = None,
+        body: str = "",
+        draft: bool = False,
+    ) -> PullRequest:
         target = self._repo(repo)
         if files:
             target.commit(head, files, title, author)
         if head not in target.branches:
             raise ValueError(f"branch {head} does not exist and no files were given")
-        pr = PullRequest(target.take_number(), self.next_id(), title, body, author,
-                         base or target.default_branch, head, target, target.branches[head],
-                         now(), draft=draft)
+        pr = PullRequest(
+            target.take_number(),
+            self.next_id(),
+            title,
+            body,
+            author,
+            base or target.default_branch,
+            head,
+            target,
+            target.branches[head],
+            now(),
+            draft=draft,
+        )
         target.pulls[pr.number] = pr
         return pr
 
@@ -170,8 +211,11 @@ class Simulator:
         for change in changes:
             if change.previous_filename:
                 edits[change.previous_filename] = None
-            edits[change.filename] = (None if change.status == "removed"
-                                      else target.objects.blobs[head_files[change.filename]])
+            edits[change.filename] = (
+                None
+                if change.status == "removed"
+                else target.objects.blobs[head_files[change.filename]]
+            )
         sha = target.commit(pr.base_ref, edits, f"{pr.title} (#{pr.number})", merged_by)
         moment = now()
         pr.state, pr.merged, pr.merged_at, pr.closed_at = "closed", True, moment, moment
@@ -194,16 +238,25 @@ class Simulator:
     def protect_branch(self, repo: RepoRef, branch: str) -> None:
         self._repo(repo).protected.add(branch)
 
-    def make_fork_pr(self, repo: RepoRef, number: int, *,
-                     maintainer_can_modify: bool = False) -> Repo:
+    def make_fork_pr(
+        self, repo: RepoRef, number: int, *, maintainer_can_modify: bool = False
+    ) -> Repo:
         """Move the PR's head into a fork owned by its author (not covered by the App)."""
         target = self._repo(repo)
         pr = self._pull(target, number)
         fork_name = f"{pr.user}/{target.name}"
         fork = self.repos.get(fork_name.lower())
         if fork is None:
-            fork = Repo(self.next_id(), pr.user, target.name, "User", target.default_branch,
-                        None, target.objects, fork_of=target)
+            fork = Repo(
+                self.next_id(),
+                pr.user,
+                target.name,
+                "User",
+                target.default_branch,
+                None,
+                target.objects,
+                fork_of=target,
+            )
             fork.branches[target.default_branch] = target.branches[target.default_branch]
             self.repos[fork_name.lower()] = fork
         fork.branches[pr.head_ref] = pr.current_head()
@@ -211,16 +264,18 @@ class Simulator:
         pr.head_repo, pr.maintainer_can_modify = fork, maintainer_can_modify
         return fork
 
-    def add_comment(self, repo: RepoRef, number: int, user: str, body: str,
-                    user_type: str = "User") -> dict[str, Any]:
+    def add_comment(
+        self, repo: RepoRef, number: int, user: str, body: str, user_type: str = "User"
+    ) -> dict[str, Any]:
         """A comment by a person (as if posted on github.com); returns its GitHub JSON."""
         from bot.sandbox import sim_render
 
         target = self._repo(repo)
         self._pull(target, number)
         comment = self.add_comment_object(target, number, user, body, user_type)
-        return sim_render.comment_json(target, comment, self.base_url,
-                                       sim_render.association(target, user))
+        return sim_render.comment_json(
+            target, comment, self.base_url, sim_render.association(target, user)
+        )
 
     def edit_comment(self, repo: RepoRef, comment_id: int, body: str) -> dict[str, Any]:
         from bot.sandbox import sim_render
@@ -228,22 +283,36 @@ class Simulator:
         target = self._repo(repo)
         comment = target.comments[comment_id]
         comment.body, comment.updated_at = body, now()
-        return sim_render.comment_json(target, comment, self.base_url,
-                                       sim_render.association(target, comment.user))
+        return sim_render.comment_json(
+            target, comment, self.base_url, sim_render.association(target, comment.user)
+        )
 
     # ------------------------------------------------------------ test-facing API: faults
 
-    def fail(self, method: str, path_regex: str, status: int, *, times: int = 1,
-             headers: dict[str, str] | None = None, body: Any = None) -> None:
+    def fail(
+        self,
+        method: str,
+        path_regex: str,
+        status: int,
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+    ) -> None:
         """Answer the next ``times`` matching requests with ``status`` instead."""
-        self._failures.append(_Injection(method.upper(), re.compile(path_regex), times,
-                                         status, dict(headers or {}), body))
+        self._failures.append(
+            _Injection(
+                method.upper(), re.compile(path_regex), times, status, dict(headers or {}), body
+            )
+        )
 
-    def before(self, method: str, path_regex: str, callback: BeforeCallback, *,
-               times: int = 1) -> None:
+    def before(
+        self, method: str, path_regex: str, callback: BeforeCallback, *, times: int = 1
+    ) -> None:
         """Run ``callback(sim)`` (sync or async) before handling matching requests."""
-        self._befores.append(_Injection(method.upper(), re.compile(path_regex), times,
-                                        callback=callback))
+        self._befores.append(
+            _Injection(method.upper(), re.compile(path_regex), times, callback=callback)
+        )
 
     # ------------------------------------------------------------ test-facing API: reading
 
@@ -271,8 +340,10 @@ class Simulator:
 
         target = self._repo(repo)
         return [
-            {**sim_render.check_run_json(target, run, self.base_url, self.app_json()),
-             "annotations": [dict(a) for a in run.annotations]}
+            {
+                **sim_render.check_run_json(target, run, self.base_url, self.app_json()),
+                "annotations": [dict(a) for a in run.annotations],
+            }
             for run in sorted(target.check_runs.values(), key=lambda r: r.id)
             if head_sha is None or run.head_sha == head_sha
         ]
@@ -281,39 +352,51 @@ class Simulator:
         return list(self._pull(self._repo(repo), number).labels)
 
     def repo_labels(self, repo: RepoRef) -> dict[str, dict[str, Any]]:
-        return {label.name: {"color": label.color, "description": label.description}
-                for label in self._repo(repo).labels.values()}
+        return {
+            label.name: {"color": label.color, "description": label.description}
+            for label in self._repo(repo).labels.values()
+        }
 
     def comments(self, repo: RepoRef, number: int) -> list[dict[str, Any]]:
         from bot.sandbox import sim_render
 
         target = self._repo(repo)
-        return [sim_render.comment_json(target, c, self.base_url,
-                                        sim_render.association(target, c.user))
-                for c in sorted(target.comments.values(), key=lambda c: c.id)
-                if c.issue_number == number]
+        return [
+            sim_render.comment_json(
+                target, c, self.base_url, sim_render.association(target, c.user)
+            )
+            for c in sorted(target.comments.values(), key=lambda c: c.id)
+            if c.issue_number == number
+        ]
 
     def reactions(self, repo: RepoRef, comment_id: int) -> list[str]:
         return [content for _, content, _ in self._repo(repo).comments[comment_id].reactions]
 
     # ------------------------------------------------------------ webhook payloads
 
-    def event_pull_request(self, repo: RepoRef, number: int, action: str,
-                           **extra: Any) -> dict[str, Any]:
+    def event_pull_request(
+        self, repo: RepoRef, number: int, action: str, **extra: Any
+    ) -> dict[str, Any]:
         return sim_events.pull_request(self, self._repo(repo), number, action, extra)
 
-    def event_issue_comment(self, repo: RepoRef, number: int, comment: dict[str, Any],
-                            action: str = "created",
-                            changes: dict[str, Any] | None = None) -> dict[str, Any]:
-        return sim_events.issue_comment(self, self._repo(repo), number, comment, action,
-                                        changes)
+    def event_issue_comment(
+        self,
+        repo: RepoRef,
+        number: int,
+        comment: dict[str, Any],
+        action: str = "created",
+        changes: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        return sim_events.issue_comment(self, self._repo(repo), number, comment, action, changes)
 
-    def event_check_run(self, repo: RepoRef, check_run_id: int,
-                        action: str = "rerequested") -> dict[str, Any]:
+    def event_check_run(
+        self, repo: RepoRef, check_run_id: int, action: str = "rerequested"
+    ) -> dict[str, Any]:
         return sim_events.check_run(self, self._repo(repo), check_run_id, action)
 
-    def event_check_suite(self, repo: RepoRef, head_sha: str,
-                          action: str = "rerequested") -> dict[str, Any]:
+    def event_check_suite(
+        self, repo: RepoRef, head_sha: str, action: str = "rerequested"
+    ) -> dict[str, Any]:
         return sim_events.check_suite(self, self._repo(repo), head_sha, action)
 
     def event_installation(self, action: str = "created") -> dict[str, Any]:
@@ -328,19 +411,31 @@ class Simulator:
         return self.repos.get(full_name.lower())
 
     def app_json(self) -> dict[str, Any]:
-        return {"id": int(self.app_id), "slug": self.app_slug, "node_id": f"A_{self.app_id}",
-                "name": self.app_slug, "owner": {"login": "octo-org", "id": 1,
-                                                 "type": "Organization"},
-                "description": "Governs RFC pull requests", "external_url": "https://example.org",
-                "html_url": f"https://github.com/apps/{self.app_slug}",
-                "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
-                "permissions": self.app_permissions(),
-                "events": ["pull_request", "issue_comment", "check_run", "check_suite"]}
+        return {
+            "id": int(self.app_id),
+            "slug": self.app_slug,
+            "node_id": f"A_{self.app_id}",
+            "name": self.app_slug,
+            "owner": {"login": "octo-org", "id": 1, "type": "Organization"},
+            "description": "Governs RFC pull requests",
+            "external_url": "https://example.org",
+            "html_url": f"https://github.com/apps/{self.app_slug}",
+            "created_at": "2024-01-01T00:00:00Z",
+            "updated_at": "2024-01-01T00:00:00Z",
+            "permissions": self.app_permissions(),
+            "events": ["pull_request", "issue_comment", "check_run", "check_suite"],
+        }
 
     @staticmethod
     def app_permissions() -> dict[str, str]:
-        return {"checks": "write", "contents": "write", "issues": "write",
-                "pull_requests": "write", "metadata": "read", "members": "read"}
+        return {
+            "checks": "write",
+            "contents": "write",
+            "issues": "write",
+            "pull_requests": "write",
+            "metadata": "read",
+            "members": "read",
+        }
 
     def issue_token(self, installation_id: int) -> tuple[str, datetime]:
         token = "ghs_" + secrets.token_urlsafe(27)
@@ -357,8 +452,9 @@ class Simulator:
         repo.labels[name.lower()] = label
         return label
 
-    def add_comment_object(self, repo: Repo, number: int, user: str, body: str,
-                           user_type: str) -> Comment:
+    def add_comment_object(
+        self, repo: Repo, number: int, user: str, body: str, user_type: str
+    ) -> Comment:
         moment = now()
         comment = Comment(self.next_id(), number, user, user_type, body, moment, moment)
         repo.comments[comment.id] = comment
@@ -370,8 +466,9 @@ class Simulator:
         old = repo.objects.files_at(base) if base else {}
         return diff_files(repo.objects, old, repo.objects.files_at(pr.current_head()))
 
-    def check_push_allowed(self, repo: Repo, branch: str, installation_id: int | None, *,
-                           via: str) -> None:
+    def check_push_allowed(
+        self, repo: Repo, branch: str, installation_id: int | None, *, via: str
+    ) -> None:
         """Raise GitHub's error when the App may not move ``branch`` of ``repo``."""
         if repo.installation_id is not None and repo.installation_id == installation_id:
             if branch in repo.protected:
@@ -379,9 +476,17 @@ class Simulator:
                 raise ApiError(status, f"Protected branch update failed for refs/heads/{branch}.")
             return
         parent = repo.fork_of
-        allowed = parent is not None and parent.installation_id == installation_id and any(
-            pr.head_repo is repo and pr.head_ref == branch and pr.state == "open"
-            and pr.maintainer_can_modify for pr in parent.pulls.values())
+        allowed = (
+            parent is not None
+            and parent.installation_id == installation_id
+            and any(
+                pr.head_repo is repo
+                and pr.head_ref == branch
+                and pr.state == "open"
+                and pr.maintainer_can_modify
+                for pr in parent.pulls.values()
+            )
+        )
         if not allowed:
             raise ApiError(403, "Resource not accessible by integration")
 
@@ -420,16 +525,21 @@ class Simulator:
         query = dict(request.query)
         raw = await request.read()
         body = self._parse_body(raw)
-        record = RecordedRequest(request.method, path, query,
-                                 None if body is NO_BODY else body)
+        record = RecordedRequest(request.method, path, query, None if body is NO_BODY else body)
         self.requests.append(record)
         response = await self._respond(request, path, query, body, record)
         record.status = response.status
         self._rate_limit_headers(request, response)
         return response
 
-    async def _respond(self, request: web.Request, path: str, query: dict[str, str], body: Any,
-                       record: RecordedRequest) -> web.Response:
+    async def _respond(
+        self,
+        request: web.Request,
+        path: str,
+        query: dict[str, str],
+        body: Any,
+        record: RecordedRequest,
+    ) -> web.Response:
         problems = self.contract.check(request.method, path, query, body)
         problems += self._header_problems(request, path)
         self.violations.extend(problems)
@@ -449,9 +559,15 @@ class Simulator:
             installation_id = self._authenticate(request, path)
             if any("request body" in p for p in problems):
                 raise ApiError(422, "Invalid request.\n\n" + "\n".join(problems))
-            call = Call(request.method, operation.path_params(path) or {}, query,
-                        None if body is NO_BODY else body, self.base_url, request.url,
-                        installation_id)
+            call = Call(
+                request.method,
+                operation.path_params(path) or {},
+                query,
+                None if body is NO_BODY else body,
+                self.base_url,
+                request.url,
+                installation_id,
+            )
             reply = HANDLERS[operation.operation_id](self, call)
         except ApiError as error:
             return error_response(error)
@@ -488,8 +604,11 @@ class Simulator:
         for failure in self._failures:
             if failure.matches(method, path):
                 failure.times -= 1
-                body = failure.body if failure.body is not None else default_failure_body(
-                    failure.status, failure.headers)
+                body = (
+                    failure.body
+                    if failure.body is not None
+                    else default_failure_body(failure.status, failure.headers)
+                )
                 return web.json_response(body, status=failure.status, headers=failure.headers)
         return None
 
@@ -512,12 +631,20 @@ class Simulator:
 
     def _verify_jwt(self, token: str) -> None:
         try:
-            claims = jwt.decode(token, self._public_key, algorithms=["RS256"],
-                                leeway=JWT_CLOCK_SKEW, options={"require": ["iat", "exp", "iss"]})
+            claims = jwt.decode(
+                token,
+                self._public_key,
+                algorithms=["RS256"],
+                leeway=JWT_CLOCK_SKEW,
+                options={"require": ["iat", "exp", "iss"]},
+            )
         except jwt.ExpiredSignatureError as error:
-            raise ApiError(401, "'Expiration time' claim ('exp') must be a numeric value "
-                                "representing the future time at which the assertion "
-                                "expires") from error
+            raise ApiError(
+                401,
+                "'Expiration time' claim ('exp') must be a numeric value "
+                "representing the future time at which the assertion "
+                "expires",
+            ) from error
         except jwt.PyJWTError as error:
             raise ApiError(401, "A JSON web token could not be decoded") from error
         if str(claims["iss"]) != self.app_id:
@@ -539,8 +666,11 @@ _INVALID_JSON = object()
 
 
 def error_response(error: ApiError) -> web.Response:
-    body: dict[str, Any] = {"message": error.message, "documentation_url": DOCS,
-                            "status": str(error.status)}
+    body: dict[str, Any] = {
+        "message": error.message,
+        "documentation_url": DOCS,
+        "status": str(error.status),
+    }
     if error.errors:
         body["errors"] = error.errors
     return web.json_response(body, status=error.status, headers=error.headers)
@@ -557,6 +687,10 @@ def default_failure_body(status: int, headers: dict[str, str]) -> dict[str, Any]
     elif status in (403, 429) and lowered.get("x-ratelimit-remaining") == "0":
         message = "API rate limit exceeded for installation."
     else:
-        message = {500: "Internal Server Error", 502: "Server Error",
-                   503: "Service Unavailable", 504: "Gateway Timeout"}.get(status, "Error")
+        message = {
+            500: "Internal Server Error",
+            502: "Server Error",
+            503: "Service Unavailable",
+            504: "Gateway Timeout",
+        }.get(status, "Error")
     return {"message": message, "documentation_url": DOCS, "status": str(status)}

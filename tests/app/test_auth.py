@@ -40,8 +40,12 @@ class FakeGitHub:
 
 
 def decode(token: str, key: rsa.RSAPrivateKey) -> dict[str, Any]:
-    return jwt.decode(token, key.public_key(), algorithms=["RS256"],
-                      options={"verify_exp": False, "verify_iat": False})
+    return jwt.decode(
+        token,
+        key.public_key(),
+        algorithms=["RS256"],
+        options={"verify_exp": False, "verify_iat": False},
+    )
 
 
 def test_jwt_claims(private_key_pem: str, rsa_key: rsa.RSAPrivateKey) -> None:

@@ -48,8 +48,12 @@ class ScriptedGitHub:
         reply = self.script.pop(0) if self.script else Reply()
         if reply.delay:
             await asyncio.sleep(reply.delay)
-        return web.Response(status=reply.status, headers=reply.headers,
-                            text=json.dumps(reply.body), content_type="application/json")
+        return web.Response(
+            status=reply.status,
+            headers=reply.headers,
+            text=json.dumps(reply.body),
+            content_type="application/json",
+        )
 
 
 @pytest.fixture
@@ -81,8 +85,14 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 def make_client(
     session: aiohttp.ClientSession, base_url: str, sleeps: Sleeps, **kwargs: Any
 ) -> GitHubClient:
-    return GitHubClient(session, base_url=base_url, sleep=sleeps, rand=lambda: 0.5,
-                        wall_clock=lambda: WALL_NOW, **kwargs)
+    return GitHubClient(
+        session,
+        base_url=base_url,
+        sleep=sleeps,
+        rand=lambda: 0.5,
+        wall_clock=lambda: WALL_NOW,
+        **kwargs,
+    )
 
 
 async def test_headers_and_lazy_token(
@@ -105,8 +115,9 @@ async def test_headers_and_lazy_token(
     assert calls == [1]
 
 
-async def test_retries_502_then_succeeds(github: ScriptedGitHub,
-                                         session: aiohttp.ClientSession) -> None:
+async def test_retries_502_then_succeeds(
+    github: ScriptedGitHub, session: aiohttp.ClientSession
+) -> None:
     github.script = [Reply(502, body={"message": "Server Error"}), Reply(200)]
     metrics = Metrics()
     sleeps = Sleeps()
@@ -116,24 +127,29 @@ async def test_retries_502_then_succeeds(github: ScriptedGitHub,
     assert sleeps == [0.25]  # full jitter: rand 0.5 * base 0.5
     route = "/repos/{owner}/{repo}/pulls/{id}"
     calls = metrics.registry.get_sample_value
-    assert calls("rfcbot_github_api_calls_total",
-                 {"method": "GET", "route": route, "status": "502"}) == 1
-    assert calls("rfcbot_github_api_calls_total",
-                 {"method": "GET", "route": route, "status": "200"}) == 1
-    assert calls("rfcbot_github_api_retries_total",
-                 {"route": route, "reason": "server_error"}) == 1
+    assert (
+        calls("rfcbot_github_api_calls_total", {"method": "GET", "route": route, "status": "502"})
+        == 1
+    )
+    assert (
+        calls("rfcbot_github_api_calls_total", {"method": "GET", "route": route, "status": "200"})
+        == 1
+    )
+    assert calls("rfcbot_github_api_retries_total", {"route": route, "reason": "server_error"}) == 1
 
 
-async def test_backoff_grows_exponentially(github: ScriptedGitHub,
-                                           session: aiohttp.ClientSession) -> None:
+async def test_backoff_grows_exponentially(
+    github: ScriptedGitHub, session: aiohttp.ClientSession
+) -> None:
     github.script = [Reply(503), Reply(503), Reply(503), Reply(200)]
     sleeps = Sleeps()
     await make_client(session, github.url, sleeps).getitem("/x")
     assert sleeps == [0.25, 0.5, 1.0]
 
 
-async def test_timeout_then_succeeds(github: ScriptedGitHub,
-                                     session: aiohttp.ClientSession) -> None:
+async def test_timeout_then_succeeds(
+    github: ScriptedGitHub, session: aiohttp.ClientSession
+) -> None:
     github.script = [Reply(delay=2.0), Reply(200)]
     sleeps = Sleeps()
     gh = make_client(session, github.url, sleeps, request_timeout=0.2)
@@ -142,8 +158,9 @@ async def test_timeout_then_succeeds(github: ScriptedGitHub,
     assert len(sleeps) == 1
 
 
-async def test_post_not_resent_after_timeout(github: ScriptedGitHub,
-                                             session: aiohttp.ClientSession) -> None:
+async def test_post_not_resent_after_timeout(
+    github: ScriptedGitHub, session: aiohttp.ClientSession
+) -> None:
     github.script = [Reply(delay=2.0), Reply(201)]
     gh = make_client(session, github.url, Sleeps(), request_timeout=0.2)
     with pytest.raises(TimeoutError):
@@ -163,8 +180,7 @@ async def test_secondary_rate_limit_honours_retry_after(
     assert sleeps == [7.0]
 
 
-async def test_429_with_retry_after(github: ScriptedGitHub,
-                                    session: aiohttp.ClientSession) -> None:
+async def test_429_with_retry_after(github: ScriptedGitHub, session: aiohttp.ClientSession) -> None:
     github.script = [Reply(429, {"Retry-After": "3"}), Reply(200)]
     sleeps = Sleeps()
     await make_client(session, github.url, sleeps).getitem("/x")
@@ -174,17 +190,23 @@ async def test_429_with_retry_after(github: ScriptedGitHub,
 async def test_secondary_rate_limit_message_without_header_waits_a_minute(
     github: ScriptedGitHub, session: aiohttp.ClientSession
 ) -> None:
-    github.script = [Reply(403, body={"message": "You have exceeded a secondary rate limit."}),
-                     Reply(200)]
+    github.script = [
+        Reply(403, body={"message": "You have exceeded a secondary rate limit."}),
+        Reply(200),
+    ]
     sleeps = Sleeps()
     await make_client(session, github.url, sleeps).getitem("/x")
     assert sleeps == [60.0]
 
 
-async def test_primary_rate_limit_waits_until_reset(github: ScriptedGitHub,
-                                                    session: aiohttp.ClientSession) -> None:
-    limited = {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0",
-               "x-ratelimit-reset": str(int(WALL_NOW + 30))}
+async def test_primary_rate_limit_waits_until_reset(
+    github: ScriptedGitHub, session: aiohttp.ClientSession
+) -> None:
+    limited = {
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": str(int(WALL_NOW + 30)),
+    }
     github.script = [Reply(403, limited, {"message": "API rate limit exceeded"}), Reply(200)]
     sleeps = Sleeps()
     metrics = Metrics()
@@ -193,10 +215,14 @@ async def test_primary_rate_limit_waits_until_reset(github: ScriptedGitHub,
     assert metrics.registry.get_sample_value("rfcbot_github_rate_limit_remaining") == 0
 
 
-async def test_rate_limit_past_budget_gives_up_clearly(github: ScriptedGitHub,
-                                                       session: aiohttp.ClientSession) -> None:
-    limited = {"x-ratelimit-remaining": "0", "x-ratelimit-limit": "5000",
-               "x-ratelimit-reset": str(int(WALL_NOW + 3000))}
+async def test_rate_limit_past_budget_gives_up_clearly(
+    github: ScriptedGitHub, session: aiohttp.ClientSession
+) -> None:
+    limited = {
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-reset": str(int(WALL_NOW + 3000)),
+    }
     github.script = [Reply(403, limited, {"message": "API rate limit exceeded"})]
     sleeps = Sleeps()
     gh = make_client(session, github.url, sleeps, deadline=time.monotonic() + 60)
@@ -206,8 +232,9 @@ async def test_rate_limit_past_budget_gives_up_clearly(github: ScriptedGitHub,
     assert len(github.requests) == 1
 
 
-async def test_plain_403_not_retried(github: ScriptedGitHub,
-                                     session: aiohttp.ClientSession) -> None:
+async def test_plain_403_not_retried(
+    github: ScriptedGitHub, session: aiohttp.ClientSession
+) -> None:
     github.script = [Reply(403, body={"message": "Resource not accessible by integration"})]
     with pytest.raises(gidgethub.BadRequest, match="not accessible"):
         await make_client(session, github.url, Sleeps()).getitem("/x")
@@ -235,10 +262,10 @@ async def test_connection_errors_retried_then_raised(session: aiohttp.ClientSess
     assert len(sleeps) == 3
 
 
-async def test_deadline_passed_fails_fast(github: ScriptedGitHub,
-                                          session: aiohttp.ClientSession) -> None:
-    gh = make_client(session, github.url, Sleeps(),
-                     deadline=time.monotonic() - 1)
+async def test_deadline_passed_fails_fast(
+    github: ScriptedGitHub, session: aiohttp.ClientSession
+) -> None:
+    gh = make_client(session, github.url, Sleeps(), deadline=time.monotonic() - 1)
     with pytest.raises(DeadlineExceeded):
         await gh.getitem("/x")
     assert github.requests == []
@@ -247,22 +274,38 @@ async def test_deadline_passed_fails_fast(github: ScriptedGitHub,
 @pytest.mark.parametrize(
     ("url", "route"),
     [
-        ("https://api.github.com/repos/o/r/pulls/5/files?per_page=100",
-         "/repos/{owner}/{repo}/pulls/{id}/files"),
-        ("https://api.github.com/app/installations/12/access_tokens",
-         "/app/installations/{id}/access_tokens"),
-        ("https://api.github.com/repos/o/r/issues/comments/9/reactions",
-         "/repos/{owner}/{repo}/issues/comments/{id}/reactions"),
-        ("https://api.github.com/repos/o/r/contents/rfcs/a.md?ref=main",
-         "/repos/{owner}/{repo}/contents/{path}"),
-        ("https://api.github.com/repos/o/r/git/refs/heads/rfc/x",
-         "/repos/{owner}/{repo}/git/refs/{ref}"),
-        ("https://api.github.com/repos/o/r/issues/5/labels/rfc: draft",
-         "/repos/{owner}/{repo}/issues/{id}/labels/{name}"),
-        ("https://api.github.com/repos/o/r/commits/" + "a1" * 20 + "/check-runs",
-         "/repos/{owner}/{repo}/commits/{id}/check-runs"),
-        ("https://api.github.com/repos/o/r/collaborators/alice/permission",
-         "/repos/{owner}/{repo}/collaborators/{user}/permission"),
+        (
+            "https://api.github.com/repos/o/r/pulls/5/files?per_page=100",
+            "/repos/{owner}/{repo}/pulls/{id}/files",
+        ),
+        (
+            "https://api.github.com/app/installations/12/access_tokens",
+            "/app/installations/{id}/access_tokens",
+        ),
+        (
+            "https://api.github.com/repos/o/r/issues/comments/9/reactions",
+            "/repos/{owner}/{repo}/issues/comments/{id}/reactions",
+        ),
+        (
+            "https://api.github.com/repos/o/r/contents/rfcs/a.md?ref=main",
+            "/repos/{owner}/{repo}/contents/{path}",
+        ),
+        (
+            "https://api.github.com/repos/o/r/git/refs/heads/rfc/x",
+            "/repos/{owner}/{repo}/git/refs/{ref}",
+        ),
+        (
+            "https://api.github.com/repos/o/r/issues/5/labels/rfc: draft",
+            "/repos/{owner}/{repo}/issues/{id}/labels/{name}",
+        ),
+        (
+            "https://api.github.com/repos/o/r/commits/" + "a1" * 20 + "/check-runs",
+            "/repos/{owner}/{repo}/commits/{id}/check-runs",
+        ),
+        (
+            "https://api.github.com/repos/o/r/collaborators/alice/permission",
+            "/repos/{owner}/{repo}/collaborators/{user}/permission",
+        ),
     ],
 )
 def test_route_template(url: str, route: str) -> None:

@@ -18,24 +18,36 @@ class NoCalls:
 
 async def test_installation_created_logged(caplog: pytest.LogCaptureFixture) -> None:
     event = sansio.Event(
-        {"action": "created", "installation": {"id": 5, "account": {"login": "octo-org"}},
-         "repositories": [{"full_name": "octo-org/rfcs"}], "sender": {"login": "mona"}},
-        event="installation", delivery_id="i-1",
+        {
+            "action": "created",
+            "installation": {"id": 5, "account": {"login": "octo-org"}},
+            "repositories": [{"full_name": "octo-org/rfcs"}],
+            "sender": {"login": "mona"},
+        },
+        event="installation",
+        delivery_id="i-1",
     )
     with caplog.at_level(logging.INFO, logger="bot.features.installation"):
         await router.dispatch(event, NoCalls(), Context())
     [record] = caplog.records
     assert record.getMessage() == "installation created on octo-org"
     assert (record.installation_id, record.repositories, record.sender) == (
-        5, ["octo-org/rfcs"], "mona")
+        5,
+        ["octo-org/rfcs"],
+        "mona",
+    )
 
 
 async def test_repositories_added_and_removed_logged(caplog: pytest.LogCaptureFixture) -> None:
     event = sansio.Event(
-        {"action": "added", "installation": {"id": 5, "account": {"login": "octo-org"}},
-         "repositories_added": [{"full_name": "octo-org/a"}, {"full_name": "octo-org/b"}],
-         "repositories_removed": []},
-        event="installation_repositories", delivery_id="i-2",
+        {
+            "action": "added",
+            "installation": {"id": 5, "account": {"login": "octo-org"}},
+            "repositories_added": [{"full_name": "octo-org/a"}, {"full_name": "octo-org/b"}],
+            "repositories_removed": [],
+        },
+        event="installation_repositories",
+        delivery_id="i-2",
     )
     with caplog.at_level(logging.INFO, logger="bot.features.installation"):
         await router.dispatch(event, NoCalls(), Context())

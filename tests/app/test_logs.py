@@ -54,8 +54,9 @@ def test_json_lines_carry_extra_fields_and_hide_secrets(restore_root: None) -> N
     stream = io.StringIO()
     configure_logging("INFO", "json", secrets=["webhook-secret-value"], stream=stream)
     log = logging.getLogger("bot.test")
-    log.info("calling with %s", "token ghs_aaaaaaaaaaaaaaaaaaaa",
-             extra={"delivery_id": "d-1", "pr": 5})
+    log.info(
+        "calling with %s", "token ghs_aaaaaaaaaaaaaaaaaaaa", extra={"delivery_id": "d-1", "pr": 5}
+    )
     try:
         raise RuntimeError("failed with webhook-secret-value and " + JWT)
     except RuntimeError:

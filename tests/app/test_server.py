@@ -57,8 +57,13 @@ class Bot:
         self.seen: list[tuple[str, sansio.Event, Any, Context]] = []
 
     async def post(
-        self, event: str, payload: Any, *, delivery_id: str = "d-1",
-        headers: dict[str, str] | None = None, body: bytes | None = None,
+        self,
+        event: str,
+        payload: Any,
+        *,
+        delivery_id: str = "d-1",
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
     ) -> tuple[int, Any]:
         raw = body if body is not None else json.dumps(payload).encode()
         sent = signed_headers(raw, self.secret, delivery_id) | {"X-GitHub-Event": event}
@@ -82,8 +87,7 @@ def context() -> Context:
 
 
 @pytest.fixture
-async def bot(settings: Settings, router: routing.Router,
-              context: Context) -> AsyncIterator[Bot]:
+async def bot(settings: Settings, router: routing.Router, context: Context) -> AsyncIterator[Bot]:
     app = create_app(settings, router=router, context=context)
     client = TestClient(TestServer(app))
     await client.start_server()
@@ -103,8 +107,9 @@ def recorder(bot_ref: list[Bot], name: str = "h") -> Handler:
 
 async def test_missing_signature_is_401(bot: Bot, router: routing.Router) -> None:
     router.add(recorder([bot]), "pull_request")
-    status, body = await bot.post("pull_request", pr_payload(1),
-                                  headers={"X-Hub-Signature-256": ""})
+    status, body = await bot.post(
+        "pull_request", pr_payload(1), headers={"X-Hub-Signature-256": ""}
+    )
     await bot.idle()
     assert status == 401
     assert "X-Hub-Signature-256" in body["error"]
@@ -113,8 +118,9 @@ async def test_missing_signature_is_401(bot: Bot, router: routing.Router) -> Non
 
 async def test_wrong_signature_is_401(bot: Bot, router: routing.Router) -> None:
     router.add(recorder([bot]), "pull_request")
-    status, _ = await bot.post("pull_request", pr_payload(1),
-                               headers={"X-Hub-Signature-256": sign(b"other", bot.secret)})
+    status, _ = await bot.post(
+        "pull_request", pr_payload(1), headers={"X-Hub-Signature-256": sign(b"other", bot.secret)}
+    )
     await bot.idle()
     assert status == 401
     assert bot.seen == []
@@ -123,7 +129,9 @@ async def test_wrong_signature_is_401(bot: Bot, router: routing.Router) -> None:
 async def test_form_encoded_is_415_with_advice(bot: Bot) -> None:
     body = b"payload=%7B%7D"
     status, answer = await bot.post(
-        "pull_request", None, body=body,
+        "pull_request",
+        None,
+        body=body,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert status == 415
@@ -132,7 +140,9 @@ async def test_form_encoded_is_415_with_advice(bot: Bot) -> None:
 
 async def test_form_encoded_unsigned_is_401_first(bot: Bot) -> None:
     status, _ = await bot.post(
-        "pull_request", None, body=b"payload=%7B%7D",
+        "pull_request",
+        None,
+        body=b"payload=%7B%7D",
         headers={"Content-Type": "text/plain", "X-Hub-Signature-256": "sha256=00"},
     )
     assert status == 401
@@ -159,8 +169,9 @@ async def test_missing_github_header_is_400(bot: Bot, header: str) -> None:
 async def test_body_over_25_mb_is_413(bot: Bot, router: routing.Router) -> None:
     router.add(recorder([bot]), "pull_request")
     body = b'{"pad": "' + b"x" * MAX_BODY_BYTES + b'"}'
-    response = await bot.client.post("/webhook", data=body,
-                                     headers=signed_headers(body, bot.secret, "big"))
+    response = await bot.client.post(
+        "/webhook", data=body, headers=signed_headers(body, bot.secret, "big")
+    )
     assert response.status == 413
     assert bot.seen == []
 
@@ -214,21 +225,32 @@ async def test_events_of_one_pull_request_handled_in_order(
     router.add(handler, "issue_comment")
     router.add(handler, "check_run")
     await bot.post("pull_request", pr_payload(5, tag="first"), delivery_id="1")
-    await bot.post("issue_comment", {"issue": {"number": 5}, "tag": "second",
-                                     "repository": {"full_name": "octo-org/rfcs"}},
-                   delivery_id="2")
-    await bot.post("check_run", {"check_run": {"head_sha": "b" * 40,
-                                               "pull_requests": [{"number": 5}]},
-                                 "repository": {"full_name": "octo-org/rfcs"}, "tag": "third"},
-                   delivery_id="3")
+    await bot.post(
+        "issue_comment",
+        {"issue": {"number": 5}, "tag": "second", "repository": {"full_name": "octo-org/rfcs"}},
+        delivery_id="2",
+    )
+    await bot.post(
+        "check_run",
+        {
+            "check_run": {"head_sha": "b" * 40, "pull_requests": [{"number": 5}]},
+            "repository": {"full_name": "octo-org/rfcs"},
+            "tag": "third",
+        },
+        delivery_id="3",
+    )
     await bot.idle()
-    assert order == ["start first", "end first", "start second", "end second",
-                     "start third", "end third"]
+    assert order == [
+        "start first",
+        "end first",
+        "start second",
+        "end second",
+        "start third",
+        "end third",
+    ]
 
 
-async def test_different_pull_requests_run_in_parallel(
-    bot: Bot, router: routing.Router
-) -> None:
+async def test_different_pull_requests_run_in_parallel(bot: Bot, router: routing.Router) -> None:
     other_started = asyncio.Event()
     finished: list[int] = []
 
@@ -290,12 +312,20 @@ async def test_event_budget_enforced(
         await asyncio.Event().wait()
 
     router.add(stuck, "pull_request")
-    app = create_app(Settings(settings.app_id, settings.private_key, settings.webhook_secret,
-                              event_budget_seconds=0.05), router=router)
+    app = create_app(
+        Settings(
+            settings.app_id,
+            settings.private_key,
+            settings.webhook_secret,
+            event_budget_seconds=0.05,
+        ),
+        router=router,
+    )
     async with TestClient(TestServer(app)) as client:
         body = json.dumps(pr_payload(1)).encode()
-        await client.post("/webhook", data=body,
-                          headers=signed_headers(body, settings.webhook_secret, "slow"))
+        await client.post(
+            "/webhook", data=body, headers=signed_headers(body, settings.webhook_secret, "slow")
+        )
         with caplog.at_level(logging.INFO):
             await wait_idle(app)
     [line] = [r for r in caplog.records if r.name == "bot.delivery"]
@@ -317,8 +347,9 @@ async def test_drain_on_shutdown(settings: Settings, router: routing.Router) -> 
     client = TestClient(TestServer(app))
     await client.start_server()
     body = json.dumps(pr_payload(1)).encode()
-    response = await client.post("/webhook", data=body,
-                                 headers=signed_headers(body, settings.webhook_secret, "in-flight"))
+    response = await client.post(
+        "/webhook", data=body, headers=signed_headers(body, settings.webhook_secret, "in-flight")
+    )
     assert response.status == 202
     await started.wait()
     closing = asyncio.create_task(client.close())  # runs on_shutdown: drains
@@ -353,8 +384,11 @@ async def test_metrics(bot: Bot, router: routing.Router) -> None:
     assert 'rfcbot_deliveries_total{event="pull_request",outcome="rejected_401"} 1.0' in text
     assert 'rfcbot_delivery_seconds_count{event="pull_request"} 1.0' in text
     assert "rfcbot_deliveries_in_flight 0.0" in text
-    for name in ("rfcbot_github_api_calls", "rfcbot_github_api_retries",
-                 "rfcbot_github_rate_limit_remaining"):
+    for name in (
+        "rfcbot_github_api_calls",
+        "rfcbot_github_api_retries",
+        "rfcbot_github_rate_limit_remaining",
+    ):
         assert f"# TYPE {name}" in text
 
 
@@ -362,8 +396,12 @@ async def test_each_app_has_its_own_registry(settings: Settings) -> None:
     first = create_app(settings, router=routing.Router())
     second = create_app(settings, router=routing.Router())
     first[METRICS].deliveries.labels("x", "handled").inc()
-    assert second[METRICS].registry.get_sample_value(
-        "rfcbot_deliveries_total", {"event": "x", "outcome": "handled"}) is None
+    assert (
+        second[METRICS].registry.get_sample_value(
+            "rfcbot_deliveries_total", {"event": "x", "outcome": "handled"}
+        )
+        is None
+    )
 
 
 async def test_one_log_line_per_delivery_with_fields(
@@ -376,14 +414,16 @@ async def test_one_log_line_per_delivery_with_fields(
     [line] = [r for r in caplog.records if r.name == "bot.delivery"]
     assert line.delivery_id == "log-1"
     assert (line.event, line.action, line.repository, line.pr) == (
-        "pull_request", "opened", "octo-org/rfcs", 8)
+        "pull_request",
+        "opened",
+        "octo-org/rfcs",
+        8,
+    )
     assert line.outcome == "handled"
     assert line.duration_ms >= 0
 
 
-async def test_secrets_never_logged(
-    bot: Bot, router: routing.Router, settings: Settings
-) -> None:
+async def test_secrets_never_logged(bot: Bot, router: routing.Router, settings: Settings) -> None:
     async def leaky(event: sansio.Event, gh: Any, ctx: Context) -> None:
         raise RuntimeError("request failed: Authorization: token ghs_leakyleakyleaky123")
 
@@ -391,8 +431,9 @@ async def test_secrets_never_logged(
     stream = io.StringIO()
     root = logging.getLogger()
     saved, level = list(root.handlers), root.level
-    configure_logging("INFO", "json", stream=stream,
-                      secrets=[settings.webhook_secret, settings.private_key])
+    configure_logging(
+        "INFO", "json", stream=stream, secrets=[settings.webhook_secret, settings.private_key]
+    )
     try:
         await bot.post("pull_request", pr_payload(1), delivery_id="leak")
         await bot.post("pull_request", pr_payload(1), headers={"X-Hub-Signature-256": "x"})
@@ -415,8 +456,12 @@ def test_main_names_missing_setting_and_exits_2(
 ) -> None:
     from bot.server import main
 
-    for name in ("GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_PRIVATE_KEY_PATH",
-                 "GITHUB_WEBHOOK_SECRET"):
+    for name in (
+        "GITHUB_APP_ID",
+        "GITHUB_PRIVATE_KEY",
+        "GITHUB_PRIVATE_KEY_PATH",
+        "GITHUB_WEBHOOK_SECRET",
+    ):
         monkeypatch.delenv(name, raising=False)
     assert main() == 2
     assert capsys.readouterr().err == "rfc-bot: error: GITHUB_APP_ID is not set\n"

@@ -49,9 +49,7 @@ def test_every_variable_read(env: dict[str, str]) -> None:
     assert settings.request_timeout_seconds == 2.5
 
 
-@pytest.mark.parametrize(
-    "name", ["GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET"]
-)
+@pytest.mark.parametrize("name", ["GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET"])
 def test_missing_required(env: dict[str, str], name: str) -> None:
     del env[name]
     with pytest.raises(SettingsError, match=f"^{name} is not set"):
@@ -122,10 +120,15 @@ def test_bad_key_named_not_echoed(env: dict[str, str]) -> None:
 
 
 def test_non_rsa_key_refused(env: dict[str, str]) -> None:
-    ec_pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+    ec_pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
     env["GITHUB_PRIVATE_KEY"] = ec_pem
     with pytest.raises(SettingsError, match="not an RSA private key"):
         Settings.from_env(env)

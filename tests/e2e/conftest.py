@@ -33,8 +33,9 @@ async def sim() -> AsyncIterator[Simulator]:
         await simulator.stop()
     if simulator.violations:
         listed = "\n  ".join(simulator.violations)
-        pytest.fail(f"requests that do not match GitHub's REST description:\n  {listed}",
-                    pytrace=False)
+        pytest.fail(
+            f"requests that do not match GitHub's REST description:\n  {listed}", pytrace=False
+        )
 
 
 @dataclass
@@ -47,10 +48,12 @@ class BotApp:
     context: Any  # bot.features.context.Context
     session: aiohttp.ClientSession
 
-    async def deliver(self, event: str, payload: dict[str, Any],
-                      delivery_id: str | None = None) -> int:
-        return await deliver(self.session, self.url, event, payload, self.secret,
-                             delivery_id=delivery_id)
+    async def deliver(
+        self, event: str, payload: dict[str, Any], delivery_id: str | None = None
+    ) -> int:
+        return await deliver(
+            self.session, self.url, event, payload, self.secret, delivery_id=delivery_id
+        )
 
     async def idle(self) -> None:
         from bot.server import wait_idle
@@ -64,10 +67,17 @@ async def bot_app(sim: Simulator) -> AsyncIterator[BotApp]:
     from bot.server import create_app
     from bot.settings import Settings
 
-    settings = Settings(app_id=sim.app_id, private_key=sim.private_key_pem,
-                        webhook_secret=WEBHOOK_SECRET, api_url=sim.base_url,
-                        host="127.0.0.1", port=0, log_format="text",
-                        event_budget_seconds=30.0, request_timeout_seconds=5.0)
+    settings = Settings(
+        app_id=sim.app_id,
+        private_key=sim.private_key_pem,
+        webhook_secret=WEBHOOK_SECRET,
+        api_url=sim.base_url,
+        host="127.0.0.1",
+        port=0,
+        log_format="text",
+        event_budget_seconds=30.0,
+        request_timeout_seconds=5.0,
+    )
     context = Context()
     app = create_app(settings, context=context)
     runner = web.AppRunner(app, access_log=None)

@@ -247,7 +247,7 @@ async def test_secondary_rate_limit_honours_retry_after(sim: Any, app: Any, repo
 
 
 async def test_config_comes_from_the_default_branch(sim: Any, app: Any, repo: Any) -> None:
-    lenient = "rules:\n  status-invalid: \"off\"\n  target-apps: \"off\"\n"
+    lenient = 'rules:\n  status-invalid: "off"\n  target-apps: "off"\n'
     pull = await opened(sim, app, repo, {PATH: FLAWED, CONFIG_PATH: lenient})
     titles = {a["title"] for a in latest(sim, repo, pull.head_sha)["annotations"]}
     assert {"status-invalid", "target-apps"} <= titles
@@ -323,7 +323,7 @@ async def test_one_rfc_costs_four_calls_with_warm_caches(sim: Any, app: Any, rep
 async def test_pull_request_to_another_branch_still_uses_main_config(
     sim: Any, app: Any, repo: Any
 ) -> None:
-    lenient = "rules:\n  status-invalid: \"off\"\n"
+    lenient = 'rules:\n  status-invalid: "off"\n'
     sim.commit(repo, "develop", files={CONFIG_PATH: lenient}, message="Relax on develop")
     start = len(sim.requests)
     pull = await opened(sim, app, repo, {PATH: FLAWED}, base="develop")

@@ -44,22 +44,33 @@ def index_with(rows: str = "") -> str:
 
 @pytest.fixture
 def repo(sim: Any) -> Any:
-    return sim.create_repo(REPO, files={
-        "README.md": "# RFCs\n",
-        "rfcs/0001-audit-log.md": rfc("Audit Log", "0001"),
-        INDEX: index_with(),
-    })
+    return sim.create_repo(
+        REPO,
+        files={
+            "README.md": "# RFCs\n",
+            "rfcs/0001-audit-log.md": rfc("Audit Log", "0001"),
+            INDEX: index_with(),
+        },
+    )
 
 
-async def merge(sim: Any, bot_app: Any, repo: Any, files: dict[str, str], *,
-                head: str = "rfc/new", delivery_id: str | None = None) -> Any:
+async def merge(
+    sim: Any,
+    bot_app: Any,
+    repo: Any,
+    files: dict[str, str],
+    *,
+    head: str = "rfc/new",
+    delivery_id: str | None = None,
+) -> Any:
     """Open and merge a pull request, deliver its `closed` event, wait until handled."""
-    pull = sim.open_pull_request(repo, head=head, files=files, author="alice",
-                                 title=f"RFC from {head}")
+    pull = sim.open_pull_request(
+        repo, head=head, files=files, author="alice", title=f"RFC from {head}"
+    )
     sim.merge_pull_request(repo, pull.number)
-    status = await bot_app.deliver("pull_request",
-                                   sim.event_pull_request(repo, pull.number, "closed"),
-                                   delivery_id=delivery_id)
+    status = await bot_app.deliver(
+        "pull_request", sim.event_pull_request(repo, pull.number, "closed"), delivery_id=delivery_id
+    )
     assert status == 202
     await bot_app.idle()
     return pull
@@ -99,8 +110,10 @@ async def test_a_merged_rfc_is_renamed_numbered_indexed_and_announced(
     assert message.startswith("Assign RFC number 0002\n\n")
     assert message.rstrip("\n").endswith(f"\n\nRFC-PR: #{pull.number}")
     [body] = bot_comments(sim, repo, pull.number)
-    assert (f"Assigned RFC 0002: [rfcs/0002-job-retries.md]"
-            f"(https://github.com/{REPO}/blob/main/rfcs/0002-job-retries.md)") in body
+    assert (
+        f"Assigned RFC 0002: [rfcs/0002-job-retries.md]"
+        f"(https://github.com/{REPO}/blob/main/rfcs/0002-job-retries.md)"
+    ) in body
     assert "rfc: numbered" in sim.pr_labels(repo, pull.number)
 
 
@@ -117,8 +130,13 @@ async def test_the_index_is_created_when_missing(sim: Any, bot_app: Any) -> None
 async def test_the_same_delivery_twice_assigns_one_number(
     sim: Any, bot_app: Any, repo: Any
 ) -> None:
-    pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")},
-                       delivery_id="delivery-1")
+    pull = await merge(
+        sim,
+        bot_app,
+        repo,
+        {"rfcs/0000-job-retries.md": rfc("Job Retries")},
+        delivery_id="delivery-1",
+    )
     event = sim.event_pull_request(repo, pull.number, "closed")
 
     assert await bot_app.deliver("pull_request", event, delivery_id="delivery-1") in (200, 202)
@@ -150,15 +168,23 @@ async def test_the_branch_moving_between_read_and_write_means_a_retry(
     sim: Any, bot_app: Any, repo: Any
 ) -> None:
     def someone_merges(simulator: Any) -> None:
-        simulator.commit(repo, "main", {"rfcs/0002-sneaky.md": rfc("Sneaky", "0002")},
-                         message="Direct push", author="mona")
+        simulator.commit(
+            repo,
+            "main",
+            {"rfcs/0002-sneaky.md": rfc("Sneaky", "0002")},
+            message="Direct push",
+            author="mona",
+        )
 
     sim.before("PATCH", r".*/git/refs/heads/main", someone_merges)
 
     pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
 
     assert rfc_paths(sim, repo) == [
-        "rfcs/0001-audit-log.md", "rfcs/0002-sneaky.md", "rfcs/0003-job-retries.md"]
+        "rfcs/0001-audit-log.md",
+        "rfcs/0002-sneaky.md",
+        "rfcs/0003-job-retries.md",
+    ]
     assert sim.file(repo, "rfcs/0003-job-retries.md") == rfc("Job Retries", "0003")
     assert "[Sneaky](0002-sneaky.md)" in sim.file(repo, INDEX)
     assert "Assigned RFC 0003" in bot_comments(sim, repo, pull.number)[0]
@@ -170,13 +196,21 @@ async def test_two_rfcs_in_one_pull_request_get_consecutive_numbers_in_one_commi
     sim: Any, bot_app: Any, repo: Any
 ) -> None:
     before = sim.head(repo, "main")
-    pull = await merge(sim, bot_app, repo, {
-        "rfcs/0000-zeta-cache.md": rfc("Zeta Cache"),
-        "rfcs/0000-alpha-queue.md": rfc("Alpha Queue"),
-    })
+    pull = await merge(
+        sim,
+        bot_app,
+        repo,
+        {
+            "rfcs/0000-zeta-cache.md": rfc("Zeta Cache"),
+            "rfcs/0000-alpha-queue.md": rfc("Alpha Queue"),
+        },
+    )
 
     assert rfc_paths(sim, repo) == [
-        "rfcs/0001-audit-log.md", "rfcs/0002-alpha-queue.md", "rfcs/0003-zeta-cache.md"]
+        "rfcs/0001-audit-log.md",
+        "rfcs/0002-alpha-queue.md",
+        "rfcs/0003-zeta-cache.md",
+    ]
     numbering, merge_commit, previous = main_history(sim, repo)[:3]
     assert previous.sha == before and merge_commit.parents == (before,)
     assert numbering.parents == (merge_commit.sha,)
@@ -185,11 +219,14 @@ async def test_two_rfcs_in_one_pull_request_get_consecutive_numbers_in_one_commi
     assert body.index("Assigned RFC 0002") < body.index("Assigned RFC 0003")
 
 
-async def test_pull_request_strategy_uses_the_pull_request_number(
-    sim: Any, bot_app: Any
-) -> None:
-    repo = sim.create_repo(REPO, files={".github/rfc-bot.yml": "numbering: pull-request\n",
-                                        "rfcs/0001-audit-log.md": rfc("Audit Log", "0001")})
+async def test_pull_request_strategy_uses_the_pull_request_number(sim: Any, bot_app: Any) -> None:
+    repo = sim.create_repo(
+        REPO,
+        files={
+            ".github/rfc-bot.yml": "numbering: pull-request\n",
+            "rfcs/0001-audit-log.md": rfc("Audit Log", "0001"),
+        },
+    )
     sim.open_pull_request(repo, head="unrelated", files={"notes.txt": "x\n"})  # take #1
 
     pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
@@ -227,8 +264,9 @@ async def test_a_protected_branch_changes_nothing_and_says_what_to_do(
 
 
 async def test_number_merged_pull_refuses_an_open_pull_request(sim: Any, repo: Any) -> None:
-    pull = sim.open_pull_request(repo, head="rfc/open",
-                                 files={"rfcs/0000-job-retries.md": rfc("Job Retries")})
+    pull = sim.open_pull_request(
+        repo, head="rfc/open", files={"rfcs/0000-job-retries.md": rfc("Job Retries")}
+    )
 
     async with installation_client(sim, repo) as gh:
         data = await gh.getitem(f"/repos/{REPO}/pulls/{pull.number}")
@@ -240,12 +278,15 @@ async def test_a_closed_unmerged_pull_request_is_left_alone(
     sim: Any, bot_app: Any, repo: Any
 ) -> None:
     head = sim.head(repo, "main")
-    pull = sim.open_pull_request(repo, head="rfc/closed",
-                                 files={"rfcs/0000-job-retries.md": rfc("Job Retries")})
+    pull = sim.open_pull_request(
+        repo, head="rfc/closed", files={"rfcs/0000-job-retries.md": rfc("Job Retries")}
+    )
     sim.close_pull_request(repo, pull.number)
 
-    assert await bot_app.deliver("pull_request",
-                                 sim.event_pull_request(repo, pull.number, "closed")) == 202
+    assert (
+        await bot_app.deliver("pull_request", sim.event_pull_request(repo, pull.number, "closed"))
+        == 202
+    )
     await bot_app.idle()
 
     assert sim.head(repo, "main") == head
@@ -265,8 +306,9 @@ async def test_a_merged_pull_request_without_rfcs_is_left_alone(
 async def installation_client(sim: Any, repo: Any) -> AsyncIterator[GitHubClient]:
     """A GitHub client acting as the App's installation on ``repo``, like the server's."""
     async with aiohttp.ClientSession() as session:
-        factory = ClientFactory(session, AppAuth(sim.app_id, sim.private_key_pem),
-                                base_url=sim.base_url)
+        factory = ClientFactory(
+            session, AppAuth(sim.app_id, sim.private_key_pem), base_url=sim.base_url
+        )
         yield factory.installation_client(repo.installation_id)
 
 
@@ -274,8 +316,13 @@ async def test_a_restored_unnumbered_file_is_not_numbered_twice(
     sim: Any, bot_app: Any, repo: Any
 ) -> None:
     pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
-    sim.commit(repo, "main", {"rfcs/0000-job-retries.md": rfc("Job Retries")},
-               message="Restore the draft by hand", author="mona")
+    sim.commit(
+        repo,
+        "main",
+        {"rfcs/0000-job-retries.md": rfc("Job Retries")},
+        message="Restore the draft by hand",
+        author="mona",
+    )
     head = sim.head(repo, "main")
 
     event = sim.event_pull_request(repo, pull.number, "closed")
@@ -294,8 +341,11 @@ async def test_a_branch_that_keeps_moving_gives_up_after_bounded_attempts(
 
     def someone_pushes(simulator: Any) -> None:
         number = next(pushes)
-        simulator.commit(repo, "main", {f"rfcs/{number:04d}-push-{number}.md":
-                                        rfc(f"Push {number}", f"{number:04d}")})
+        simulator.commit(
+            repo,
+            "main",
+            {f"rfcs/{number:04d}-push-{number}.md": rfc(f"Push {number}", f"{number:04d}")},
+        )
 
     sim.before("PATCH", r".*/git/refs/heads/main", someone_pushes, times=5)
 
@@ -310,8 +360,13 @@ async def test_a_branch_that_keeps_moving_gives_up_after_bounded_attempts(
 async def test_pull_request_strategy_with_a_taken_number_explains_on_the_pull_request(
     sim: Any, bot_app: Any
 ) -> None:
-    repo = sim.create_repo(REPO, files={".github/rfc-bot.yml": "numbering: pull-request\n",
-                                        "rfcs/0001-audit-log.md": rfc("Audit Log", "0001")})
+    repo = sim.create_repo(
+        REPO,
+        files={
+            ".github/rfc-bot.yml": "numbering: pull-request\n",
+            "rfcs/0001-audit-log.md": rfc("Audit Log", "0001"),
+        },
+    )
 
     pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
 

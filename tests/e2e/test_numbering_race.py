@@ -43,18 +43,25 @@ class Replica:
     session: aiohttp.ClientSession
 
     async def deliver(self, payload: dict[str, Any], delivery_id: str | None = None) -> int:
-        return await deliver(self.session, self.url, "pull_request", payload, SECRET,
-                             delivery_id=delivery_id)
+        return await deliver(
+            self.session, self.url, "pull_request", payload, SECRET, delivery_id=delivery_id
+        )
 
     async def idle(self) -> None:
         await wait_idle(self.app)
 
 
-async def start_replica(sim: Any, session: aiohttp.ClientSession) -> tuple[Replica,
-                                                                            web.AppRunner]:
-    settings = Settings(app_id=sim.app_id, private_key=sim.private_key_pem,
-                        webhook_secret=SECRET, api_url=sim.base_url, host="127.0.0.1", port=0,
-                        log_format="text", event_budget_seconds=30.0)
+async def start_replica(sim: Any, session: aiohttp.ClientSession) -> tuple[Replica, web.AppRunner]:
+    settings = Settings(
+        app_id=sim.app_id,
+        private_key=sim.private_key_pem,
+        webhook_secret=SECRET,
+        api_url=sim.base_url,
+        host="127.0.0.1",
+        port=0,
+        log_format="text",
+        event_budget_seconds=30.0,
+    )
     app = create_app(settings, context=Context())
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -82,8 +89,9 @@ def repo(sim: Any) -> Any:
 
 
 def merged_pull(sim: Any, repo: Any, slug: str) -> Any:
-    pull = sim.open_pull_request(repo, head=f"rfc/{slug}",
-                                 files={f"rfcs/0000-{slug}.md": rfc(slug.title())})
+    pull = sim.open_pull_request(
+        repo, head=f"rfc/{slug}", files={f"rfcs/0000-{slug}.md": rfc(slug.title())}
+    )
     sim.merge_pull_request(repo, pull.number)
     return pull
 
@@ -133,9 +141,12 @@ async def test_two_merges_at_once_on_one_process_get_consecutive_numbers(
     sim.latency = 0.005  # keep both handlers in flight together
     first, second = merged_pull(sim, repo, "alpha"), merged_pull(sim, repo, "beta")
 
-    statuses = await asyncio.gather(*(
-        bot_app.deliver("pull_request", sim.event_pull_request(repo, p.number, "closed"))
-        for p in (first, second)))
+    statuses = await asyncio.gather(
+        *(
+            bot_app.deliver("pull_request", sim.event_pull_request(repo, p.number, "closed"))
+            for p in (first, second)
+        )
+    )
     await bot_app.idle()
 
     assert statuses == [202, 202]
@@ -154,9 +165,12 @@ async def test_two_replicas_merging_different_pulls_at_once_get_distinct_numbers
     pulls = [merged_pull(sim, repo, slug) for slug in ("alpha", "beta", "gamma", "delta")]
     hold_ref_updates_until_both_arrive(sim)
 
-    await asyncio.gather(*(
-        replicas[i % 2].deliver(sim.event_pull_request(repo, pull.number, "closed"))
-        for i, pull in enumerate(pulls)))
+    await asyncio.gather(
+        *(
+            replicas[i % 2].deliver(sim.event_pull_request(repo, pull.number, "closed"))
+            for i, pull in enumerate(pulls)
+        )
+    )
     await asyncio.gather(*(replica.idle() for replica in replicas))
 
     numbers = numbers_by_slug(sim, repo)
@@ -183,8 +197,9 @@ async def test_two_replicas_receiving_the_same_merge_number_it_once(
     hold_ref_updates_until_both_arrive(sim)
 
     # Each replica dedupes delivery ids only in memory: both handle it, GitHub decides.
-    await asyncio.gather(*(replica.deliver(event, delivery_id="same-delivery")
-                           for replica in replicas))
+    await asyncio.gather(
+        *(replica.deliver(event, delivery_id="same-delivery") for replica in replicas)
+    )
     await asyncio.gather(*(replica.idle() for replica in replicas))
 
     assert sorted(ref_update_statuses(sim)) == [200, 422]  # one won, the other re-read

@@ -55,7 +55,10 @@ def test_first_rfc_in_an_empty_directory_gets_number_one() -> None:
 
     [assignment] = plan.assignments
     assert (assignment.old_path, assignment.new_path, assignment.number) == (
-        "rfcs/0000-job-retries.md", "rfcs/0001-job-retries.md", 1)
+        "rfcs/0000-job-retries.md",
+        "rfcs/0001-job-retries.md",
+        1,
+    )
     assert "**RFC Number:** 0001  \n" in assignment.text
     assert assignment.text.replace("0001", "[Assigned when merged]") == texts[assignment.old_path]
     assert plan.pending and plan.already_numbered == () and plan.missing == ()
@@ -68,7 +71,7 @@ def test_new_index_is_created_listing_every_numbered_rfc() -> None:
 
     index = plan.index_text
     assert index is not None and index.startswith("# ")
-    table = index[index.index(INDEX_START):index.index(INDEX_END)]
+    table = index[index.index(INDEX_START) : index.index(INDEX_END)]
     assert "[Audit Log](0003-audit-log.md)" in table
     assert "[Job Retries](0004-job-retries.md)" in table
     assert table.index("0003-audit-log.md") < table.index("0004-job-retries.md")
@@ -87,8 +90,9 @@ def test_number_width_pads_the_file_name_and_the_field() -> None:
     config = Config(number_width=3)
     texts = branch("rfcs/0000-new.md")
 
-    [assignment] = plan_numbering(texts, ["rfcs/0000-new.md"], 5, config,
-                                  index_text=None).assignments
+    [assignment] = plan_numbering(
+        texts, ["rfcs/0000-new.md"], 5, config, index_text=None
+    ).assignments
 
     assert assignment.new_path == "rfcs/001-new.md"
     assert "**RFC Number:** 001  " in assignment.text
@@ -97,19 +101,23 @@ def test_number_width_pads_the_file_name_and_the_field() -> None:
 def test_several_rfcs_in_one_pull_request_get_consecutive_numbers_by_path() -> None:
     texts = branch("rfcs/0004-old.md", "rfcs/0000-zeta.md", "rfcs/0000-alpha.md")
 
-    plan = plan_numbering(texts, ["rfcs/0000-zeta.md", "rfcs/0000-alpha.md"], 8, CONFIG,
-                          index_text=None)
+    plan = plan_numbering(
+        texts, ["rfcs/0000-zeta.md", "rfcs/0000-alpha.md"], 8, CONFIG, index_text=None
+    )
 
     assert [(a.new_path, a.number) for a in plan.assignments] == [
-        ("rfcs/0005-alpha.md", 5), ("rfcs/0006-zeta.md", 6)]
+        ("rfcs/0005-alpha.md", 5),
+        ("rfcs/0006-zeta.md", 6),
+    ]
 
 
 def test_pull_request_strategy_uses_the_pull_request_number() -> None:
     config = Config(numbering="pull-request")
     texts = branch("rfcs/0007-old.md", "rfcs/0000-new.md")
 
-    [assignment] = plan_numbering(texts, ["rfcs/0000-new.md"], 123, config,
-                                  index_text=None).assignments
+    [assignment] = plan_numbering(
+        texts, ["rfcs/0000-new.md"], 123, config, index_text=None
+    ).assignments
 
     assert (assignment.new_path, assignment.number) == ("rfcs/0123-new.md", 123)
 
@@ -142,8 +150,9 @@ def test_already_numbered_when_the_unnumbered_file_is_gone_and_its_slug_is_numbe
 
 
 def test_a_file_gone_without_a_numbered_twin_is_reported_missing() -> None:
-    plan = plan_numbering(branch("rfcs/0001-a.md"), ["rfcs/0000-gone.md"], 3, CONFIG,
-                          index_text=None)
+    plan = plan_numbering(
+        branch("rfcs/0001-a.md"), ["rfcs/0000-gone.md"], 3, CONFIG, index_text=None
+    )
 
     assert plan.missing == ("rfcs/0000-gone.md",) and not plan.pending
 
@@ -161,8 +170,9 @@ def test_index_text_around_the_markers_is_preserved() -> None:
     after = "\n\n## How to propose\n\nOpen a pull request.\n"
     index = f"{before}{INDEX_START}\n| stale |\n{INDEX_END}{after}"
 
-    plan = plan_numbering(branch("rfcs/0000-new.md"), ["rfcs/0000-new.md"], 1, CONFIG,
-                          index_text=index)
+    plan = plan_numbering(
+        branch("rfcs/0000-new.md"), ["rfcs/0000-new.md"], 1, CONFIG, index_text=index
+    )
 
     assert plan.index_text is not None
     assert plan.index_text.startswith(before + INDEX_START)
@@ -171,8 +181,13 @@ def test_index_text_around_the_markers_is_preserved() -> None:
 
 
 def test_broken_index_markers_leave_the_index_alone_but_still_number() -> None:
-    plan = plan_numbering(branch("rfcs/0000-new.md"), ["rfcs/0000-new.md"], 1, CONFIG,
-                          index_text=f"# RFCs\n{INDEX_START}\nno end marker\n")
+    plan = plan_numbering(
+        branch("rfcs/0000-new.md"),
+        ["rfcs/0000-new.md"],
+        1,
+        CONFIG,
+        index_text=f"# RFCs\n{INDEX_START}\nno end marker\n",
+    )
 
     assert [a.number for a in plan.assignments] == [1]
     assert plan.index_text is None
@@ -181,8 +196,9 @@ def test_broken_index_markers_leave_the_index_alone_but_still_number() -> None:
 
 
 def test_changes_delete_the_old_path_and_write_the_new_one_and_the_index() -> None:
-    plan = plan_numbering(branch("rfcs/0000-new.md"), ["rfcs/0000-new.md"], 1, CONFIG,
-                          index_text=None)
+    plan = plan_numbering(
+        branch("rfcs/0000-new.md"), ["rfcs/0000-new.md"], 1, CONFIG, index_text=None
+    )
 
     changes = plan.changes(CONFIG.index_path)
 
@@ -195,8 +211,9 @@ def test_changes_delete_the_old_path_and_write_the_new_one_and_the_index() -> No
 def test_crlf_line_endings_are_kept() -> None:
     texts = {"rfcs/0000-new.md": rfc("New", newline="\r\n")}
 
-    [assignment] = plan_numbering(texts, ["rfcs/0000-new.md"], 1, CONFIG,
-                                  index_text=None).assignments
+    [assignment] = plan_numbering(
+        texts, ["rfcs/0000-new.md"], 1, CONFIG, index_text=None
+    ).assignments
 
     assert "**RFC Number:** 0001  \r\n" in assignment.text
     assert assignment.text.count("\r\n") == texts["rfcs/0000-new.md"].count("\r\n")
@@ -205,16 +222,24 @@ def test_crlf_line_endings_are_kept() -> None:
 def test_a_file_without_the_number_field_is_renamed_and_left_as_written() -> None:
     text = "# New\n\n**Status:** Draft\n\n## Overview\n"
 
-    [assignment] = plan_numbering({"rfcs/0000-new.md": text}, ["rfcs/0000-new.md"], 1, CONFIG,
-                                  index_text=None).assignments
+    [assignment] = plan_numbering(
+        {"rfcs/0000-new.md": text}, ["rfcs/0000-new.md"], 1, CONFIG, index_text=None
+    ).assignments
 
-    assert assignment == Assignment("rfcs/0000-new.md", "rfcs/0001-new.md", 1, text,
-                                    number_field_set=False)
+    assert assignment == Assignment(
+        "rfcs/0000-new.md", "rfcs/0001-new.md", 1, text, number_field_set=False
+    )
 
 
 def test_skipped_files_and_the_index_are_not_rfcs() -> None:
-    paths = ["rfcs/README.md", "rfcs/0000-template.md", "rfcs/0002-a.md", "rfcs/notes.txt",
-             "rfcs/sub/0009-deep.md", "docs/0050-elsewhere.md"]
+    paths = [
+        "rfcs/README.md",
+        "rfcs/0000-template.md",
+        "rfcs/0002-a.md",
+        "rfcs/notes.txt",
+        "rfcs/sub/0009-deep.md",
+        "docs/0050-elsewhere.md",
+    ]
 
     assert rfc_files(paths, CONFIG) == ["rfcs/0002-a.md"]
 
@@ -231,10 +256,16 @@ def test_template_numbers_do_not_count_towards_the_next_number() -> None:
 def test_added_rfcs_reads_the_pull_request_files_listing() -> None:
     files = [
         {"filename": "rfcs/0000-new.md", "status": "added"},
-        {"filename": "rfcs/0000-moved-in.md", "status": "renamed",
-         "previous_filename": "drafts/moved-in.md"},
-        {"filename": "rfcs/0000-renamed.md", "status": "renamed",
-         "previous_filename": "rfcs/0000-old-name.md"},
+        {
+            "filename": "rfcs/0000-moved-in.md",
+            "status": "renamed",
+            "previous_filename": "drafts/moved-in.md",
+        },
+        {
+            "filename": "rfcs/0000-renamed.md",
+            "status": "renamed",
+            "previous_filename": "rfcs/0000-old-name.md",
+        },
         {"filename": "rfcs/0000-edited.md", "status": "modified"},
         {"filename": "rfcs/0007-numbered.md", "status": "added"},
         {"filename": "rfcs/README.md", "status": "added"},
@@ -245,8 +276,13 @@ def test_added_rfcs_reads_the_pull_request_files_listing() -> None:
 
 
 def test_commit_message_ends_with_the_pull_request_trailer() -> None:
-    plan = plan_numbering(branch("rfcs/0000-a.md", "rfcs/0000-b.md"),
-                          ["rfcs/0000-a.md", "rfcs/0000-b.md"], 77, CONFIG, index_text=None)
+    plan = plan_numbering(
+        branch("rfcs/0000-a.md", "rfcs/0000-b.md"),
+        ["rfcs/0000-a.md", "rfcs/0000-b.md"],
+        77,
+        CONFIG,
+        index_text=None,
+    )
 
     message = commit_message(plan, 77, CONFIG.number_width)
 
@@ -277,8 +313,7 @@ def test_sequential_numbers_are_fresh_distinct_and_consecutive(
 
     numbers = [a.number for a in plan.assignments]
     assert len(numbers) == len(added)
-    assert numbers == list(range(max(taken, default=0) + 1,
-                                 max(taken, default=0) + 1 + len(added)))
+    assert numbers == list(range(max(taken, default=0) + 1, max(taken, default=0) + 1 + len(added)))
     assert not set(numbers) & taken
     assert [a.old_path for a in plan.assignments] == sorted(added)
     new_paths = {a.new_path for a in plan.assignments}

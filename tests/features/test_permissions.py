@@ -75,8 +75,7 @@ def test_stranger_is_told_who_may() -> None:
 def test_forbidden_transition_lists_the_reachable_states() -> None:
     refused = decide("mona", "Draft", "Final", Roles(author=True, maintainer=True), CONFIG)
     assert refused == Refused(
-        "**Draft -> Final** is not an allowed move; from **Draft** an RFC can move to "
-        "**Proposed**."
+        "**Draft -> Final** is not an allowed move; from **Draft** an RFC can move to **Proposed**."
     )
 
 

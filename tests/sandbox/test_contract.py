@@ -26,17 +26,21 @@ def test_undocumented_method_is_a_violation(contract: Contract) -> None:
     assert contract.check("DELETE", "/repos/o/r/check-runs/5") != []
 
 
-@pytest.mark.parametrize(("method", "path", "operation_id"), [
-    ("GET", "/repos/o/r/contents/rfcs/deep/0001-x.md", "repos/get-content"),
-    ("GET", "/repos/o/r/commits/abc123/check-runs", "checks/list-for-ref"),
-    ("GET", "/repos/o/r/commits/abc123", "repos/get-commit"),
-    ("GET", "/repos/o/r/git/ref/heads/rfc/x", "git/get-ref"),
-    ("PATCH", "/repos/o/r/git/refs/heads/main", "git/update-ref"),
-    ("PATCH", "/repos/o/r/issues/comments/7", "issues/update-comment"),
-    ("DELETE", "/repos/o/r/issues/3/labels/rfc%3A%20draft", "issues/remove-label"),
-])
-def test_match_prefers_the_most_specific_template(contract: Contract, method: str, path: str,
-                                                  operation_id: str) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "operation_id"),
+    [
+        ("GET", "/repos/o/r/contents/rfcs/deep/0001-x.md", "repos/get-content"),
+        ("GET", "/repos/o/r/commits/abc123/check-runs", "checks/list-for-ref"),
+        ("GET", "/repos/o/r/commits/abc123", "repos/get-commit"),
+        ("GET", "/repos/o/r/git/ref/heads/rfc/x", "git/get-ref"),
+        ("PATCH", "/repos/o/r/git/refs/heads/main", "git/update-ref"),
+        ("PATCH", "/repos/o/r/issues/comments/7", "issues/update-comment"),
+        ("DELETE", "/repos/o/r/issues/3/labels/rfc%3A%20draft", "issues/remove-label"),
+    ],
+)
+def test_match_prefers_the_most_specific_template(
+    contract: Contract, method: str, path: str, operation_id: str
+) -> None:
     operation = contract.match(method, path)
     assert operation is not None
     assert operation.operation_id == operation_id
@@ -46,15 +50,33 @@ def test_path_parameters_are_decoded(contract: Contract) -> None:
     operation = contract.match("DELETE", "/repos/o/r/issues/3/labels/rfc%3A%20draft")
     assert operation is not None
     assert operation.path_params("/repos/o/r/issues/3/labels/rfc%3A%20draft") == {
-        "owner": "o", "repo": "r", "issue_number": "3", "name": "rfc: draft"}
+        "owner": "o",
+        "repo": "r",
+        "issue_number": "3",
+        "name": "rfc: draft",
+    }
 
 
 def test_good_body_passes(contract: Contract) -> None:
-    body = {"name": "RFC validation", "head_sha": "a" * 40, "status": "completed",
-            "conclusion": "failure",
-            "output": {"title": "1 error", "summary": "s",
-                       "annotations": [{"path": "rfcs/x.md", "start_line": 1, "end_line": 1,
-                                        "annotation_level": "failure", "message": "m"}]}}
+    body = {
+        "name": "RFC validation",
+        "head_sha": "a" * 40,
+        "status": "completed",
+        "conclusion": "failure",
+        "output": {
+            "title": "1 error",
+            "summary": "s",
+            "annotations": [
+                {
+                    "path": "rfcs/x.md",
+                    "start_line": 1,
+                    "end_line": 1,
+                    "annotation_level": "failure",
+                    "message": "m",
+                }
+            ],
+        },
+    }
     assert contract.check("POST", "/repos/o/r/check-runs", {}, body) == []
 
 
@@ -72,10 +94,18 @@ def test_wrong_enum_in_body_is_named(contract: Contract) -> None:
 
 
 def test_too_many_annotations_is_one_short_problem(contract: Contract) -> None:
-    annotation = {"path": "p", "start_line": 1, "end_line": 1, "annotation_level": "notice",
-                  "message": "m"}
-    body = {"name": "x", "head_sha": "a",
-            "output": {"title": "t", "summary": "s", "annotations": [annotation] * 51}}
+    annotation = {
+        "path": "p",
+        "start_line": 1,
+        "end_line": 1,
+        "annotation_level": "notice",
+        "message": "m",
+    }
+    body = {
+        "name": "x",
+        "head_sha": "a",
+        "output": {"title": "t", "summary": "s", "annotations": [annotation] * 51},
+    }
     problems = contract.check("POST", "/repos/o/r/check-runs", {}, body)
     assert len(problems) == 1
     assert "output/annotations" in problems[0]
@@ -84,37 +114,46 @@ def test_too_many_annotations_is_one_short_problem(contract: Contract) -> None:
 
 def test_missing_required_body(contract: Contract) -> None:
     problems = contract.check("POST", "/repos/o/r/issues/1/comments")
-    assert problems == ["POST /repos/o/r/issues/1/comments (issues/create-comment): "
-                        "request body is required"]
+    assert problems == [
+        "POST /repos/o/r/issues/1/comments (issues/create-comment): request body is required"
+    ]
 
 
 def test_unknown_and_mistyped_query_parameters(contract: Contract) -> None:
-    problems = contract.check("GET", "/repos/o/r/pulls/1/files", {"per_page": "lots",
-                                                                  "sort": "name"})
+    problems = contract.check(
+        "GET", "/repos/o/r/pulls/1/files", {"per_page": "lots", "sort": "name"}
+    )
     assert any("'per_page'='lots' is not an integer" in p for p in problems)
     assert any("undocumented query parameter 'sort'" in p for p in problems)
 
 
 def test_documented_query_parameters_pass(contract: Contract) -> None:
-    assert contract.check("GET", "/repos/o/r/commits",
-                          {"sha": "main", "path": "rfcs/x.md", "per_page": "1"}) == []
+    assert (
+        contract.check(
+            "GET", "/repos/o/r/commits", {"sha": "main", "path": "rfcs/x.md", "per_page": "1"}
+        )
+        == []
+    )
     assert contract.check("GET", "/repos/o/r/git/trees/abc", {"recursive": "1"}) == []
 
 
 def test_non_integer_path_parameter(contract: Contract) -> None:
     assert contract.check("GET", "/repos/o/r/pulls/abc") == [
-        "GET /repos/o/r/pulls/abc (pulls/get): path parameter 'pull_number'='abc' "
-        "is not an integer"]
+        "GET /repos/o/r/pulls/abc (pulls/get): path parameter 'pull_number'='abc' is not an integer"
+    ]
 
 
 def test_nullable_becomes_a_null_type() -> None:
     assert to_json_schema({"type": "string", "nullable": True}) == {"type": ["string", "null"]}
     assert to_json_schema({"enum": ["a"], "nullable": True}) == {"enum": ["a", None]}
     assert to_json_schema({"properties": {"x": {"type": "integer", "nullable": True}}}) == {
-        "properties": {"x": {"type": ["integer", "null"]}}}
+        "properties": {"x": {"type": ["integer", "null"]}}
+    }
 
 
 def test_tree_entry_with_null_sha_is_accepted(contract: Contract) -> None:
-    body = {"base_tree": "a" * 40,
-            "tree": [{"path": "rfcs/0000-x.md", "mode": "100644", "type": "blob", "sha": None}]}
+    body = {
+        "base_tree": "a" * 40,
+        "tree": [{"path": "rfcs/0000-x.md", "mode": "100644", "type": "blob", "sha": None}],
+    }
     assert contract.check("POST", "/repos/o/r/git/trees", {}, body) == []

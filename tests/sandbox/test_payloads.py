@@ -21,19 +21,28 @@ RFC = "rfcs/0000-x.md"
 
 
 def test_every_vendored_payload_is_a_real_example() -> None:
-    for stem in ("ping", "pull_request.opened", "pull_request.synchronize",
-                 "pull_request.reopened", "pull_request.edited", "pull_request.closed",
-                 "pull_request.ready_for_review", "issue_comment.created",
-                 "issue_comment.edited", "check_run.rerequested", "check_suite.rerequested",
-                 "installation.created", "installation_repositories.added"):
+    for stem in (
+        "ping",
+        "pull_request.opened",
+        "pull_request.synchronize",
+        "pull_request.reopened",
+        "pull_request.edited",
+        "pull_request.closed",
+        "pull_request.ready_for_review",
+        "issue_comment.created",
+        "issue_comment.edited",
+        "check_run.rerequested",
+        "check_suite.rerequested",
+        "installation.created",
+        "installation_repositories.added",
+    ):
         payload = example(stem)
         assert "sender" in payload
         if "." in stem:
             assert payload["action"] == stem.split(".", 1)[1]
 
 
-def test_pull_request_event_has_the_example_keys_and_our_state(sim: Simulator,
-                                                                repo: Repo) -> None:
+def test_pull_request_event_has_the_example_keys_and_our_state(sim: Simulator, repo: Repo) -> None:
     pr = sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"}, author="alice", body="hi")
     payload = sim.event_pull_request(repo, pr.number, "opened")
     shape = example("pull_request.opened")
@@ -41,7 +50,10 @@ def test_pull_request_event_has_the_example_keys_and_our_state(sim: Simulator,
     assert set(shape["pull_request"]) <= set(payload["pull_request"])
     pull = payload["pull_request"]
     assert (pull["number"], pull["head"]["sha"], pull["head"]["ref"]) == (
-        pr.number, pr.head_sha, "rfc/x")
+        pr.number,
+        pr.head_sha,
+        "rfc/x",
+    )
     assert pull["base"]["sha"] == sim.head(repo, "main")
     assert pull["user"]["login"] == "alice"
     assert pull["body"] == "hi"
@@ -60,7 +72,9 @@ def test_merged_and_fork_payloads(sim: Simulator, repo: Repo) -> None:
     sha = sim.merge_pull_request(repo, pr.number, merged_by="mona")
     closed = sim.event_pull_request(repo, pr.number, "closed")
     assert (closed["pull_request"]["merged"], closed["pull_request"]["merge_commit_sha"]) == (
-        True, sha)
+        True,
+        sha,
+    )
     assert closed["sender"]["login"] == "mona"
 
 
@@ -74,8 +88,9 @@ def test_issue_comment_event(sim: Simulator, repo: Repo) -> None:
     assert payload["comment"]["id"] == comment["id"]
     assert payload["comment"]["body"] == "/rfc status proposed"
     assert payload["sender"]["login"] == "mona"
-    edited = sim.event_issue_comment(repo, pr.number, comment, action="edited",
-                                     changes={"body": {"from": "old"}})
+    edited = sim.event_issue_comment(
+        repo, pr.number, comment, action="edited", changes={"body": {"from": "old"}}
+    )
     assert edited["changes"] == {"body": {"from": "old"}}
 
 
@@ -85,19 +100,20 @@ def test_check_events_and_installation(sim: Simulator, repo: Repo) -> None:
     assert suite["check_suite"]["head_sha"] == pr.head_sha
     assert [p["number"] for p in suite["check_suite"]["pull_requests"]] == [pr.number]
     assert sim.event_installation()["installation"]["id"] == repo.installation_id
-    assert [r["full_name"] for r in sim.event_installation()["repositories"]] == [
-        "octo-org/rfcs"]
+    assert [r["full_name"] for r in sim.event_installation()["repositories"]] == ["octo-org/rfcs"]
 
 
 async def test_check_run_event(sim: Simulator, repo: Repo) -> None:
     pr = sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"})
     async with aiohttp.ClientSession() as session:
         app = VersionedGitHubAPI(session, "t", base_url=sim.base_url)
-        token = await app.post(f"/app/installations/{repo.installation_id}/access_tokens",
-                               data=b"", jwt=app_jwt(sim))
+        token = await app.post(
+            f"/app/installations/{repo.installation_id}/access_tokens", data=b"", jwt=app_jwt(sim)
+        )
         gh = VersionedGitHubAPI(session, "t", oauth_token=token["token"], base_url=sim.base_url)
-        run = await gh.post("/repos/octo-org/rfcs/check-runs",
-                            data={"name": "RFC", "head_sha": pr.head_sha})
+        run = await gh.post(
+            "/repos/octo-org/rfcs/check-runs", data={"name": "RFC", "head_sha": pr.head_sha}
+        )
     payload = sim.event_check_run(repo, run["id"])
     assert payload["check_run"]["id"] == run["id"]
     assert payload["check_run"]["check_suite"]["head_sha"] == pr.head_sha
@@ -130,12 +146,12 @@ async def receiver() -> AsyncIterator[tuple[str, list[web.Request], list[bytes]]
     await runner.cleanup()
 
 
-async def test_deliver_sends_signed_json(receiver: tuple[str, list[web.Request],
-                                                         list[bytes]]) -> None:
+async def test_deliver_sends_signed_json(
+    receiver: tuple[str, list[web.Request], list[bytes]],
+) -> None:
     url, seen, bodies = receiver
     async with aiohttp.ClientSession() as session:
-        status = await deliver(session, url, "ping", {"zen": "hi"}, "s3cret",
-                               delivery_id="d-1")
+        status = await deliver(session, url, "ping", {"zen": "hi"}, "s3cret", delivery_id="d-1")
     assert status == 202
     headers = seen[0].headers
     assert headers["X-GitHub-Event"] == "ping"

@@ -92,8 +92,9 @@ class Contract:
                 return operation
         return None
 
-    def check(self, method: str, path: str, query: Mapping[str, str] | None = None,
-              body: Any = NO_BODY) -> list[str]:
+    def check(
+        self, method: str, path: str, query: Mapping[str, str] | None = None, body: Any = NO_BODY
+    ) -> list[str]:
         """Every way the request departs from GitHub's description (empty: it conforms)."""
         operation = self.match(method, path)
         where = f"{method.upper()} {path}"
@@ -111,8 +112,13 @@ def _load_cached(path: Path) -> Contract:
     return Contract(json.loads(path.read_text(encoding="utf-8")))
 
 
-def build_operation(spec: dict[str, Any], components: dict[str, Any], method: str,
-                    template: str, operation: dict[str, Any]) -> Operation:
+def build_operation(
+    spec: dict[str, Any],
+    components: dict[str, Any],
+    method: str,
+    template: str,
+    operation: dict[str, Any],
+) -> Operation:
     parameters = tuple(
         build_parameter(resolve(spec, raw)) for raw in operation.get("parameters", [])
     )
