@@ -1,0 +1,158 @@
+"""Two real `rfc-bot serve` processes against one simulated GitHub.
+
+The numbering race across replicas, with nothing shared but GitHub: separate processes,
+separate memory, deliveries sent to both at the same instant. Also proves `serve` starts from
+environment settings and drains on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.sandbox.delivery import deliver
+from bot.sandbox.simulator import Simulator
+
+SECRET = "process-secret"
+REPO = "octo-org/rfcs"
+ROOT = Path(__file__).resolve().parents[2]
+# Bounds on waiting for real processes; generous, since CI machines are noisy.
+START_SECONDS = 30.0
+SETTLE_SECONDS = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class ServeProcess:
+    process: asyncio.subprocess.Process
+    url: str
+
+    async def stop(self) -> int:
+        """SIGTERM, as a platform does on deploy; the server drains, then exits."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.process.wait(), timeout=START_SECONDS)
+
+
+async def start_serve(sim: Simulator, session: aiohttp.ClientSession) -> ServeProcess:
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "GITHUB_APP_ID": sim.app_id,
+        "GITHUB_PRIVATE_KEY": sim.private_key_pem,
+        "GITHUB_WEBHOOK_SECRET": SECRET,
+        "GITHUB_API_URL": sim.base_url,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", env=env, stdout=asyncio.subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    await until(lambda: healthy(session, base), START_SECONDS, "the server to answer /healthz")
+    return ServeProcess(process, f"{base}/webhook")
+
+
+async def healthy(session: aiohttp.ClientSession, base: str) -> bool:
+    try:
+        async with session.get(f"{base}/healthz") as response:
+            return response.status == 200
+    except aiohttp.ClientConnectionError:
+        return False
+
+
+async def until(check: Any, seconds: float, what: str) -> None:
+    """Poll ``check`` (async, returns bool) until true; fail the test after ``seconds``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not await check():
+        if loop.time() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def processes(sim: Simulator) -> AsyncIterator[tuple[ServeProcess, ServeProcess]]:
+    async with aiohttp.ClientSession() as session:
+        started = await asyncio.gather(start_serve(sim, session), start_serve(sim, session))
+        try:
+            yield started
+        finally:
+            for serve in started:
+                if serve.process.returncode is None:
+                    serve.process.kill()
+                    await serve.process.wait()
+
+
+def rfc(title: str) -> str:
+    return (
+        f"# {title}\n\n**Status:** Draft  \n**Target Application(s):** api  \n"
+        "**RFC Number:** [Assigned when merged]  \n**Created:** 2024-05-01  \n"
+        "**Last Updated:** 2024-05-02  \n**Author(s):** @alice  \n\n"
+        "## Overview\n\n### Summary\nSomething worth doing.\n"
+    )
+
+
+def numbered(sim: Simulator, slug: str) -> list[str]:
+    return [p for p in sim.tree(REPO) if p.endswith(f"-{slug}.md") and "/0000-" not in p]
+
+
+async def test_two_serve_processes_number_concurrent_merges_exactly_once(
+    sim: Simulator, processes: tuple[ServeProcess, ServeProcess]
+) -> None:
+    sim.latency = 0.005  # keep both processes' work in flight together
+    sim.create_repo(REPO, files={"rfcs/README.md": "# RFCs\n"})
+    slugs = ("alpha", "beta", "gamma")
+    pulls = []
+    for slug in slugs:
+        pull = sim.open_pull_request(
+            REPO, head=f"rfc/{slug}", files={f"rfcs/0000-{slug}.md": rfc(slug)}
+        )
+        sim.merge_pull_request(REPO, pull.number)
+        pulls.append(pull)
+    events = [sim.event_pull_request(REPO, p.number, "closed") for p in pulls]
+
+    async with aiohttp.ClientSession() as session:
+        sends = [
+            deliver(session, serve.url, "pull_request", event, SECRET)
+            for event in events
+            for serve in processes  # every merge reaches both replicas at once
+        ]
+        statuses = await asyncio.gather(*sends)
+
+        async def all_announced() -> bool:
+            return all(
+                numbered(sim, slug) and sim.pr_labels(REPO, p.number).count("rfc: numbered")
+                for slug, p in zip(slugs, pulls, strict=True)
+            )
+
+        await until(all_announced, SETTLE_SECONDS, "every merged RFC to be numbered")
+        exit_codes = [await serve.stop() for serve in processes]
+
+    assert statuses == [202] * len(sends)
+    assert exit_codes == [0, 0]
+    paths = [path for slug in slugs for path in numbered(sim, slug)]
+    assert sorted(Path(p).name[:4] for p in paths) == ["0001", "0002", "0003"]
+    assert not [p for p in sim.tree(REPO) if p.startswith("rfcs/0000-")]
+    index = sim.file(REPO, "rfcs/README.md") or ""
+    assert all(Path(p).name in index for p in paths)
+    for pull in pulls:
+        announcements = [c for c in sim.comments(REPO, pull.number) if "Assigned RFC" in c["body"]]
+        assert len(announcements) == 1
