@@ -176,7 +176,8 @@ class _GitBase:
             return None
         shown = _git(self.root, "cat-file", "blob", spec)
         if shown.returncode:
-            raise CliError(f"git cannot read {spec}: {shown.stderr.decode(errors='replace')}")
+            reason = shown.stderr.decode(errors="replace").strip()  # stays one stderr line
+            raise CliError(f"git cannot read {spec}: {reason}")
         return shown.stdout
 
 
@@ -284,6 +285,10 @@ def cmd_new(args: argparse.Namespace) -> int:
         with path.open("x", encoding="utf-8", newline="") as file:
             file.write(text)
     except FileExistsError:
+        if not directory.is_dir():  # mkdir met a file where the directory should be
+            raise CliError(
+                f"cannot write {_display(path)}: {_display(directory)} is a file"
+            ) from None
         raise CliError(f"{_display(path)} already exists; not overwriting it") from None
     except OSError as error:
         raise CliError(f"cannot write {_display(path)}: {_reason(error)}") from None

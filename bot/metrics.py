@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 __all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
 
 _LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+# Label sets whose child metric is kept at hand; beyond this, ``labels()`` is called each time
+# (the series still exist, only the shortcut is bounded).
+_CACHED_CHILDREN = 4096
 
 
 class Metrics:
@@ -50,6 +56,30 @@ class Metrics:
             "x-ratelimit-remaining of the latest GitHub response.",
             registry=self.registry,
         )
+        self._children: dict[tuple[str, ...], Any] = {}
+
+    def count_delivery(self, event: str, outcome: str) -> None:
+        """One more delivery of ``event`` that ended with ``outcome``."""
+        self._child(self.deliveries, "d", event, outcome).inc()
+
+    def observe_delivery(self, event: str, seconds: float) -> None:
+        """A delivery of ``event`` took ``seconds`` from acceptance to being handled."""
+        self._child(self.delivery_seconds, "s", event).observe(seconds)
+
+    def track_in_flight(self, current: Callable[[], float]) -> None:
+        """Report ``current()`` as the in-flight gauge at scrape time (no per-delivery update)."""
+        self.in_flight.set_function(current)
+
+    def _child(self, metric: Any, kind: str, *labels: str) -> Any:
+        # ``labels()`` validates, takes a lock and builds a key on every call: about as much
+        # as the increment itself, on the path of every delivery.
+        key = (kind, *labels)
+        child = self._children.get(key)
+        if child is None:
+            child = metric.labels(*labels)
+            if len(self._children) < _CACHED_CHILDREN:
+                self._children[key] = child
+        return child
 
     def render(self) -> bytes:
         """The registry in Prometheus' text exposition format."""

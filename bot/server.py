@@ -2,7 +2,8 @@
 
 Work is ordered per pull request (one delivery after another for the same PR), runs in
 parallel across pull requests under a concurrency bound, is deduplicated by delivery id,
-and is drained on shutdown. Nothing heavy happens before the 202.
+and is drained on shutdown. Nothing heavy happens before the 202: a delivery is verified,
+parsed and appended to its pull request's queue; one worker task per busy queue does the rest.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import logging
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiohttp
 import gidgethub
@@ -43,9 +45,20 @@ _ACCEPTED = b'{"accepted": true}'
 _DUPLICATE = b'{"accepted": true, "duplicate": true}'
 
 
+class Queued(NamedTuple):
+    """An accepted delivery waiting for (or in) its handling."""
+
+    event: sansio.Event
+    accepted: float  # time.monotonic() at acceptance
+
+
 @dataclass
 class Intake:
-    """Per-app state of accepted deliveries."""
+    """Per-app state of accepted deliveries.
+
+    ``queues`` holds one queue per ordering key with work outstanding, each drained by one
+    task in ``workers``; ``pending`` counts accepted deliveries not yet fully handled.
+    """
 
     settings: Settings
     router: routing.Router
@@ -55,8 +68,9 @@ class Intake:
     seen: TTLCache[str, bool] = field(
         default_factory=lambda: TTLCache(maxsize=SEEN_DELIVERIES, ttl=SEEN_TTL_SECONDS)
     )
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    tails: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    queues: dict[str, deque[Queued]] = field(default_factory=dict)
+    workers: set[asyncio.Task[None]] = field(default_factory=set)
+    pending: int = 0
     clients: ClientFactory | None = None
 
 
@@ -75,13 +89,14 @@ def create_app(
     metrics = Metrics()
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[METRICS] = metrics
-    app[INTAKE] = Intake(
+    intake = app[INTAKE] = Intake(
         settings=settings,
         router=router,
         context=context or Context(),
         metrics=metrics,
         semaphore=asyncio.Semaphore(settings.max_concurrency),
     )
+    metrics.track_in_flight(lambda: intake.pending)
     app.router.add_post("/webhook", webhook)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)
@@ -93,8 +108,8 @@ def create_app(
 async def wait_idle(app: web.Application) -> None:
     """Return once every delivery accepted so far (and any they led to) is fully handled."""
     intake = app[INTAKE]
-    while intake.tasks:
-        await asyncio.wait(set(intake.tasks))
+    while intake.workers:
+        await asyncio.wait(set(intake.workers))
 
 
 def run(settings: Settings) -> None:
@@ -155,16 +170,16 @@ async def webhook(request: web.Request) -> web.Response:
         data, event=headers["x-github-event"], delivery_id=headers["x-github-delivery"]
     )
     if event.event == "ping":
-        intake.metrics.deliveries.labels("ping", "pong").inc()
+        intake.metrics.count_delivery("ping", "pong")
         return web.json_response({"pong": True, "hook_id": event.data.get("hook_id")})
     if event.delivery_id in intake.seen:
-        intake.metrics.deliveries.labels(event.event, "duplicate").inc()
+        intake.metrics.count_delivery(event.event, "duplicate")
         return web.Response(status=202, body=_DUPLICATE, content_type="application/json")
-    if len(intake.tasks) >= MAX_PENDING:
+    if intake.pending >= MAX_PENDING:
         # Refused rather than dropped: GitHub records the failure and it can be redelivered.
         return _rejected(intake, headers, 503, "too many deliveries pending; redeliver later")
     intake.seen[event.delivery_id] = True
-    _schedule(intake, event)
+    _enqueue(intake, event)
     return web.Response(status=202, body=_ACCEPTED, content_type="application/json")
 
 
@@ -194,7 +209,7 @@ def _rejected(
     intake: Intake, headers: Mapping[str, str], status: int, message: str
 ) -> web.Response:
     event = headers.get("x-github-event") or "unknown"
-    intake.metrics.deliveries.labels(event, f"rejected_{status}").inc()
+    intake.metrics.count_delivery(event, f"rejected_{status}")
     delivery_log.warning(
         "delivery rejected: %s",
         message,
@@ -250,37 +265,61 @@ def pull_number(event: sansio.Event) -> int | None:
     return None
 
 
-def _schedule(intake: Intake, event: sansio.Event) -> None:
+def _enqueue(intake: Intake, event: sansio.Event) -> None:
+    """Append the delivery to its key's queue, starting a worker if the queue was idle.
+
+    This runs before the 202, so it stays an append in the common case: no task, no future.
+    """
     key = ordering_key(event)
-    previous = intake.tails.get(key)
-    task = asyncio.create_task(_handle(intake, event, previous, time.monotonic()))
-    intake.tasks.add(task)
-    intake.tails[key] = task
-    intake.metrics.in_flight.inc()
-
-    def done(finished: asyncio.Task[None]) -> None:
-        intake.tasks.discard(finished)
-        intake.metrics.in_flight.dec()
-        if intake.tails.get(key) is finished:
-            del intake.tails[key]
-
-    task.add_done_callback(done)
+    item = Queued(event, time.monotonic())
+    intake.pending += 1
+    queue = intake.queues.get(key)
+    if queue is not None:
+        queue.append(item)
+        return
+    queue = intake.queues[key] = deque((item,))
+    worker = asyncio.create_task(_work(intake, key, queue))
+    intake.workers.add(worker)
+    worker.add_done_callback(intake.workers.discard)
 
 
-async def _handle(
-    intake: Intake, event: sansio.Event, previous: asyncio.Task[None] | None, accepted: float
-) -> None:
-    if previous is not None and not previous.done():
-        await asyncio.wait([previous])  # its outcome is its own; only the order matters here
+async def _work(intake: Intake, key: str, queue: deque[Queued]) -> None:
+    """Handle the key's deliveries one after another until its queue is empty."""
+    try:
+        while queue:
+            item = queue.popleft()
+            try:
+                await _handle(intake, item)
+            finally:
+                intake.pending -= 1
+    finally:
+        # No await between the emptiness check and this: nothing can slip into the queue.
+        del intake.queues[key]
+        _cancel_queued(intake, queue)
+
+
+def _cancel_queued(intake: Intake, queue: deque[Queued]) -> None:
+    """Log deliveries that never started (the worker was cancelled at shutdown)."""
+    now = time.monotonic()
+    while queue:
+        item = queue.popleft()
+        intake.pending -= 1
+        _log_delivery(intake, item.event, "cancelled", now - item.accepted)
+
+
+async def _handle(intake: Intake, item: Queued) -> None:
     outcome = "handled"
     try:
         async with intake.semaphore:
-            outcome = await _dispatch(intake, event)
+            outcome = await _dispatch(intake, item.event)
     except asyncio.CancelledError:
         outcome = "cancelled"
         raise
+    except Exception:  # outside the handlers (they are guarded one by one): keep the worker
+        outcome = "error"
+        log.exception("delivery %s failed before reaching its handlers", item.event.delivery_id)
     finally:
-        _log_delivery(intake, event, outcome, time.monotonic() - accepted)
+        _log_delivery(intake, item.event, outcome, time.monotonic() - item.accepted)
 
 
 async def _dispatch(intake: Intake, event: sansio.Event) -> str:
@@ -336,23 +375,28 @@ def _client_for(intake: Intake, event: sansio.Event, deadline: float) -> Any:
 
 
 def _log_delivery(intake: Intake, event: sansio.Event, outcome: str, seconds: float) -> None:
-    intake.metrics.deliveries.labels(event.event, outcome).inc()
-    intake.metrics.delivery_seconds.labels(event.event).observe(seconds)
+    """Metrics and the one log line every delivery gets (id, event, repository, PR, outcome)."""
+    intake.metrics.count_delivery(event.event, outcome)
+    intake.metrics.observe_delivery(event.event, seconds)
     level = logging.ERROR if outcome in ("error", "timeout", "cancelled") else logging.INFO
-    delivery_log.log(
-        level,
-        "delivery %s",
-        outcome,
-        extra={
-            "delivery_id": event.delivery_id,
-            "event": event.event,
-            "action": event.data.get("action"),
-            "repository": (event.data.get("repository") or {}).get("full_name"),
-            "pr": pull_number(event),
-            "outcome": outcome,
-            "duration_ms": round(seconds * 1000, 1),
-        },
+    if not delivery_log.isEnabledFor(level):
+        return  # filtered out: build nothing
+    data = event.data
+    fields = {
+        "delivery_id": event.delivery_id,
+        "event": event.event,
+        "action": data.get("action"),
+        "repository": (data.get("repository") or {}).get("full_name"),
+        "pr": pull_number(event),
+        "outcome": outcome,
+        "duration_ms": round(seconds * 1000, 1),
+    }
+    # makeRecord + handle is what Logger.log does, minus the caller lookup (a stack walk per
+    # delivery for a source location that is always this function).
+    record = delivery_log.makeRecord(
+        delivery_log.name, level, __file__, 0, "delivery %s", (outcome,), None, extra=fields
     )
+    delivery_log.handle(record)
 
 
 # --- lifecycle -----------------------------------------------------------------------------
@@ -377,16 +421,17 @@ async def _github_session(app: web.Application) -> Any:
 async def _drain(app: web.Application) -> None:
     """On shutdown, let accepted deliveries finish (bounded), then cancel and name the rest."""
     intake = app[INTAKE]
-    if not intake.tasks:
+    if not intake.workers:
         return
-    log.info("draining %d deliveries", len(intake.tasks))
-    _, pending = await asyncio.wait(set(intake.tasks), timeout=DRAIN_SECONDS)
-    for task in pending:
-        task.cancel()
-    if pending:
-        await asyncio.wait(pending)
-        log.error(
-            "shut down with %d deliveries unhandled (redeliver them from the App's "
-            "advanced settings)",
-            len(pending),
-        )
+    log.info("draining %d deliveries", intake.pending)
+    _, stuck = await asyncio.wait(set(intake.workers), timeout=DRAIN_SECONDS)
+    if not stuck:
+        return
+    unhandled = intake.pending
+    for worker in stuck:
+        worker.cancel()
+    await asyncio.wait(stuck)
+    log.error(
+        "shut down with %d deliveries unhandled (redeliver them from the App's advanced settings)",
+        unhandled,
+    )

@@ -109,7 +109,7 @@ async def run_validation(gh: GitHubAPI, repo: str, pull: dict[str, Any], ctx: Co
     log.info("%s#%s: %s (%s)", repo, pull["number"], report.title, report.conclusion)
     await asyncio.gather(
         _publish(gh, repo, pull["head"]["sha"], report, started, ctx.clock()),
-        _sync_rfc_labels(gh, repo, pull, config, (document for _, document in checked)),
+        _sync_rfc_labels(gh, repo, pull, config, (document for _, document in checked), ctx),
     )
 
 
@@ -183,6 +183,7 @@ async def _sync_rfc_labels(
     pull: dict[str, Any],
     config: Config,
     documents: Iterable[Document | None],
+    ctx: Context,
 ) -> None:
     await sync_labels(
         gh,
@@ -192,6 +193,7 @@ async def _sync_rfc_labels(
         desired=desired_labels(config, documents),
         owned=functools.partial(is_owned_label, config),
         style=functools.partial(label_style, config),
+        known=ctx.known_labels,
     )
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from cachetools import LRUCache
 from gidgethub import routing, sansio
 from gidgethub.abc import GitHubAPI
 
@@ -36,6 +35,7 @@ from bot.rfc.numbering import (
     commit_message,
     plan_numbering,
     rfc_files,
+    sort_added,
     trailer_pull_numbers,
 )
 
@@ -46,10 +46,8 @@ NUMBERED_MARKER = "<!-- rfc-bot:numbered -->"
 ERROR_MARKER = "<!-- rfc-bot:numbering-error -->"
 MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = 0.05  # base of the jittered exponential backoff after a lost race
-_READ_CONCURRENCY = 8
-
-# Blob sha -> text. Blobs are content-addressed, so entries never go stale.
-_blob_texts: LRUCache[str, str] = LRUCache(maxsize=32 * 1024 * 1024, getsizeof=len)
+# RFC texts read at once on a cold cache (the first merge after a restart reads them all).
+_READ_CONCURRENCY = 10
 
 
 @dataclass(frozen=True)
@@ -83,9 +81,14 @@ async def on_pull_request_closed(event: sansio.Event, gh: GitHubAPI, ctx: Contex
         return
     if not (outcome.assigned or outcome.already):
         return
-    if not outcome.lost_race:
-        await post_once(gh, repo, pull["number"], announcement(outcome, pull), NUMBERED_MARKER)
-    await add_label(gh, repo, pull, outcome.config)
+    writes = [add_label(gh, repo, pull, outcome.config, ctx)]
+    if not outcome.lost_race:  # else the writer that won announces
+        # Found done by another writer (a replica, or before a restart): let its
+        # announcement land first, so the pull request gets one.
+        grace = 0.0 if outcome.assigned else ctx.announce_grace_seconds
+        body = announcement(outcome, pull)
+        writes.append(post_once(gh, repo, pull["number"], body, NUMBERED_MARKER, grace=grace))
+    await asyncio.gather(*writes)
 
 
 async def number_merged_pull(
@@ -112,7 +115,7 @@ async def number_merged_pull(
         rfc_dir = outcome.config.rfc_dir
         return f"#{number} adds no unnumbered RFC under `{rfc_dir}/`: nothing to number."
     if outcome.assigned or outcome.already:
-        await add_label(gh, repo_full_name, pull, outcome.config)
+        await add_label(gh, repo_full_name, pull, outcome.config, ctx)
     if outcome.assigned:
         return announcement(outcome, pull)
     return announcement(outcome, pull, verb="Already numbered:")
@@ -143,26 +146,25 @@ async def assign_numbers(
 
 @dataclass(frozen=True)
 class BranchState:
-    """What one attempt read of the default branch."""
+    """What one attempt read of the default branch (file names only, no file texts)."""
 
     head: str
     root_tree: str
     config: Config
     entries: Mapping[str, gitdata.TreeEntry]  # blobs directly in the RFC directory
-    texts: Mapping[str, str]  # RFC path -> text
-    index_text: str | None
+
+    def rfc_paths(self) -> list[str]:
+        return rfc_files(self.entries, self.config)
 
 
 async def _read_branch(gh: GitHubAPI, repo: str, branch: str, ctx: Context) -> BranchState:
     head = await gitdata.get_branch_head(gh, repo, branch)
-    config, _ = await repo_config(gh, repo, head, ctx)
-    root_tree = await gitdata.get_commit_tree(gh, repo, head)
+    (config, _), root_tree = await asyncio.gather(
+        repo_config(gh, repo, head, ctx), gitdata.get_commit_tree(gh, repo, head)
+    )
     listing = await gitdata.get_directory(gh, repo, root_tree, config.rfc_dir) or []
     entries = {entry.path: entry for entry in listing if entry.type == "blob"}
-    texts = await _read_texts(gh, repo, [entries[p] for p in rfc_files(entries, config)], head)
-    index = entries.get(config.index_path)
-    index_text = None if index is None else await _read_text(gh, repo, index, head)
-    return BranchState(head, root_tree, config, entries, texts, index_text)
+    return BranchState(head, root_tree, config, entries)
 
 
 async def _attempt(
@@ -177,15 +179,11 @@ async def _attempt(
     state = await _read_branch(gh, repo, branch, ctx)
     config = state.config
     added = tuple(added_rfcs(pull_files, config))
-    if not added:
-        return Outcome(config, branch)
-    try:
-        plan = plan_numbering(state.texts, added, pr_number, config, index_text=state.index_text)
-    except NumberingError as error:
-        raise UserError(f"Could not assign an RFC number: {error}.") from error
-    outcome = Outcome(config, branch, added, (), plan.already_numbered, plan.missing)
-    if not plan.pending:
+    pending, done, missing = sort_added(added, state.rfc_paths())
+    outcome = Outcome(config, branch, added, (), done, missing)
+    if not pending:  # nothing to number (or nothing added): no RFC text needs reading
         return outcome
+    plan = await _plan(gh, repo, state, added, pr_number, ctx)
     trailer_commit = await _trailer_commit(gh, repo, state.head, config.rfc_dir, pr_number)
     if trailer_commit is not None:
         log.warning(
@@ -195,7 +193,7 @@ async def _attempt(
             trailer_commit,
         )
         return replace(outcome, trailer_commit=trailer_commit)
-    commit = await _write_commit(gh, repo, state, plan, pr_number)
+    commit = await _write_commit(gh, repo, state, plan, pr_number, ctx)
     try:
         await gitdata.update_branch(gh, repo, branch, commit)
     except gitdata.NotFastForward:
@@ -213,8 +211,28 @@ async def _attempt(
     return replace(outcome, assigned=plan.assignments, notes=notes)
 
 
+async def _plan(
+    gh: GitHubAPI,
+    repo: str,
+    state: BranchState,
+    added: tuple[str, ...],
+    pr_number: int,
+    ctx: Context,
+) -> Plan:
+    """Read every RFC text and the index (the index is regenerated from them), then plan."""
+    config = state.config
+    wanted = [state.entries[path] for path in state.rfc_paths()]
+    index = state.entries.get(config.index_path)
+    texts = await _read_texts(gh, repo, [*wanted, *([index] if index else [])], state.head, ctx)
+    index_text = texts.pop(config.index_path, None)
+    try:
+        return plan_numbering(texts, added, pr_number, config, index_text=index_text)
+    except NumberingError as error:
+        raise UserError(f"Could not assign an RFC number: {error}.") from error
+
+
 async def _write_commit(
-    gh: GitHubAPI, repo: str, state: BranchState, plan: Plan, pr_number: int
+    gh: GitHubAPI, repo: str, state: BranchState, plan: Plan, pr_number: int, ctx: Context
 ) -> str:
     """Blobs, tree and commit on top of the head (unreferenced until the ref moves)."""
     config = state.config
@@ -223,6 +241,8 @@ async def _write_commit(
     shas = await asyncio.gather(
         *(gitdata.create_blob(gh, repo, _encode(text)) for text in written.values())
     )
+    # The next merge finds these blobs on the branch: no need to read back what we wrote.
+    ctx.blob_texts.update(zip(shas, written.values(), strict=True))
     blobs: dict[str, str | None] = dict.fromkeys(changes)
     blobs.update(zip(written, shas, strict=True))
     # Keep the modes the files had (the renamed file keeps its old one).
@@ -249,24 +269,21 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", errors="surrogateescape")
 
 
-async def _read_text(gh: GitHubAPI, repo: str, entry: gitdata.TreeEntry, head: str) -> str:
-    text = _blob_texts.get(entry.sha)
-    if text is None:
-        raw = await get_file(gh, repo, entry.path, head)
-        if raw is None:  # not a regular file (e.g. a symlink): nothing to read or cache
-            return ""
-        text = _blob_texts[entry.sha] = raw.decode("utf-8", errors="surrogateescape")
-    return text
-
-
 async def _read_texts(
-    gh: GitHubAPI, repo: str, entries: list[gitdata.TreeEntry], head: str
+    gh: GitHubAPI, repo: str, entries: list[gitdata.TreeEntry], head: str, ctx: Context
 ) -> dict[str, str]:
+    """Path -> text; blobs not in ``ctx.blob_texts`` are read, a bounded number at once."""
     limit = asyncio.Semaphore(_READ_CONCURRENCY)
 
     async def read(entry: gitdata.TreeEntry) -> str:
-        async with limit:
-            return await _read_text(gh, repo, entry, head)
+        text = ctx.blob_texts.get(entry.sha)
+        if text is None:
+            async with limit:
+                raw = await get_file(gh, repo, entry.path, head)
+            if raw is None:  # not a regular file (e.g. a symlink): nothing to read or cache
+                return ""
+            text = ctx.blob_texts[entry.sha] = raw.decode("utf-8", errors="surrogateescape")
+        return text
 
     texts = await asyncio.gather(*(read(entry) for entry in entries))
     return {entry.path: text for entry, text in zip(entries, texts, strict=True)}
@@ -312,23 +329,32 @@ def protected_branch_message(branch: str, refused: gitdata.RefUpdateRefused) -> 
     )
 
 
-async def post_once(gh: GitHubAPI, repo: str, number: int, body: str, marker: str) -> None:
-    """Post ``body`` unless a comment carrying ``marker`` is already there (redeliveries)."""
-    if not await _marked_comment_ids(gh, repo, number, marker):
-        await comment(gh, repo, number, body)
+async def post_once(
+    gh: GitHubAPI, repo: str, number: int, body: str, marker: str, *, grace: float = 0.0
+) -> None:
+    """Post ``body`` unless a comment carrying ``marker`` is there (redeliveries); with a
+    ``grace``, look once more after that many seconds before posting."""
+    if await _has_marked_comment(gh, repo, number, marker):
+        return
+    if grace > 0:
+        await asyncio.sleep(grace)
+        if await _has_marked_comment(gh, repo, number, marker):
+            return
+    await comment(gh, repo, number, body)
 
 
-async def _marked_comment_ids(gh: GitHubAPI, repo: str, number: int, marker: str) -> list[int]:
-    return [
-        item["id"]
-        async for item in gh.getiter(
-            f"/repos/{repo}/issues/{number}/comments{{?per_page}}", {"per_page": 100}
-        )
-        if marker in (item.get("body") or "")
-    ]
+async def _has_marked_comment(gh: GitHubAPI, repo: str, number: int, marker: str) -> bool:
+    async for item in gh.getiter(
+        f"/repos/{repo}/issues/{number}/comments{{?per_page}}", {"per_page": 100}
+    ):
+        if marker in (item.get("body") or ""):
+            return True
+    return False
 
 
-async def add_label(gh: GitHubAPI, repo: str, pull: Mapping[str, Any], config: Config) -> None:
+async def add_label(
+    gh: GitHubAPI, repo: str, pull: Mapping[str, Any], config: Config, ctx: Context
+) -> None:
     """Put ``labels.numbered`` on the pull request (created and styled if the repo lacks it)."""
     name = config.labels.numbered
     current = [label["name"] for label in pull.get("labels") or ()]
@@ -340,4 +366,5 @@ async def add_label(gh: GitHubAPI, repo: str, pull: Mapping[str, Any], config: C
         desired=[*current, name],
         owned={name},
         style=partial(label_style, config),
+        known=ctx.known_labels,
     )

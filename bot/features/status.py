@@ -8,6 +8,7 @@ ignored without a word, so the App never talks to itself.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import logging
@@ -308,14 +309,15 @@ async def write_head_file(
 
 async def sync_status_labels(session: Session, changed_path: str, changed_text: str) -> None:
     """Make the PR's owned labels match its RFCs, the just-changed one as now written."""
-    documents: list[Document | None] = []
     head = session.pull["head"]
-    for path in await session.rfc_files():
+
+    async def document(path: str) -> Document | None:
         if path == changed_path:
-            documents.append(parse(changed_text))
-            continue
+            return parse(changed_text)
         raw = await get_file(session.gh, head["repo"]["full_name"], path, head["ref"])
-        documents.append(None if raw is None else parse(raw.decode("utf-8", errors="replace")))
+        return None if raw is None else parse(raw.decode("utf-8", errors="replace"))
+
+    documents = await asyncio.gather(*(document(path) for path in await session.rfc_files()))
     config = session.config
     await labels.sync_labels(
         session.gh,
@@ -325,6 +327,7 @@ async def sync_status_labels(session: Session, changed_path: str, changed_text: 
         desired=labels.desired_labels(config, documents),
         owned=functools.partial(labels.is_owned_label, config),
         style=functools.partial(labels.label_style, config),
+        known=session.ctx.known_labels,
     )
 
 

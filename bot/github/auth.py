@@ -78,9 +78,15 @@ class AppAuth:
             self._tokens[installation_id] = (token, refresh_at)
             return token
 
-    def forget(self, installation_id: int) -> None:
-        """Drop a cached token GitHub refused (revoked, installation suspended)."""
-        self._tokens.pop(installation_id, None)
+    def forget(self, installation_id: int, token: str | None = None) -> None:
+        """Drop a cached token GitHub refused (revoked, installation suspended).
+
+        With ``token``, only if it is still the cached one: of several requests refused
+        together, the first forces a refresh and the others then reuse the new token.
+        """
+        entry = self._tokens.get(installation_id)
+        if entry is not None and token in (None, entry[0]):
+            del self._tokens[installation_id]
 
     def _fresh_token(self, installation_id: int) -> str | None:
         entry = self._tokens.get(installation_id)

@@ -10,6 +10,7 @@ raw status and headers, before gidgethub turns a response into an exception.
 from __future__ import annotations
 
 import http
+import logging
 import random
 import re
 import time
@@ -24,6 +25,8 @@ from bot import __version__
 from bot.github.auth import AppAuth
 from bot.metrics import Metrics
 
+log = logging.getLogger(__name__)
+
 API_VERSION = "2022-11-28"
 USER_AGENT = f"rfc-bot/{__version__}"
 MAX_ATTEMPTS = 4
@@ -35,6 +38,8 @@ SECONDARY_LIMIT_DEFAULT_SECONDS = 60.0
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
 
 TokenSource = Callable[[], Awaitable[str]]
+# Told which token GitHub refused with a 401, so the next ``TokenSource`` call fetches anew.
+TokenRefused = Callable[[str], None]
 
 
 class DeadlineExceeded(gidgethub.GitHubException, TimeoutError):
@@ -53,6 +58,7 @@ class GitHubClient(GitHubAPI):
         base_url: str = "https://api.github.com",
         oauth_token: str | None = None,
         token_source: TokenSource | None = None,
+        token_refused: TokenRefused | None = None,
         metrics: Metrics | None = None,
         request_timeout: float = 10.0,
         deadline: float | None = None,
@@ -62,9 +68,11 @@ class GitHubClient(GitHubAPI):
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        """``deadline`` is a ``clock()`` value; ``token_source`` yields the token lazily."""
+        """``deadline`` is a ``clock()`` value; ``token_source`` yields the token lazily and
+        ``token_refused`` drops a token GitHub answered 401 to (revoked or expired early)."""
         super().__init__(session, USER_AGENT, oauth_token=oauth_token, base_url=base_url)
         self._token_source = token_source
+        self._token_refused = token_refused
         self.metrics = metrics
         self.request_timeout = request_timeout
         self.deadline = deadline
@@ -91,11 +99,25 @@ class GitHubClient(GitHubAPI):
         oauth_token: str | None = None,
         **kwargs: Any,
     ) -> tuple[bytes, str | None, int]:
-        # Fetch the installation token only when a request is actually made.
-        if jwt is None and oauth_token is None and self._token_source is not None:
-            oauth_token = await self._token_source()
+        if jwt is not None or oauth_token is not None or self._token_source is None:
+            return await super()._make_request(
+                method, url, url_vars, data, accept, jwt=jwt, oauth_token=oauth_token, **kwargs
+            )
+        # The installation token is fetched only when a request is actually made.
+        token = await self._token_source()
+        try:
+            return await super()._make_request(
+                method, url, url_vars, data, accept, oauth_token=token, **kwargs
+            )
+        except gidgethub.BadRequest as error:
+            if error.status_code != 401 or self._token_refused is None:
+                raise
+        # GitHub no longer takes the cached token (revoked, or expired before its stated
+        # time): nothing was applied, so once with a fresh token is safe for any method.
+        log.info("installation token refused on %s %s; retrying with a new one", method, url)
+        self._token_refused(token)
         return await super()._make_request(
-            method, url, url_vars, data, accept, jwt=jwt, oauth_token=oauth_token, **kwargs
+            method, url, url_vars, data, accept, oauth_token=await self._token_source(), **kwargs
         )
 
     async def _request(
@@ -275,11 +297,17 @@ class ClientFactory:
         self.metrics = metrics
         self.request_timeout = request_timeout
 
-    def _client(self, deadline: float | None, token_source: TokenSource | None) -> GitHubClient:
+    def _client(
+        self,
+        deadline: float | None,
+        token_source: TokenSource | None,
+        token_refused: TokenRefused | None = None,
+    ) -> GitHubClient:
         return GitHubClient(
             self.session,
             base_url=self.base_url,
             token_source=token_source,
+            token_refused=token_refused,
             metrics=self.metrics,
             request_timeout=self.request_timeout,
             deadline=deadline,
@@ -298,4 +326,7 @@ class ClientFactory:
         async def token() -> str:
             return await self.auth.installation_token(app, installation_id)
 
-        return self._client(deadline, token)
+        def refused(token: str) -> None:
+            self.auth.forget(installation_id, token)
+
+        return self._client(deadline, token, refused)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping
 from typing import Protocol
 from urllib.parse import quote
 
@@ -32,6 +32,9 @@ _STATUS_COLORS: Mapping[str, str] = {
     "deprecated": "b60205",
 }
 _OTHER_STATUS_COLOR = "bfd4f2"
+
+# (repository full name, lower-cased label name) -> True, for labels known to exist.
+KnownLabels = MutableMapping[tuple[str, str], bool]
 
 
 class LabelledDocument(Protocol):
@@ -116,21 +119,26 @@ async def sync_labels(
     desired: Iterable[str],
     owned: Callable[[str], bool] | Collection[str],
     style: Callable[[str], tuple[str, str]] | None = None,
+    known: KnownLabels | None = None,
 ) -> None:
     """Make the issue's owned labels equal ``desired``; never touch labels not owned.
 
     ``current`` comes from the event payload (no fetch). Each label about to be added is
     first created in the repository with ``style(name)`` — pass
     ``functools.partial(label_style, config)`` — where "already exists" is fine; then one
-    request adds them all. Removals are one request per label. Nothing to change: no request.
+    request adds them all. ``known`` remembers which labels exist (``Context.known_labels``),
+    so a warm run creates none. Removals are one request per label. Nothing to change: no
+    request.
     """
     is_owned = owned if callable(owned) else set(owned).__contains__
     have, want = set(current), set(desired)
+    known = {} if known is None else known
+    _remember(known, repo, have)  # on the pull request, so in the repository too
     to_add = sorted(want - have)
     to_remove = sorted(name for name in have - want if is_owned(name))
     styler = style or _default_style
     await asyncio.gather(
-        _add(gh, repo, number, to_add, styler),
+        _add(gh, repo, number, to_add, styler, known),
         *(_remove(gh, repo, number, name) for name in to_remove),
     )
 
@@ -141,11 +149,19 @@ async def _add(
     number: int,
     names: list[str],
     style: Callable[[str], tuple[str, str]],
+    known: KnownLabels,
 ) -> None:
     if not names:
         return
-    await asyncio.gather(*(ensure_label(gh, repo, name, *style(name)) for name in names))
+    unknown = [name for name in names if (repo, name.lower()) not in known]
+    await asyncio.gather(*(ensure_label(gh, repo, name, *style(name)) for name in unknown))
+    _remember(known, repo, unknown)
     await gh.post(f"/repos/{repo}/issues/{number}/labels", data={"labels": names})
+
+
+def _remember(known: KnownLabels, repo: str, names: Iterable[str]) -> None:
+    for name in names:
+        known[(repo, name.lower())] = True
 
 
 async def ensure_label(gh: GitHubAPI, repo: str, name: str, color: str, description: str) -> None:

@@ -114,20 +114,9 @@ def plan_numbering(
     Raises NumberingError when the configured strategy cannot give a free number.
     """
     present = rfc_files(branch_texts, config)
-    pending: list[str] = []
-    done: list[Numbered] = []
-    missing: list[str] = []
-    for path in sorted(set(added)):
-        if path in branch_texts:
-            pending.append(path)
-            continue
-        found = _numbered_by_slug(path, present)
-        if found is None:
-            missing.append(path)
-        else:
-            done.append(found)
+    pending, done, missing = sort_added(added, present)
     if not pending:
-        return Plan((), tuple(done), tuple(missing), None)
+        return Plan((), done, missing, None)
     numbers = _numbers_for(pending, present, pr_number, config)
     assignments = tuple(
         _assign(path, number, branch_texts[path], config)
@@ -137,7 +126,30 @@ def plan_numbering(
         index, problem = _index_after(branch_texts, assignments, index_text, config), None
     except ValueError as error:
         index, problem = None, f"{config.index_path} was left as it is: {error}"
-    return Plan(assignments, tuple(done), tuple(missing), index, problem)
+    return Plan(assignments, done, missing, index, problem)
+
+
+def sort_added(
+    added: Iterable[str], present: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[Numbered, ...], tuple[str, ...]]:
+    """(pending, done, missing): the pull request's added RFCs as the branch has them now.
+
+    ``present`` is the branch's RFC paths (``rfc_files``). Pending ones are still unnumbered
+    there; done ones carry a number already (same slug); missing ones are gone. Needs paths
+    only, so a caller can tell that nothing is left to do before reading any RFC text.
+    """
+    on_branch = set(present)
+    pending: list[str] = []
+    done: list[Numbered] = []
+    missing: list[str] = []
+    for path in sorted(set(added)):
+        if path in on_branch:
+            pending.append(path)
+        elif (found := _numbered_by_slug(path, present)) is not None:
+            done.append(found)
+        else:
+            missing.append(path)
+    return tuple(pending), tuple(done), tuple(missing)
 
 
 def _numbered_by_slug(path: str, present: Sequence[str]) -> Numbered | None:

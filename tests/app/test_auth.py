@@ -124,6 +124,18 @@ async def test_forget_forces_a_new_token(private_key_pem: str) -> None:
     assert await auth.installation_token(gh, 7) == "ghs_token2"
 
 
+async def test_forgetting_a_stale_token_keeps_the_fresh_one(private_key_pem: str) -> None:
+    clock = Clock()
+    gh = FakeGitHub(clock)
+    auth = AppAuth("4242", private_key_pem, clock=clock)
+    stale = await auth.installation_token(gh, 7)
+    auth.forget(7, stale)
+    fresh = await auth.installation_token(gh, 7)
+    auth.forget(7, stale)  # a second request refused with the old token, answered late
+    assert await auth.installation_token(gh, 7) == fresh == "ghs_token2"
+    assert len(gh.requests) == 2
+
+
 async def test_short_lived_token_kept_half_its_life(private_key_pem: str) -> None:
     clock = Clock()
     gh = FakeGitHub(clock, lifetime=120)

@@ -241,6 +241,62 @@ async def test_plain_403_not_retried(
     assert len(github.requests) == 1
 
 
+class Tokens:
+    """A token source handing out ``ghs_1``, ``ghs_2``, ...; notes the tokens refused."""
+
+    def __init__(self) -> None:
+        self.issued = 0
+        self.refused: list[str] = []
+
+    async def __call__(self) -> str:
+        self.issued += 1
+        return f"ghs_{self.issued}"
+
+    def refuse(self, token: str) -> None:
+        self.refused.append(token)
+
+
+async def test_refused_token_is_dropped_and_the_request_sent_once_more(
+    github: ScriptedGitHub, session: aiohttp.ClientSession
+) -> None:
+    github.script = [Reply(401, body={"message": "Bad credentials"}), Reply(201)]
+    tokens = Tokens()
+    gh = make_client(
+        session, github.url, Sleeps(), token_source=tokens, token_refused=tokens.refuse
+    )
+    assert await gh.post("/repos/o/r/check-runs", data={"name": "x"}) == {"ok": True}
+    assert tokens.refused == ["ghs_1"]
+    assert [headers["Authorization"] for _, _, headers in github.requests] == [
+        "token ghs_1",
+        "token ghs_2",
+    ]
+
+
+async def test_a_second_401_is_raised(
+    github: ScriptedGitHub, session: aiohttp.ClientSession
+) -> None:
+    github.script = [Reply(401, body={"message": "Bad credentials"})] * 2
+    tokens = Tokens()
+    gh = make_client(
+        session, github.url, Sleeps(), token_source=tokens, token_refused=tokens.refuse
+    )
+    with pytest.raises(gidgethub.BadRequest) as caught:
+        await gh.getitem("/x")
+    assert caught.value.status_code == 401
+    assert len(github.requests) == 2
+    assert tokens.refused == ["ghs_1"]
+
+
+async def test_401_with_a_fixed_token_is_not_retried(
+    github: ScriptedGitHub, session: aiohttp.ClientSession
+) -> None:
+    github.script = [Reply(401, body={"message": "Bad credentials"})]
+    gh = make_client(session, github.url, Sleeps(), oauth_token="ghs_fixed")
+    with pytest.raises(gidgethub.BadRequest):
+        await gh.getitem("/x")
+    assert len(github.requests) == 1
+
+
 async def test_gives_up_after_max_attempts_with_last_error(
     github: ScriptedGitHub, session: aiohttp.ClientSession
 ) -> None:

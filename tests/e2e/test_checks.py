@@ -12,14 +12,14 @@ import pytest
 from bot.rfc.config import CONFIG_PATH
 from bot.sandbox.delivery import deliver
 from bot.sandbox.demo import demo_file
+from tests.e2e.helpers import BRANCH, PATH, open_pull, opened, seed_repo, send
+from tests.e2e.helpers import operations as calls
 
-REPO = "octo-org/rfcs"
-BRANCH = "rfc/job-retries"
-PATH = "rfcs/0000-job-retries.md"
 TODAY = datetime(2024, 6, 12, 9, 30, tzinfo=UTC)
 GOOD = demo_file("fixed.md")  # lints clean: Draft, orchestrator + jobmaster
 FLAWED = demo_file("flawed.md")  # six errors, one per kind of mistake
 LABEL_CALLS = ("issues/add-labels", "issues/remove-label", "issues/create-label")
+GOOD_LABELS = {"rfc", "rfc: draft", "app: orchestrator", "app: jobmaster"}
 
 
 @pytest.fixture
@@ -30,19 +30,7 @@ def app(bot_app: Any) -> Any:
 
 @pytest.fixture
 def repo(sim: Any) -> Any:
-    return sim.create_repo(REPO, files={"README.md": "# RFCs\n", "rfcs/README.md": "# Index\n"})
-
-
-async def opened(sim: Any, app: Any, repo: Any, files: dict[str, str | None], **kw: Any) -> Any:
-    pull = sim.open_pull_request(repo, head=kw.pop("head", BRANCH), files=files, author="alice",
-                                 title="RFC: job retries", **kw)  # fmt: skip
-    await send(app, "pull_request", sim.event_pull_request(repo, pull.number, "opened"))
-    return pull
-
-
-async def send(app: Any, event: str, payload: dict[str, Any]) -> None:
-    assert await app.deliver(event, payload) == 202
-    await app.idle()
+    return seed_repo(sim, {"rfcs/README.md": "# Index\n"})
 
 
 def runs(sim: Any, repo: Any, head_sha: str) -> list[dict[str, Any]]:
@@ -59,17 +47,13 @@ def line_of(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
-def calls(sim: Any, start: int = 0) -> list[str]:
-    return [r.operation_id or f"{r.method} {r.path}" for r in sim.requests[start:]]
-
-
 # --- deliveries -----------------------------------------------------------------------------
 
 
 async def test_bad_signature_is_rejected_before_any_github_call(
     sim: Any, app: Any, repo: Any
 ) -> None:
-    pull = sim.open_pull_request(repo, head=BRANCH, files={PATH: GOOD}, author="alice")
+    pull = open_pull(sim, repo, {PATH: GOOD})
     payload = sim.event_pull_request(repo, pull.number, "opened")
     async with aiohttp.ClientSession() as session:
         status = await deliver(session, app.url, "pull_request", payload, "not-the-secret")
@@ -99,7 +83,7 @@ async def test_valid_rfc_passes_and_is_labelled(sim: Any, app: Any, repo: Any) -
     summary = run["output"]["summary"]
     assert "| Job Retries | Draft | orchestrator, jobmaster | added | 0 | 0 |" in summary
     assert f"/octo-org/rfcs/blob/{pull.head_sha}/{PATH})" in summary
-    labels = {"rfc", "rfc: draft", "app: orchestrator", "app: jobmaster"}
+    labels = GOOD_LABELS
     assert set(sim.pr_labels(repo, pull.number)) == labels
     styles = sim.repo_labels(repo)
     assert all(styles[name]["color"] != "ededed" and styles[name]["description"] for name in labels)
@@ -279,7 +263,7 @@ async def test_invalid_config_is_annotated_and_defaults_apply(
 
 
 async def test_stale_owned_label_goes_foreign_labels_stay(sim: Any, app: Any, repo: Any) -> None:
-    pull = sim.open_pull_request(repo, head=BRANCH, files={PATH: GOOD}, author="alice")
+    pull = open_pull(sim, repo, {PATH: GOOD})
     for name in ("rfc: proposed", "app: api", "needs-review", "rfc: numbered"):
         sim.add_label(repo, name, "123456", "set by hand")
         sim.pull_request(repo, pull.number).labels.append(name)
@@ -302,6 +286,47 @@ async def test_labels_follow_the_status(sim: Any, app: Any, repo: Any) -> None:
     labels = set(sim.pr_labels(repo, pull.number))
     assert "rfc: proposed" in labels
     assert "rfc: draft" not in labels
+
+
+async def test_labels_known_to_exist_are_not_created_again(sim: Any, app: Any, repo: Any) -> None:
+    pull = await opened(sim, app, repo, {PATH: GOOD})
+    assert calls(sim).count("issues/create-label") == len(GOOD_LABELS)
+
+    # Someone takes the labels off; the next run puts them back without creating any.
+    sim.pull_request(repo, pull.number).labels.clear()
+    start = len(sim.requests)
+    await send(app, "check_run", sim.event_check_run(repo, latest(sim, repo, pull.head_sha)["id"]))
+    assert "issues/create-label" not in calls(sim, start)
+    assert set(sim.pr_labels(repo, pull.number)) == GOOD_LABELS
+
+    start = len(sim.requests)
+    second = await opened(sim, app, repo, {PATH: GOOD}, head="rfc/second")
+    assert "issues/create-label" not in calls(sim, start)
+    assert set(sim.pr_labels(repo, second.number)) == GOOD_LABELS
+
+
+async def test_after_a_restart_existing_labels_are_fine(sim: Any, app: Any, repo: Any) -> None:
+    await opened(sim, app, repo, {PATH: GOOD})
+    app.context.known_labels.clear()  # a restarted App knows no labels
+    start = len(sim.requests)
+    second = await opened(sim, app, repo, {PATH: GOOD}, head="rfc/second")
+    created = [r.status for r in sim.requests[start:] if r.operation_id == "issues/create-label"]
+    assert created == [422] * len(GOOD_LABELS)  # "already exists": fine
+    assert set(sim.pr_labels(repo, second.number)) == GOOD_LABELS
+
+
+# --- installation tokens --------------------------------------------------------------------
+
+
+async def test_a_token_github_no_longer_accepts_is_replaced(sim: Any, app: Any, repo: Any) -> None:
+    await opened(sim, app, repo, {"docs/warm.md": "warm the token\n"}, head="warm-up")
+    sim.expire_tokens()  # revoked or expired before the time GitHub gave
+    start = len(sim.requests)
+    pull = await opened(sim, app, repo, {PATH: GOOD})
+    assert latest(sim, repo, pull.head_sha)["conclusion"] == "success"
+    made = sim.requests[start:]
+    assert [r.operation_id for r in made if r.status == 401] == ["pulls/list-files"]
+    assert calls(sim, start).count("apps/create-installation-access-token") == 1
 
 
 # --- cost -----------------------------------------------------------------------------------

@@ -5,34 +5,27 @@ the numbering commit's trailer."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import aiohttp
 import pytest
 
 from bot.features.context import Context, UserError
 from bot.features.numbering import number_merged_pull
-from bot.github.auth import AppAuth
-from bot.github.client import ClientFactory, GitHubClient
 from bot.rfc.edits import INDEX_END, INDEX_START
+from tests.e2e.helpers import (
+    REPO,
+    bot_comments,
+    installation_client,
+    merge,
+    numbering_commits,
+    open_pull,
+    operations,
+    rfc,
+    seed_repo,
+    send,
+)
 
-REPO = "octo-org/rfcs"
 INDEX = "rfcs/README.md"
-
-
-def rfc(title: str, number: str = "[Assigned when merged]") -> str:
-    return (
-        f"# {title}\n\n"
-        "**Status:** Draft  \n"
-        "**Target Application(s):** api  \n"
-        f"**RFC Number:** {number}  \n"
-        "**Created:** 2024-05-01  \n"
-        "**Last Updated:** 2024-05-02  \n"
-        "**Author(s):** Alice Example (@alice)  \n\n"
-        "## Overview\n\n### Summary\nRetry failed jobs with backoff.\n"
-    )
 
 
 def index_with(rows: str = "") -> str:
@@ -44,54 +37,16 @@ def index_with(rows: str = "") -> str:
 
 @pytest.fixture
 def repo(sim: Any) -> Any:
-    return sim.create_repo(
-        REPO,
-        files={
-            "README.md": "# RFCs\n",
-            "rfcs/0001-audit-log.md": rfc("Audit Log", "0001"),
-            INDEX: index_with(),
-        },
-    )
-
-
-async def merge(
-    sim: Any,
-    bot_app: Any,
-    repo: Any,
-    files: dict[str, str],
-    *,
-    head: str = "rfc/new",
-    delivery_id: str | None = None,
-) -> Any:
-    """Open and merge a pull request, deliver its `closed` event, wait until handled."""
-    pull = sim.open_pull_request(
-        repo, head=head, files=files, author="alice", title=f"RFC from {head}"
-    )
-    sim.merge_pull_request(repo, pull.number)
-    status = await bot_app.deliver(
-        "pull_request", sim.event_pull_request(repo, pull.number, "closed"), delivery_id=delivery_id
-    )
-    assert status == 202
-    await bot_app.idle()
-    return pull
+    return seed_repo(sim, {"rfcs/0001-audit-log.md": rfc("Audit Log", "0001"), INDEX: index_with()})
 
 
 def rfc_paths(sim: Any, repo: Any) -> list[str]:
     return sorted(p for p in sim.tree(repo) if re.fullmatch(r"rfcs/\d+-[a-z0-9-]+\.md", p))
 
 
-def bot_comments(sim: Any, repo: Any, number: int) -> list[str]:
-    return [c["body"] for c in sim.comments(repo, number) if c["user"]["type"] == "Bot"]
-
-
 def main_history(sim: Any, repo: Any) -> list[Any]:
     """The default branch's commits, newest first."""
     return repo.objects.history(sim.head(repo, "main"))
-
-
-def numbering_commits(sim: Any, repo: Any, number: int) -> list[str]:
-    """Messages of default-branch commits carrying the pull request's trailer."""
-    return [c.message for c in main_history(sim, repo) if f"RFC-PR: #{number}" in c.message]
 
 
 async def test_a_merged_rfc_is_renamed_numbered_indexed_and_announced(
@@ -118,7 +73,7 @@ async def test_a_merged_rfc_is_renamed_numbered_indexed_and_announced(
 
 
 async def test_the_index_is_created_when_missing(sim: Any, bot_app: Any) -> None:
-    repo = sim.create_repo(REPO, files={"README.md": "# RFCs\n"})
+    repo = seed_repo(sim, {})
 
     await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
 
@@ -155,8 +110,7 @@ async def test_a_redelivery_with_a_new_id_assigns_nothing_more(
 
     for delivery_id in ("replay-1", "replay-2"):
         event = sim.event_pull_request(repo, pull.number, "closed")
-        assert await bot_app.deliver("pull_request", event, delivery_id=delivery_id) == 202
-        await bot_app.idle()
+        await send(bot_app, "pull_request", event, delivery_id=delivery_id)
 
     assert sim.head(repo, "main") == head
     assert rfc_paths(sim, repo) == ["rfcs/0001-audit-log.md", "rfcs/0002-job-retries.md"]
@@ -278,16 +232,10 @@ async def test_a_closed_unmerged_pull_request_is_left_alone(
     sim: Any, bot_app: Any, repo: Any
 ) -> None:
     head = sim.head(repo, "main")
-    pull = sim.open_pull_request(
-        repo, head="rfc/closed", files={"rfcs/0000-job-retries.md": rfc("Job Retries")}
-    )
+    pull = open_pull(sim, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")}, head="rfc/x")
     sim.close_pull_request(repo, pull.number)
 
-    assert (
-        await bot_app.deliver("pull_request", sim.event_pull_request(repo, pull.number, "closed"))
-        == 202
-    )
-    await bot_app.idle()
+    await send(bot_app, "pull_request", sim.event_pull_request(repo, pull.number, "closed"))
 
     assert sim.head(repo, "main") == head
     assert bot_comments(sim, repo, pull.number) == []
@@ -300,16 +248,6 @@ async def test_a_merged_pull_request_without_rfcs_is_left_alone(
 
     assert rfc_paths(sim, repo) == ["rfcs/0001-audit-log.md"]
     assert bot_comments(sim, repo, pull.number) == []
-
-
-@asynccontextmanager
-async def installation_client(sim: Any, repo: Any) -> AsyncIterator[GitHubClient]:
-    """A GitHub client acting as the App's installation on ``repo``, like the server's."""
-    async with aiohttp.ClientSession() as session:
-        factory = ClientFactory(
-            session, AppAuth(sim.app_id, sim.private_key_pem), base_url=sim.base_url
-        )
-        yield factory.installation_client(repo.installation_id)
 
 
 async def test_a_restored_unnumbered_file_is_not_numbered_twice(
@@ -326,8 +264,7 @@ async def test_a_restored_unnumbered_file_is_not_numbered_twice(
     head = sim.head(repo, "main")
 
     event = sim.event_pull_request(repo, pull.number, "closed")
-    assert await bot_app.deliver("pull_request", event, delivery_id="replayed") == 202
-    await bot_app.idle()
+    await send(bot_app, "pull_request", event, delivery_id="replayed")
 
     assert sim.head(repo, "main") == head  # the RFC-PR trailer says it is done
     assert len(numbering_commits(sim, repo, pull.number)) == 1
@@ -374,3 +311,71 @@ async def test_pull_request_strategy_with_a_taken_number_explains_on_the_pull_re
     assert "rfcs/0000-job-retries.md" in sim.tree(repo)
     [body] = bot_comments(sim, repo, pull.number)
     assert "RFC number 1 (this pull request's number) is already taken" in body
+
+
+def rfc_reads(sim: Any, start: int) -> list[str]:
+    """RFC directory files the App read through the contents API since ``start``."""
+    return [r.path.split("/contents/", 1)[1] for r in sim.requests[start:]
+            if "/contents/rfcs/" in r.path]  # fmt: skip
+
+
+async def test_a_redelivery_after_a_restart_reads_no_rfc_text(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
+    bot_app.context.blob_texts.clear()  # a restarted App has no texts cached
+    start = len(sim.requests)
+
+    await send(bot_app, "pull_request", sim.event_pull_request(repo, pull.number, "closed"))
+
+    assert rfc_reads(sim, start) == []  # the file names show there is nothing left to do
+    assert rfc_paths(sim, repo) == ["rfcs/0001-audit-log.md", "rfcs/0002-job-retries.md"]
+
+
+async def test_the_next_merge_reads_only_the_new_rfc(sim: Any, bot_app: Any, repo: Any) -> None:
+    await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
+    start = len(sim.requests)
+
+    await merge(sim, bot_app, repo, {"rfcs/0000-cache-warmup.md": rfc("Cache Warmup")},
+                head="rfc/cache")  # fmt: skip
+
+    # The renamed RFC and the index were written by the App: their texts are known.
+    assert rfc_reads(sim, start) == ["rfcs/0000-cache-warmup.md"]
+    assert "issues/create-label" not in operations(sim, start)  # `rfc: numbered` exists
+    assert "rfcs/0003-cache-warmup.md" in sim.tree(repo)
+    assert "[Job Retries](0002-job-retries.md)" in sim.file(repo, INDEX)
+
+
+async def test_an_unnumbered_rfc_the_pull_request_only_modifies_is_not_numbered(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    legacy = "rfcs/0000-legacy.md"
+    sim.commit(repo, "main", {legacy: rfc("Legacy")}, message="Left unnumbered by hand")
+    head = sim.head(repo, "main")
+
+    pull = await merge(sim, bot_app, repo, {legacy: rfc("Legacy", status="Proposed")})
+
+    assert sim.head(repo, "main") != head  # the merge commit, and nothing after it
+    assert numbering_commits(sim, repo, pull.number) == []
+    assert legacy in sim.tree(repo)
+    assert bot_comments(sim, repo, pull.number) == []
+
+
+async def test_an_announcement_lost_by_the_writer_is_posted_by_a_later_delivery(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    """The writer numbered the RFC but could not comment (it died, or GitHub refused): a
+    redelivery finds the work done, waits the grace period for an announcement, then posts
+    the one that is missing."""
+    bot_app.context.announce_grace_seconds = 0.05
+    sim.fail("POST", r".*/issues/\d+/comments$", 403, times=1)
+    pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
+    assert bot_comments(sim, repo, pull.number) == []
+    head = sim.head(repo, "main")
+
+    event = sim.event_pull_request(repo, pull.number, "closed")
+    await send(bot_app, "pull_request", event, delivery_id="after-the-writer-died")
+
+    assert sim.head(repo, "main") == head  # nothing numbered twice
+    [body] = bot_comments(sim, repo, pull.number)
+    assert "Already numbered" not in body and "RFC 0002" in body

@@ -18,22 +18,9 @@ from bot.features.context import Context
 from bot.sandbox.delivery import deliver
 from bot.server import create_app, wait_idle
 from bot.settings import Settings
+from tests.e2e.helpers import bot_comments, merged_pull, numbering_commits, rfc, seed_repo
 
-REPO = "octo-org/rfcs"
 SECRET = "replica-secret"
-
-
-def rfc(title: str, number: str = "[Assigned when merged]") -> str:
-    return (
-        f"# {title}\n\n"
-        "**Status:** Draft  \n"
-        "**Target Application(s):** api  \n"
-        f"**RFC Number:** {number}  \n"
-        "**Created:** 2024-05-01  \n"
-        "**Last Updated:** 2024-05-02  \n"
-        "**Author(s):** @alice  \n\n"
-        "## Overview\n\n### Summary\nSomething worth doing.\n"
-    )
 
 
 @dataclass
@@ -41,6 +28,7 @@ class Replica:
     app: web.Application
     url: str
     session: aiohttp.ClientSession
+    context: Context
 
     async def deliver(self, payload: dict[str, Any], delivery_id: str | None = None) -> int:
         return await deliver(
@@ -62,12 +50,13 @@ async def start_replica(sim: Any, session: aiohttp.ClientSession) -> tuple[Repli
         log_format="text",
         event_budget_seconds=30.0,
     )
-    app = create_app(settings, context=Context())
+    context = Context()
+    app = create_app(settings, context=context)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     host, port = runner.addresses[0][:2]
-    return Replica(app, f"http://{host}:{port}/webhook", session), runner
+    return Replica(app, f"http://{host}:{port}/webhook", session, context), runner
 
 
 @pytest.fixture
@@ -85,15 +74,12 @@ async def replicas(sim: Any) -> AsyncIterator[tuple[Replica, Replica]]:
 
 @pytest.fixture
 def repo(sim: Any) -> Any:
-    return sim.create_repo(REPO, files={"rfcs/0001-audit-log.md": rfc("Audit Log", "0001")})
+    return seed_repo(sim, {"rfcs/0001-audit-log.md": rfc("Audit Log", "0001")})
 
 
-def merged_pull(sim: Any, repo: Any, slug: str) -> Any:
-    pull = sim.open_pull_request(
-        repo, head=f"rfc/{slug}", files={f"rfcs/0000-{slug}.md": rfc(slug.title())}
-    )
-    sim.merge_pull_request(repo, pull.number)
-    return pull
+def merged_rfc(sim: Any, repo: Any, slug: str) -> Any:
+    """A merged pull request adding ``rfcs/0000-<slug>.md``."""
+    return merged_pull(sim, repo, {f"rfcs/0000-{slug}.md": rfc(slug.title())}, head=f"rfc/{slug}")
 
 
 def numbers_by_slug(sim: Any, repo: Any) -> dict[str, list[int]]:
@@ -126,20 +112,11 @@ def hold_ref_updates_until_both_arrive(sim: Any) -> None:
     sim.before("PATCH", r".*/git/refs/heads/main", barrier, times=2)
 
 
-def bot_comments(sim: Any, repo: Any, number: int) -> list[str]:
-    return [c["body"] for c in sim.comments(repo, number) if c["user"]["type"] == "Bot"]
-
-
-def trailer_commits(repo: Any, sim: Any, number: int) -> int:
-    history = repo.objects.history(sim.head(repo, "main"))
-    return sum(f"RFC-PR: #{number}" in commit.message for commit in history)
-
-
 async def test_two_merges_at_once_on_one_process_get_consecutive_numbers(
     sim: Any, bot_app: Any, repo: Any
 ) -> None:
     sim.latency = 0.005  # keep both handlers in flight together
-    first, second = merged_pull(sim, repo, "alpha"), merged_pull(sim, repo, "beta")
+    first, second = merged_rfc(sim, repo, "alpha"), merged_rfc(sim, repo, "beta")
 
     statuses = await asyncio.gather(
         *(
@@ -162,7 +139,7 @@ async def test_two_replicas_merging_different_pulls_at_once_get_distinct_numbers
     sim: Any, replicas: tuple[Replica, Replica], repo: Any
 ) -> None:
     sim.latency = 0.005
-    pulls = [merged_pull(sim, repo, slug) for slug in ("alpha", "beta", "gamma", "delta")]
+    pulls = [merged_rfc(sim, repo, slug) for slug in ("alpha", "beta", "gamma", "delta")]
     hold_ref_updates_until_both_arrive(sim)
 
     await asyncio.gather(
@@ -180,7 +157,7 @@ async def test_two_replicas_merging_different_pulls_at_once_get_distinct_numbers
     assert not any(path.startswith("rfcs/0000-") for path in sim.tree(repo))
     assert ref_update_statuses(sim).count(200) == 4 and 422 in ref_update_statuses(sim)
     for pull in pulls:
-        assert trailer_commits(repo, sim, pull.number) == 1
+        assert len(numbering_commits(sim, repo, pull.number)) == 1
         [body] = bot_comments(sim, repo, pull.number)
         assert "Assigned RFC 000" in body
         assert "rfc: numbered" in sim.pr_labels(repo, pull.number)
@@ -192,7 +169,7 @@ async def test_two_replicas_receiving_the_same_merge_number_it_once(
     sim: Any, replicas: tuple[Replica, Replica], repo: Any
 ) -> None:
     sim.latency = 0.005
-    pull = merged_pull(sim, repo, "alpha")
+    pull = merged_rfc(sim, repo, "alpha")
     event = sim.event_pull_request(repo, pull.number, "closed")
     hold_ref_updates_until_both_arrive(sim)
 
@@ -204,6 +181,34 @@ async def test_two_replicas_receiving_the_same_merge_number_it_once(
 
     assert sorted(ref_update_statuses(sim)) == [200, 422]  # one won, the other re-read
     assert numbers_by_slug(sim, repo) == {"audit-log": [1], "alpha": [2]}
-    assert trailer_commits(repo, sim, pull.number) == 1
+    assert len(numbering_commits(sim, repo, pull.number)) == 1
     assert len(bot_comments(sim, repo, pull.number)) == 1
     assert "rfc: numbered" in sim.pr_labels(repo, pull.number)
+
+
+async def test_a_replica_finding_the_work_done_waits_for_the_writers_announcement(
+    sim: Any, replicas: tuple[Replica, Replica], repo: Any
+) -> None:
+    """The second replica reads the branch after the first moved it but before the first
+    commented: it must wait for that announcement, not post a second one."""
+    writer, late = replicas
+    late.context.announce_grace_seconds = 0.3
+    pull = merged_pull(sim, repo, {"rfcs/0000-alpha.md": rfc("Alpha")}, head="rfc/alpha")
+    event = sim.event_pull_request(repo, pull.number, "closed")
+    late_looked = asyncio.Event()
+    comments_path = rf".*/issues/{pull.number}/comments"
+
+    async def hold_the_writers_comment(_: Any) -> None:
+        # The writer has moved the branch and is about to comment: now the late replica
+        # gets the same event, and the writer's comment waits until it has looked.
+        sim.before("GET", comments_path, lambda _: late_looked.set(), times=1)
+        assert await late.deliver(event, delivery_id="late") == 202
+        await asyncio.wait_for(late_looked.wait(), timeout=20)
+
+    sim.before("POST", comments_path, hold_the_writers_comment, times=1)
+    assert await writer.deliver(event, delivery_id="writer") == 202
+    await asyncio.gather(writer.idle(), late.idle())
+
+    assert len(numbering_commits(sim, repo, pull.number)) == 1
+    [body] = bot_comments(sim, repo, pull.number)
+    assert "Assigned RFC 0002" in body

@@ -8,24 +8,12 @@ from typing import Any
 
 import pytest
 
-REPO = "octo-org/rfcs"
-BRANCH = "rfc/job-retries"
-PATH = "rfcs/0000-job-retries.md"
+from tests.e2e.helpers import BRANCH, PATH, rfc, seed_repo, send
+from tests.e2e.helpers import bot_comments as replies
+from tests.e2e.helpers import open_pull as open_pull_with
+
 OTHER = "rfcs/0000-cache-warmup.md"
 TODAY = datetime(2024, 6, 12, 9, 30, tzinfo=UTC)
-
-
-def rfc(status: str = "Draft", title: str = "Job Retries", authors: str = "@alice") -> str:
-    return (
-        f"# {title}\n\n"
-        f"**Status:** {status}  \n"
-        "**Target Application(s):** api  \n"
-        "**RFC Number:** [Assigned when merged]  \n"
-        "**Created:** 2024-05-01  \n"
-        "**Last Updated:** 2024-05-01  \n"
-        f"**Author(s):** Alice Example ({authors})  \n\n"
-        "## Overview\n\n### Summary\nRetry failed jobs with backoff.\n"
-    )
 
 
 @pytest.fixture
@@ -36,31 +24,22 @@ def app(bot_app: Any) -> Any:
 
 @pytest.fixture
 def repo(sim: Any) -> Any:
-    repository = sim.create_repo(REPO, files={"README.md": "# RFCs\n"})
+    repository = seed_repo(sim, {})
     sim.set_permission(repository, "mona", "write")
     sim.set_permission(repository, "eve", "read")
     return repository
 
 
-def open_pull(sim: Any, repo: Any, files: dict[str, str] | None = None) -> Any:
-    return sim.open_pull_request(
-        repo, head=BRANCH, files=files or {PATH: rfc()}, author="alice", title="RFC: job retries"
-    )
+def open_pull(sim: Any, repo: Any, files: dict[str, str | None] | None = None) -> Any:
+    return open_pull_with(sim, repo, files or {PATH: rfc()})
 
 
 async def say(sim: Any, app: Any, repo: Any, number: int, user: str, body: str,
               user_type: str = "User") -> dict[str, Any]:  # fmt: skip
     """Post a comment in the simulator and deliver its webhook; wait until it is handled."""
     comment = sim.add_comment(repo, number, user, body, user_type=user_type)
-    status = await app.deliver("issue_comment", sim.event_issue_comment(repo, number, comment))
-    assert status == 202
-    await app.idle()
+    await send(app, "issue_comment", sim.event_issue_comment(repo, number, comment))
     return comment
-
-
-def replies(sim: Any, repo: Any, number: int) -> list[str]:
-    """Bodies of the App's comments on the pull request."""
-    return [c["body"] for c in sim.comments(repo, number) if c["user"]["login"] == sim.bot_login]
 
 
 def on_branch(sim: Any, repo: Any, path: str = PATH) -> str | None:
@@ -72,7 +51,7 @@ async def test_author_moves_draft_to_proposed(sim: Any, app: Any, repo: Any) -> 
     comment = await say(sim, app, repo, pull.number, "alice", "Ready!\n\n/rfc status proposed")
 
     text = on_branch(sim, repo)
-    assert text == rfc("Proposed").replace(
+    assert text == rfc(status="Proposed").replace(
         "**Last Updated:** 2024-05-01", "**Last Updated:** 2024-06-12"
     )
     head = sim.head(repo, BRANCH)
@@ -89,7 +68,7 @@ async def test_author_moves_draft_to_proposed(sim: Any, app: Any, repo: Any) -> 
 
 
 async def test_maintainer_moves_proposed_to_final(sim: Any, app: Any, repo: Any) -> None:
-    pull = open_pull(sim, repo, {PATH: rfc("Proposed")})
+    pull = open_pull(sim, repo, {PATH: rfc(status="Proposed")})
     await say(sim, app, repo, pull.number, "mona", "/rfc status FINAL")
 
     assert "**Status:** Final  \n" in (on_branch(sim, repo) or "")
@@ -113,10 +92,10 @@ async def test_read_only_user_is_refused(sim: Any, app: Any, repo: Any) -> None:
 
 
 async def test_author_may_not_finalise(sim: Any, app: Any, repo: Any) -> None:
-    pull = open_pull(sim, repo, {PATH: rfc("Proposed")})
+    pull = open_pull(sim, repo, {PATH: rfc(status="Proposed")})
     await say(sim, app, repo, pull.number, "alice", "/rfc status final")
 
-    assert on_branch(sim, repo) == rfc("Proposed")
+    assert on_branch(sim, repo) == rfc(status="Proposed")
     [reply] = replies(sim, repo, pull.number)
     assert "@alice is not a maintainer of this repository" in reply
 
@@ -193,8 +172,7 @@ async def test_edited_comment_runs_only_the_new_lines(sim: Any, app: Any, repo: 
     event = sim.event_issue_comment(
         repo, pull.number, edited, action="edited", changes={"body": {"from": old}}
     )
-    assert await app.deliver("issue_comment", event) == 202
-    await app.idle()
+    await send(app, "issue_comment", event)
 
     assert "**Status:** Proposed  " in (on_branch(sim, repo) or "")
     [reply] = replies(sim, repo, pull.number)
@@ -289,7 +267,7 @@ async def test_team_member_is_a_maintainer(sim: Any, app: Any, repo: Any) -> Non
     config = "maintainers:\n  - octo-org/rfc-editors\n"
     sim.commit(repo, "main", files={".github/rfc-bot.yml": config}, message="config")
     sim.add_team_member("octo-org", "rfc-editors", "erin")
-    pull = open_pull(sim, repo, {PATH: rfc("Proposed")})
+    pull = open_pull(sim, repo, {PATH: rfc(status="Proposed")})
     await say(sim, app, repo, pull.number, "erin", "/rfc status final")
 
     assert "**Status:** Final  \n" in (on_branch(sim, repo) or "")
@@ -338,3 +316,16 @@ async def test_several_commands_get_one_combined_reply(sim: Any, app: Any, repo:
     assert helped.startswith("help`: Here is what I understand")
     assert "| Proposed -> Final | maintainers" in reply
     assert sim.reactions(repo, comment["id"]) == ["+1"]
+
+
+async def test_config_on_the_pull_request_branch_grants_nothing(
+    sim: Any, app: Any, repo: Any
+) -> None:
+    # The PR itself names eve a maintainer: only the default branch's config counts.
+    config = "maintainers:\n  - eve\n"
+    pull = open_pull(sim, repo, {PATH: rfc(status="Proposed"), ".github/rfc-bot.yml": config})
+    await say(sim, app, repo, pull.number, "eve", "/rfc status final")
+
+    assert on_branch(sim, repo) == rfc(status="Proposed")
+    [reply] = replies(sim, repo, pull.number)
+    assert "@eve is not a maintainer of this repository" in reply

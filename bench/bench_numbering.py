@@ -1,0 +1,143 @@
+"""Cost of numbering on merge: API calls and wall time for a repository of many RFCs.
+
+One run. The simulator holds ``--rfcs`` numbered RFCs and the index and answers every API
+call after ``--latency`` seconds (default 50 ms). Two pull requests, each adding one RFC,
+are merged one after the other and their ``closed`` events delivered to a freshly started
+App (so the first merge is the first after a restart: every RFC text must be read), and
+the script prints, per merge, the time from delivery to the App being idle, the API calls
+(by operation) and the sequential round trips.
+
+    PYTHONPATH=. python bench/bench_numbering.py [--rfcs 50] [--latency 0.05]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.features.context import Context
+from bot.sandbox.delivery import deliver
+from bot.sandbox.simulator import Simulator
+from bot.server import create_app, wait_idle
+from bot.settings import Settings
+
+SECRET = "bench-secret"
+INDEX = "rfcs/README.md"
+
+
+class TimedRequests(list):  # type: ignore[type-arg]
+    """``sim.requests`` that also notes when each request arrived."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrivals: list[float] = []
+
+    def append(self, item: Any) -> None:
+        self.arrivals.append(time.perf_counter())
+        super().append(item)
+
+
+@dataclass
+class Sample:
+    label: str
+    seconds: float
+    calls: Counter[str]
+    round_trips: int
+
+
+def rfc(title: str, number: str) -> str:
+    body = "Retry failed jobs with exponential backoff and a cap on attempts.\n" * 40
+    return (
+        f"# {title}\n\n**Status:** Draft  \n**Target Application(s):** api  \n"
+        f"**RFC Number:** {number}  \n**Created:** 2024-05-01  \n"
+        "**Last Updated:** 2024-05-02  \n**Author(s):** Alice Example (@alice)  \n\n"
+        f"## Overview\n\n### Summary\n{body}"
+    )
+
+
+def round_trips(arrivals: list[float], latency: float) -> int:
+    """Waves of requests: one arriving more than half a latency after the first of the
+    current wave starts a new (sequential) round trip."""
+    waves, wave_start = 0, None
+    for moment in sorted(arrivals):
+        if wave_start is None or moment - wave_start > latency / 2:
+            waves, wave_start = waves + 1, moment
+    return waves
+
+
+async def merge_one(sim: Simulator, app: web.Application, url: str, session: Any, repo: Any,
+                    slug: str, label: str, latency: float) -> Sample:  # fmt: skip
+    path = f"rfcs/0000-{slug}.md"
+    pull = sim.open_pull_request(repo, head=f"rfc/{slug}", files={path: rfc(slug, "[TBD]")},
+                                 author="alice", title=f"RFC: {slug}")  # fmt: skip
+    sim.merge_pull_request(repo, pull.number)
+    requests: TimedRequests = sim.requests  # type: ignore[assignment]
+    first = len(requests)
+    started = time.perf_counter()
+    payload = sim.event_pull_request(repo, pull.number, "closed")
+    assert await deliver(session, url, "pull_request", payload, SECRET) == 202
+    await wait_idle(app)
+    seconds = time.perf_counter() - started
+    assert not any(p.startswith("rfcs/0000-") for p in sim.tree(repo)), "not numbered"
+    made = requests[first:]
+    calls = Counter(r.operation_id or f"{r.method} {r.path}" for r in made)
+    return Sample(label, seconds, calls, round_trips(requests.arrivals[first:], latency))
+
+
+async def bench(rfcs: int, latency: float) -> list[Sample]:
+    sim = Simulator()
+    await sim.start()
+    sim.requests = TimedRequests()
+    settings = Settings(app_id=sim.app_id, private_key=sim.private_key_pem,
+                        webhook_secret=SECRET, api_url=sim.base_url, host="127.0.0.1",
+                        port=0)  # fmt: skip
+    app = create_app(settings, context=Context())
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    url = f"http://{host}:{port}/webhook"
+    files = {f"rfcs/{n:04d}-rfc-{n}.md": rfc(f"RFC {n}", f"{n:04d}") for n in range(1, rfcs + 1)}
+    files[INDEX] = "# RFCs\n"
+    try:
+        repo = sim.create_repo("octo-org/rfcs", files=files)
+        sim.latency = latency
+        async with aiohttp.ClientSession() as session:
+            return [
+                await merge_one(sim, app, url, session, repo, "first-new", "first merge "
+                                "after a restart", latency),
+                await merge_one(sim, app, url, session, repo, "second-new", "next merge "
+                                "(caches warm)", latency),
+            ]  # fmt: skip
+    finally:
+        await runner.cleanup()
+        await sim.stop()
+        if sim.violations:
+            raise SystemExit("requests off GitHub's REST description:\n" + "\n".join(
+                sim.violations))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rfcs", type=int, default=50)
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds per API call")
+    args = parser.parse_args()
+    samples = asyncio.run(bench(args.rfcs, args.latency))
+    print(f"numbering on merge, {args.rfcs} RFCs on the branch, API latency "
+          f"{args.latency * 1000:.0f} ms")  # fmt: skip
+    for sample in samples:
+        print(f"  {sample.label}: {sample.seconds * 1000:.0f} ms to idle, "
+              f"{sum(sample.calls.values())} API calls, {sample.round_trips} round trips")  # fmt: skip
+        for operation, count in sorted(sample.calls.items(), key=lambda item: -item[1]):
+            print(f"      {count:3d}  {operation}")
+
+
+if __name__ == "__main__":
+    main()

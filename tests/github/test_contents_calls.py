@@ -1,0 +1,112 @@
+"""Reading and writing files, listing PR files, comments and permissions, as GitHub answers."""
+
+from __future__ import annotations
+
+import pytest
+from gidgethub import BadRequest, GitHubBroken
+
+from bot.github import calls
+from bot.github.contents import ContentConflict, WriteRefused, put_file
+from bot.sandbox.sim_state import Repo
+from bot.sandbox.simulator import Simulator
+from tests.sandbox.conftest import VersionedGitHubAPI
+
+RFC = "rfcs/0000-x.md"
+NAME = "octo-org/rfcs"
+
+
+async def blob_of(gh: VersionedGitHubAPI, path: str, ref: str) -> str:
+    item = await calls.get_file_item(gh, NAME, path, ref)
+    assert item is not None
+    return str(item["sha"])
+
+
+async def test_put_file_commits_to_the_branch(
+    sim: Simulator, repo: Repo, gh: VersionedGitHubAPI
+) -> None:
+    pr = sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"})
+    sha = await blob_of(gh, RFC, "rfc/x")
+    answer = await put_file(gh, NAME, RFC, b"# Y\n", sha=sha, branch="rfc/x", message="edit")
+    assert answer["commit"]["sha"] == sim.pull_request(repo, pr.number).current_head()
+    assert sim.file(repo, RFC, ref="rfc/x") == "# Y\n"
+
+
+async def test_put_file_stale_sha_is_a_conflict(
+    sim: Simulator, repo: Repo, gh: VersionedGitHubAPI
+) -> None:
+    sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"})
+    stale = await blob_of(gh, RFC, "rfc/x")
+    sim.commit(repo, "rfc/x", {RFC: "# pushed meanwhile\n"})
+    with pytest.raises(ContentConflict, match="does not match"):
+        await put_file(gh, NAME, RFC, b"# Y\n", sha=stale, branch="rfc/x", message="edit")
+    assert sim.file(repo, RFC, ref="rfc/x") == "# pushed meanwhile\n"
+
+
+async def test_put_file_refusals_carry_the_status(
+    sim: Simulator, repo: Repo, gh: VersionedGitHubAPI
+) -> None:
+    pr = sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"}, author="eve")
+    sha = await blob_of(gh, RFC, "rfc/x")
+    sim.make_fork_pr(repo, pr.number)
+    with pytest.raises(WriteRefused) as fork:
+        await put_file(gh, "eve/rfcs", RFC, b"y", sha=sha, branch="rfc/x", message="m")
+    assert fork.value.status == 403
+    assert str(fork.value) == "403: Resource not accessible by integration"
+    with pytest.raises(WriteRefused) as gone:
+        await put_file(gh, NAME, RFC, b"y", sha=sha, branch="deleted", message="m")
+    assert (gone.value.status, str(gone.value)) == (404, "404: Branch deleted not found")
+
+
+async def test_put_file_passes_other_errors_through(
+    sim: Simulator, repo: Repo, gh: VersionedGitHubAPI
+) -> None:
+    sim.fail("PUT", r"/contents/", 401, body={"message": "Bad credentials"})
+    with pytest.raises(BadRequest) as caught:
+        await put_file(gh, NAME, "a.md", b"a", sha="0" * 40, branch="main", message="m")
+    assert caught.value.status_code == 401
+
+
+async def test_get_file_missing_or_directory_is_none(repo: Repo, gh: VersionedGitHubAPI) -> None:
+    assert await calls.get_file(gh, NAME, "README.md", "main") == b"# RFCs\n"
+    assert await calls.get_file(gh, NAME, "rfcs/nope.md", "main") is None
+    assert await calls.get_file_item(gh, NAME, "rfcs", "main") is None
+
+
+async def test_get_file_errors_other_than_404_propagate(
+    sim: Simulator, repo: Repo, gh: VersionedGitHubAPI
+) -> None:
+    """Only "not there" means None; a refusal or an outage must not look like a missing file."""
+    refusal = {"message": "Resource not accessible by integration"}
+    sim.fail("GET", r"/contents/", 403, body=refusal)
+    with pytest.raises(BadRequest) as refused:
+        await calls.get_file(gh, NAME, "README.md", "main")
+    assert refused.value.status_code == 403
+    sim.fail("GET", r"/contents/", 502)
+    with pytest.raises(GitHubBroken):
+        await calls.get_file(gh, NAME, "README.md", "main")
+
+
+async def test_permission_falls_back_and_treats_404_as_none(
+    sim: Simulator, repo: Repo, gh: VersionedGitHubAPI
+) -> None:
+    sim.set_permission(repo, "mona", "maintain")
+    assert await calls.permission(gh, NAME, "mona") == "maintain"
+    sim.fail("GET", r"/collaborators/ghost/permission$", 404, body={"message": "Not Found"})
+    assert await calls.permission(gh, NAME, "ghost") == "none"
+    sim.fail("GET", r"/collaborators/", 200, body={"permission": "write", "role_name": None})
+    assert await calls.permission(gh, NAME, "legacy") == "write"
+    sim.fail("GET", r"/collaborators/", 403, body={"message": "Forbidden"})
+    with pytest.raises(BadRequest):
+        await calls.permission(gh, NAME, "mona")
+
+
+async def test_pull_files_comment_and_reaction(
+    sim: Simulator, repo: Repo, gh: VersionedGitHubAPI
+) -> None:
+    files = {f"rfcs/0000-n{i:03}.md": "x" for i in range(120)}
+    pr = sim.open_pull_request(repo, "rfc/many", files)
+    listed = await calls.list_pull_files(gh, NAME, pr.number)
+    assert sorted(f["filename"] for f in listed) == sorted(files)
+    said = await calls.comment(gh, NAME, pr.number, "hello")
+    await calls.react(gh, NAME, said["id"], "rocket")
+    assert sim.reactions(repo, said["id"]) == ["rocket"]
