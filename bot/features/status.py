@@ -18,7 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gidgethub import routing, sansio
+import aiohttp
+from gidgethub import GitHubException, routing, sansio
 from gidgethub.abc import GitHubAPI
 
 from bot.commands import (
@@ -154,6 +155,13 @@ async def run_one(session: Session, item: ParsedLine) -> Outcome:
         return await run_status(session, item)
     except UserError as error:
         return Outcome(str(error))
+    except (GitHubException, aiohttp.ClientError, TimeoutError):
+        # Internal: logged in full; the user still gets an answer for this line.
+        log.exception("/rfc %s failed in %s#%s", item.name, session.repo, session.number)
+        return Outcome(
+            "something went wrong while talking to GitHub, so this command did not finish; "
+            "what it had not yet written was not changed. Please try again in a minute."
+        )
 
 
 def closed_refusal(pull: Mapping[str, Any]) -> str | None:

@@ -329,3 +329,19 @@ async def test_config_on_the_pull_request_branch_grants_nothing(
     assert on_branch(sim, repo) == rfc(status="Proposed")
     [reply] = replies(sim, repo, pull.number)
     assert "@eve is not a maintainer of this repository" in reply
+
+
+async def test_github_failing_mid_command_still_gets_an_answer(
+    sim: Any, app: Any, repo: Any
+) -> None:
+    pull = open_pull(sim, repo)
+    # Every attempt to write the file fails: the client's retries run out.
+    sim.fail("PUT", r".*/contents/.*", 502, times=10)
+    comment = await say(sim, app, repo, pull.number, "alice", "/rfc status proposed\n/rfc help")
+
+    assert on_branch(sim, repo) == rfc()  # nothing changed
+    [reply] = replies(sim, repo, pull.number)
+    failed, helped = reply.split("\n\n`/rfc ")[:2]
+    assert failed.startswith("`/rfc status proposed`: Something went wrong while talking to")
+    assert helped.startswith("help`: Here is what I understand")
+    assert sim.reactions(repo, comment["id"]) == []
