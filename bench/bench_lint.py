@@ -103,7 +103,7 @@ def check_markdownlint_ran(run: Run, copies: int) -> None:
     """Exit 0 (clean) or 1 (findings), having linted every copy: else it timed something else."""
     linted = re.search(r"Linting: (\d+) file\(s\)", run.output)
     if run.code not in (0, 1) or linted is None or int(linted[1]) != copies:
-        raise RuntimeError(f"markdownlint-cli2 did not lint the files (exit {run.code}):\n{run.output}")
+        raise RuntimeError(f"markdownlint-cli2 did not lint them (exit {run.code}):\n{run.output}")
 
 
 def write_copies(root: Path, text: str, copies: int) -> None:
@@ -114,7 +114,9 @@ def write_copies(root: Path, text: str, copies: int) -> None:
     (root / ".markdownlint-cli2.jsonc").write_text(json.dumps(markdownlint_config()))
 
 
-def whole_process(text: str, copies: int, runs: int, other: Path | None) -> tuple[float, float | None]:
+def whole_process(
+    text: str, copies: int, runs: int, other: Path | None
+) -> tuple[float, float | None]:
     """Best wall-clock seconds of rfc-bot and (if found) markdownlint-cli2, runs interleaved."""
     ours: list[float] = []
     theirs: list[float] = []

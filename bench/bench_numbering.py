@@ -133,8 +133,9 @@ def main() -> None:
     print(f"numbering on merge, {args.rfcs} RFCs on the branch, API latency "
           f"{args.latency * 1000:.0f} ms")  # fmt: skip
     for sample in samples:
+        calls = sum(sample.calls.values())
         print(f"  {sample.label}: {sample.seconds * 1000:.0f} ms to idle, "
-              f"{sum(sample.calls.values())} API calls, {sample.round_trips} round trips")  # fmt: skip
+              f"{calls} API calls, {sample.round_trips} round trips")  # fmt: skip
         for operation, count in sorted(sample.calls.items(), key=lambda item: -item[1]):
             print(f"      {count:3d}  {operation}")
 

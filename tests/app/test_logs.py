@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -24,6 +25,8 @@ PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAxyz\n-----END RSA PRIVAT
         ("a bare jwt " + JWT, "c2lnbmF0dXJl"),
         ("key:\n" + PEM + "\ntrailing", "MIIEowIBAAKCAQEAxyz"),
         ("truncated " + PEM.split("\n-----END")[0], "MIIEowIBAAKCAQEAxyz"),
+        ("TOKEN abcdefgh12345678 in capitals", "abcdefgh12345678"),
+        ("Authorization: Bearer abcdefgh12345678", "abcdefgh12345678"),
     ],
 )
 def test_redact_patterns(text: str, leaked: str) -> None:
@@ -79,3 +82,11 @@ def test_text_lines(restore_root: None) -> None:
     logging.getLogger("bot.test").debug("hello", extra={"outcome": "handled"})
     line = stream.getvalue().strip()
     assert line.endswith("DEBUG bot.test hello outcome=handled")
+
+
+def test_json_time_is_utc_iso_with_milliseconds(restore_root: None) -> None:
+    stream = io.StringIO()
+    configure_logging("INFO", "json", stream=stream)
+    logging.getLogger("bot.test").info("tick")
+    line = json.loads(stream.getvalue())
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", line["time"])

@@ -360,6 +360,54 @@ async def test_drain_on_shutdown(settings: Settings, router: routing.Router) -> 
     assert done == ["in-flight"]
 
 
+async def test_shutdown_past_the_drain_bound_logs_every_unhandled_delivery(
+    settings: Settings,
+    router: routing.Router,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def stuck(event: sansio.Event, gh: Any, ctx: Context) -> None:
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr("bot.server.DRAIN_SECONDS", 0.05)
+    router.add(stuck, "pull_request")
+    app = create_app(settings, router=router)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    body = json.dumps(pr_payload(1)).encode()
+    for delivery_id in ("running", "queued"):  # one PR: the second waits behind the first
+        headers = signed_headers(body, settings.webhook_secret, delivery_id)
+        assert (await client.post("/webhook", data=body, headers=headers)).status == 202
+    with caplog.at_level(logging.INFO):
+        await client.close()
+    lines = [r for r in caplog.records if r.name == "bot.delivery"]
+    assert [(r.delivery_id, r.outcome) for r in lines] == [
+        ("running", "cancelled"),
+        ("queued", "cancelled"),
+    ]
+    assert any("2 deliveries unhandled" in r.getMessage() for r in caplog.records)
+
+
+async def test_in_flight_counts_queued_and_running_deliveries(
+    bot: Bot, router: routing.Router
+) -> None:
+    release = asyncio.Event()
+
+    async def blocked(event: sansio.Event, gh: Any, ctx: Context) -> None:
+        await release.wait()
+
+    router.add(blocked, "pull_request")
+    await bot.post("pull_request", pr_payload(1), delivery_id="f1")
+    await bot.post("pull_request", pr_payload(1), delivery_id="f2")
+    await bot.post("pull_request", pr_payload(2), delivery_id="f3")
+    page = await (await bot.client.get("/metrics")).text()
+    assert "rfcbot_deliveries_in_flight 3.0" in page
+    release.set()
+    await bot.idle()
+    page = await (await bot.client.get("/metrics")).text()
+    assert "rfcbot_deliveries_in_flight 0.0" in page
+
+
 # --- health, metrics, logs -----------------------------------------------------------------
 
 

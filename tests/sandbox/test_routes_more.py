@@ -643,3 +643,27 @@ def test_contract_body_rules() -> None:
 def test_nullable_without_a_type_becomes_any_of() -> None:
     ref = {"$ref": "#/components/schemas/user"}
     assert to_json_schema({**ref, "nullable": True}) == {"anyOf": [ref, {"type": "null"}]}
+
+
+def test_more_than_50_annotations_in_process(sim: Simulator, repo: Repo) -> None:
+    """Over HTTP the schema's maxItems answers first; the handler keeps GitHub's wording."""
+    head = sim.head(repo, "main")
+    note = {"path": "a.md", "start_line": 1, "end_line": 1, "annotation_level": "notice"}
+    output = {"title": "t", "summary": "s", "annotations": [note] * 51}
+    with pytest.raises(ApiError) as refused:
+        direct(sim, repo, "checks/create", {}, {"name": "RFC", "head_sha": head, "output": output})
+    assert (
+        refused.value.message == "Invalid request.\n\nOnly 50 annotations are allowed per request."
+    )
+
+
+def test_repositories_of_one_owner_share_the_installation(sim: Simulator, repo: Repo) -> None:
+    sibling = sim.create_repo("Octo-Org/handbook")
+    assert sibling.installation_id == repo.installation_id
+    assert len(sim.installations) == 1
+
+
+async def test_stopping_twice_is_harmless(sim: Simulator) -> None:
+    await sim.stop()
+    await sim.stop()
+    assert sim.base_url.startswith("http://127.0.0.1:")

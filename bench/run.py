@@ -1,0 +1,62 @@
+"""Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
+
+    python bench/run.py [--quick] [--only lint,intake,latency] [--markdownlint-prefix DIR]
+
+``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
+the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench import bench_intake, bench_latency, bench_lint  # noqa: E402
+from bench.figure import Figure, print_figures  # noqa: E402
+
+BENCHES = ("lint", "intake", "latency")
+
+
+def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[], list[Figure]]]:
+    if quick:
+        return {
+            "lint": lambda: bench_lint.measure(3, 5, 50, 1, markdownlint_prefix),
+            "intake": lambda: bench_intake.measure(500, 3),
+            "latency": lambda: bench_latency.measure(5),
+        }
+    return {
+        "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
+        "intake": bench_intake.measure,
+        "latency": bench_latency.measure,
+    }
+
+
+def main() -> int:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    options.add_argument("--only", default=",".join(BENCHES), help="comma-separated subset")
+    options.add_argument("--markdownlint-prefix", type=Path, help="an npm --prefix directory")
+    args = options.parse_args()
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(BENCHES))
+    if unknown:
+        options.error(f"unknown benchmark(s): {', '.join(unknown)}")
+    runnable = plans(args.quick, args.markdownlint_prefix)
+    figures: list[Figure] = []
+    for name in chosen:
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        figures += runnable[name]()
+    print(f"rfc-bot benchmarks, {date.today().isoformat()}, Python {sys.version.split()[0]}")
+    print()
+    print_figures(figures)
+    return 1 if any(figure.met is False for figure in figures) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
