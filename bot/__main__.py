@@ -29,9 +29,9 @@ from bot.rfc.edits import (
 )
 from bot.rfc.paths import slugify
 from bot.rfc.report import FORMATS, FileReport, render
+from bot.rfc.rules.index import INDEX_OUTDATED
 
 PROG = "rfc-bot"
-INDEX_RULE = "index-outdated"
 
 
 class CliError(Exception):
@@ -204,7 +204,7 @@ def _index_report(
 ) -> FileReport | None:
     """A report for the directory's index file: a warning when it is out of date."""
     index = directory / config.index_file
-    setting = config.rules.get(INDEX_RULE, "warning")
+    setting = config.rules.get(INDEX_OUTDATED.id, INDEX_OUTDATED.severity.value)
     if not index.is_file() or setting == "off":
         return None
     text = _read_text(index)
@@ -215,14 +215,14 @@ def _index_report(
     line = next((n for n, body in enumerate(lines, 1) if INDEX_START in body), 1)
     width = len(lines[line - 1]) if lines else 1
     diagnostic = Diagnostic(
-        rule=INDEX_RULE,
+        rule=INDEX_OUTDATED.id,
         severity=Severity(setting),
         path=repo_path,
         line=line,
         column=1,
         end_line=line,
         end_column=max(width, 1),
-        message="the RFC index is out of date",
+        message="The RFC index is out of date.",
         help=f"run `rfc-bot index {_display(directory)}` to regenerate it",
     )
     return FileReport(repo_path, [diagnostic], lines)

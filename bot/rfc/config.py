@@ -118,8 +118,6 @@ _NULL = "tag:yaml.org,2002:null"
 RULE_SETTINGS: tuple[str, ...] = ("error", "warning", "notice", "off")
 NUMBERING_STRATEGIES: tuple[str, ...] = ("sequential", "pull-request")
 PERMISSION_ROLES: tuple[str, ...] = ("author", "maintainers")
-# Rule ids reported outside the lint registry (the CLI's index check).
-EXTRA_RULE_IDS: tuple[str, ...] = ("index-outdated",)
 _LABEL_KEYS: tuple[str, ...] = ("rfc", "status_prefix", "app_prefix", "numbered")
 
 
@@ -194,7 +192,7 @@ def _describe(node: yaml.Node) -> str:
 def _known_rule_ids() -> frozenset[str]:
     from bot.rfc.rules import RULES  # lazy: the rule registry imports this module
 
-    return frozenset(rule.id for rule in RULES) | frozenset(EXTRA_RULE_IDS)
+    return frozenset(rule.id for rule in RULES)
 
 
 def _compose(text: str, source: str) -> yaml.Node | None:

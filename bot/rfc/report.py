@@ -189,7 +189,7 @@ def _sarif_rules(used: Sequence[str]) -> list[dict[str, object]]:
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": rule.doc or rule.summary},
             "defaultConfiguration": {"level": SARIF_LEVELS[Severity(rule.severity)]},
-            **({"help": {"text": rule.fix}} if getattr(rule, "fix", "") else {}),
+            **({"help": {"text": rule.fix}} if rule.fix else {}),
         }
         for rule in RULES
     ]

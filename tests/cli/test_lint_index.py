@@ -121,7 +121,7 @@ def test_directory_lints_rfc_files_and_checks_the_index(
     assert main(["lint", "rfcs"]) == 0
     assert [path for path, _ in engine.calls] == ["rfcs/0000-b.md", "rfcs/0001-a.md"]
     out = capsys.readouterr().out
-    assert "rfcs/README.md:3:1: warning[index-outdated] the RFC index is out of date" in out
+    assert "rfcs/README.md:3:1: warning[index-outdated] The RFC index is out of date." in out
     assert "help: run `rfc-bot index rfcs` to regenerate it" in out
 
     assert main(["index", "rfcs"]) == 0
