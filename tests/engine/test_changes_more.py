@@ -43,3 +43,14 @@ def test_removed_created_line_is_reported_as_missing_not_as_changed() -> None:
     rules = [rule for rule, _ in findings(NEW_PATH, text, Config(), VALID)]
     assert "created-changed" not in rules
     assert "metadata-missing" in rules
+
+
+def test_removing_an_assigned_number_asks_to_restore_it() -> None:
+    old = VALID.replace("[Assigned when merged]", "0007")
+    new = old.replace("**RFC Number:** 0007  \n", "")
+    result = lint(NUMBERED_PATH, new, Config(), base=old, today=TODAY)
+    [changed] = [d for d in result.diagnostics if d.rule == "number-changed"]
+    assert (changed.line, changed.message) == (
+        1,
+        "The RFC Number line (0007) was removed; restore it.",
+    )
