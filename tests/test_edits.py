@@ -242,3 +242,14 @@ def test_update_index_is_idempotent_and_keeps_prefix(
     assert update_index(once, entries) == once
     table = once[once.index(INDEX_START) : once.index(INDEX_END)]
     assert len(table.splitlines()) == 3 + sum(1 for n, _ in rows if n > 0)
+
+
+def test_set_field_looks_past_fenced_code() -> None:
+    text = "# T\n\n```md\n## Not a section\n**Status:** Final\n```\n\n**Status:** Draft\n"
+    after = set_field(text, "Status", "Proposed")
+    assert after == text.replace("**Status:** Draft", "**Status:** Proposed")
+
+
+def test_set_field_fence_closes_only_on_a_matching_marker() -> None:
+    text = "# T\n\n~~~\n```\n**Status:** Final\n~~~\n**Status:** Draft\n"
+    assert set_field(text, "Status", "Proposed").endswith("**Status:** Proposed\n")

@@ -30,6 +30,8 @@ INDEX_COLUMNS = ("RFC", "Title", "Status", "Target Application(s)", "Author(s)",
 
 # `**Key:** value` or `**Key**: value`, optionally as a list item. Groups: everything up to the
 # value (`head`), the value, and the trailing whitespace (a hard break when two spaces or more).
+# CommonMark fences: up to three spaces, then ``` or ~~~ (three or more), then info text.
+_FENCE = re.compile(r"^ {0,3}(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
 _FIELD_LINE = re.compile(
     r"^(?P<head>[ \t]*(?:[-*+][ \t]+)?\*\*(?P<key>[^*\n]+?)(?::\*\*|\*\*:)(?P<gap>[ \t]*))"
     r"(?P<value>.*?)(?P<trail>[ \t]*)$"
@@ -57,8 +59,12 @@ def set_field(text: str, key: str, value: str) -> str:
         raise ValueError(f"a {key} value must be one line")
     wanted = _normalise_key(key)
     lines = text.splitlines(keepends=True)
+    fence: str | None = None  # the opening marker while inside a fenced code block
     for index, line in enumerate(lines):
         body, ending = _split_line_ending(line)
+        fence = _next_fence(fence, body)
+        if fence is not None or _FENCE.match(body):
+            continue  # code is never metadata, and a "##" in it is not a section
         if _SECTION_HEADING.match(body):
             break
         match = _FIELD_LINE.match(body)
@@ -67,6 +73,18 @@ def set_field(text: str, key: str, value: str) -> str:
         lines[index] = _replace_value(match, value.strip()) + ending
         return "".join(lines)
     raise ValueError(f"the metadata field **{key}:** is missing")
+
+
+def _next_fence(fence: str | None, line: str) -> str | None:
+    """The fence state after ``line``: its opening marker inside a block, else None."""
+    match = _FENCE.match(line)
+    if match is None:
+        return fence
+    marker = match["marker"]
+    if fence is None:
+        return marker
+    closes = marker[0] == fence[0] and len(marker) >= len(fence) and not match["info"].strip()
+    return None if closes else fence
 
 
 def _replace_value(match: re.Match[str], value: str) -> str:
