@@ -34,28 +34,16 @@ import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
 from bench.figure import Figure, at_most, print_figures  # noqa: E402
-from bot.features.context import Context  # noqa: E402
+from bench.timing import TimedRequests, round_trips  # noqa: E402
 from bot.sandbox.delivery import deliver  # noqa: E402
 from bot.sandbox.demo import demo_file  # noqa: E402
+from bot.sandbox.harness import start_app  # noqa: E402
 from bot.sandbox.simulator import Simulator  # noqa: E402
-from bot.server import create_app, wait_idle  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.server import wait_idle  # noqa: E402
 
 SECRET = "bench-secret"
 PATH = "rfcs/0000-job-retries.md"
 LABEL_CALLS = frozenset({"issues/add-labels", "issues/remove-label", "issues/create-label"})
-
-
-class TimedRequests(list):  # type: ignore[type-arg]
-    """``sim.requests`` that also notes when each request arrived."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.arrivals: list[float] = []
-
-    def append(self, item: Any) -> None:
-        self.arrivals.append(time.perf_counter())
-        super().append(item)
 
 
 @dataclass
@@ -65,16 +53,6 @@ class Sample:
     check_calls: int
     label_calls: int
     round_trips: int
-
-
-def round_trips(arrivals: list[float], until: float, latency: float) -> int:
-    """Waves of requests before ``until``: a request arriving more than half a latency after
-    the first of the current wave starts a new (sequential) round trip."""
-    waves, wave_start = 0, None
-    for moment in sorted(t for t in arrivals if t <= until):
-        if wave_start is None or moment - wave_start > latency / 2:
-            waves, wave_start = waves + 1, moment
-    return waves
 
 
 async def one_run(sim: Simulator, app: web.Application, url: str, session: Any, repo: Any,
@@ -98,7 +76,7 @@ async def one_run(sim: Simulator, app: web.Application, url: str, session: Any, 
         to_idle=idle - started,
         check_calls=sum(1 for r, _ in made if r.operation_id not in LABEL_CALLS),
         label_calls=sum(1 for r, _ in made if r.operation_id in LABEL_CALLS),
-        round_trips=round_trips([at for _, at in made], created, latency),
+        round_trips=round_trips([at for _, at in made], latency, until=created),
     )
 
 
@@ -106,21 +84,8 @@ async def bench(runs: int, latency: float) -> list[Sample]:
     sim = Simulator()
     await sim.start()
     sim.requests = TimedRequests()
-    settings = Settings(
-        app_id=sim.app_id,
-        private_key=sim.private_key_pem,
-        webhook_secret=SECRET,
-        api_url=sim.base_url,
-        host="127.0.0.1",
-        port=0,
-    )
-    app = create_app(settings, context=Context())
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    url = f"http://{host}:{port}/webhook"
+    running = await start_app(sim, SECRET)
+    app, url = running.app, running.webhook_url
     try:
         repo = sim.create_repo("octo-org/rfcs", files={
             ".github/rfc-bot.yml": demo_file("rfc-bot.yml"),
@@ -133,7 +98,7 @@ async def bench(runs: int, latency: float) -> list[Sample]:
             return [await one_run(sim, app, url, session, repo, i, latency)
                     for i in range(1, runs + 1)]  # fmt: skip
     finally:
-        await runner.cleanup()
+        await running.stop()
         await sim.stop()
         if sim.violations:
             raise SystemExit("requests off GitHub's REST description:\n" + "\n".join(

@@ -22,26 +22,14 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.features.context import Context
+from bench.timing import TimedRequests, round_trips
 from bot.sandbox.delivery import deliver
+from bot.sandbox.harness import start_app
 from bot.sandbox.simulator import Simulator
-from bot.server import create_app, wait_idle
-from bot.settings import Settings
+from bot.server import wait_idle
 
 SECRET = "bench-secret"
 INDEX = "rfcs/README.md"
-
-
-class TimedRequests(list):  # type: ignore[type-arg]
-    """``sim.requests`` that also notes when each request arrived."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.arrivals: list[float] = []
-
-    def append(self, item: Any) -> None:
-        self.arrivals.append(time.perf_counter())
-        super().append(item)
 
 
 @dataclass
@@ -60,16 +48,6 @@ def rfc(title: str, number: str) -> str:
         "**Last Updated:** 2024-05-02  \n**Author(s):** Alice Example (@alice)  \n\n"
         f"## Overview\n\n### Summary\n{body}"
     )
-
-
-def round_trips(arrivals: list[float], latency: float) -> int:
-    """Waves of requests: one arriving more than half a latency after the first of the
-    current wave starts a new (sequential) round trip."""
-    waves, wave_start = 0, None
-    for moment in sorted(arrivals):
-        if wave_start is None or moment - wave_start > latency / 2:
-            waves, wave_start = waves + 1, moment
-    return waves
 
 
 async def merge_one(sim: Simulator, app: web.Application, url: str, session: Any, repo: Any,
@@ -95,15 +73,8 @@ async def bench(rfcs: int, latency: float) -> list[Sample]:
     sim = Simulator()
     await sim.start()
     sim.requests = TimedRequests()
-    settings = Settings(app_id=sim.app_id, private_key=sim.private_key_pem,
-                        webhook_secret=SECRET, api_url=sim.base_url, host="127.0.0.1",
-                        port=0)  # fmt: skip
-    app = create_app(settings, context=Context())
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    url = f"http://{host}:{port}/webhook"
+    running = await start_app(sim, SECRET)
+    app, url = running.app, running.webhook_url
     files = {f"rfcs/{n:04d}-rfc-{n}.md": rfc(f"RFC {n}", f"{n:04d}") for n in range(1, rfcs + 1)}
     files[INDEX] = "# RFCs\n"
     try:
@@ -117,7 +88,7 @@ async def bench(rfcs: int, latency: float) -> list[Sample]:
                                 "(caches warm)", latency),
             ]  # fmt: skip
     finally:
-        await runner.cleanup()
+        await running.stop()
         await sim.stop()
         if sim.violations:
             raise SystemExit("requests off GitHub's REST description:\n" + "\n".join(

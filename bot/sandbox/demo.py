@@ -25,9 +25,9 @@ from gidgethub import sansio
 
 from bot.rfc.config import CONFIG_PATH
 from bot.sandbox.delivery import deliver
+from bot.sandbox.harness import start_app
 from bot.sandbox.simulator import Simulator
-from bot.server import create_app, wait_idle
-from bot.settings import Settings
+from bot.server import wait_idle
 
 REPO = "octo-org/rfcs"
 RFC_PATH = "rfcs/0000-job-retries.md"
@@ -95,26 +95,12 @@ async def run_demo(out: TextIO) -> bool:
 
 async def _start(stack: AsyncExitStack) -> Demo:
     sim = Simulator()
-    api_url = await sim.start()
+    await sim.start()
     stack.push_async_callback(sim.stop)
-    settings = Settings(
-        app_id=sim.app_id,
-        private_key=sim.private_key_pem,
-        webhook_secret=WEBHOOK_SECRET,
-        api_url=api_url,
-        host="127.0.0.1",
-        port=0,
-        log_level="WARNING",
-    )
-    app = create_app(settings)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    stack.push_async_callback(runner.cleanup)
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
+    running = await start_app(sim, WEBHOOK_SECRET, log_level="WARNING")
+    stack.push_async_callback(running.stop)
     session = await stack.enter_async_context(aiohttp.ClientSession())
-    return Demo(sim, app, f"http://{host}:{port}/webhook", session)
+    return Demo(sim, running.app, running.webhook_url, session)
 
 
 async def _story(demo: Demo, term: Terminal) -> bool:

@@ -18,24 +18,10 @@ import pytest
 from aiohttp import web
 
 from bot.sandbox.delivery import deliver
+from bot.sandbox.harness import start_app
 from bot.sandbox.simulator import Simulator
 
 WEBHOOK_SECRET = "test-secret"
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    simulator = Simulator()
-    await simulator.start()
-    try:
-        yield simulator
-    finally:
-        await simulator.stop()
-    if simulator.violations:
-        listed = "\n  ".join(simulator.violations)
-        pytest.fail(
-            f"requests that do not match GitHub's REST description:\n  {listed}", pytrace=False
-        )
 
 
 @dataclass
@@ -63,32 +49,17 @@ class BotApp:
 
 @pytest.fixture
 async def bot_app(sim: Simulator) -> AsyncIterator[BotApp]:
-    from bot.features.context import Context
-    from bot.server import create_app
-    from bot.settings import Settings
-
-    settings = Settings(
-        app_id=sim.app_id,
-        private_key=sim.private_key_pem,
-        webhook_secret=WEBHOOK_SECRET,
-        api_url=sim.base_url,
-        host="127.0.0.1",
-        port=0,
+    running = await start_app(
+        sim,
+        WEBHOOK_SECRET,
         log_format="text",
         event_budget_seconds=30.0,
         request_timeout_seconds=5.0,
     )
-    context = Context()
-    app = create_app(settings, context=context)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
     async with aiohttp.ClientSession() as session:
-        running = BotApp(app, f"http://{host}:{port}/webhook", WEBHOOK_SECRET, context, session)
+        bot = BotApp(running.app, running.webhook_url, WEBHOOK_SECRET, running.context, session)
         try:
-            yield running
-            await running.idle()
+            yield bot
+            await bot.idle()
         finally:
-            await runner.cleanup()
+            await running.stop()

@@ -12,12 +12,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.features.context import Context
 from bot.sandbox.delivery import deliver
-from bot.server import create_app, wait_idle
-from bot.settings import Settings
+from bot.sandbox.harness import LoopbackApp, start_app
 from tests.e2e.helpers import bot_comments, merged_pull, numbering_commits, rfc, seed_repo
 
 SECRET = "replica-secret"
@@ -25,51 +23,43 @@ SECRET = "replica-secret"
 
 @dataclass
 class Replica:
-    app: web.Application
-    url: str
+    """One App replica (its own server and Context) and the session that delivers to it."""
+
+    running: LoopbackApp
     session: aiohttp.ClientSession
-    context: Context
+
+    @property
+    def context(self) -> Context:
+        return self.running.context
 
     async def deliver(self, payload: dict[str, Any], delivery_id: str | None = None) -> int:
         return await deliver(
-            self.session, self.url, "pull_request", payload, SECRET, delivery_id=delivery_id
+            self.session,
+            self.running.webhook_url,
+            "pull_request",
+            payload,
+            SECRET,
+            delivery_id=delivery_id,
         )
 
     async def idle(self) -> None:
-        await wait_idle(self.app)
-
-
-async def start_replica(sim: Any, session: aiohttp.ClientSession) -> tuple[Replica, web.AppRunner]:
-    settings = Settings(
-        app_id=sim.app_id,
-        private_key=sim.private_key_pem,
-        webhook_secret=SECRET,
-        api_url=sim.base_url,
-        host="127.0.0.1",
-        port=0,
-        log_format="text",
-        event_budget_seconds=30.0,
-    )
-    context = Context()
-    app = create_app(settings, context=context)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    return Replica(app, f"http://{host}:{port}/webhook", session, context), runner
+        await self.running.idle()
 
 
 @pytest.fixture
 async def replicas(sim: Any) -> AsyncIterator[tuple[Replica, Replica]]:
     async with aiohttp.ClientSession() as session:
-        first, first_runner = await start_replica(sim, session)
-        second, second_runner = await start_replica(sim, session)
+        started = [
+            await start_app(sim, SECRET, log_format="text", event_budget_seconds=30.0)
+            for _ in range(2)
+        ]
+        first, second = (Replica(running, session) for running in started)
         try:
             yield first, second
             await asyncio.gather(first.idle(), second.idle())
         finally:
-            await first_runner.cleanup()
-            await second_runner.cleanup()
+            for running in started:
+                await running.stop()
 
 
 @pytest.fixture

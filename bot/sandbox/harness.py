@@ -1,0 +1,54 @@
+"""The real App server on a loopback port, pointed at a GitHub simulator: what the demo, the
+benchmarks and the end-to-end tests all start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from bot.features.context import Context
+from bot.sandbox.simulator import Simulator
+from bot.server import create_app, wait_idle
+from bot.settings import Settings
+
+
+@dataclass
+class LoopbackApp:
+    app: web.Application
+    runner: web.AppRunner
+    webhook_url: str
+    context: Context
+
+    async def idle(self) -> None:
+        """Return once every delivery accepted so far has been handled."""
+        await wait_idle(self.app)
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+async def start_app(
+    sim: Simulator, secret: str, *, context: Context | None = None, **settings: Any
+) -> LoopbackApp:
+    """Serve ``create_app`` on 127.0.0.1 with the simulator's App credentials; ``settings``
+    override the other Settings fields (log level, budgets ...)."""
+    context = context or Context()
+    app = create_app(
+        Settings(
+            app_id=sim.app_id,
+            private_key=sim.private_key_pem,
+            webhook_secret=secret,
+            api_url=sim.base_url,
+            host="127.0.0.1",
+            port=0,
+            **settings,
+        ),
+        context=context,
+    )
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    return LoopbackApp(app, runner, f"http://{host}:{port}/webhook", context)
