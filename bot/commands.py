@@ -175,7 +175,7 @@ def _parse_line(number: int, raw: str, statuses: Sequence[str]) -> ParsedLine:
         problem = f"`/rfc {words[0].lower()}` takes no arguments, but got `{extra}`"
     else:
         return Command(number, raw, words[0].lower())
-    return CommandError(number, raw, problem, valid_forms(statuses))
+    return CommandError(number, raw, problem or "not a valid command", valid_forms(statuses))
 
 
 def _status_args(args: list[str], statuses: Sequence[str]) -> tuple[tuple[str, ...], str | None]:

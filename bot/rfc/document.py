@@ -194,7 +194,7 @@ class _Builder:
                 self.code_lines.update(range(token.map[0] + 1, token.map[1] + 1))
             if token.level == 0 and start is not None and _is_content(token):
                 self.content_lines.append(start)
-                if token.type == "paragraph_open" and not self._after_first_section():
+                if token.type == "paragraph_open" and token.map and not self._after_first_section():
                     self.preamble_paragraphs.append((token.map[0], token.map[1]))
             index += 1
 
@@ -271,8 +271,8 @@ class _Builder:
                 parent.children.append(section)
             sections.append(section)
             open_stack.append((level, section))
-        for _, section in open_stack:
-            self._close(section, last_line)
+        for _, open_section in open_stack:
+            self._close(open_section, last_line)
         self._mark_own_content(sections)
         return sections
 

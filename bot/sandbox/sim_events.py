@@ -79,8 +79,8 @@ def pull_request(
         merged[side] = deep_merge(payload["pull_request"][side], ours[side])
         merged[side]["repo"] = deep_merge(payload["pull_request"][side]["repo"], ours[side]["repo"])
     payload["pull_request"] = merged
-    sender = extra.pop("sender", None) or (
-        pr.merged_by if action == "closed" and pr.merged else pr.user
+    sender = str(
+        extra.pop("sender", None) or (pr.merged_by if action == "closed" and pr.merged else pr.user)
     )
     if action != "edited":
         payload.pop("changes", None)

@@ -706,7 +706,7 @@ def get_tree(sim: Simulator, call: Call) -> Reply:
 def tree_entries(
     repo: Repo, files: dict[str, str], recursive: bool, base: str
 ) -> list[dict[str, Any]]:
-    entries = []
+    entries: list[dict[str, Any]] = []
     for directory in sorted(directories(files)):
         if recursive or "/" not in directory:
             sha = repo.objects.put_tree(subtree(files, directory))

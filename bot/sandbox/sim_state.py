@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import itertools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -313,7 +314,7 @@ class Repo:
         raise ApiError(404, f"No commit found for the ref {ref}")
 
     def commit(
-        self, branch: str, changes: dict[str, str | bytes | None], message: str, author: str
+        self, branch: str, changes: Mapping[str, str | bytes | None], message: str, author: str
     ) -> str:
         """Apply ``changes`` (None deletes) on top of ``branch`` (made from the default)."""
         parent = self.branches.get(branch) or self.branches.get(self.default_branch)
