@@ -13,7 +13,10 @@ loop with intake while the round runs. After each round the app is drained (unti
 intake figure) and the bench checks every delivery was handled. A second figure, "handled",
 includes the drain: deliveries per second from the first request until all work was done.
 
-    python bench/bench_intake.py [--deliveries 2000] [--rounds 5] [--concurrency 32]
+The process gets the garbage-collector settings ``rfc-bot serve`` applies (``tune_gc``), which
+both servers share since they run in one process; ``--default-gc`` leaves CPython's defaults.
+
+    python bench/bench_intake.py [--deliveries 2000] [--rounds 7] [--concurrency 32]
 
 Target: answered per second >= 0.8x the bare handler's (median of the rounds).
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import hashlib
 import hmac
 import json
@@ -47,7 +51,7 @@ from gidgethub import routing, sansio  # noqa: E402
 
 from bench.figure import Figure, at_least, print_figures  # noqa: E402
 from bot.logs import configure_logging  # noqa: E402
-from bot.server import create_app, wait_idle  # noqa: E402
+from bot.server import create_app, tune_gc, wait_idle  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 SECRET = "bench-secret"
@@ -218,6 +222,21 @@ def delivery_lines_to_null() -> Iterator[None]:
             root.setLevel(level)
 
 
+@contextmanager
+def serving_gc(enabled: bool) -> Iterator[None]:
+    """``tune_gc`` as ``rfc-bot serve`` applies it, undone after (other benchmarks follow)."""
+    if not enabled:
+        yield
+        return
+    threshold = gc.get_threshold()
+    tune_gc()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
 @dataclass
 class Rounds:
     answered: list[float]  # real app, deliveries answered per second
@@ -269,15 +288,24 @@ async def run_rounds(count: int, rounds: int, concurrency: int, pulls: int) -> R
 
 
 def measure(
-    deliveries: int = 2000, rounds: int = 5, concurrency: int = 32, pulls: int = 20
+    deliveries: int = 2000,
+    rounds: int = 7,
+    concurrency: int = 32,
+    pulls: int = 20,
+    serve_gc: bool = True,
 ) -> list[Figure]:
-    """Intake figures: answered/s vs the bare handler (target), and handled/s (drain included)."""
-    with delivery_lines_to_null():
+    """Intake figures: answered/s vs the bare handler (target), and handled/s (drain included).
+
+    ``serve_gc``: the garbage-collector settings of ``rfc-bot serve`` while measuring.
+    """
+    with delivery_lines_to_null(), serving_gc(serve_gc):
         result = asyncio.run(run_rounds(deliveries, rounds, concurrency, pulls))
     bare = statistics.median(result.bare)
+    ratios = [real / bare for real, bare in zip(result.answered, result.bare, strict=True)]
     setup = (
         f"{deliveries} signed ~22 KB pull_request deliveries x {rounds} interleaved rounds, "
-        f"{pulls} PRs, concurrency {concurrency}, median"
+        f"{pulls} PRs, concurrency {concurrency}, median; "
+        + ("GC as in rfc-bot serve (tune_gc)" if serve_gc else "CPython's default GC settings")
     )
     return [
         Figure(
@@ -291,6 +319,8 @@ def measure(
                 "log line, metrics) running on the same loop, the drain after the last 202 "
                 "not timed; baseline: aiohttp handler doing only gidgethub's "
                 f"Event.from_http. Rounds: {_rates(result.answered)} vs bare {_rates(result.bare)}"
+                f" (per-round ratios {', '.join(f'{r:.2f}' for r in ratios)},"
+                f" median {statistics.median(ratios):.2f})"
             ),
         ),
         Figure(
@@ -310,11 +340,19 @@ def _rates(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deliveries", type=int, default=2000, help="per round")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--pulls", type=int, default=20, help="pull requests to spread over")
+    parser.add_argument(
+        "--default-gc",
+        action="store_true",
+        help="keep CPython's garbage-collector settings instead of rfc-bot serve's",
+    )
     args = parser.parse_args()
-    print_figures(measure(args.deliveries, args.rounds, args.concurrency, args.pulls))
+    figures = measure(
+        args.deliveries, args.rounds, args.concurrency, args.pulls, serve_gc=not args.default_gc
+    )
+    print_figures(figures)
 
 
 if __name__ == "__main__":

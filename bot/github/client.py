@@ -320,13 +320,20 @@ class ClientFactory:
     def installation_client(
         self, installation_id: int, deadline: float | None = None
     ) -> GitHubClient:
-        """A client acting as the installation; the token is fetched on first use."""
-        app = self.app_client(deadline)
+        """A client acting as the installation; the token is fetched on first use.
+
+        One client per delivery, not cached: it carries the delivery's deadline. It fetches
+        its own token too (that request is signed with the App's JWT, which bypasses the
+        token source), so no second, App-level client is built.
+        """
+        auth = self.auth
+        client: GitHubClient
 
         async def token() -> str:
-            return await self.auth.installation_token(app, installation_id)
+            return await auth.installation_token(client, installation_id)
 
         def refused(token: str) -> None:
-            self.auth.forget(installation_id, token)
+            auth.forget(installation_id, token)
 
-        return self._client(deadline, token, refused)
+        client = self._client(deadline, token, refused)
+        return client

@@ -4,11 +4,13 @@ import io
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from bot.logs import REDACTED, configure_logging, redact
+from bot.logs import REDACTED, configure_logging, log_fields, redact
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiI0MiJ9.c2lnbmF0dXJl"
 PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAxyz\n-----END RSA PRIVATE KEY-----"
@@ -90,3 +92,83 @@ def test_json_time_is_utc_iso_with_milliseconds(restore_root: None) -> None:
     logging.getLogger("bot.test").info("tick")
     line = json.loads(stream.getvalue())
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", line["time"])
+
+
+def test_json_lines_take_any_extra_value(restore_root: None) -> None:
+    stream = io.StringIO()
+    configure_logging("INFO", "json", stream=stream)
+    extra = {"path": Path("a/b.md"), "counts": {1: 2}, "big": 2**70}
+    logging.getLogger("bot.test").info("odd values", extra=extra)
+    line = json.loads(stream.getvalue())
+    assert (line["path"], line["counts"], line["big"]) == ("a/b.md", {"1": 2}, 2**70)
+
+
+# --- log_fields: the direct path writes what the record path would ---------------------------
+
+FIELDS = {"delivery_id": "d-1", "event": "pull_request", "pr": 5, "outcome": "handled"}
+
+
+def written(fmt: str, *, direct: bool, message: str = "delivery handled") -> str:
+    """What ``log_fields`` writes through a configured handler; ``direct=False`` adds a second
+    handler, which makes it build an ordinary record instead."""
+    stream = io.StringIO()
+    configure_logging("INFO", fmt, secrets=["hunter22"], stream=stream)
+    if not direct:
+        logging.getLogger().addHandler(logging.NullHandler())
+    log_fields(logging.getLogger("bot.delivery"), logging.INFO, message, FIELDS)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+@pytest.mark.parametrize("message", ["delivery handled", "two\nlines"])
+def test_log_fields_direct_line_equals_the_record_line(
+    fmt: str, message: str, restore_root: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(time, "time", lambda: 1_700_000_000.25)
+    through_a_record = written(fmt, direct=False, message=message)
+    monkeypatch.setattr(logging.Logger, "makeRecord", None)  # the direct path builds none
+    direct = written(fmt, direct=True, message=message)
+    assert direct == through_a_record
+    if fmt == "json" and message == "delivery handled":
+        assert json.loads(direct) == {
+            "time": "2023-11-14T22:13:20.250+00:00",
+            "level": "info",
+            "logger": "bot.delivery",
+            "message": "delivery handled",
+            **FIELDS,
+        }
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_log_fields_redacts_the_message(fmt: str, restore_root: None) -> None:
+    output = written(fmt, direct=True, message="saw hunter22 and token ghs_abcdefghijklmnop")
+    assert "hunter22" not in output
+    assert "ghs_abcdefghijklmnop" not in output
+    assert REDACTED in output
+
+
+def test_log_fields_honours_levels_and_filters(restore_root: None) -> None:
+    stream = io.StringIO()
+    handler = configure_logging("INFO", "json", stream=stream)
+    log = logging.getLogger("bot.test.fields")
+    log_fields(log, logging.DEBUG, "below the root level", FIELDS)
+    handler.setLevel(logging.ERROR)
+    log_fields(log, logging.WARNING, "below the handler level", FIELDS)
+    handler.setLevel(logging.INFO)
+    handler.addFilter(lambda record: record.getMessage() != "filtered out")
+    log_fields(log, logging.INFO, "filtered out", FIELDS)
+    log_fields(log, logging.INFO, "kept", FIELDS)
+    messages = [json.loads(line)["message"] for line in stream.getvalue().splitlines()]
+    assert messages == ["kept"]
+
+
+def test_log_fields_reaches_other_handlers_as_records(
+    restore_root: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    stream = io.StringIO()
+    configure_logging("INFO", "json", stream=stream)
+    logging.getLogger().addHandler(caplog.handler)  # configure_logging removed it
+    log_fields(logging.getLogger("bot.delivery"), logging.INFO, "delivery handled", FIELDS)
+    [record] = caplog.records
+    assert (record.getMessage(), record.delivery_id, record.pr) == ("delivery handled", "d-1", 5)
+    assert json.loads(stream.getvalue())["delivery_id"] == "d-1"  # and the stream its line

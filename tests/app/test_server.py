@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import hmac
 import io
@@ -17,7 +18,15 @@ from gidgethub import routing, sansio
 from bot.features.context import Context, UserError
 from bot.github.client import GitHubClient
 from bot.logs import configure_logging
-from bot.server import MAX_BODY_BYTES, METRICS, create_app, wait_idle
+from bot.server import (
+    GC_YOUNG_THRESHOLD,
+    INTAKE,
+    MAX_BODY_BYTES,
+    METRICS,
+    create_app,
+    tune_gc,
+    wait_idle,
+)
 from bot.settings import Settings
 
 Handler = Callable[[sansio.Event, Any, Context], Awaitable[None]]
@@ -196,6 +205,44 @@ async def test_accepted_and_dispatched_in_background(
     assert (event.event, event.delivery_id, event.data["number"]) == ("pull_request", "abc", 5)
     assert isinstance(gh, GitHubClient)
     assert ctx is context
+
+
+async def test_event_no_handler_takes_is_ignored_without_a_client(
+    bot: Bot,
+    router: routing.Router,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    router.add(recorder([bot]), "pull_request", action="closed")
+    clients = bot.app[INTAKE].clients
+    assert clients is not None
+    built: list[str] = []
+    monkeypatch.setattr(clients, "installation_client", lambda *a: built.append("installation"))
+    monkeypatch.setattr(clients, "app_client", lambda *a: built.append("app"))
+    with caplog.at_level(logging.INFO):
+        await bot.post("pull_request", pr_payload(3), delivery_id="opened")  # action: opened
+        await bot.post("issue_comment", {"issue": {"number": 3}}, delivery_id="comment")
+        await bot.idle()
+    lines = [(r.delivery_id, r.outcome) for r in caplog.records if r.name == "bot.delivery"]
+    assert lines == [("opened", "ignored"), ("comment", "ignored")]
+    assert (bot.seen, built) == ([], [])
+    page = await (await bot.client.get("/metrics")).text()
+    assert "rfcbot_github_api_calls_total{" not in page
+
+
+async def test_one_client_per_delivery_shared_by_its_handlers(
+    bot: Bot, router: routing.Router
+) -> None:
+    router.add(recorder([bot], "first"), "pull_request")
+    router.add(recorder([bot], "second"), "pull_request", action="opened")
+    await bot.post("pull_request", pr_payload(4), delivery_id="one")
+    await bot.post("pull_request", pr_payload(4), delivery_id="two")
+    await bot.idle()
+    clients = [gh for _, _, gh, _ in bot.seen]
+    assert len(clients) == 4
+    assert clients[0] is clients[1]
+    assert clients[2] is clients[3]
+    assert clients[0] is not clients[2]  # it carries its delivery's deadline
 
 
 async def test_duplicate_delivery_processed_once(bot: Bot, router: routing.Router) -> None:
@@ -429,7 +476,7 @@ async def test_metrics(bot: Bot, router: routing.Router) -> None:
     text = await response.text()
     assert 'rfcbot_deliveries_total{event="pull_request",outcome="handled"} 1.0' in text
     assert 'rfcbot_deliveries_total{event="issue_comment",outcome="ignored"} 1.0' in text
-    assert 'rfcbot_deliveries_total{event="pull_request",outcome="rejected_401"} 1.0' in text
+    assert 'rfcbot_deliveries_total{event="unauthenticated",outcome="rejected_401"} 1.0' in text
     assert 'rfcbot_delivery_seconds_count{event="pull_request"} 1.0' in text
     assert "rfcbot_deliveries_in_flight 0.0" in text
     for name in (
@@ -438,6 +485,21 @@ async def test_metrics(bot: Bot, router: routing.Router) -> None:
         "rfcbot_github_rate_limit_remaining",
     ):
         assert f"# TYPE {name}" in text
+
+
+async def test_unauthenticated_event_names_make_no_metric_series(bot: Bot) -> None:
+    """Anyone can send any X-GitHub-Event: it becomes a label only once the signature holds."""
+    for n in range(3):
+        status, _ = await bot.post(
+            f"made-up-{n}", pr_payload(1), headers={"X-Hub-Signature-256": "sha256=0"}
+        )
+        assert status == 401
+    status, _ = await bot.post("made-up-signed", None, body=b"{")  # signed, then refused
+    assert status == 400
+    text = await (await bot.client.get("/metrics")).text()
+    assert 'rfcbot_deliveries_total{event="unauthenticated",outcome="rejected_401"} 3.0' in text
+    assert 'rfcbot_deliveries_total{event="made-up-signed",outcome="rejected_400"} 1.0' in text
+    assert "made-up-0" not in text
 
 
 async def test_each_app_has_its_own_registry(settings: Settings) -> None:
@@ -493,10 +555,23 @@ async def test_secrets_never_logged(bot: Bot, router: routing.Router, settings: 
     assert "ghs_leakyleakyleaky123" not in output
     assert settings.webhook_secret not in output
     assert "PRIVATE KEY" not in output
-    assert '"outcome": "error"' in output
+    lines = [json.loads(line) for line in output.splitlines()]
+    outcomes = {line["delivery_id"]: line["outcome"] for line in lines if "outcome" in line}
+    assert outcomes == {"leak": "error", "d-1": "rejected_401"}
 
 
 # --- start-up ------------------------------------------------------------------------------
+
+
+def test_tune_gc_raises_the_young_threshold_and_freezes_start_up_objects() -> None:
+    threshold = gc.get_threshold()
+    try:
+        tune_gc()
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *threshold[1:])
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def test_main_names_missing_setting_and_exits_2(

@@ -10,4 +10,3 @@ from __future__ import annotations
 from tests.sandbox.conftest import gh, repo, session
 
 __all__ = ["gh", "repo", "session"]
-
