@@ -150,7 +150,9 @@ class JsonFormatter(logging.Formatter):
         }
         entry.update(extra_fields(record))
         if record.exc_info or record.exc_text:
-            entry["traceback"] = record.exc_text or self.formatException(record.exc_info)
+            entry["traceback"] = record.exc_text or (
+                self.formatException(record.exc_info) if record.exc_info else ""
+            )
         return redact(_json(entry), self.secrets)
 
     def format_fields(
@@ -254,7 +256,7 @@ def _record(
     logger: logging.Logger, level: int, message: str, fields: Mapping[str, Any]
 ) -> logging.LogRecord:
     # No caller lookup (a stack walk per line): neither format shows the source location.
-    return logger.makeRecord(logger.name, level, "", 0, message, None, None, extra=dict(fields))
+    return logger.makeRecord(logger.name, level, "", 0, message, (), None, extra=dict(fields))
 
 
 def log_fields(logger: logging.Logger, level: int, message: str, fields: Mapping[str, Any]) -> None:

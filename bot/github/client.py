@@ -88,7 +88,7 @@ class GitHubClient(GitHubAPI):
         else:
             await super().sleep(seconds)
 
-    async def _make_request(
+    async def _make_request(  # type: ignore[override]  # forwards gidgethub's keywords as-is
         self,
         method: str,
         url: str,
