@@ -21,7 +21,6 @@ from typing import Any, TextIO
 
 import aiohttp
 from aiohttp import web
-from gidgethub import sansio
 
 from bot.rfc.config import CONFIG_PATH
 from bot.sandbox.delivery import deliver
@@ -31,6 +30,7 @@ from bot.server import wait_idle
 
 REPO = "octo-org/rfcs"
 RFC_PATH = "rfcs/0000-job-retries.md"
+NUMBERED_PATH = "rfcs/0001-job-retries.md"
 BRANCH = "rfc/job-retries"
 AUTHOR = "alice"
 MAINTAINER = "mona"
@@ -78,15 +78,9 @@ class Demo:
             raise RuntimeError(f"the App answered {status} to the {event} delivery")
         await wait_idle(self.app)
 
-    def handles(self, event: str, payload: dict[str, Any]) -> bool:
-        """True when some feature is registered for this event (the lead may add more)."""
-        from bot.features import router
-
-        return bool(router.fetch(sansio.Event(payload, event=event, delivery_id="probe")))
-
 
 async def run_demo(out: TextIO) -> bool:
-    """Run the whole story; True when the check went red, then green."""
+    """Run the whole story; True when every step did what it should."""
     term = Terminal(out)
     async with AsyncExitStack() as stack:
         demo = await _start(stack)
@@ -138,12 +132,18 @@ async def _story(demo: Demo, term: Terminal) -> bool:
     )
     second = show_check(term, sim, repo, pull.number, after)
 
-    await _optional_status_and_merge(demo, term, repo, pull.number)
-    ok = first == "failure" and second == "success"
+    proposed = await _status_command(demo, term, repo, pull.number)
+    numbered = await _merge(demo, term, repo, pull.number)
+    steps = {
+        "red on the flawed RFC": first == "failure",
+        "green after the fix": second == "success",
+        "/rfc status proposed committed": proposed,
+        "number assigned on merge": numbered,
+    }
     term.step("Result")
-    verdict = "red, then green: the loop works" if ok else f"unexpected: {first} then {second}"
-    term.say(term.paint(verdict, "1;32" if ok else "1;31"))
-    return ok
+    for step, done in steps.items():
+        term.say(term.paint(f"{'ok ' if done else 'FAILED'} {step}", "32" if done else "1;31"))
+    return all(steps.values())
 
 
 def show_check(term: Terminal, sim: Simulator, repo: Any, number: int, head_sha: str) -> str | None:
@@ -195,31 +195,46 @@ def _show_caret(term: Terminal, item: dict[str, Any], source_line: str) -> None:
     term.say(term.paint(f"           | {caret}", "31"))
 
 
-async def _optional_status_and_merge(demo: Demo, term: Terminal, repo: Any, number: int) -> None:
-    """`/rfc status proposed` and numbering on merge, shown only when those features exist."""
+async def _status_command(demo: Demo, term: Terminal, repo: Any, number: int) -> bool:
+    """The author moves the RFC to Proposed with a comment; True when the file says so."""
     sim = demo.sim
+    term.step(f"{AUTHOR} comments `/rfc status proposed`")
     comment = sim.add_comment(repo, number, AUTHOR, "/rfc status proposed")
-    status_event = sim.event_issue_comment(repo, number, comment)
-    if demo.handles("issue_comment", status_event):
-        term.step(f"{AUTHOR} comments `/rfc status proposed`")
-        await demo.deliver("issue_comment", status_event)
-        text = sim.file(repo, RFC_PATH, ref=BRANCH) or ""
-        status_line = next((ln for ln in text.splitlines() if ln.startswith("**Status:**")), "")
-        term.say(f"{RFC_PATH} on {BRANCH}: {status_line.strip()}")
-        for reply in sim.comments(repo, number)[1:]:
-            term.say(f"  comment by {reply['user']['login']}: {_first_line(reply['body'])}")
-        term.say(f"Labels {', '.join(sorted(sim.pr_labels(repo, number)))}")
-    merge_sha = sim.merge_pull_request(repo, number, merged_by=MAINTAINER)
-    closed = sim.event_pull_request(repo, number, "closed")
-    if not demo.handles("pull_request", closed):
-        return
+    await demo.deliver("issue_comment", sim.event_issue_comment(repo, number, comment))
+    text = sim.file(repo, RFC_PATH, ref=BRANCH) or ""
+    status_line = next((ln for ln in text.splitlines() if ln.startswith("**Status:**")), "")
+    term.say(f"{RFC_PATH} on {BRANCH}: {status_line.strip()}")
+    _show_bot_comments(term, sim, repo, number, after=comment["id"])
+    term.say(f"Labels {', '.join(sorted(sim.pr_labels(repo, number)))}")
+    return status_line.strip() == "**Status:** Proposed"
+
+
+async def _merge(demo: Demo, term: Terminal, repo: Any, number: int) -> bool:
+    """A maintainer merges; True when the RFC got its number, the index and the label."""
+    sim = demo.sim
     term.step(f"{MAINTAINER} merges the pull request")
-    await demo.deliver("pull_request", closed)
-    rfcs = sorted(path for path in sim.tree(repo) if path.startswith("rfcs/"))
-    term.say(f"rfcs/ on main: {', '.join(rfcs)}")
+    merge_sha = sim.merge_pull_request(repo, number, merged_by=MAINTAINER)
+    last_comment = max((c["id"] for c in sim.comments(repo, number)), default=0)
+    await demo.deliver("pull_request", sim.event_pull_request(repo, number, "closed"))
     head = sim.head(repo, "main")
     if head != merge_sha:
-        term.say(f"numbering commit: {_first_line(sim.commit_message(repo, head))}")
+        term.say(f"commit on main: {_first_line(sim.commit_message(repo, head))}")
+    rfcs = sorted(path for path in sim.tree(repo) if path.startswith("rfcs/"))
+    term.say(f"rfcs/ on main: {', '.join(rfcs)}")
+    index = sim.file(repo, "rfcs/README.md") or ""
+    for row in (ln for ln in index.splitlines() if ln.startswith("| 0")):
+        term.say(f"  index row: {row}")
+    _show_bot_comments(term, sim, repo, number, after=last_comment)
+    term.say(f"Labels {', '.join(sorted(sim.pr_labels(repo, number)))}")
+    numbered = NUMBERED_PATH in rfcs and RFC_PATH not in rfcs
+    return numbered and "rfc: numbered" in sim.pr_labels(repo, number)
+
+
+def _show_bot_comments(term: Terminal, sim: Simulator, repo: Any, number: int, after: int) -> None:
+    for reply in sim.comments(repo, number):
+        if reply["id"] > after and reply["user"]["login"] == sim.bot_login:
+            body = "\n".join(ln for ln in reply["body"].splitlines() if not ln.startswith("<!--"))
+            term.say(f"  comment by {reply['user']['login']}: {_first_line(body)}")
 
 
 def _first_line(text: str) -> str:

@@ -1,4 +1,4 @@
-"""`rfc-bot demo` runs the whole loop on loopback and reports red, then green."""
+"""`rfc-bot demo` runs the whole loop on loopback: red, green, a status command, a merge."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ async def test_demo_shows_a_red_check_then_a_green_one() -> None:
     assert text.index("RFC validation: FAILURE") < text.index("RFC validation: SUCCESS")
     assert "[status-invalid]" in text
     assert "**Status:** In review" in text  # the offending source line is shown
+    assert "**Status:** Proposed" in text
+    assert "Assigned RFC 0001: [rfcs/0001-job-retries.md]" in text
+    assert "index row: | 0001 | [Job Retries](0001-job-retries.md) | Proposed |" in text
+    assert "FAILED" not in text
     assert "\033[" not in text  # no colour when the output is not a terminal
 
 
@@ -22,4 +26,4 @@ def test_main_exits_zero() -> None:
     out = io.StringIO()
     # A plain (not async) test: main() runs its own event loop.
     assert demo.main([], out=out) == 0
-    assert "red, then green" in out.getvalue()
+    assert "ok  number assigned on merge" in out.getvalue()
