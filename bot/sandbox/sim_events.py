@@ -149,17 +149,7 @@ def check_suite_json(sim: Simulator, repo: Repo, head_sha: str) -> dict[str, Any
     suite_id = repo.check_suites.setdefault(head_sha, sim.next_id())
     commit = repo.objects.commits[head_sha]
     branch = next((name for name, sha in repo.branches.items() if sha == head_sha), None)
-    pulls = [
-        {
-            "number": pr.number,
-            "id": pr.id,
-            "url": f"{sim.base_url}/repos/{repo.full_name}/pulls/{pr.number}",
-            "head": {"ref": pr.head_ref, "sha": pr.current_head()},
-            "base": {"ref": pr.base_ref, "sha": repo.branches.get(pr.base_ref, "")},
-        }
-        for pr in repo.pulls.values()
-        if pr.state == "open" and pr.current_head() == head_sha and pr.head_repo is repo
-    ]
+    pulls = render.open_pulls_at(repo, head_sha, sim.base_url)
     runs = [r for r in repo.check_runs.values() if r.head_sha == head_sha]
     return {
         "id": suite_id,

@@ -273,6 +273,22 @@ def branch_ref_json(repo: Repo, ref: str, sha: str, base: str) -> dict[str, Any]
     }
 
 
+def open_pulls_at(repo: Repo, head_sha: str, base: str) -> list[dict[str, Any]]:
+    """The minimal pull requests GitHub lists on check runs and suites: the repository's own
+    open pull requests whose head is ``head_sha`` (forks' are left out, as GitHub does)."""
+    return [
+        {
+            "number": pr.number,
+            "id": pr.id,
+            "url": f"{base}/repos/{repo.full_name}/pulls/{pr.number}",
+            "head": {"ref": pr.head_ref, "sha": pr.current_head()},
+            "base": {"ref": pr.base_ref, "sha": repo.branches.get(pr.base_ref, "")},
+        }
+        for pr in repo.pulls.values()
+        if pr.state == "open" and pr.current_head() == head_sha and pr.head_repo is repo
+    ]
+
+
 def check_run_json(repo: Repo, run: CheckRun, base: str, app: dict[str, Any]) -> dict[str, Any]:
     api = f"{base}/repos/{repo.full_name}"
     output = {
@@ -282,17 +298,7 @@ def check_run_json(repo: Repo, run: CheckRun, base: str, app: dict[str, Any]) ->
         "annotations_count": len(run.annotations),
         "annotations_url": f"{api}/check-runs/{run.id}/annotations",
     }
-    pulls = [
-        {
-            "number": pr.number,
-            "id": pr.id,
-            "url": f"{api}/pulls/{pr.number}",
-            "head": {"ref": pr.head_ref, "sha": pr.current_head()},
-            "base": {"ref": pr.base_ref, "sha": repo.branches.get(pr.base_ref, "")},
-        }
-        for pr in repo.pulls.values()
-        if pr.state == "open" and pr.current_head() == run.head_sha and pr.head_repo is repo
-    ]
+    pulls = open_pulls_at(repo, run.head_sha, base)
     return {
         "id": run.id,
         "node_id": f"CR_{run.id}",
