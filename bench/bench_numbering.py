@@ -23,9 +23,9 @@ import aiohttp
 from aiohttp import web
 
 from bench.timing import TimedRequests, round_trips
-from bot.sandbox.delivery import deliver
-from bot.sandbox.harness import start_app
-from bot.sandbox.simulator import Simulator
+from sandbox.delivery import deliver
+from sandbox.harness import start_app
+from sandbox.simulator import Simulator
 from bot.server import wait_idle
 
 SECRET = "bench-secret"

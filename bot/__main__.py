@@ -420,9 +420,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve_main() or 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.sandbox.demo import main as demo_main
+DEMO_NEEDS_CHECKOUT = (
+    "the demo runs on the GitHub simulator, which lives in a checkout of rfc-bot (it is not part "
+    "of the installed App): in a clone, run "
+    "`python3 -m pip install -e '.[demo]' && python3 -m bot demo`"
+)
 
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    try:
+        from sandbox.demo import main as demo_main
+    except ModuleNotFoundError as error:  # sandbox itself, or jsonschema (the demo extra)
+        if error.name not in ("sandbox", "jsonschema"):
+            raise
+        raise CliError(DEMO_NEEDS_CHECKOUT) from error
     return demo_main() or 0
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = ROOT / "bot" / "sandbox" / "openapi" / "github-subset.json"
+OUTPUT = ROOT / "sandbox" / "openapi" / "github-subset.json"
 
 # (method, path template): every REST operation the App (and the simulator) knows.
 OPERATIONS: tuple[tuple[str, str], ...] = (

@@ -4,7 +4,7 @@ Usage: python scripts/vendor_payloads.py path/to/api.github.com/index.json
 
 The input is ``api.github.com/index.json`` from the npm package
 ``@octokit/webhooks-examples`` (``npm pack @octokit/webhooks-examples``). One example is
-kept per (event, action) the App handles, as ``bot/sandbox/payloads/<event>.<action>.json``;
+kept per (event, action) the App handles, as ``sandbox/payloads/<event>.<action>.json``;
 the simulator's ``event_*`` builders deep-copy them and overwrite the fields that must
 match its state.
 """
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-OUTPUT_DIR = Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "payloads"
+OUTPUT_DIR = Path(__file__).resolve().parent.parent / "sandbox" / "payloads"
 
 Example = dict[str, Any]
 

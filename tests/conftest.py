@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.sandbox.simulator import Simulator
+from sandbox.simulator import Simulator
 
 
 @pytest.fixture

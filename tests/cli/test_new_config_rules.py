@@ -147,10 +147,10 @@ def test_serve_and_demo_are_imported_lazily(monkeypatch: pytest.MonkeyPatch) -> 
     import types
 
     calls = []
-    for name in ("bot.server", "bot.sandbox.demo"):
+    for name in ("bot.server", "sandbox.demo"):
         module = types.ModuleType(name)
         module.main = lambda name=name: calls.append(name) or 0  # type: ignore[attr-defined]
         monkeypatch.setitem(sys.modules, name, module)
     assert main(["serve"]) == 0
     assert main(["demo"]) == 0
-    assert calls == ["bot.server", "bot.sandbox.demo"]
+    assert calls == ["bot.server", "sandbox.demo"]

@@ -1,6 +1,6 @@
 """End-to-end harness: the GitHub simulator plus the real webhook server pointed at it.
 
-``sim`` is a started :class:`bot.sandbox.simulator.Simulator`; at teardown it fails the test
+``sim`` is a started :class:`sandbox.simulator.Simulator`; at teardown it fails the test
 if any request the App made departed from GitHub's OpenAPI description. ``bot_app`` runs
 ``bot.server.create_app`` on a loopback port with the simulator's App credentials; tests
 deliver signed webhooks with ``await bot_app.deliver(event, payload)`` and wait with
@@ -17,9 +17,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.sandbox.delivery import deliver
-from bot.sandbox.harness import start_app
-from bot.sandbox.simulator import Simulator
+from sandbox.delivery import deliver
+from sandbox.harness import start_app
+from sandbox.simulator import Simulator
 
 WEBHOOK_SECRET = "test-secret"
 

@@ -10,8 +10,8 @@ import aiohttp
 import pytest
 
 from bot.rfc.config import CONFIG_PATH
-from bot.sandbox.delivery import deliver
-from bot.sandbox.demo import demo_file
+from sandbox.delivery import deliver
+from sandbox.demo import demo_file
 from tests.e2e.helpers import BRANCH, PATH, open_pull, opened, seed_repo, send
 from tests.e2e.helpers import operations as calls
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from bot.sandbox import demo
+from sandbox import demo
 
 
 async def test_demo_shows_a_red_check_then_a_green_one() -> None:

@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 
 from bot.features.context import Context
-from bot.sandbox.delivery import deliver
-from bot.sandbox.harness import LoopbackApp, start_app
+from sandbox.delivery import deliver
+from sandbox.harness import LoopbackApp, start_app
 from tests.e2e.helpers import bot_comments, merged_pull, numbering_commits, rfc, seed_repo
 
 SECRET = "replica-secret"

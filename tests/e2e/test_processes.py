@@ -20,8 +20,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.sandbox.delivery import deliver
-from bot.sandbox.simulator import Simulator
+from sandbox.delivery import deliver
+from sandbox.simulator import Simulator
 
 SECRET = "process-secret"
 REPO = "octo-org/rfcs"

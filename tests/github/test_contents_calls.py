@@ -7,8 +7,8 @@ from gidgethub import BadRequest, GitHubBroken
 
 from bot.github import calls
 from bot.github.contents import ContentConflict, WriteRefused, put_file
-from bot.sandbox.sim_state import Repo
-from bot.sandbox.simulator import Simulator
+from sandbox.sim_state import Repo
+from sandbox.simulator import Simulator
 from tests.sandbox.conftest import VersionedGitHubAPI
 
 RFC = "rfcs/0000-x.md"

@@ -10,8 +10,8 @@ from gidgethub import BadRequest, GitHubBroken
 
 from bot.github import gitdata, labels
 from bot.rfc.config import Config
-from bot.sandbox.sim_state import Repo
-from bot.sandbox.simulator import Simulator
+from sandbox.sim_state import Repo
+from sandbox.simulator import Simulator
 from tests.sandbox.conftest import VersionedGitHubAPI
 
 RFC = "rfcs/0000-x.md"

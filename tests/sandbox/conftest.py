@@ -11,8 +11,8 @@ import jwt
 import pytest
 from gidgethub.aiohttp import GitHubAPI
 
-from bot.sandbox.sim_state import Repo
-from bot.sandbox.simulator import Simulator
+from sandbox.sim_state import Repo
+from sandbox.simulator import Simulator
 
 API_VERSION = "2022-11-28"
 

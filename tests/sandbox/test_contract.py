@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.openapi.contract import Contract, to_json_schema
+from sandbox.openapi.contract import Contract, to_json_schema
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.sandbox.delivery import deliver, signature
-from bot.sandbox.sim_events import example
-from bot.sandbox.sim_state import Repo
-from bot.sandbox.simulator import Simulator
+from sandbox.delivery import deliver, signature
+from sandbox.sim_events import example
+from sandbox.sim_state import Repo
+from sandbox.simulator import Simulator
 from tests.sandbox.conftest import VersionedGitHubAPI, app_jwt
 
 RFC = "rfcs/0000-x.md"

@@ -16,10 +16,10 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from bot.sandbox.openapi.contract import Contract, to_json_schema
-from bot.sandbox.sim_routes import HANDLERS, Call
-from bot.sandbox.sim_state import ApiError, Repo
-from bot.sandbox.simulator import Simulator
+from sandbox.openapi.contract import Contract, to_json_schema
+from sandbox.sim_routes import HANDLERS, Call
+from sandbox.sim_state import ApiError, Repo
+from sandbox.simulator import Simulator
 from tests.sandbox.conftest import API_VERSION, VersionedGitHubAPI, app_jwt
 
 RFC = "rfcs/0000-x.md"

@@ -10,8 +10,8 @@ import pytest
 from gidgethub import BadRequest, GitHubBroken
 from gidgethub.aiohttp import GitHubAPI
 
-from bot.sandbox.sim_state import Repo
-from bot.sandbox.simulator import Simulator
+from sandbox.sim_state import Repo
+from sandbox.simulator import Simulator
 from tests.sandbox.conftest import VersionedGitHubAPI, app_jwt
 
 RFC = "rfcs/0000-x.md"

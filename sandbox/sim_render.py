@@ -6,7 +6,7 @@ import base64
 import hashlib
 from typing import Any
 
-from bot.sandbox.sim_state import (
+from sandbox.sim_state import (
     CheckRun,
     Comment,
     Commit,

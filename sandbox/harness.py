@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.features.context import Context
-from bot.sandbox.simulator import Simulator
+from sandbox.simulator import Simulator
 from bot.server import create_app, wait_idle
 from bot.settings import Settings
 

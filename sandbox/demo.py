@@ -23,9 +23,9 @@ import aiohttp
 from aiohttp import web
 
 from bot.rfc.config import CONFIG_PATH
-from bot.sandbox.delivery import deliver
-from bot.sandbox.harness import start_app
-from bot.sandbox.simulator import Simulator
+from sandbox.delivery import deliver
+from sandbox.harness import start_app
+from sandbox.simulator import Simulator
 from bot.server import wait_idle
 
 REPO = "octo-org/rfcs"
@@ -39,8 +39,8 @@ _ICONS = {"failure": "✗", "warning": "!", "notice": "i"}
 
 
 def demo_file(name: str) -> str:
-    """A text packaged under ``bot/sandbox/demo_rfcs`` (works from an installed wheel)."""
-    return resources.files("bot.sandbox.demo_rfcs").joinpath(name).read_text("utf-8")
+    """A text packaged under ``sandbox/demo_rfcs`` (works from an installed wheel)."""
+    return resources.files("sandbox.demo_rfcs").joinpath(name).read_text("utf-8")
 
 
 class Terminal:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from yarl import URL
 
-from bot.sandbox import sim_render as render
-from bot.sandbox.sim_state import (
+from sandbox import sim_render as render
+from sandbox.sim_state import (
     DEFAULT_LABEL_COLOR,
     PERMISSION_LEVELS,
     ApiError,
@@ -32,7 +32,7 @@ from bot.sandbox.sim_state import (
 )
 
 if TYPE_CHECKING:
-    from bot.sandbox.simulator import Simulator
+    from sandbox.simulator import Simulator
 
 MAX_OUTPUT_TEXT = 65535
 MAX_ANNOTATIONS_PER_REQUEST = 50

@@ -1,6 +1,6 @@
 """Webhook payloads with the real shape: vendored GitHub examples, overwritten from state.
 
-Each builder deep-copies an example from ``bot/sandbox/payloads`` (see
+Each builder deep-copies an example from ``sandbox/payloads`` (see
 scripts/vendor_payloads.py) and replaces the fields that must agree with the simulator:
 repository, installation, sender, the pull request, comment or check run.
 """
@@ -13,11 +13,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.sandbox import sim_render as render
-from bot.sandbox.sim_state import Repo, iso, now
+from sandbox import sim_render as render
+from sandbox.sim_state import Repo, iso, now
 
 if TYPE_CHECKING:
-    from bot.sandbox.simulator import Simulator
+    from sandbox.simulator import Simulator
 
 PAYLOADS = Path(__file__).with_name("payloads")
 

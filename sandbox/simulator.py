@@ -25,10 +25,10 @@ from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.sandbox import sim_events
-from bot.sandbox.openapi.contract import NO_BODY, Contract
-from bot.sandbox.sim_routes import HANDLERS, Call, Reply
-from bot.sandbox.sim_state import (
+from sandbox import sim_events
+from sandbox.openapi.contract import NO_BODY, Contract
+from sandbox.sim_routes import HANDLERS, Call, Reply
+from sandbox.sim_state import (
     ApiError,
     Comment,
     FileChange,
@@ -268,7 +268,7 @@ class Simulator:
         self, repo: RepoRef, number: int, user: str, body: str, user_type: str = "User"
     ) -> dict[str, Any]:
         """A comment by a person (as if posted on github.com); returns its GitHub JSON."""
-        from bot.sandbox import sim_render
+        from sandbox import sim_render
 
         target = self._repo(repo)
         self._pull(target, number)
@@ -278,7 +278,7 @@ class Simulator:
         )
 
     def edit_comment(self, repo: RepoRef, comment_id: int, body: str) -> dict[str, Any]:
-        from bot.sandbox import sim_render
+        from sandbox import sim_render
 
         target = self._repo(repo)
         comment = target.comments[comment_id]
@@ -336,7 +336,7 @@ class Simulator:
         return self._pull(self._repo(repo), number)
 
     def check_runs(self, repo: RepoRef, head_sha: str | None = None) -> list[dict[str, Any]]:
-        from bot.sandbox import sim_render
+        from sandbox import sim_render
 
         target = self._repo(repo)
         return [
@@ -358,7 +358,7 @@ class Simulator:
         }
 
     def comments(self, repo: RepoRef, number: int) -> list[dict[str, Any]]:
-        from bot.sandbox import sim_render
+        from sandbox import sim_render
 
         target = self._repo(repo)
         return [
