@@ -27,11 +27,13 @@ from aiohttp import web
 from cachetools import TTLCache
 from gidgethub import routing, sansio
 
-from bot.features.context import Context, UserError
+from bot.errors import PayloadError, UserError
+from bot.features.context import Context
 from bot.github.auth import AppAuth
 from bot.github.client import USER_AGENT, ClientFactory
 from bot.logs import configure_logging, log_fields
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics
+from bot.policy.provenance import signing_key
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -92,10 +94,14 @@ def create_app(
     metrics = Metrics()
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[METRICS] = metrics
+    if context is None:
+        context = Context(
+            signing_key=signing_key(settings.webhook_secret), app_id=_int_or_none(settings.app_id)
+        )
     intake = app[INTAKE] = Intake(
         settings=settings,
         router=router,
-        context=context or Context(),
+        context=context,
         metrics=metrics,
         semaphore=asyncio.Semaphore(settings.max_concurrency),
     )
@@ -220,7 +226,7 @@ def _parse_json(body: bytes) -> Any:
         pass
     try:
         return json.loads(body)
-    except ValueError:  # includes bodies that are not UTF-8
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past any use
         return _INVALID
 
 
@@ -385,7 +391,7 @@ async def _dispatch(intake: Intake, event: sansio.Event) -> str:
     except TimeoutError:
         log.error("delivery %s ran out of its %.0f s budget", event.delivery_id, budget)
         return "timeout"
-    for outcome in ("error", "timeout", "user_error"):
+    for outcome in ("error", "timeout", "user_error", "ignored_payload"):
         if outcome in outcomes:
             return outcome
     return "handled"
@@ -397,6 +403,16 @@ async def _run_handler(callback: Any, event: sansio.Event, gh: Any, context: Con
     except UserError as error:
         log.info("%s: user error on delivery %s: %s", _name(callback), event.delivery_id, error)
         return "user_error"
+    except PayloadError as error:
+        # Signed, yet not the shape GitHub documents: nothing was done with it.
+        log.warning(
+            "%s: delivery %s (%s) ignored: %s",
+            _name(callback),
+            event.delivery_id,
+            event.event,
+            error,
+        )
+        return "ignored_payload"
     except TimeoutError:
         # The client's own deadline (DeadlineExceeded) or a handler's timeout.
         log.error("%s: delivery %s timed out", _name(callback), event.delivery_id)
@@ -485,3 +501,7 @@ async def _drain(app: web.Application) -> None:
         "shut down with %d deliveries unhandled (redeliver them from the App's advanced settings)",
         unhandled,
     )
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value.isdigit() else None

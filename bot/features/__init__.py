@@ -2,6 +2,6 @@
 
 from gidgethub import routing
 
-from bot.features import checks, installation, numbering, status
+from bot.features import check, commands, installation, numbering
 
-router = routing.Router(checks.router, status.router, numbering.router, installation.router)
+router = routing.Router(check.router, commands.router, numbering.router, installation.router)

@@ -8,15 +8,20 @@ The App keeps no state beyond these bounded caches: GitHub is the database.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from cachetools import LRUCache, TTLCache
 
+from bot.policy.flood import PER_PULL, PER_USER, Window
+from bot.policy.provenance import signing_key
 from bot.rfc.config import Config, ConfigError
+from bot.rfc.lint import LintResult, lint
 
 BLOB_CACHE_BYTES = 32 * 1024 * 1024
 BLOB_CACHE_ENTRIES = 20_000
@@ -25,6 +30,12 @@ KNOWN_LABEL_SECONDS = 3600
 # How long a replica that finds RFCs numbered by another writer waits for that writer's
 # announcement before posting its own (it covers a writer that died in between).
 ANNOUNCE_GRACE_SECONDS = 5.0
+COMMAND_WINDOW_SECONDS = max(PER_USER[1], PER_PULL[1])
+
+
+async def lint_inline(path: str, content: bytes, config: Config, **options: Any) -> LintResult:
+    """Runs the lint engine in this process (tests; the server uses a process pool)."""
+    return lint(path, content, config, **options)
 
 
 def utc_now() -> datetime:
@@ -66,6 +77,21 @@ class Context:
         default_factory=lambda: TTLCache(maxsize=8192, ttl=KNOWN_LABEL_SECONDS)
     )
     announce_grace_seconds: float = ANNOUNCE_GRACE_SECONDS
+    # Keys the proofs of the App's own commits (``bot.policy.provenance``). The server derives
+    # it from the App's secret, so every replica proves the same; the default is random, so a
+    # Context made without one can prove only its own writes and nobody can forge them.
+    signing_key: bytes = field(default_factory=lambda: signing_key(os.urandom(32).hex()))
+    # The App's id: comments it wrote carry it (``performed_via_github_app``), which nobody
+    # else can set, so only they count when the App looks for its own earlier comments.
+    app_id: int | None = None
+    # Command budgets (``bot.policy.flood``): key -> the window it is in. Bounded; a window
+    # older than the longest budget window is spent anyway.
+    command_windows: TTLCache[str, Window] = field(
+        default_factory=lambda: TTLCache(maxsize=50_000, ttl=COMMAND_WINDOW_SECONDS)
+    )
+    monotonic: Callable[[], float] = time.monotonic
+    # Runs the lint engine: ``lint_inline`` here, a process pool in the server.
+    lint: Callable[..., Awaitable[LintResult]] = lint_inline
     # Per-repository locks, so that one process never races itself (e.g. numbering).
     _locks: LRUCache[str, asyncio.Lock] = field(default_factory=lambda: LRUCache(maxsize=1024))
 
@@ -74,7 +100,3 @@ class Context:
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
         return lock
-
-
-class UserError(Exception):
-    """A problem to tell the user on the pull request (not logged as a failure)."""

@@ -1,10 +1,12 @@
 """Numbering on merge: each new RFC gets its number exactly once, in one commit.
 
 Exactly once without memory: every attempt re-reads the default branch. A pull request's RFC
-is done when its ``0000-slug.md`` is gone and a numbered file with that slug exists, or when
-a recent commit carries the ``RFC-PR: #N`` trailer. The commit that numbers it is written
-with the Git Data API and published with a fast-forward-only ref update, which GitHub
+is done when a recent commit of the RFC directory carries the App's proven numbering trailers
+for this pull request (``bot.policy.provenance``: a forged ``RFC-PR: #N`` counts nothing, and
+another pull request's RFC with the same slug is not this one's). The commit that numbers it is
+written with the Git Data API and published with a fast-forward-only ref update, which GitHub
 refuses if the branch moved since we read it: that refusal is the lock between replicas.
+Numbering writes only to the default branch, and only for a merged pull request.
 """
 
 from __future__ import annotations
@@ -14,17 +16,26 @@ import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import Any
 
 from gidgethub import routing, sansio
 from gidgethub.abc import GitHubAPI
 
-from bot.features.context import Context, UserError
-from bot.features.repo_config import repo_config
+from bot.errors import UserError
+from bot.features.config import config_at
+from bot.features.context import Context
+from bot.features.roles import is_maintainer
+from bot.features.session import Session
 from bot.github import gitdata
-from bot.github.calls import comment, get_file, list_pull_files
-from bot.github.labels import label_style, sync_labels
+from bot.github.contents import get_file
+from bot.github.issues import find_own_comment, post_comment
+from bot.github.labels import sync_labels
+from bot.github.pulls import list_pull_files
+from bot.policy.commands import Command
+from bot.policy.labels import with_numbered
+from bot.policy.permissions import describe_roles
+from bot.policy.provenance import numbering_trailers, proven_numbering
+from bot.policy.replies import Outcome as Reply
 from bot.rfc.config import Config
 from bot.rfc.numbering import (
     Assignment,
@@ -36,8 +47,9 @@ from bot.rfc.numbering import (
     plan_numbering,
     rfc_files,
     sort_added,
-    trailer_pull_numbers,
 )
+from bot.rfc.workflow import MAINTAINERS
+from bot.values import Pull
 
 log = logging.getLogger(__name__)
 router = routing.Router()
@@ -51,7 +63,7 @@ _READ_CONCURRENCY = 10
 
 
 @dataclass(frozen=True)
-class Outcome:
+class NumberingResult:
     config: Config
     branch: str
     added: tuple[str, ...] = ()
@@ -62,80 +74,77 @@ class Outcome:
     # True when another writer moved the branch during this call and we then found the work
     # done: that writer numbered these RFCs and announces them, so we stay quiet.
     lost_race: bool = False
-    # Set when a commit of this pull request's trailer is found while the files still look
-    # unnumbered (e.g. someone restored the 0000 file): never number twice.
-    trailer_commit: str | None = None
 
 
 @router.register("pull_request", action="closed")
 async def on_pull_request_closed(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
-    pull = event.data["pull_request"]
-    repository = event.data["repository"]
-    if not pull.get("merged") or pull["base"]["ref"] != repository.get("default_branch"):
+    pull = Pull.from_json(event.data["pull_request"])
+    if not pull.merged or pull.base.ref != pull.default_branch:
         return
-    repo = repository["full_name"]
     try:
-        outcome = await assign_numbers(gh, repo, pull, ctx)
+        outcome = await assign_numbers(gh, pull, ctx)
     except UserError as error:
-        await post_once(gh, repo, pull["number"], f"{ERROR_MARKER}\n{error}", ERROR_MARKER)
+        await post_once(gh, pull, f"{ERROR_MARKER}\n{error}", ERROR_MARKER, ctx)
         return
     if not (outcome.assigned or outcome.already):
         return
-    writes = [add_label(gh, repo, pull, outcome.config, ctx)]
+    writes = [add_label(gh, pull, outcome.config, ctx)]
     if not outcome.lost_race:  # else the writer that won announces
         # Found done by another writer (a replica, or before a restart): let its
         # announcement land first, so the pull request gets one.
         grace = 0.0 if outcome.assigned else ctx.announce_grace_seconds
         body = announcement(outcome, pull)
-        writes.append(post_once(gh, repo, pull["number"], body, NUMBERED_MARKER, grace=grace))
+        writes.append(post_once(gh, pull, body, NUMBERED_MARKER, ctx, grace=grace))
     await asyncio.gather(*writes)
 
 
-async def number_merged_pull(
-    gh: GitHubAPI, repo_full_name: str, pull: dict[str, Any], ctx: Context
-) -> str:
-    """Number a merged pull request's RFCs (idempotent); returns the markdown reply.
-
-    Used by ``/rfc number``. Raises UserError for what the user must fix (not merged,
-    protected branch, a strategy that cannot give a number).
-    """
-    number = pull["number"]
-    if not (pull.get("merged") or pull.get("merged_at")):
-        raise UserError(
-            f"#{number} is not merged: RFC numbers are assigned when the pull request is merged."
+async def run_number_command(session: Session, command: Command) -> Reply:
+    """``/rfc number``: retry numbering a merged pull request (maintainers)."""
+    gh, pull = session.gh, session.pull
+    if not await is_maintainer(gh, pull.repo, session.actor, session.config):
+        return Reply(
+            f"`/rfc number` may be run by {describe_roles([MAINTAINERS])}; "
+            f"@{session.actor} is not a maintainer of this repository."
         )
-    default_branch = pull["base"]["repo"].get("default_branch")
-    if default_branch and pull["base"]["ref"] != default_branch:
+    if not pull.merged:
         raise UserError(
-            f"#{number} was merged into `{pull['base']['ref']}`, not the default branch "
-            f"`{default_branch}`: RFCs are numbered on the default branch only."
+            f"#{pull.number} is not merged: RFC numbers are assigned when the pull request is "
+            "merged."
         )
-    outcome = await assign_numbers(gh, repo_full_name, pull, ctx)
+    if pull.base.ref != pull.default_branch:
+        raise UserError(
+            f"#{pull.number} was merged into `{pull.base.ref}`, not the default branch "
+            f"`{pull.default_branch}`: RFCs are numbered on the default branch only."
+        )
+    outcome = await assign_numbers(gh, pull, session.ctx)
     if not outcome.added:
         rfc_dir = outcome.config.rfc_dir
-        return f"#{number} adds no unnumbered RFC under `{rfc_dir}/`: nothing to number."
+        return Reply(
+            f"#{pull.number} adds no unnumbered RFC under `{rfc_dir}/`: nothing to number.", True
+        )
     if outcome.assigned or outcome.already:
-        await add_label(gh, repo_full_name, pull, outcome.config, ctx)
-    if outcome.assigned:
-        return announcement(outcome, pull)
-    return announcement(outcome, pull, verb="Already numbered:")
+        await add_label(gh, pull, outcome.config, session.ctx)
+    verb = "Assigned" if outcome.assigned else "Already numbered:"
+    return Reply(announcement(outcome, pull, verb=verb), True)
 
 
-async def assign_numbers(
-    gh: GitHubAPI, repo: str, pull: Mapping[str, Any], ctx: Context
-) -> Outcome:
-    """Read, plan, commit, fast-forward; on a lost race re-read and plan again."""
-    branch = pull["base"]["ref"]
-    pull_files = await list_pull_files(gh, repo, pull["number"])
+async def assign_numbers(gh: GitHubAPI, pull: Pull, ctx: Context) -> NumberingResult:
+    """Read, plan, commit, fast-forward; on a lost race re-read and plan again.
+
+    Writes only to the default branch, and only for a merged pull request."""
+    if not pull.merged or pull.base.ref != pull.default_branch:
+        raise UserError(f"#{pull.number} is not merged into `{pull.default_branch}`.")
+    repo, branch = pull.repo, pull.base.ref
+    pull_files = await list_pull_files(gh, repo, pull.number)
     async with ctx.lock(f"numbering:{repo}"):
         for attempt in range(MAX_ATTEMPTS):
-            outcome = await _attempt(gh, repo, branch, pull["number"], pull_files, ctx)
+            outcome = await _attempt(gh, repo, branch, pull.number, pull_files, ctx)
             if outcome is not None:
                 lost_race = attempt > 0 and not outcome.assigned
                 return replace(outcome, lost_race=lost_race)
             delay = random.uniform(0, BACKOFF_SECONDS * 2**attempt)
             log.info(
-                "numbering %s#%s: %s moved, retrying in %.2fs", repo, pull["number"], branch, delay
+                "numbering %s#%s: %s moved, retrying in %.2fs", repo, pull.number, branch, delay
             )
             await asyncio.sleep(delay)
     raise UserError(
@@ -160,7 +169,7 @@ class BranchState:
 async def _read_branch(gh: GitHubAPI, repo: str, branch: str, ctx: Context) -> BranchState:
     head = await gitdata.get_branch_head(gh, repo, branch)
     (config, _), root_tree = await asyncio.gather(
-        repo_config(gh, repo, head, ctx), gitdata.get_commit_tree(gh, repo, head)
+        config_at(gh, repo, head, ctx), gitdata.get_commit_tree(gh, repo, head)
     )
     listing = await gitdata.get_directory(gh, repo, root_tree, config.rfc_dir) or []
     entries = {entry.path: entry for entry in listing if entry.type == "blob"}
@@ -174,25 +183,19 @@ async def _attempt(
     pr_number: int,
     pull_files: list[dict[str, Any]],
     ctx: Context,
-) -> Outcome | None:
+) -> NumberingResult | None:
     """One read-plan-write round; None when the branch moved under us."""
     state = await _read_branch(gh, repo, branch, ctx)
     config = state.config
     added = tuple(added_rfcs(pull_files, config))
-    pending, done, missing = sort_added(added, state.rfc_paths())
-    outcome = Outcome(config, branch, added, (), done, missing)
-    if not pending:  # nothing to number (or nothing added): no RFC text needs reading
+    if not added:
+        return NumberingResult(config, branch)
+    proven = await _proven_numbering(gh, repo, state.head, config.rfc_dir, pr_number, ctx)
+    pending, done, missing = sort_added(added, state.rfc_paths(), proven)
+    outcome = NumberingResult(config, branch, added, (), done, missing)
+    if not pending:  # nothing to number: no RFC text needs reading
         return outcome
-    plan = await _plan(gh, repo, state, added, pr_number, ctx)
-    trailer_commit = await _trailer_commit(gh, repo, state.head, config.rfc_dir, pr_number)
-    if trailer_commit is not None:
-        log.warning(
-            "numbering %s#%s: %s already numbered it, yet 0000 files are back",
-            repo,
-            pr_number,
-            trailer_commit,
-        )
-        return replace(outcome, trailer_commit=trailer_commit)
+    plan = await _plan(gh, repo, state, added, pr_number, proven, ctx)
     commit = await _write_commit(gh, repo, state, plan, pr_number, ctx)
     try:
         await gitdata.update_branch(gh, repo, branch, commit)
@@ -217,6 +220,7 @@ async def _plan(
     state: BranchState,
     added: tuple[str, ...],
     pr_number: int,
+    proven: Mapping[str, str],
     ctx: Context,
 ) -> Plan:
     """Read every RFC text and the index (the index is regenerated from them), then plan."""
@@ -226,7 +230,7 @@ async def _plan(
     texts = await _read_texts(gh, repo, [*wanted, *([index] if index else [])], state.head, ctx)
     index_text = texts.pop(config.index_path, None)
     try:
-        return plan_numbering(texts, added, pr_number, config, index_text=index_text)
+        return plan_numbering(texts, added, pr_number, config, index_text=index_text, proven=proven)
     except NumberingError as error:
         raise UserError(f"Could not assign an RFC number: {error}.") from error
 
@@ -250,18 +254,20 @@ async def _write_commit(
     if config.index_path in state.entries:
         modes[config.index_path] = state.entries[config.index_path].mode
     tree = await gitdata.create_tree(gh, repo, state.root_tree, blobs, modes)
-    message = commit_message(plan, pr_number, config.number_width)
+    renames = [(a.old_path, a.new_path) for a in plan.assignments]
+    trailers = numbering_trailers(ctx.signing_key, repo, pr_number, renames)
+    message = commit_message(plan, pr_number, config.number_width, trailers)
     return await gitdata.create_commit(gh, repo, message, tree, [state.head])
 
 
-async def _trailer_commit(
-    gh: GitHubAPI, repo: str, head: str, rfc_dir: str, pr_number: int
-) -> str | None:
-    """A recent commit touching the RFC directory whose trailer names this pull request."""
-    for item in await gitdata.list_commits(gh, repo, head, rfc_dir):
-        if pr_number in trailer_pull_numbers(item["commit"]["message"]):
-            return str(item["sha"])
-    return None
+async def _proven_numbering(
+    gh: GitHubAPI, repo: str, head: str, rfc_dir: str, pr_number: int, ctx: Context
+) -> dict[str, str]:
+    """What the App's proven numbering commits among the recent commits of the RFC directory
+    renamed for this pull request (old path -> numbered path)."""
+    commits = await gitdata.list_commits(gh, repo, head, rfc_dir)
+    messages = (str(item["commit"]["message"]) for item in commits)
+    return proven_numbering(ctx.signing_key, repo, pr_number, messages)
 
 
 def _encode(text: str) -> bytes:
@@ -292,9 +298,9 @@ async def _read_texts(
 # --- Telling the pull request ---------------------------------------------------------------
 
 
-def announcement(outcome: Outcome, pull: Mapping[str, Any], verb: str = "Assigned") -> str:
+def announcement(outcome: NumberingResult, pull: Pull, verb: str = "Assigned") -> str:
     """One line per RFC, linking the file on the default branch, with the hidden marker."""
-    base_url = f"{pull['base']['repo']['html_url']}/blob/{outcome.branch}"
+    base_url = f"{pull.repository.html_url}/blob/{outcome.branch}"
     width = outcome.config.number_width
     lines = [NUMBERED_MARKER]
     for item in sorted(
@@ -306,8 +312,6 @@ def announcement(outcome: Outcome, pull: Mapping[str, Any], verb: str = "Assigne
         if not field_set:
             line += " (the file has no `**RFC Number:**` line, so only its name was changed)"
         lines.append(line)
-    if outcome.trailer_commit is not None:
-        lines.append(f"Numbered earlier by commit {outcome.trailer_commit}.")
     lines.extend(
         f"Not numbered: `{path}` is no longer on `{outcome.branch}`." for path in outcome.missing
     )
@@ -330,41 +334,19 @@ def protected_branch_message(branch: str, refused: gitdata.RefUpdateRefused) -> 
 
 
 async def post_once(
-    gh: GitHubAPI, repo: str, number: int, body: str, marker: str, *, grace: float = 0.0
+    gh: GitHubAPI, pull: Pull, body: str, marker: str, ctx: Context, *, grace: float = 0.0
 ) -> None:
-    """Post ``body`` unless a comment carrying ``marker`` is there (redeliveries); with a
-    ``grace``, look once more after that many seconds before posting."""
-    if await _has_marked_comment(gh, repo, number, marker):
+    """Post ``body`` unless the App's comment carrying ``marker`` is there (redeliveries,
+    replicas); with a ``grace``, look once more after that many seconds before posting."""
+    if await find_own_comment(gh, pull.repo, pull.number, marker, ctx.app_id):
         return
     if grace > 0:
         await asyncio.sleep(grace)
-        if await _has_marked_comment(gh, repo, number, marker):
+        if await find_own_comment(gh, pull.repo, pull.number, marker, ctx.app_id):
             return
-    await comment(gh, repo, number, body)
+    await post_comment(gh, pull.repo, pull.number, body, marker=marker, app_id=ctx.app_id)
 
 
-async def _has_marked_comment(gh: GitHubAPI, repo: str, number: int, marker: str) -> bool:
-    async for item in gh.getiter(
-        f"/repos/{repo}/issues/{number}/comments{{?per_page}}", {"per_page": 100}
-    ):
-        if marker in (item.get("body") or ""):
-            return True
-    return False
-
-
-async def add_label(
-    gh: GitHubAPI, repo: str, pull: Mapping[str, Any], config: Config, ctx: Context
-) -> None:
+async def add_label(gh: GitHubAPI, pull: Pull, config: Config, ctx: Context) -> None:
     """Put ``labels.numbered`` on the pull request (created and styled if the repo lacks it)."""
-    name = config.labels.numbered
-    current = [label["name"] for label in pull.get("labels") or ()]
-    await sync_labels(
-        gh,
-        repo,
-        pull["number"],
-        current=current,
-        desired=[*current, name],
-        owned={name},
-        style=partial(label_style, config),
-        known=ctx.known_labels,
-    )
+    await sync_labels(gh, pull, config, with_numbered(config, pull.labels), ctx.known_labels)

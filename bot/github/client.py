@@ -34,8 +34,15 @@ BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 8.0
 # GitHub: without Retry-After, wait at least a minute after a secondary rate limit.
 SECONDARY_LIMIT_DEFAULT_SECONDS = 60.0
-# A POST that timed out may have been applied; only idempotent methods are re-sent then.
+# A request that timed out or answered 5xx may have been applied. Idempotent methods are
+# re-sent; so are POSTs whose repetition changes nothing (a label that exists, a reaction
+# given twice, content-addressed git objects). A POST that creates a comment or a check run
+# is never re-sent here: its caller looks for what it may have created first (see
+# ``bot.github.issues`` and ``bot.github.checks``).
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
+_CREATES_ANEW = frozenset(
+    {"/repos/{owner}/{repo}/issues/{id}/comments", "/repos/{owner}/{repo}/check-runs"}
+)
 
 TokenSource = Callable[[], Awaitable[str]]
 # Told which token GitHub refused with a 401, so the next ``TokenSource`` call fetches anew.
@@ -133,7 +140,7 @@ class GitHubClient(GitHubAPI):
                 response = await self._send(method, url, headers, body, timeout)
             except (TimeoutError, aiohttp.ClientError) as error:
                 self._count(method, route, "error")
-                if attempt >= self.max_attempts or not _retryable_error(method, error):
+                if attempt >= self.max_attempts or not _retryable_error(method, route, error):
                     raise
                 await self._retry(route, _error_reason(error), self._backoff(attempt))
                 continue
@@ -142,6 +149,8 @@ class GitHubClient(GitHubAPI):
             self._observe_rate_limit(response_headers)
             wait = self._wait_for(status, response_headers, data, attempt)
             if wait is None or attempt >= self.max_attempts:
+                return response
+            if wait[0] == "server_error" and not _resendable(method, route):
                 return response
             reason, seconds = wait
             if not self._fits_budget(seconds):
@@ -218,9 +227,13 @@ class GitHubClient(GitHubAPI):
             self.metrics.rate_limit_remaining.set(remaining)
 
 
-def _retryable_error(method: str, error: BaseException) -> bool:
+def _resendable(method: str, route: str) -> bool:
+    return method in _IDEMPOTENT or route not in _CREATES_ANEW
+
+
+def _retryable_error(method: str, route: str, error: BaseException) -> bool:
     # Nothing was sent when the connection could not be made; retrying is always safe.
-    return method in _IDEMPOTENT or isinstance(error, aiohttp.ClientConnectorError)
+    return _resendable(method, route) or isinstance(error, aiohttp.ClientConnectorError)
 
 
 def _error_reason(error: BaseException) -> str:

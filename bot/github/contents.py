@@ -1,6 +1,6 @@
-"""Writing one file to a branch: ``PUT /repos/{owner}/{repo}/contents/{path}``.
+"""Reading and writing one file: ``/repos/{owner}/{repo}/contents/{path}``.
 
-The blob sha of the version that was read is sent along, so GitHub refuses the write when the file
+A write sends the blob sha of the version that was read, so GitHub refuses it when the file
 changed in between (optimistic concurrency) instead of silently overwriting someone's push.
 """
 
@@ -12,6 +12,23 @@ from urllib.parse import quote
 
 from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
+
+
+async def get_file(gh: GitHubAPI, repo: str, path: str, ref: str) -> bytes | None:
+    """The file's bytes at ``ref``, or None when it does not exist there."""
+    item = await get_file_item(gh, repo, path, ref)
+    return None if item is None else base64.b64decode(item.get("content") or "")
+
+
+async def get_file_item(gh: GitHubAPI, repo: str, path: str, ref: str) -> dict[str, Any] | None:
+    """The contents API item (has ``sha`` and base64 ``content``), or None on 404."""
+    try:
+        item = await gh.getitem(f"/repos/{repo}/contents/{quote(path)}{{?ref}}", {"ref": ref})
+    except BadRequest as error:
+        if error.status_code == 404:
+            return None
+        raise
+    return item if isinstance(item, dict) and item.get("type") == "file" else None
 
 
 class ContentConflict(Exception):

@@ -97,6 +97,13 @@ class Config:
     def allowed_next(self, status: str) -> tuple[str, ...]:
         return self.transitions.get(status, ())
 
+    def canonical_status(self, text: str | None) -> str | None:
+        """The config's spelling of a status written in any case, or None when it is not one."""
+        if text is None:
+            return None
+        wanted = text.strip().lower()
+        return next((status for status in self.statuses if status.lower() == wanted), None)
+
 
 class ConfigError(Exception):
     """A config file that cannot be used. ``str()`` reads ``source:line: key: message``."""

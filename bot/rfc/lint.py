@@ -13,6 +13,7 @@ from bot.rfc.rules import check
 from bot.rfc.rules.base import NO_BASE, LintContext, NoBase
 from bot.rfc.rules.structure import FILE_UNREADABLE
 from bot.rfc.template import bundled
+from bot.rfc.workflow import Provenance
 
 __all__ = ["MAX_BYTES", "NO_BASE", "LintResult", "decode", "lint"]
 
@@ -24,6 +25,8 @@ class LintResult:
     path: str
     diagnostics: list[Diagnostic]
     document: Document | None  # None when the content was unusable (see file-unreadable)
+    # The status before this change (the initial status for a new file), when lint had a base.
+    status_before: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -56,8 +59,13 @@ def lint(
     *,
     base: str | bytes | NoBase | None = NO_BASE,
     today: date | None = None,
+    provenance: Provenance | None = None,
 ) -> LintResult:
-    """Lint one RFC file. ``base``: NO_BASE (no change rules), None (new file) or the old text."""
+    """Lint one RFC file. ``base``: NO_BASE (no change rules), None (new file) or the old text.
+
+    ``provenance`` (the App's knowledge of who changed the status) turns on
+    ``status-unauthorised``; without it any allowed workflow move passes.
+    """
     ctx = LintContext(
         path=path,
         config=config,
@@ -65,6 +73,7 @@ def lint(
         template=bundled(),
         name=parse_name(path),
         base=_base_document(base),
+        provenance=provenance,
     )
     text, problem = decode(content)
     if text is None:
@@ -72,7 +81,15 @@ def lint(
         return LintResult(path, _apply_overrides(ctx.diagnostics, config), None)
     document = parse(text)
     diagnostics = _apply_overrides(check(document, ctx), config)
-    return LintResult(path, diagnostics, document)
+    return LintResult(path, diagnostics, document, _status_before(ctx))
+
+
+def _status_before(ctx: LintContext) -> str | None:
+    if ctx.base is None:
+        return ctx.config.initial_status
+    if ctx.base is NO_BASE:
+        return None
+    return ctx.config.canonical_status(ctx.base.status)
 
 
 def _base_document(base: str | bytes | NoBase | None) -> Document | NoBase | None:

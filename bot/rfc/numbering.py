@@ -8,7 +8,6 @@ restart or a second replica re-reads GitHub and finds nothing left to do.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,9 +15,6 @@ from bot.rfc.config import Config
 from bot.rfc.document import parse
 from bot.rfc.edits import index_entry, set_number, update_index
 from bot.rfc.paths import is_rfc_path, numbered_path, parse_name
-
-TRAILER_KEY = "RFC-PR"
-_TRAILER = re.compile(rf"^{TRAILER_KEY}:\s*#(?P<number>\d+)\s*$", re.MULTILINE)
 
 
 class NumberingError(ValueError):
@@ -106,6 +102,7 @@ def plan_numbering(
     config: Config,
     *,
     index_text: str | None,
+    proven: Mapping[str, str] | None = None,
 ) -> Plan:
     """Decide the numbering commit for the pull request's ``added`` RFCs.
 
@@ -114,7 +111,7 @@ def plan_numbering(
     Raises NumberingError when the configured strategy cannot give a free number.
     """
     present = rfc_files(branch_texts, config)
-    pending, done, missing = sort_added(added, present)
+    pending, done, missing = sort_added(added, present, proven or {})
     if not pending:
         return Plan((), done, missing, None)
     numbers = _numbers_for(pending, present, pr_number, config)
@@ -130,37 +127,31 @@ def plan_numbering(
 
 
 def sort_added(
-    added: Iterable[str], present: Sequence[str]
+    added: Iterable[str], present: Sequence[str], proven: Mapping[str, str]
 ) -> tuple[tuple[str, ...], tuple[Numbered, ...], tuple[str, ...]]:
     """(pending, done, missing): the pull request's added RFCs as the branch has them now.
 
-    ``present`` is the branch's RFC paths (``rfc_files``). Pending ones are still unnumbered
-    there; done ones carry a number already (same slug); missing ones are gone. Needs paths
-    only, so a caller can tell that nothing is left to do before reading any RFC text.
+    ``proven`` maps each of this pull request's RFCs that a proven numbering commit of the App
+    renamed to its numbered path: those are done, whatever the branch shows now (a restored
+    ``0000`` file is never numbered twice), and only they are: an RFC of another pull request
+    with the same slug is not this one's. Pending ones are still unnumbered on the branch;
+    missing ones are gone without such a commit. Needs paths only, so a caller can tell that
+    nothing is left to do before reading any RFC text.
     """
     on_branch = set(present)
     pending: list[str] = []
     done: list[Numbered] = []
     missing: list[str] = []
     for path in sorted(set(added)):
-        if path in on_branch:
+        numbered = proven.get(path)
+        name = parse_name(numbered) if numbered else None
+        if numbered and name is not None:
+            done.append(Numbered(numbered, name.number))
+        elif path in on_branch:
             pending.append(path)
-        elif (found := _numbered_by_slug(path, present)) is not None:
-            done.append(found)
         else:
             missing.append(path)
     return tuple(pending), tuple(done), tuple(missing)
-
-
-def _numbered_by_slug(path: str, present: Sequence[str]) -> Numbered | None:
-    """The branch's numbered file with the same slug (the highest number if several)."""
-    own = parse_name(path)
-    candidates = [
-        Numbered(other, name.number)
-        for other in present
-        if own and (name := parse_name(other)) and name.assigned and name.slug == own.slug
-    ]
-    return max(candidates, key=lambda numbered: numbered.number, default=None)
 
 
 def _numbers_for(
@@ -211,8 +202,8 @@ def _index_after(
     return update_index(index_text, entries)
 
 
-def commit_message(plan: Plan, pr_number: int, width: int) -> str:
-    """Subject, body and the ``RFC-PR: #N`` trailer (git trailer format, last paragraph)."""
+def commit_message(plan: Plan, pr_number: int, width: int, trailers: str) -> str:
+    """Subject, body and the proof trailers (git trailer format, last paragraph)."""
     numbers = ", ".join(f"{a.number:0{width}d}" for a in plan.assignments)
     plural = "s" if len(plan.assignments) > 1 else ""
     body = "\n".join(f"- {a.old_path} -> {a.new_path}" for a in plan.assignments)
@@ -220,11 +211,5 @@ def commit_message(plan: Plan, pr_number: int, width: int) -> str:
         f"Assign RFC number{plural} {numbers}\n\n"
         f"Number{plural} assigned on merge of #{pr_number}; the RFC index is regenerated.\n\n"
         f"{body}\n\n"
-        f"{TRAILER_KEY}: #{pr_number}\n"
+        f"{trailers}\n"
     )
-
-
-def trailer_pull_numbers(message: str) -> set[int]:
-    """Pull request numbers named by ``RFC-PR: #N`` trailers in the last paragraph."""
-    last_paragraph = message.rstrip().rsplit("\n\n", 1)[-1]
-    return {int(match["number"]) for match in _TRAILER.finditer(last_paragraph)}

@@ -17,6 +17,7 @@ from bot.rfc.diagnostics import Diagnostic, Severity
 from bot.rfc.document import Document
 from bot.rfc.paths import RfcName
 from bot.rfc.template import Template
+from bot.rfc.workflow import Provenance
 
 
 class NoBase(Enum):
@@ -86,6 +87,8 @@ class LintContext:
     template: Template
     name: RfcName | None  # parsed file name, None when it is not NNNN-slug.md
     base: Document | NoBase | None = NO_BASE  # None: the file is new in this change
+    # Who changed the status in this change (the App's view); None: any allowed workflow move.
+    provenance: Provenance | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     document: Document | None = None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.rfc.diagnostics import Severity
 from bot.rfc.document import Document
 from bot.rfc.rules.base import NO_BASE, LintContext, Rule, checker, define, parse_date
+from bot.rfc.workflow import reachable, rfc_authors
 
 FAMILY = "changes"
 _UNASSIGNED = frozenset({"", "tbd", "[assigned when merged]"})
@@ -55,6 +56,21 @@ STATUS_INITIAL = define(
     fix="Start the RFC as the initial status; it moves on through review.",
     family=FAMILY,
 )
+STATUS_UNAUTHORISED = define(
+    "status-unauthorised",
+    Severity.ERROR,
+    "A status changed by hand is a move the pull request's author may make.",
+    doc="Checked by the App, which knows who opened the pull request and which moves it made "
+    "itself: a Status changed in a pull request must be reachable from the base branch's "
+    "status (the initial status for a new RFC) through moves its author may make "
+    "(`permissions`; authorship comes from the base branch's Author(s) line) or moves the App "
+    "committed on an authorised `/rfc status` command. Editing `**Status:** Final` by hand "
+    "does not make an RFC Final. Not checked by `rfc-bot lint`, which cannot know who edits.",
+    bad="(opened by an author, not a maintainer)\n- **Status:** Proposed\n+ **Status:** Final",
+    good="(the App's commit after '/rfc status final' by a maintainer)\n+ **Status:** Final",
+    fix="Restore the Status line and ask for the move with the `/rfc status` command.",
+    family=FAMILY,
+)
 NUMBER_PREASSIGNED = define(
     "number-preassigned",
     Severity.ERROR,
@@ -93,13 +109,34 @@ def compare(old: Document | None, new: Document, ctx: LintContext) -> None:
         return
     _check_number(old, new, ctx)
     _check_created(old, new, ctx)
-    _check_transition(old, new, ctx)
+    _check_status(old, new, ctx)
     _check_last_updated(old, new, ctx)
 
 
 def _canonical_status(value: str | None, ctx: LintContext) -> str | None:
-    folded = {status.lower(): status for status in ctx.config.statuses}
-    return folded.get((value or "").strip().lower())
+    return ctx.config.canonical_status(value)
+
+
+def _proven_reachable(
+    old: Document | None, new: Document, before: str, after: str, ctx: LintContext
+) -> bool:
+    """The move ``before -> after`` is made of moves this pull request may contain."""
+    provenance = ctx.provenance
+    assert provenance is not None
+    authors = rfc_authors(None if old is None else old.authors, new.authors, provenance.opener)
+    return reachable(before, after, provenance.moves(ctx.config, authors))
+
+
+def _unauthorised(new: Document, before: str, after: str, ctx: LintContext) -> None:
+    _at_field(
+        ctx,
+        new,
+        "Status",
+        STATUS_UNAUTHORISED,
+        f"Status moved from {before} to {after} by hand, a move this pull request's author may "
+        f"not make; comment '/rfc status {after.lower()}' to ask for it (the App makes the move "
+        "when the commenter may).",
+    )
 
 
 def _at_field(ctx: LintContext, doc: Document, key: str, rule: Rule, message: str) -> None:
@@ -111,14 +148,32 @@ def _at_field(ctx: LintContext, doc: Document, key: str, rule: Rule, message: st
 
 def _check_new(new: Document, ctx: LintContext) -> None:
     status = _canonical_status(new.status, ctx)
-    if status is not None and status != ctx.config.initial_status:
-        _at_field(
-            ctx,
-            new,
-            "Status",
-            STATUS_INITIAL,
-            f"A new RFC starts as '{ctx.config.initial_status}', not '{status}'.",
-        )
+    initial = ctx.config.initial_status
+    if status is None or status == initial:
+        pass
+    elif ctx.provenance is None or not reachable(initial, status, _workflow(ctx)):
+        _report_initial(new, status, ctx)
+    elif not _proven_reachable(None, new, initial, status, ctx):
+        _unauthorised(new, initial, status, ctx)
+    _check_new_number(new, ctx)
+
+
+def _workflow(ctx: LintContext) -> list[tuple[str, str]]:
+    config = ctx.config
+    return [(a, b) for a in config.statuses for b in config.allowed_next(a)]
+
+
+def _report_initial(new: Document, status: str, ctx: LintContext) -> None:
+    _at_field(
+        ctx,
+        new,
+        "Status",
+        STATUS_INITIAL,
+        f"A new RFC starts as '{ctx.config.initial_status}', not '{status}'.",
+    )
+
+
+def _check_new_number(new: Document, ctx: LintContext) -> None:
     if ctx.config.numbering != "sequential":
         return
     number = (new.field("RFC Number") or "").lower()
@@ -168,11 +223,21 @@ def _check_created(old: Document, new: Document, ctx: LintContext) -> None:
     )
 
 
-def _check_transition(old: Document, new: Document, ctx: LintContext) -> None:
+def _check_status(old: Document, new: Document, ctx: LintContext) -> None:
     before = _canonical_status(old.status, ctx)
     after = _canonical_status(new.status, ctx)
     if before is None or after is None or before == after:
         return
+    if ctx.provenance is None:
+        _check_transition(new, before, after, ctx)
+    elif not _proven_reachable(old, new, before, after, ctx):
+        if reachable(before, after, _workflow(ctx)):
+            _unauthorised(new, before, after, ctx)
+        else:
+            _check_transition(new, before, after, ctx)
+
+
+def _check_transition(new: Document, before: str, after: str, ctx: LintContext) -> None:
     allowed = ctx.config.allowed_next(before)
     if after not in allowed:
         options = ", ".join(allowed) if allowed else "nothing (it is final)"

@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
+from bot.policy.text import MAX_OUTPUT_CHARS, clip, plural
 from bot.rfc.config import CONFIG_PATH, Config, ConfigError
 from bot.rfc.diagnostics import Diagnostic, Severity, count_by_severity, has_errors
 from bot.rfc.paths import is_rfc_path
 
 CHECK_NAME = "RFC validation"
 ANNOTATIONS_PER_REQUEST = 50
-MAX_OUTPUT_CHARS = 65_535
+# Findings that say a Status line claims what nobody proved: the labels then show the status
+# the RFC had before (the base branch's, or the initial status of a new RFC).
+UNPROVEN_STATUS_RULES = frozenset({"status-unauthorised", "status-initial", "status-transition"})
 # GitHub caps an annotation's title at 255 characters and message/raw_details at 64 KB;
 # we keep them far shorter so one noisy rule cannot crowd out the rest.
 _MAX_ANNOTATION_TITLE = 255
@@ -73,20 +76,50 @@ class FileResult:
     title: str | None = None
     status: str | None = None
     target_apps: tuple[str, ...] = ()
+    # The status the labels show: the written one once proven, else the one before.
+    proven_status: str | None = None
+    readable: bool = False  # the head's text could be linted
 
     @classmethod
     def from_lint(
-        cls, change: RfcChange, diagnostics: Iterable[Diagnostic], document: LintedDocument | None
+        cls,
+        change: RfcChange,
+        diagnostics: Iterable[Diagnostic],
+        document: LintedDocument | None,
+        status_before: str | None = None,
     ) -> FileResult:
+        diagnostics = tuple(diagnostics)
         if document is None:
-            return cls(change, tuple(diagnostics))
+            return cls(change, diagnostics)
+        unproven = any(d.rule in UNPROVEN_STATUS_RULES for d in diagnostics)
         return cls(
             change,
-            tuple(diagnostics),
+            diagnostics,
             title=document.title,
             status=document.status,
             target_apps=tuple(document.target_apps),
+            proven_status=status_before if unproven else document.status,
+            readable=True,
         )
+
+    @property
+    def status_unauthorised(self) -> bool:
+        return any(d.rule == "status-unauthorised" for d in self.diagnostics)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledRfc:
+    """What the labels read of an RFC: its proven status and its target applications."""
+
+    status: str | None
+    target_apps: list[str]
+
+
+def labelled(results: Iterable[FileResult]) -> list[LabelledRfc | None]:
+    """One entry per RFC for ``bot.policy.labels.desired_labels`` (None: unreadable or deleted)."""
+    return [
+        LabelledRfc(r.proven_status, list(r.target_apps)) if r.readable else None for r in results
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +129,25 @@ class CheckOutput:
     summary: str
     text: str
     annotations: list[dict[str, Any]] = field(default_factory=list)
+
+    def create_body(
+        self, head_sha: str, external_id: str, started: str, completed: str
+    ) -> dict[str, Any]:
+        """The ``POST /check-runs`` body with the first batch of annotations."""
+        return {
+            "name": CHECK_NAME,
+            "head_sha": head_sha,
+            "external_id": external_id,
+            "status": "completed",
+            "conclusion": self.conclusion,
+            "started_at": started,
+            "completed_at": completed,
+            "output": self.output(batches(self.annotations)[0]),
+        }
+
+    def later_batches(self) -> list[dict[str, Any]]:
+        """``PATCH`` bodies for the annotations past the first batch, in order."""
+        return [{"output": self.output(batch)} for batch in batches(self.annotations)[1:]]
 
     def output(self, annotations: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
         """The ``output`` object of a check-run request carrying one batch of annotations."""
@@ -195,7 +247,7 @@ def check_title(
         return "No RFC files changed"
     counts = count_by_severity(list(diagnostics))
     parts = [
-        _plural(counts[severity], severity.value)
+        plural(counts[severity], severity.value)
         for severity in (Severity.ERROR, Severity.WARNING, Severity.NOTICE)
         if counts[severity]
     ]
@@ -207,7 +259,7 @@ def _where(results: Sequence[FileResult], config_broken: bool) -> str:
     paths = [r.change.path for r in results] + ([CONFIG_PATH] if config_broken else [])
     if len(paths) == 1:
         return paths[0]
-    rfcs = _plural(len(results), "RFC")
+    rfcs = plural(len(results), "RFC")
     return f"{rfcs} and {CONFIG_PATH}" if config_broken else rfcs
 
 
@@ -219,14 +271,14 @@ def annotation(diagnostic: Diagnostic) -> dict[str, Any]:
         "start_line": diagnostic.line,
         "end_line": end_line,
         "annotation_level": _LEVELS[diagnostic.severity],
-        "title": _clip(diagnostic.rule, _MAX_ANNOTATION_TITLE),
-        "message": _clip(diagnostic.message, _MAX_ANNOTATION_TEXT),
+        "title": clip(diagnostic.rule, _MAX_ANNOTATION_TITLE),
+        "message": clip(diagnostic.message, _MAX_ANNOTATION_TEXT),
     }
     if end_line == diagnostic.line:
         item["start_column"] = diagnostic.column
         item["end_column"] = max(diagnostic.column, diagnostic.end_column)
     if diagnostic.help:
-        item["raw_details"] = _clip(diagnostic.help, _MAX_ANNOTATION_TEXT)
+        item["raw_details"] = clip(diagnostic.help, _MAX_ANNOTATION_TEXT)
     return item
 
 
@@ -257,8 +309,8 @@ def _summary(
 def _intro(results: Sequence[FileResult]) -> str:
     failing = sum(1 for r in results if has_errors(list(r.diagnostics)))
     if failing:
-        return f"{_plural(failing, 'RFC')} of {len(results)} must be fixed before merging."
-    return f"{_plural(len(results), 'RFC')} checked: nothing blocks merging."
+        return f"{plural(failing, 'RFC')} of {len(results)} must be fixed before merging."
+    return f"{plural(len(results), 'RFC')} checked: nothing blocks merging."
 
 
 def _config_block(diagnostics: Sequence[Diagnostic]) -> str:
@@ -310,7 +362,7 @@ def _details(results: Sequence[FileResult], config_diagnostics: Sequence[Diagnos
 
 
 def _detail_line(diagnostic: Diagnostic) -> str:
-    message = _inline(_clip(diagnostic.message, _MAX_ANNOTATION_TEXT))
+    message = _inline(clip(diagnostic.message, _MAX_ANNOTATION_TEXT))
     severity, rule = diagnostic.severity.value, diagnostic.rule
     return f"- **{severity}** line {diagnostic.line} `{rule}`: {message}"
 
@@ -341,17 +393,9 @@ def fit(
 
 def _left_out_note(count: int, noun: str) -> str:
     return (
-        f"_{_plural(count, noun)} left out here: GitHub limits this text to "
+        f"_{plural(count, noun)} left out here: GitHub limits this text to "
         f"{MAX_OUTPUT_CHARS:,} characters. Every annotation is still listed on the check._"
     )
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _inline(text: str) -> str:
@@ -361,7 +405,7 @@ def _inline(text: str) -> str:
 def _cell(value: str | None) -> str:
     if not value:
         return "—"
-    return _clip(_inline(value), _MAX_CELL).replace("|", "\\|")
+    return clip(_inline(value), _MAX_CELL).replace("|", "\\|")
 
 
 def blob_url(repository_html_url: str, sha: str) -> Callable[[str], str]:

@@ -1,33 +1,25 @@
-"""Who may move an RFC from one status to another: a pure decision, plus the few GitHub questions
-it may need answered.
+"""Who may move an RFC from one status to another: a pure decision.
 
 The config's ``permissions`` map ("From -> To" -> roles) names the roles allowed to perform each
 transition; a transition it does not list is for maintainers only. Roles:
 
-- ``author``: the pull request's author, or a login listed in the RFC's Author(s) line;
+- ``author``: a login in the RFC's Author(s) line on the base branch; for a new RFC, the pull
+  request's author or a login in its Author(s) line (``bot.rfc.workflow.rfc_authors``);
 - ``maintainers``: users with write, maintain or admin permission on the repository, and the
   logins or ``org/team`` names listed in the config's ``maintainers``.
 
-Cheap checks come first; GitHub is asked only when they did not settle the question.
+``needs_maintainer_check`` tells the caller whether GitHub must be asked about maintainership at
+all (``bot.features.roles`` asks); cheap checks come first.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from gidgethub import BadRequest
-from gidgethub.abc import GitHubAPI
-
-from bot.github.calls import permission
 from bot.rfc.config import Config
+from bot.rfc.workflow import AUTHOR, MAINTAINERS, who_may
 
-log = logging.getLogger(__name__)
-
-AUTHOR = "author"
-MAINTAINERS = "maintainers"
 WRITE_PERMISSIONS = frozenset({"write", "maintain", "admin"})
 
 
@@ -55,13 +47,6 @@ class Refused:
 Decision = Allowed | Refused
 
 
-def canonical_status(status: str | None, config: Config) -> str | None:
-    """The config's spelling of a status written in any case, or None when it is not one."""
-    if status is None:
-        return None
-    return {known.lower(): known for known in config.statuses}.get(status.strip().lower())
-
-
 def check_transition(current: str, target: str, config: Config) -> Refused | None:
     """A refusal when the workflow does not allow ``current -> target``, else None."""
     reachable = config.allowed_next(current)
@@ -74,15 +59,6 @@ def check_transition(current: str, target: str, config: Config) -> Refused | Non
         f"**{current} -> {target}** is not an allowed move; from **{current}** an RFC can "
         f"move to {choices}."
     )
-
-
-def who_may(current: str, target: str, config: Config) -> tuple[str, ...]:
-    """The roles allowed to perform a transition (keys match ignoring case and spacing)."""
-    wanted = _transition_key(f"{current} -> {target}")
-    for key, roles in config.permissions.items():
-        if _transition_key(key) == wanted:
-            return tuple(role.strip().lower() for role in roles)
-    return (MAINTAINERS,)
 
 
 def needs_maintainer_check(current: str, target: str, is_author: bool, config: Config) -> bool:
@@ -110,18 +86,16 @@ def decide(actor: str, current: str, target: str, roles: Roles, config: Config) 
 def describe_roles(roles: Iterable[str]) -> str:
     """Markdown naming who holds the given roles, for replies and the help text."""
     names = {
-        AUTHOR: "the RFC's authors (the pull request's author or a login in **Author(s)**)",
+        AUTHOR: "the RFC's authors (its **Author(s)** on the base branch; for a new RFC, also the "
+        "pull request's author)",
         MAINTAINERS: "maintainers (write access to the repository, or listed in the config)",
     }
     parts = [names.get(role, f"`{role}`") for role in roles]
     return " or ".join(parts) if parts else "nobody"
 
 
-def is_author(actor: str, pull_author: str | None, rfc_authors: Iterable[str]) -> bool:
-    logins = {login.lstrip("@").lower() for login in rfc_authors}
-    if pull_author:
-        logins.add(pull_author.lower())
-    return actor.lower() in logins
+def is_author(actor: str, authors: Iterable[str]) -> bool:
+    return actor.lower() in {login.lower() for login in authors}
 
 
 def listed_maintainer(actor: str, config: Config) -> bool:
@@ -133,53 +107,6 @@ def teams(config: Config) -> list[tuple[str, str]]:
     """(org, team slug) for every ``org/team`` entry of the config's maintainers."""
     pairs = (entry.split("/", 1) for entry in config.maintainers if "/" in entry)
     return [(org.strip(), team.strip()) for org, team in pairs if org.strip() and team.strip()]
-
-
-async def is_maintainer(gh: GitHubAPI, repo: str, actor: str, config: Config) -> bool:
-    """Listed in the config, or write access to the repository, or in a listed team."""
-    if listed_maintainer(actor, config):
-        return True
-    if await permission(gh, repo, actor) in WRITE_PERMISSIONS:
-        return True
-    for org, team in teams(config):
-        if await team_member(gh, org, team, actor):
-            return True
-    return False
-
-
-async def actor_roles(
-    gh: GitHubAPI,
-    repo: str,
-    actor: str,
-    *,
-    current: str,
-    target: str,
-    pull_author: str | None,
-    rfc_authors: Iterable[str],
-    config: Config,
-) -> Roles:
-    """The actor's roles for this transition, asking GitHub only when authorship won't do."""
-    author = is_author(actor, pull_author, rfc_authors)
-    if not needs_maintainer_check(current, target, author, config):
-        return Roles(author=author)
-    return Roles(author=author, maintainer=await is_maintainer(gh, repo, actor, config))
-
-
-async def team_member(gh: GitHubAPI, org: str, team: str, user: str) -> bool:
-    """Active membership of ``org/team``; a team the App may not see counts as no membership."""
-    try:
-        item: Mapping[str, Any] = await gh.getitem(f"/orgs/{org}/teams/{team}/memberships/{user}")
-    except BadRequest as error:
-        if error.status_code in (403, 404):
-            if error.status_code == 403:
-                log.warning("cannot read membership of %s/%s (App lacks members:read)", org, team)
-            return False
-        raise
-    return item.get("state") == "active"
-
-
-def _transition_key(key: str) -> tuple[str, ...]:
-    return tuple(part.strip().lower() for part in key.split("->"))
 
 
 def _describe_actor(roles: Roles, allowed_roles: tuple[str, ...]) -> str:

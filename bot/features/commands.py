@@ -1,0 +1,156 @@
+"""``/rfc`` commands in pull request comments: parse, run each, answer once.
+
+The parser is ``bot.policy.commands`` (same name); each command runs in its feature
+(``status``, ``check``, ``numbering``); the reply is ``bot.policy.replies``. Every comment that
+holds commands gets exactly one reply, marked with the comment it answers, so a retry after a
+lost answer, or a later sweep, finds it instead of answering twice. Comments by bots are ignored
+without a word, so the App never talks to itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aiohttp
+from gidgethub import GitHubException, routing, sansio
+from gidgethub.abc import GitHubAPI
+
+from bot.errors import UserError
+from bot.features import check, numbering, status
+from bot.features.config import default_branch_config
+from bot.features.context import Context
+from bot.features.session import Session
+from bot.github.issues import post_comment, react
+from bot.github.pulls import get_pull
+from bot.policy import flood
+from bot.policy.commands import Command, ParsedLine, has_candidates, new_commands, parse_commands
+from bot.policy.replies import (
+    Outcome,
+    command_error_text,
+    distinct_commands,
+    help_text,
+    render_reply,
+    reply_marker,
+)
+from bot.rfc.config import Config
+from bot.values import Comment, Repository, integer, login_of, obj
+
+log = logging.getLogger(__name__)
+router = routing.Router()
+
+CommandRunner = Callable[[Session, Command], Awaitable[Outcome]]
+RUNNERS: Mapping[str, CommandRunner] = {
+    "status": status.run_status_command,
+    "check": check.run_check_command,
+    "number": numbering.run_number_command,
+}
+# Commands that make sense on a closed or merged pull request.
+RUN_WHEN_CLOSED = frozenset({"help", "number"})
+
+
+@router.register("issue_comment", action="created")
+@router.register("issue_comment", action="edited")
+async def on_issue_comment(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
+    data = event.data
+    if "pull_request" not in obj(data, "issue", "payload") or from_bot(data):
+        return
+    comment = Comment.from_json(data["comment"])
+    if not has_candidates(comment.body):
+        return
+    repository = Repository.from_json(data["repository"])
+    number = integer(data["issue"], "number", "issue")
+    config, config_error = await default_branch_config(
+        gh, repository.full_name, repository.default_branch, ctx
+    )
+    parsed, ignored = distinct_commands(commands_to_run(data, comment.body, config))
+    if not parsed:
+        return
+    repo = repository.full_name
+    refusal = _flooded(ctx, repo, number, comment.author or "", parsed)
+    if refusal is not None:
+        outcomes = [Outcome(refusal)] * len(parsed)
+    else:
+        session = Session(gh, ctx, await get_pull(gh, repo, number), comment, config)
+        outcomes = [await run_one(session, item) for item in parsed]
+    marker = reply_marker(comment.id, parsed)
+    body = render_reply(marker, parsed, outcomes, config_error, ignored)
+    await post_comment(gh, repo, number, body, marker=marker, app_id=ctx.app_id)
+    if any(outcome.done for outcome in outcomes):
+        await react(gh, repo, comment.id, "+1")
+
+
+def from_bot(data: Mapping[str, Any]) -> bool:
+    """Comments written by any bot (this App included) are never commands: no loops."""
+    users = (data.get("comment", {}).get("user"), data.get("sender"))
+    return any(
+        isinstance(user, Mapping)
+        and (user.get("type") == "Bot" or (login_of(user) or "").endswith("[bot]"))
+        for user in users
+    )
+
+
+def commands_to_run(data: Mapping[str, Any], body: str, config: Config) -> list[ParsedLine]:
+    """All commands of a new comment; of an edited one, only the lines the edit added."""
+    if data.get("action") != "edited":
+        return parse_commands(body, config.statuses)
+    previous = (data.get("changes") or {}).get("body") or {}
+    if not isinstance(previous, Mapping) or "from" not in previous:
+        return []  # the body did not change
+    return new_commands(str(previous["from"] or ""), body, config.statuses)
+
+
+async def run_one(session: Session, item: ParsedLine) -> Outcome:
+    if not isinstance(item, Command):
+        return Outcome(command_error_text(item))
+    try:
+        if item.name == "help":
+            return Outcome(help_text(session.config))
+        if item.name not in RUN_WHEN_CLOSED:
+            closed = closed_refusal(session)
+            if closed is not None:
+                return Outcome(closed)
+        return await RUNNERS[item.name](session, item)
+    except UserError as error:
+        return Outcome(str(error))
+    except (GitHubException, aiohttp.ClientError, TimeoutError):
+        # Internal: logged in full; the user still gets an answer for this line.
+        log.exception("/rfc %s failed in %s#%s", item.name, session.repo, session.pull.number)
+        return Outcome(
+            "something went wrong while talking to GitHub, so this command did not finish; "
+            "what it had not yet written was not changed. Please try again in a minute."
+        )
+
+
+def closed_refusal(session: Session) -> str | None:
+    if session.pull.merged:
+        return (
+            "this pull request is merged, so its RFCs can no longer be changed here: open a new "
+            "pull request to change an RFC's status."
+        )
+    if session.pull.state != "open":
+        return "this pull request is closed: reopen it to run commands on it."
+    return None
+
+
+def _flooded(
+    ctx: Context, repo: str, number: int, actor: str, parsed: list[ParsedLine]
+) -> str | None:
+    """A refusal when this comment would go past the per-person or per-pull-request budget."""
+    units = sum(flood.cost(item.name) if isinstance(item, Command) else 0 for item in parsed)
+    now = ctx.monotonic()
+    for key, (limit, seconds) in (
+        (f"user:{repo}:{actor.lower()}", flood.PER_USER),
+        (f"pull:{repo}#{number}", flood.PER_PULL),
+    ):
+        allowed, window = flood.admit(ctx.command_windows.get(key), now, units, limit, seconds)
+        if not allowed:
+            wait = flood.retry_after(window, now, seconds)
+            who = f"@{actor}" if key.startswith("user:") else "this pull request"
+            return (
+                f"not run: {who} ran many commands in the last {seconds / 60:.0f} minutes. "
+                f"Please try again in {max(1, round(wait / 60))} minute(s)."
+            )
+        ctx.command_windows[key] = window
+    return None

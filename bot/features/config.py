@@ -1,0 +1,55 @@
+"""The repository's config, read from its default branch (never from a pull request's head)."""
+
+from __future__ import annotations
+
+import logging
+
+from gidgethub.abc import GitHubAPI
+
+from bot.features.context import Context
+from bot.github.contents import get_file
+from bot.github.gitdata import get_branch_head
+from bot.rfc.config import CONFIG_PATH, Config, ConfigError, load_config
+from bot.values import Pull
+
+log = logging.getLogger(__name__)
+
+LoadedConfig = tuple[Config, ConfigError | None]
+
+
+async def config_for(gh: GitHubAPI, pull: Pull, ctx: Context) -> LoadedConfig:
+    """The config at the default branch's head. A pull request that targets the default branch
+    carries that commit already; otherwise one request finds it."""
+    if pull.base.ref == pull.default_branch:
+        return await config_at(gh, pull.repo, pull.base.sha, ctx)
+    return await default_branch_config(gh, pull.repo, pull.default_branch, ctx)
+
+
+async def default_branch_config(
+    gh: GitHubAPI, repo: str, default_branch: str, ctx: Context
+) -> LoadedConfig:
+    return await config_at(gh, repo, await get_branch_head(gh, repo, default_branch), ctx)
+
+
+async def config_at(gh: GitHubAPI, repo: str, commit_sha: str, ctx: Context) -> LoadedConfig:
+    """The config at a commit of the default branch, cached by that commit.
+
+    A broken config never stops the App: the defaults are used and the error is returned,
+    for the caller to show on the pull request.
+    """
+    key = (repo, commit_sha)
+    cached = ctx.config_cache.get(key)
+    if cached is not None:
+        return cached
+    raw = await get_file(gh, repo, CONFIG_PATH, commit_sha)
+    result: LoadedConfig
+    if raw is None:
+        result = (Config(), None)
+    else:
+        try:
+            result = (load_config(raw.decode("utf-8", errors="replace"), CONFIG_PATH), None)
+        except ConfigError as error:
+            log.warning("invalid config in %s: %s", repo, error)
+            result = (Config(), error)
+    ctx.config_cache[key] = result
+    return result

@@ -1,0 +1,44 @@
+"""One comment's worth of ``/rfc`` commands: what they share, fetched at most once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gidgethub.abc import GitHubAPI
+
+from bot.features.context import Context
+from bot.github.pulls import list_pull_files
+from bot.rfc.config import Config
+from bot.rfc.paths import is_rfc_path
+from bot.values import Comment, Pull
+
+
+@dataclass
+class Session:
+    gh: GitHubAPI
+    ctx: Context
+    pull: Pull
+    comment: Comment
+    config: Config
+    _files: list[dict[str, object]] | None = field(default=None, repr=False)
+
+    @property
+    def actor(self) -> str:
+        return self.comment.author or ""
+
+    @property
+    def repo(self) -> str:
+        return self.pull.repo
+
+    async def pull_files(self) -> list[dict[str, object]]:
+        if self._files is None:
+            self._files = await list_pull_files(self.gh, self.repo, self.pull.number)
+        return self._files
+
+    async def rfc_files(self) -> list[str]:
+        """The RFC files this pull request adds or changes (removed ones are not RFCs here)."""
+        return [
+            str(f["filename"])
+            for f in await self.pull_files()
+            if f.get("status") != "removed" and is_rfc_path(str(f["filename"]), self.config)
+        ]

@@ -1,0 +1,46 @@
+"""Check runs: create one exactly once, add to its output.
+
+A POST that GitHub applied may still answer 5xx or time out. The client does not re-send a
+POST on its own; ``create_check_run`` tags the run with an ``external_id`` and, when the answer
+is lost, looks for a run carrying it before creating again, so a fault never doubles a run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+from gidgethub import GitHubException
+from gidgethub.abc import GitHubAPI
+
+
+async def create_check_run(gh: GitHubAPI, repo: str, body: dict[str, Any]) -> int:
+    """Create a check run from a request body that has ``external_id``; returns its id."""
+    try:
+        run = await gh.post(f"/repos/{repo}/check-runs", data=body)
+    except (GitHubException, aiohttp.ClientError, TimeoutError) as error:
+        if getattr(error, "status_code", 500) < 500:
+            raise  # refused, not lost: creating again would be refused again
+        found = await find_check_run(gh, repo, body["head_sha"], body["name"], body["external_id"])
+        if found is not None:
+            return found
+        run = await gh.post(f"/repos/{repo}/check-runs", data=body)
+    return int(run["id"])
+
+
+async def find_check_run(
+    gh: GitHubAPI, repo: str, head_sha: str, name: str, external_id: str
+) -> int | None:
+    """The id of the check run on ``head_sha`` named ``name`` carrying ``external_id``."""
+    url = f"/repos/{repo}/commits/{quote(head_sha, safe='')}/check-runs{{?check_name,per_page}}"
+    async for run in gh.getiter(
+        url, {"check_name": name, "per_page": 100}, iterable_key="check_runs"
+    ):
+        if run.get("external_id") == external_id:
+            return int(run["id"])
+    return None
+
+
+async def update_check_run(gh: GitHubAPI, repo: str, run_id: int, body: dict[str, Any]) -> None:
+    await gh.patch(f"/repos/{repo}/check-runs/{run_id}", data=body)

@@ -1,0 +1,71 @@
+"""Issue comments and reactions (a pull request is an issue for these endpoints).
+
+A comment the App must write once carries a hidden marker. A POST that GitHub applied may still
+answer 5xx or time out, and the client never re-sends it on its own: ``post_comment`` looks for
+the App's comment with that marker before posting again. Only comments the App itself wrote
+count (``performed_via_github_app`` is set by GitHub and nobody else can set it), so a user who
+pastes a marker into a comment changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+from gidgethub import GitHubException
+from gidgethub.abc import GitHubAPI
+
+from bot.values import Comment
+
+
+async def post_comment(
+    gh: GitHubAPI, repo: str, number: int, body: str, *, marker: str = "", app_id: int | None
+) -> Comment:
+    try:
+        return await _post(gh, repo, number, body)
+    except (GitHubException, aiohttp.ClientError, TimeoutError) as error:
+        if not marker or getattr(error, "status_code", 500) < 500:
+            raise
+        found = await find_own_comment(gh, repo, number, marker, app_id)
+        return found if found is not None else await _post(gh, repo, number, body)
+
+
+async def _post(gh: GitHubAPI, repo: str, number: int, body: str) -> Comment:
+    return Comment.from_json(
+        await gh.post(f"/repos/{repo}/issues/{number}/comments", data={"body": body})
+    )
+
+
+async def update_comment(gh: GitHubAPI, repo: str, comment_id: int, body: str) -> Comment:
+    return Comment.from_json(
+        await gh.patch(f"/repos/{repo}/issues/comments/{comment_id}", data={"body": body})
+    )
+
+
+async def comments(gh: GitHubAPI, repo: str, number: int) -> AsyncIterator[Comment]:
+    """The issue's comments, oldest first, page by page."""
+    async for item in gh.getiter(
+        f"/repos/{repo}/issues/{number}/comments{{?per_page}}", {"per_page": 100}
+    ):
+        yield Comment.from_json(item)
+
+
+async def find_own_comment(
+    gh: GitHubAPI, repo: str, number: int, marker: str, app_id: int | None
+) -> Comment | None:
+    """The first comment this App wrote that carries ``marker``."""
+    async for comment in comments(gh, repo, number):
+        if marker in comment.body and written_by(comment, app_id):
+            return comment
+    return None
+
+
+def written_by(comment: Comment, app_id: int | None) -> bool:
+    """Written by the App with this id; without an id known, by some bot (never a person)."""
+    return comment.app_id == app_id if app_id is not None else comment.author_is_bot
+
+
+async def react(gh: GitHubAPI, repo: str, comment_id: int, content: str = "+1") -> None:
+    await gh.post(
+        f"/repos/{repo}/issues/comments/{comment_id}/reactions", data={"content": content}
+    )

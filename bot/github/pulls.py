@@ -1,0 +1,37 @@
+"""Pull requests: one pull request, its files and its commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gidgethub.abc import GitHubAPI
+
+from bot.values import Pull
+
+# GitHub lists at most this many files of a pull request, and this many commits.
+MAX_LISTED_FILES = 3000
+MAX_LISTED_COMMITS = 250
+
+
+async def get_pull(gh: GitHubAPI, repo: str, number: int) -> Pull:
+    return Pull.from_json(await gh.getitem(f"/repos/{repo}/pulls/{number}"))
+
+
+async def list_pull_files(gh: GitHubAPI, repo: str, number: int) -> list[dict[str, Any]]:
+    """Every file of the pull request (paginated; GitHub caps the list at 3,000)."""
+    return [
+        f
+        async for f in gh.getiter(
+            f"/repos/{repo}/pulls/{number}/files{{?per_page}}", {"per_page": 100}
+        )
+    ]
+
+
+async def list_pull_commits(gh: GitHubAPI, repo: str, number: int) -> list[dict[str, Any]]:
+    """The pull request's commits, oldest first (GitHub lists at most 250)."""
+    return [
+        c
+        async for c in gh.getiter(
+            f"/repos/{repo}/pulls/{number}/commits{{?per_page}}", {"per_page": 100}
+        )
+    ]

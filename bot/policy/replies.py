@@ -1,0 +1,130 @@
+"""What the App says in answer to ``/rfc`` commands: one reply per comment. Pure."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.policy.commands import Command, CommandError, ParsedLine
+from bot.policy.permissions import describe_roles
+from bot.policy.text import code, fence, fit_comment, plain
+from bot.rfc.config import CONFIG_PATH, Config, ConfigError
+from bot.rfc.workflow import who_may
+
+MAX_COMMANDS_PER_COMMENT = 10
+# A hidden marker on each reply names the comment it answers, so a retry or a sweep finds it.
+REPLY_MARKER = "<!-- rfc-bot:reply:{comment_id} -->"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one command did, as markdown for the reply; ``done`` earns the +1 reaction."""
+
+    text: str
+    done: bool = False
+
+
+def reply_marker(comment_id: int, parsed: Sequence[ParsedLine] = ()) -> str:
+    """The reply's hidden marker: the comment it answers and, so that the new lines of an
+    edited comment get a reply of their own, a digest of the lines it runs."""
+    lines = "\n".join(item.raw.strip() for item in parsed)
+    digest = hashlib.sha256(lines.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return REPLY_MARKER.format(comment_id=comment_id) + f"<!-- {digest} -->"
+
+
+def render_reply(
+    marker: str,
+    parsed: Sequence[ParsedLine],
+    outcomes: Sequence[Outcome],
+    config_error: ConfigError | None,
+    ignored: int = 0,
+) -> str:
+    """One reply for the whole comment: each command line quoted, then what came of it."""
+    parts = [
+        f"{code(item.raw.strip())}: {_capitalised(outcome.text)}"
+        for item, outcome in zip(parsed, outcomes, strict=True)
+    ]
+    if ignored:
+        parts.append(
+            f"{ignored} more `/rfc` line{'s were' if ignored > 1 else ' was'} not run: a "
+            f"repeated command runs once, and one comment runs at most "
+            f"{MAX_COMMANDS_PER_COMMENT} commands. Put the rest in another comment."
+        )
+    if config_error is not None:
+        parts.append(
+            f"Note: `{CONFIG_PATH}` on the default branch is invalid ({plain(str(config_error))})"
+            ", so the default settings were used."
+        )
+    return fit_comment(marker + "\n" + "\n\n".join(parts))
+
+
+def command_error_text(error: CommandError) -> str:
+    return error.problem + ".\n\nValid forms:\n\n" + fence("\n".join(error.valid_forms))
+
+
+def help_text(config: Config) -> str:
+    """The grammar and who may do what, from this repository's config."""
+    rows = [
+        f"| {current} -> {target} | {describe_roles(who_may(current, target, config))} |"
+        for current in config.statuses
+        for target in config.allowed_next(current)
+    ]
+    listed = ", ".join(f"`{name}`" for name in config.maintainers) or "none"
+    statuses = "|".join(status.lower() for status in config.statuses)
+    return "\n".join(
+        [
+            "here is what I understand, one command per line, outside code and quotes:",
+            "",
+            f"- `/rfc status <{statuses}> [PATH]`: move an RFC to a new status "
+            "(PATH only when the pull request has several RFCs)",
+            "- `/rfc check`: validate the RFCs again now",
+            "- `/rfc help`: this message",
+            "- `/rfc number`: retry number assignment on a merged pull request (maintainers)",
+            "",
+            "| move | who may do it |",
+            "| --- | --- |",
+            *rows,
+            "",
+            f"Maintainers are users with write access, plus those listed in `{CONFIG_PATH}`: "
+            f"{listed}.",
+        ]
+    )
+
+
+def manual_edit_text(path: str, old_text: str, new_text: str, target: str, why: str) -> str:
+    """The exact lines to change by hand when the App may not push to the branch."""
+    changes = _changed_lines(old_text, new_text)
+    where = " and ".join(f"line {number}" for number, _, _ in changes)
+    diff = "\n".join(f"-{old}\n+{new}" for _, old, new in changes)
+    return (
+        f"I can't change `{plain(path)}` myself: {why}. To move it to **{target}**, "
+        f"please change {where} as follows (keep the two trailing spaces):\n\n"
+        f"{fence(diff, 'diff')}\n\nNothing else needs to change."
+    )
+
+
+def _changed_lines(old: str, new: str) -> list[tuple[int, str, str]]:
+    """(1-based line, old, new) for each line the edit changed (edits keep the line count)."""
+    pairs = zip(old.splitlines(), new.splitlines(), strict=False)
+    return [(n, a, b) for n, (a, b) in enumerate(pairs, start=1) if a != b]
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def distinct_commands(
+    parsed: Sequence[ParsedLine], limit: int = MAX_COMMANDS_PER_COMMENT
+) -> tuple[list[ParsedLine], int]:
+    """Identical commands collapsed (first kept), then at most ``limit`` of them; returns
+    (the lines to run, how many lines were left out)."""
+    seen: set[tuple[str, ...]] = set()
+    kept: list[ParsedLine] = []
+    for item in parsed:
+        key = (item.name, *item.args) if isinstance(item, Command) else ("?", item.raw.strip())
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(item)
+    return kept[:limit], len(parsed) - len(kept[:limit])

@@ -1,0 +1,47 @@
+"""Markdown that holds any user text, and GitHub's size limits. Pure."""
+
+from __future__ import annotations
+
+MAX_COMMENT_CHARS = 65_536  # GitHub refuses a longer issue comment (422)
+MAX_OUTPUT_CHARS = 65_535  # a check run's output summary and text
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(text: str) -> str:
+    """User text inside a one-backtick code span: no backtick may end it early."""
+    return text.replace("`", "'")
+
+
+def _longest_run(text: str, char: str = "`") -> int:
+    longest = run = 0
+    for c in text:
+        run = run + 1 if c == char else 0
+        longest = max(longest, run)
+    return longest
+
+
+def code(text: str) -> str:
+    """A code span that holds any text (the delimiter outgrows the text's backtick runs)."""
+    ticks = "`" * (_longest_run(text) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def fence(text: str, info: str = "") -> str:
+    ticks = "`" * max(3, _longest_run(text) + 1)
+    return f"{ticks}{info}\n{text}\n{ticks}"
+
+
+def fit_comment(body: str, limit: int = MAX_COMMENT_CHARS) -> str:
+    """``body`` cut to GitHub's comment limit with a note saying so, never refused."""
+    if len(body) <= limit:
+        return body
+    note = f"\n\n_…cut here: GitHub limits a comment to {limit:,} characters._"
+    return body[: limit - len(note)] + note
