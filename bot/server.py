@@ -94,10 +94,10 @@ def create_app(
     metrics = Metrics()
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[METRICS] = metrics
-    if context is None:
-        context = Context(
-            signing_key=signing_key(settings.webhook_secret), app_id=_int_or_none(settings.app_id)
-        )
+    context = context or Context()
+    # The App's identity comes from its settings, so every replica proves the same writes.
+    context.signing_key = signing_key(settings.webhook_secret)
+    context.app_id = _int_or_none(settings.app_id)
     intake = app[INTAKE] = Intake(
         settings=settings,
         router=router,

@@ -58,7 +58,9 @@ async def run_status_command(session: Session, command: Command) -> Outcome:
         if head.blob_sha == conflicted_blob:
             # GitHub answered 409 although the file had not moved: not a race but a refusal
             # (the contents API reports a protected branch that way).
-            return _manual(head, target, session, "GitHub refused my commit to the branch")
+            return _manual(
+                head, target, session, "GitHub refused my commit to the pull request's branch"
+            )
         outcome = await _try_move(session, head, target)
         if outcome is not None:
             return outcome
@@ -91,7 +93,9 @@ async def _try_move(session: Session, head: HeadFile, target: str) -> Outcome | 
         return None
     except WriteRefused as refused:
         log.info("%s#%s: write refused: %s", session.repo, session.pull.number, refused)
-        return _manual(head, target, session, "GitHub refused my commit to the branch")
+        return _manual(
+            head, target, session, "GitHub refused my commit to the pull request's branch"
+        )
     await sync_status_labels(session, head.path, new_text)
     return Outcome(
         f"moved `{plain(head.path)}` from **{current}** to **{target}** in {commit[:7]}.", True

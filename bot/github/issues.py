@@ -61,8 +61,11 @@ async def find_own_comment(
 
 
 def written_by(comment: Comment, app_id: int | None) -> bool:
-    """Written by the App with this id; without an id known, by some bot (never a person)."""
-    return comment.app_id == app_id if app_id is not None else comment.author_is_bot
+    """Written by the App with this id. Where GitHub does not say which App wrote a bot's
+    comment, or our id is unknown, a bot's comment counts (a person can never write as one)."""
+    if comment.app_id is not None and app_id is not None:
+        return comment.app_id == app_id
+    return comment.author_is_bot
 
 
 async def react(gh: GitHubAPI, repo: str, comment_id: int, content: str = "+1") -> None:

@@ -15,7 +15,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from gidgethub import routing, sansio
 
-from bot.features.context import Context, UserError
+from bot.errors import UserError
+from bot.features.context import Context
 from bot.github.client import GitHubClient
 from bot.logs import configure_logging
 from bot.server import (

@@ -89,8 +89,18 @@ async def merge(
 
 
 def bot_comments(sim: Any, repo: Any, number: int) -> list[str]:
-    """Bodies of the App's comments on the pull request."""
-    return [c["body"] for c in sim.comments(repo, number) if c["user"]["login"] == sim.bot_login]
+    """Bodies of the App's comments on the pull request, without a reply's hidden marker line
+    (tests of the marker read ``sim.comments``)."""
+    return [
+        _without_reply_marker(c["body"])
+        for c in sim.comments(repo, number)
+        if c["user"]["login"] == sim.bot_login
+    ]
+
+
+def _without_reply_marker(body: str) -> str:
+    first, newline, rest = body.partition("\n")
+    return rest if newline and first.startswith("<!-- rfc-bot:reply:") else body
 
 
 def operations(sim: Any, start: int = 0) -> list[str]:

@@ -354,7 +354,7 @@ async def test_pull_request_to_another_branch_still_uses_main_config(
     pull = await opened(sim, app, repo, {PATH: FLAWED}, base="develop")
     titles = {a["title"] for a in latest(sim, repo, pull.head_sha)["annotations"]}
     assert "status-invalid" in titles
-    assert "repos/get-branch" in calls(sim, start)
+    assert "git/get-ref" in calls(sim, start)
 
 
 async def test_edited_runs_only_when_the_base_changed(sim: Any, app: Any, repo: Any) -> None:

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
-from bot.features.context import Context, UserError
-from bot.features.numbering import number_merged_pull
+from bot.errors import UserError
+from bot.features.context import Context
+from bot.features.numbering import announcement, assign_numbers
 from bot.rfc.edits import INDEX_END, INDEX_START
+from bot.values import Pull
 from tests.e2e.helpers import (
     REPO,
     bot_comments,
@@ -63,7 +65,8 @@ async def test_a_merged_rfc_is_renamed_numbered_indexed_and_announced(
     assert "| 0001 | [Audit Log](0001-audit-log.md) |" in index
     message = sim.commit_message(repo, sim.head(repo, "main"))
     assert message.startswith("Assign RFC number 0002\n\n")
-    assert message.rstrip("\n").endswith(f"\n\nRFC-PR: #{pull.number}")
+    assert f"\n\nRFC-PR: #{pull.number}\nRFC-Numbered: " in message
+    assert "\nRFC-Proof: " in message
     [body] = bot_comments(sim, repo, pull.number)
     assert (
         f"Assigned RFC 0002: [rfcs/0002-job-retries.md]"
@@ -204,12 +207,17 @@ async def test_a_protected_branch_changes_nothing_and_says_what_to_do(
     assert "bypass" in body and "/rfc number" in body
     assert "rfc: numbered" not in sim.pr_labels(repo, pull.number)
 
-    # Once a maintainer lets the App through, `/rfc number` (H6) calls number_merged_pull.
+    # Once a maintainer lets the App through, `/rfc number` (H6) calls assign_numbers.
     repo.protected.discard("main")
+    ctx = Context()
     async with installation_client(sim, repo) as gh:
-        data = await gh.getitem(f"/repos/{REPO}/pulls/{pull.number}")
-        reply = await number_merged_pull(gh, REPO, data, Context())
-        again = await number_merged_pull(gh, REPO, data, Context())
+        merged = Pull.from_json(await gh.getitem(f"/repos/{REPO}/pulls/{pull.number}"))
+        reply = announcement(await assign_numbers(gh, merged, ctx), merged)
+        second = await assign_numbers(gh, merged, ctx)
+        again = announcement(second, merged, verb="Already numbered:")
+        from bot.features.numbering import add_label
+
+        await add_label(gh, merged, second.config, ctx)
 
     assert reply.splitlines()[-1].startswith("Assigned RFC 0002: [rfcs/0002-job-retries.md]")
     assert "Already numbered: RFC 0002" in again
@@ -217,15 +225,15 @@ async def test_a_protected_branch_changes_nothing_and_says_what_to_do(
     assert "rfc: numbered" in sim.pr_labels(repo, pull.number)
 
 
-async def test_number_merged_pull_refuses_an_open_pull_request(sim: Any, repo: Any) -> None:
+async def test_assign_numbers_refuses_an_open_pull_request(sim: Any, repo: Any) -> None:
     pull = sim.open_pull_request(
         repo, head="rfc/open", files={"rfcs/0000-job-retries.md": rfc("Job Retries")}
     )
 
     async with installation_client(sim, repo) as gh:
-        data = await gh.getitem(f"/repos/{REPO}/pulls/{pull.number}")
+        data = Pull.from_json(await gh.getitem(f"/repos/{REPO}/pulls/{pull.number}"))
         with pytest.raises(UserError, match="not merged"):
-            await number_merged_pull(gh, REPO, data, Context())
+            await assign_numbers(gh, data, Context())
 
 
 async def test_a_closed_unmerged_pull_request_is_left_alone(

@@ -259,7 +259,7 @@ async def test_protected_branch_gets_the_lines_to_change(sim: Any, app: Any, rep
 
     assert on_branch(sim, repo) == rfc()
     [reply] = replies(sim, repo, pull.number)
-    assert "GitHub refused my commit to the pull request's branch" in reply
+    assert "`rfc/job-retries` is a protected branch" in reply
     assert "+**Status:** Proposed  \n" in reply
 
 

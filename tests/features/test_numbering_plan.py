@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.policy.provenance import numbering_trailers, proven_numbering, signing_key
 from bot.rfc.config import Config
 from bot.rfc.edits import INDEX_END, INDEX_START
 from bot.rfc.numbering import (
@@ -16,7 +17,6 @@ from bot.rfc.numbering import (
     commit_message,
     plan_numbering,
     rfc_files,
-    trailer_pull_numbers,
 )
 from bot.rfc.paths import parse_name
 
@@ -138,15 +138,39 @@ def test_pull_request_strategy_refuses_two_rfcs_in_one_pull_request() -> None:
         plan_numbering(texts, ["rfcs/0000-a.md", "rfcs/0000-b.md"], 3, config, index_text=None)
 
 
-def test_already_numbered_when_the_unnumbered_file_is_gone_and_its_slug_is_numbered() -> None:
+def test_already_numbered_when_a_proven_commit_of_this_pull_request_renamed_it() -> None:
     texts = branch("rfcs/0001-a.md", "rfcs/0005-job-retries.md")
+    proven = {"rfcs/0000-job-retries.md": "rfcs/0005-job-retries.md"}
 
-    plan = plan_numbering(texts, ["rfcs/0000-job-retries.md"], 12, CONFIG, index_text="x")
+    plan = plan_numbering(
+        texts, ["rfcs/0000-job-retries.md"], 12, CONFIG, index_text="x", proven=proven
+    )
 
     assert not plan.pending
     assert plan.already_numbered == (Numbered("rfcs/0005-job-retries.md", 5),)
     assert plan.index_text is None
     assert plan.changes(CONFIG.index_path) == {}
+
+
+def test_another_pull_requests_rfc_with_the_same_slug_is_not_this_ones() -> None:
+    # Two pull requests used the slug "job-retries"; only a proven commit names this one's.
+    texts = branch("rfcs/0001-a.md", "rfcs/0005-job-retries.md")
+
+    plan = plan_numbering(texts, ["rfcs/0000-job-retries.md"], 12, CONFIG, index_text="x")
+
+    assert plan.missing == ("rfcs/0000-job-retries.md",) and not plan.already_numbered
+
+
+def test_a_restored_unnumbered_file_of_a_numbered_pull_request_is_not_numbered_twice() -> None:
+    texts = branch("rfcs/0005-job-retries.md", "rfcs/0000-job-retries.md")
+    proven = {"rfcs/0000-job-retries.md": "rfcs/0005-job-retries.md"}
+
+    plan = plan_numbering(
+        texts, ["rfcs/0000-job-retries.md"], 12, CONFIG, index_text=None, proven=proven
+    )
+
+    assert not plan.pending
+    assert plan.already_numbered == (Numbered("rfcs/0005-job-retries.md", 5),)
 
 
 def test_a_file_gone_without_a_numbered_twin_is_reported_missing() -> None:
@@ -275,7 +299,7 @@ def test_added_rfcs_reads_the_pull_request_files_listing() -> None:
     assert added_rfcs(files, CONFIG) == ["rfcs/0000-moved-in.md", "rfcs/0000-new.md"]
 
 
-def test_commit_message_ends_with_the_pull_request_trailer() -> None:
+def test_commit_message_ends_with_the_proof_trailers() -> None:
     plan = plan_numbering(
         branch("rfcs/0000-a.md", "rfcs/0000-b.md"),
         ["rfcs/0000-a.md", "rfcs/0000-b.md"],
@@ -283,19 +307,35 @@ def test_commit_message_ends_with_the_pull_request_trailer() -> None:
         CONFIG,
         index_text=None,
     )
+    renames = [(a.old_path, a.new_path) for a in plan.assignments]
+    key = signing_key("a secret of sixteen+")
 
-    message = commit_message(plan, 77, CONFIG.number_width)
+    message = commit_message(
+        plan, 77, CONFIG.number_width, numbering_trailers(key, "o/r", 77, renames)
+    )
 
     assert message.splitlines()[0] == "Assign RFC numbers 0001, 0002"
-    assert message.endswith("\n\nRFC-PR: #77\n")
+    assert "\n\nRFC-PR: #77\nRFC-Numbered: " in message
     assert "rfcs/0000-a.md -> rfcs/0001-a.md" in message
-    assert trailer_pull_numbers(message) == {77}
+    assert proven_numbering(key, "o/r", 77, [message]) == dict(renames)
+    # Proven only for the pull request, repository and key it was made for.
+    assert proven_numbering(key, "o/r", 78, [message]) == {}
+    assert proven_numbering(key, "o/other", 77, [message]) == {}
+    assert proven_numbering(signing_key("another secret!!!"), "o/r", 77, [message]) == {}
 
 
-def test_only_a_trailer_in_the_last_paragraph_counts() -> None:
-    assert trailer_pull_numbers("Subject\n\nRFC-PR: #4\n\nmore text\n") == set()
-    assert trailer_pull_numbers("Subject\n\nBody\n\nSigned-off-by: a\nRFC-PR: #4") == {4}
-    assert trailer_pull_numbers("RFC-PR: #x\n") == set()
+def test_a_forged_or_misplaced_trailer_proves_nothing() -> None:
+    key = signing_key("a secret of sixteen+")
+    real = numbering_trailers(key, "o/r", 4, [("rfcs/0000-a.md", "rfcs/0001-a.md")])
+    forged = 'Subject\n\nRFC-PR: #4\nRFC-Numbered: [["rfcs/0000-a.md", "rfcs/0009-a.md"]]\n'
+    assert proven_numbering(key, "o/r", 4, [forged + "RFC-Proof: " + "0" * 64]) == {}
+    tampered = real.replace("0001-a.md", "0009-a.md")
+    assert proven_numbering(key, "o/r", 4, ["Subject\n\n" + tampered]) == {}
+    not_last = "Subject\n\n" + real + "\n\nmore text\n"
+    assert proven_numbering(key, "o/r", 4, [not_last]) == {}
+    assert proven_numbering(key, "o/r", 4, ["Subject\n\n" + real]) == {
+        "rfcs/0000-a.md": "rfcs/0001-a.md"
+    }
 
 
 @given(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from gidgethub import BadRequest, GitHubBroken
 
-from bot.github import calls
+from bot.github import contents, issues, pulls, repos
 from bot.github.contents import ContentConflict, WriteRefused, put_file
 from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator
@@ -16,7 +16,7 @@ NAME = "octo-org/rfcs"
 
 
 async def blob_of(gh: VersionedGitHubAPI, path: str, ref: str) -> str:
-    item = await calls.get_file_item(gh, NAME, path, ref)
+    item = await contents.get_file_item(gh, NAME, path, ref)
     assert item is not None
     return str(item["sha"])
 
@@ -67,9 +67,9 @@ async def test_put_file_passes_other_errors_through(
 
 
 async def test_get_file_missing_or_directory_is_none(repo: Repo, gh: VersionedGitHubAPI) -> None:
-    assert await calls.get_file(gh, NAME, "README.md", "main") == b"# RFCs\n"
-    assert await calls.get_file(gh, NAME, "rfcs/nope.md", "main") is None
-    assert await calls.get_file_item(gh, NAME, "rfcs", "main") is None
+    assert await contents.get_file(gh, NAME, "README.md", "main") == b"# RFCs\n"
+    assert await contents.get_file(gh, NAME, "rfcs/nope.md", "main") is None
+    assert await contents.get_file_item(gh, NAME, "rfcs", "main") is None
 
 
 async def test_get_file_errors_other_than_404_propagate(
@@ -79,25 +79,25 @@ async def test_get_file_errors_other_than_404_propagate(
     refusal = {"message": "Resource not accessible by integration"}
     sim.fail("GET", r"/contents/", 403, body=refusal)
     with pytest.raises(BadRequest) as refused:
-        await calls.get_file(gh, NAME, "README.md", "main")
+        await contents.get_file(gh, NAME, "README.md", "main")
     assert refused.value.status_code == 403
     sim.fail("GET", r"/contents/", 502)
     with pytest.raises(GitHubBroken):
-        await calls.get_file(gh, NAME, "README.md", "main")
+        await contents.get_file(gh, NAME, "README.md", "main")
 
 
 async def test_permission_falls_back_and_treats_404_as_none(
     sim: Simulator, repo: Repo, gh: VersionedGitHubAPI
 ) -> None:
     sim.set_permission(repo, "mona", "maintain")
-    assert await calls.permission(gh, NAME, "mona") == "maintain"
+    assert await repos.permission(gh, NAME, "mona") == "maintain"
     sim.fail("GET", r"/collaborators/ghost/permission$", 404, body={"message": "Not Found"})
-    assert await calls.permission(gh, NAME, "ghost") == "none"
+    assert await repos.permission(gh, NAME, "ghost") == "none"
     sim.fail("GET", r"/collaborators/", 200, body={"permission": "write", "role_name": None})
-    assert await calls.permission(gh, NAME, "legacy") == "write"
+    assert await repos.permission(gh, NAME, "legacy") == "write"
     sim.fail("GET", r"/collaborators/", 403, body={"message": "Forbidden"})
     with pytest.raises(BadRequest):
-        await calls.permission(gh, NAME, "mona")
+        await repos.permission(gh, NAME, "mona")
 
 
 async def test_pull_files_comment_and_reaction(
@@ -105,8 +105,8 @@ async def test_pull_files_comment_and_reaction(
 ) -> None:
     files = {f"rfcs/0000-n{i:03}.md": "x" for i in range(120)}
     pr = sim.open_pull_request(repo, "rfc/many", files)
-    listed = await calls.list_pull_files(gh, NAME, pr.number)
+    listed = await pulls.list_pull_files(gh, NAME, pr.number)
     assert sorted(f["filename"] for f in listed) == sorted(files)
-    said = await calls.comment(gh, NAME, pr.number, "hello")
-    await calls.react(gh, NAME, said["id"], "rocket")
-    assert sim.reactions(repo, said["id"]) == ["rocket"]
+    said = await issues.post_comment(gh, NAME, pr.number, "hello", app_id=None)
+    await issues.react(gh, NAME, said.id, "rocket")
+    assert sim.reactions(repo, said.id) == ["rocket"]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import logging
+from dataclasses import replace
 
 import pytest
 from gidgethub import BadRequest, GitHubBroken
 
 from bot.github import gitdata, labels
+from bot.policy import labels as policy_labels
 from bot.rfc.config import Config
+from bot.values import Pull
 from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator
 from tests.sandbox.conftest import VersionedGitHubAPI
@@ -23,45 +25,39 @@ NAME = "octo-org/rfcs"
 
 def test_numbered_and_unknown_labels_have_plain_styles() -> None:
     config = Config()
-    assert labels.label_style(config, config.labels.numbered) == (
+    assert policy_labels.label_style(config, config.labels.numbered) == (
         "0e8a16",
         "RFC number assigned on merge",
     )
-    assert labels.label_style(config, "app: anything") == (
+    assert policy_labels.label_style(config, "app: anything") == (
         "1d76db",
         "RFC targets the anything application",
     )
-    assert labels.label_style(config, "bug") == (labels.GITHUB_DEFAULT_COLOR, "")
+    assert policy_labels.label_style(config, "bug") == (policy_labels.GITHUB_DEFAULT_COLOR, "")
+
+
+async def _pull(gh: VersionedGitHubAPI, number: int) -> Pull:
+    return Pull.from_json(await gh.getitem(f"/repos/{NAME}/pulls/{number}"))
 
 
 async def test_sync_adds_with_style_and_removes_only_owned(
     sim: Simulator, repo: Repo, gh: VersionedGitHubAPI
 ) -> None:
-    config = Config()
     pr = sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"})
     await gh.post(
         f"/repos/{NAME}/issues/{pr.number}/labels", data={"labels": ["rfc: draft", "bug"]}
     )
-    await labels.sync_labels(
-        gh,
-        NAME,
-        pr.number,
-        current=["rfc: draft", "bug"],
-        desired=["rfc", "rfc: proposed"],
-        owned=functools.partial(labels.is_owned_label, config),
-        style=functools.partial(labels.label_style, config),
-    )
+    pull = await _pull(gh, pr.number)
+    await labels.sync_labels(gh, pull, Config(), ["rfc", "rfc: proposed"], {})
     assert sorted(sim.pr_labels(repo, pr.number)) == ["bug", "rfc", "rfc: proposed"]
     assert sim.repo_labels(repo)["rfc: proposed"]["color"] == "fbca04"
 
 
-async def test_sync_with_owned_names_and_default_style(
+async def test_a_label_the_app_does_not_style_gets_githubs_default(
     sim: Simulator, repo: Repo, gh: VersionedGitHubAPI
 ) -> None:
     pr = sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"})
-    await labels.sync_labels(
-        gh, NAME, pr.number, current=[], desired=["triaged"], owned={"triaged"}
-    )
+    await labels.sync_labels(gh, await _pull(gh, pr.number), Config(), ["triaged"], {})
     assert sim.pr_labels(repo, pr.number) == ["triaged"]
     assert sim.repo_labels(repo)["triaged"] == {"color": "ededed", "description": ""}
 
@@ -71,10 +67,9 @@ async def test_known_labels_skip_creation(
 ) -> None:
     pr = sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"})
     known: labels.KnownLabels = {}
+    pull = await _pull(gh, pr.number)
     for _ in range(2):
-        await labels.sync_labels(
-            gh, NAME, pr.number, current=[], desired=["rfc"], owned=["rfc"], known=known
-        )
+        await labels.sync_labels(gh, pull, Config(), ["rfc"], known)
     creations = [r for r in sim.requests if r.operation_id == "issues/create-label"]
     assert len(creations) == 1
     assert known == {(NAME, "rfc"): True}
@@ -106,18 +101,18 @@ async def test_removing_a_label_already_gone_is_fine(
     sim: Simulator, repo: Repo, gh: VersionedGitHubAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
     pr = sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"})
+    stale = replace(await _pull(gh, pr.number), labels=("rfc: draft",))
     with caplog.at_level(logging.INFO, logger="bot.github.labels"):
-        await labels.sync_labels(
-            gh, NAME, pr.number, current=["rfc: draft"], desired=[], owned=["rfc: draft"]
-        )
+        await labels.sync_labels(gh, stale, Config(), [], {})
     assert f"label 'rfc: draft' was already removed from {NAME}#{pr.number}" in caplog.text
+    labelled = replace(stale, labels=("rfc",))
     sim.fail("DELETE", r"/labels/", 403, body={"message": "Resource not accessible by integration"})
     with pytest.raises(BadRequest) as refused:
-        await labels.sync_labels(gh, NAME, pr.number, current=["rfc"], desired=[], owned=["rfc"])
+        await labels.sync_labels(gh, labelled, Config(), [], {})
     assert refused.value.status_code == 403
     sim.fail("DELETE", r"/labels/", 502)
     with pytest.raises(GitHubBroken):
-        await labels.sync_labels(gh, NAME, pr.number, current=["rfc"], desired=[], owned=["rfc"])
+        await labels.sync_labels(gh, labelled, Config(), [], {})
 
 
 # ------------------------------------------------------------------ git data

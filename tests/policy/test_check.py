@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.features.check_report import (
+from bot.policy.check import (
     ANNOTATIONS_PER_REQUEST,
     CHECK_NAME,
     MAX_OUTPUT_CHARS,
@@ -21,7 +21,7 @@ from bot.features.check_report import (
     fit,
     select_rfc_changes,
 )
-from bot.github.labels import desired_labels, is_owned_label, label_style
+from bot.policy.labels import desired_labels, is_owned_label, label_style
 from bot.rfc.config import Config, ConfigError
 from bot.rfc.diagnostics import Diagnostic, Severity
 

@@ -9,20 +9,19 @@ from typing import Any
 import pytest
 from gidgethub import BadRequest
 
-from bot.features.permissions import (
+from bot.features.roles import actor_roles, is_maintainer
+from bot.policy.permissions import (
     Allowed,
     Refused,
     Roles,
-    actor_roles,
-    canonical_status,
     decide,
     is_author,
-    is_maintainer,
     needs_maintainer_check,
     teams,
     who_may,
 )
 from bot.rfc.config import Config
+from bot.rfc.workflow import rfc_authors
 
 CONFIG = Config()
 
@@ -95,16 +94,24 @@ def test_permission_keys_match_ignoring_case_and_spacing() -> None:
 
 
 def test_canonical_status() -> None:
-    assert canonical_status(" proposed ", CONFIG) == "Proposed"
-    assert canonical_status("[Draft]", CONFIG) is None
-    assert canonical_status(None, CONFIG) is None
+    assert CONFIG.canonical_status(" proposed ") == "Proposed"
+    assert CONFIG.canonical_status("[Draft]") is None
+    assert CONFIG.canonical_status(None) is None
 
 
 def test_author_is_the_pull_author_or_listed_in_the_rfc() -> None:
-    assert is_author("Alice", "alice", [])
-    assert is_author("bob", "alice", ["@Bob", "carol"])
-    assert not is_author("eve", "alice", ["bob"])
-    assert not is_author("eve", None, [])
+    assert is_author("Alice", rfc_authors(None, [], "alice"))
+    assert is_author("bob", rfc_authors(None, ["@Bob", "carol"], "alice"))
+    assert not is_author("eve", rfc_authors(None, ["bob"], "alice"))
+    assert not is_author("eve", rfc_authors(None, [], None))
+
+
+def test_authors_of_an_existing_rfc_come_from_the_base_branch() -> None:
+    # Opening a PR on someone else's RFC, or adding yourself to its Author(s) line in that
+    # PR, does not make you its author.
+    authors = rfc_authors(["@carol"], ["@carol", "@eve"], "eve")
+    assert not is_author("eve", authors)
+    assert is_author("carol", authors)
 
 
 def test_maintainer_check_is_skipped_when_authorship_suffices() -> None:
@@ -122,7 +129,7 @@ async def test_author_roles_ask_github_nothing() -> None:
     gh = FakeGitHub({})
     roles = await actor_roles(
         gh, "o/r", "alice", current="Draft", target="Proposed",
-        pull_author="alice", rfc_authors=[], config=CONFIG,
+        authors=rfc_authors(None, [], "alice"), config=CONFIG,
     )  # fmt: skip
     assert roles == Roles(author=True)
     assert gh.asked == []
@@ -164,7 +171,7 @@ async def test_refusal_after_asking_github() -> None:
     gh = FakeGitHub({permission_path("eve"): {"permission": "read"}})
     roles = await actor_roles(
         gh, "o/r", "eve", current="Proposed", target="Final",
-        pull_author="alice", rfc_authors=["alice"], config=CONFIG,
+        authors=rfc_authors(None, ["alice"], "alice"), config=CONFIG,
     )  # fmt: skip
     assert roles == Roles()
     assert isinstance(decide("eve", "Proposed", "Final", roles, CONFIG), Refused)
