@@ -12,6 +12,7 @@ import pytest
 from bot.rfc.config import Config
 from bot.rfc.lint import NO_BASE, lint
 from bot.rfc.rules import RULES
+from bot.rfc.workflow import Provenance
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(path.name.removesuffix(".expected.json") for path in GOLDEN.glob("*.expected.json"))
@@ -20,6 +21,15 @@ CASES = sorted(path.name.removesuffix(".expected.json") for path in GOLDEN.glob(
 def _load(case: str) -> tuple[dict, str]:
     expected = json.loads((GOLDEN / f"{case}.expected.json").read_text(encoding="utf-8"))
     return expected, (GOLDEN / f"{case}.md").read_text(encoding="utf-8")
+
+
+def _provenance(expected: dict) -> Provenance | None:
+    """The App's view of who changed the status, for cases of status-unauthorised."""
+    given = expected.get("provenance")
+    if given is None:
+        return None
+    proven = frozenset((a, b) for a, b in given["proven"])
+    return Provenance(given["opener"], given["maintainer"], proven)
 
 
 def _base(expected: dict) -> str | object | None:
@@ -40,6 +50,7 @@ def test_golden_case(case: str) -> None:
         Config(),
         base=_base(expected),
         today=date.fromisoformat(expected["today"]),
+        provenance=_provenance(expected),
     )
     found = Counter((d.rule, d.severity.value, d.line) for d in result.diagnostics)
     wanted = Counter((d["rule"], d["severity"], d["line"]) for d in expected["diagnostics"])
