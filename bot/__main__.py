@@ -7,32 +7,27 @@ Exit codes: 0 success (warnings allowed), 1 lint errors or a failed ``--check``,
 from __future__ import annotations
 
 import argparse
-import functools
-import multiprocessing
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import NoReturn
 
+from bot.local.git import GitError, GitRevision, git_root
 from bot.rfc.config import CONFIG_PATH, Config, ConfigError, default_config_yaml, load_config
-from bot.rfc.diagnostics import Diagnostic, Severity, has_errors
-from bot.rfc.edits import (
-    INDEX_START,
-    IndexEntry,
-    fill_template,
-    index_entry,
-    index_is_current,
-    update_index,
-)
+from bot.rfc.diagnostics import Severity, has_errors
+from bot.rfc.edits import fill_template, update_index
 from bot.rfc.paths import slugify
-from bot.rfc.report import FORMATS, FileReport, render
-from bot.rfc.rules.index import INDEX_OUTDATED
+from bot.rfc.report import FORMATS, render
+from bot.rfc.tree import (
+    MissingPath,
+    UnreadableFile,
+    collect_targets,
+    index_entries,
+    lint_tree,
+)
 
 PROG = "rfc-bot"
 
@@ -53,23 +48,16 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-def _git_root(start: Path) -> Path | None:
-    for directory in (start, *start.parents):
-        if (directory / ".git").exists():
-            return directory
-    return None
-
-
 def _project_root() -> Path:
     """The git work tree holding the current directory, else the current directory."""
     cwd = Path.cwd().resolve()
-    return _git_root(cwd) or cwd
+    return git_root(cwd) or cwd
 
 
 def _find_config() -> Path | None:
     """``.github/rfc-bot.yml`` in the current directory or a parent, up to the git root."""
     cwd = Path.cwd().resolve()
-    stop = _git_root(cwd)
+    stop = git_root(cwd)
     for directory in (cwd, *cwd.parents):
         candidate = directory / CONFIG_PATH
         if candidate.is_file():
@@ -113,185 +101,28 @@ def _load_config(explicit: str | None) -> Config:
 # --- lint ----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Targets:
-    files: list[Path] = field(default_factory=list)
-    directories: list[Path] = field(default_factory=list)
-
-
-def _rfc_files(directory: Path, config: Config) -> list[Path]:
-    return sorted(
-        path
-        for path in directory.iterdir()
-        if path.suffix == ".md" and path.is_file() and path.name not in config.skip
-    )
-
-
-def _collect(paths: Sequence[str], config: Config) -> _Targets:
-    targets = _Targets()
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            targets.directories.append(path)
-            targets.files += _rfc_files(path, config)
-        elif path.is_file():
-            targets.files.append(path)
-        else:
-            raise CliError(f"no such file or directory: {raw}")
-    targets.files = list(dict.fromkeys(targets.files))
-    return targets
-
-
-def _repo_path(path: Path, root: Path) -> str:
-    """The path as the App sees it: relative to the repository root."""
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
-    except OSError as error:
-        raise CliError(f"cannot run git: {_reason(error)}") from None
-
-
-class _GitBase:
-    """Old versions of files at a git ref, for the change rules."""
-
-    def __init__(self, ref: str) -> None:
-        root = _git_root(Path.cwd().resolve())
-        if root is None:
-            raise CliError("--base needs a git repository")
-        if _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode:
-            raise CliError(f"unknown git ref: {ref}")
-        self.root, self.ref = root, ref
-
-    def old_version(self, path: Path) -> bytes | None:
-        """The file's content at the ref; None when it did not exist there (a new file)."""
-        try:
-            relative = path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            raise CliError(f"{_display(path)} is outside the git repository") from None
-        spec = f"{self.ref}:{relative}"
-        if _git(self.root, "cat-file", "-e", spec).returncode:
-            return None
-        shown = _git(self.root, "cat-file", "blob", spec)
-        if shown.returncode:
-            reason = shown.stderr.decode(errors="replace").strip()  # stays one stderr line
-            raise CliError(f"git cannot read {spec}: {reason}")
-        return shown.stdout
-
-
-def _lint_file(
-    path: Path, root: Path, config: Config, base: _GitBase | None
-) -> tuple[FileReport, IndexEntry | None]:
-    from bot.rfc.lint import NO_BASE, lint  # lazy: `rfc-bot new/config` work without the engine
-
-    try:
-        content = path.read_bytes()
-    except OSError as error:
-        raise CliError(f"cannot read {_display(path)}: {_reason(error)}") from None
-    repo_path = _repo_path(path, root)
-    old = base.old_version(path) if base else NO_BASE
-    result = lint(repo_path, content, config, base=old)
-    document = result.document
-    lines = document.lines if document is not None else []
-    entry = index_entry(repo_path, document) if document is not None else None
-    return FileReport(repo_path, list(result.diagnostics), lines), entry
-
-
-def _index_report(
-    directory: Path, entries: list[IndexEntry], root: Path, config: Config
-) -> FileReport | None:
-    """A report for the directory's index file: a warning when it is out of date."""
-    index = directory / config.index_file
-    setting = config.rules.get(INDEX_OUTDATED.id, INDEX_OUTDATED.severity.value)
-    if not index.is_file() or setting == "off":
-        return None
-    text = _read_text(index)
-    lines = text.splitlines()
-    repo_path = _repo_path(index, root)
-    if index_is_current(text, entries):
-        return FileReport(repo_path, [], lines)
-    line = next((n for n, body in enumerate(lines, 1) if INDEX_START in body), 1)
-    width = len(lines[line - 1]) if lines else 1
-    diagnostic = Diagnostic(
-        rule=INDEX_OUTDATED.id,
-        severity=Severity(setting),
-        path=repo_path,
-        line=line,
-        column=1,
-        end_line=line,
-        end_column=max(width, 1),
-        message="The RFC index is out of date.",
-        help=f"run `rfc-bot index {_display(directory)}` to regenerate it",
-    )
-    return FileReport(repo_path, [diagnostic], lines)
-
-
-# Files are independent and linting is CPU-bound: large runs are spread over the cores.
-# Forked workers inherit the imported engine and the job, so nothing is loaded twice (and
-# the config, which does not pickle, never has to).
-PARALLEL_MIN_FILES = 64
-_job: Callable[[Path], tuple[FileReport, IndexEntry | None]] | None = None
-
-
-def _lint_files(
-    files: Sequence[Path], root: Path, config: Config, base: _GitBase | None
-) -> list[tuple[FileReport, IndexEntry | None]]:
-    """Lint ``files`` in order: in this process, or in forked workers for large runs."""
-    global _job
-    workers = min(os.cpu_count() or 1, 8)
-    job = functools.partial(_lint_file, root=root, config=config, base=base)
-    if len(files) < PARALLEL_MIN_FILES or workers < 2 or not _can_fork():
-        return [job(path) for path in files]
-    _job = job
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            chunk = max(1, len(files) // (workers * 4))
-            return list(pool.map(_run_job, files, chunksize=chunk))
-    finally:
-        _job = None
-
-
-def _run_job(path: Path) -> tuple[FileReport, IndexEntry | None]:
-    assert _job is not None  # set by _lint_files before the fork
-    return _job(path)
-
-
-def _can_fork() -> bool:
-    # Only where fork is the safe, usual way (Linux); elsewhere stay in one process.
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-
-
-def _use_colour() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+def _index_fix(directory: Path) -> str:
+    return f"run `{PROG} index {_display(directory)}` to regenerate it"
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
     config = _load_config(args.config)
-    targets = _collect(args.paths, config)
-    base = _GitBase(args.base) if args.base else None
-    root = _project_root()
-    reports: list[FileReport] = []
-    entries: dict[Path, IndexEntry] = {}
-    for path, (report, entry) in zip(
-        targets.files, _lint_files(targets.files, root, config, base), strict=True
-    ):
-        reports.append(report)
-        if entry is not None:
-            entries[path.resolve()] = entry
-    for directory in targets.directories:
-        paths = [path.resolve() for path in _rfc_files(directory, config)]
-        listed = [entries[path] for path in paths if path in entries]
-        index = _index_report(directory, listed, root, config)
-        if index is not None:
-            reports.append(index)
+    try:
+        targets = collect_targets(args.paths, config)
+        base = GitRevision.open(Path.cwd(), args.base) if args.base else None
+        reports = lint_tree(targets, _project_root(), config, base=base, index_fix=_index_fix)
+    except MissingPath as error:
+        raise CliError(f"no such file or directory: {error.path}") from None
+    except UnreadableFile as error:
+        raise CliError(f"cannot read {_display(error.path)}: {_reason(error.error)}") from None
+    except GitError as error:
+        raise CliError(str(error)) from None
     sys.stdout.write(render(reports, args.format, color=args.format == "text" and _use_colour()))
     return 1 if has_errors([d for report in reports for d in report.diagnostics]) else 0
+
+
+def _use_colour() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 # --- new -----------------------------------------------------------------------------------
@@ -370,19 +201,6 @@ def cmd_config(args: argparse.Namespace) -> int:
 # --- index ---------------------------------------------------------------------------------
 
 
-def _index_entries(directory: Path, root: Path, config: Config) -> list[IndexEntry]:
-    from bot.rfc.document import parse  # lazy, as for lint
-
-    entries = []
-    for path in _rfc_files(directory, config):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue  # not usable text: `rfc-bot lint` explains; it cannot be indexed
-        entries.append(index_entry(_repo_path(path, root), parse(text)))
-    return entries
-
-
 def cmd_index(args: argparse.Namespace) -> int:
     config = _load_config(args.config)
     root = _project_root()
@@ -391,7 +209,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         raise CliError(f"no such directory: {_display(directory)}")
     index = directory / config.index_file
     existing = _read_text(index) if index.is_file() else None
-    entries = _index_entries(directory, root, config)
+    entries = index_entries(directory, root, config)
     try:
         updated = update_index(existing, entries)
     except ValueError as error:

@@ -1,4 +1,4 @@
-"""`rfc-bot new`, `rfc-bot config`, `rfc-bot rules`, and usage errors."""
+"""`rfc-bot new`, `rfc-bot config`, `rfc-bot rules`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import pytest
 from bot import __main__ as cli
 from bot.__main__ import main
 from bot.rfc.config import default_config_yaml
+from bot.rfc.rules import RULES
+from tests.cli.helpers import error_line, write
 
 
 @pytest.fixture
@@ -48,6 +50,15 @@ def test_new_never_overwrites(project: Path, capsys: pytest.CaptureFixture[str])
     err = capsys.readouterr().err
     assert err == "rfc-bot: error: docs/0000-x.md already exists; not overwriting it\n"
     assert target.read_text() == "mine\n"
+
+
+def test_new_into_a_path_that_is_a_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Not "already exists": the RFC does not; a file stands where its directory should."""
+    write(project, {"taken": "a file, not a directory\n"})
+    assert main(["new", "Job retries", "--dir", "taken"]) == 2
+    assert error_line(capsys) == "cannot write taken/0000-job-retries.md: taken is a file"
+    assert main(["new", "Job retries", "--dir", "taken/below"]) == 2
+    assert error_line(capsys) == "cannot write taken/below/0000-job-retries.md: Not a directory"
 
 
 def test_new_checks_apps_against_config(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -97,6 +108,11 @@ def test_config_check(project: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["config", "--check", "missing.yml"]) == 2
 
 
+def test_config_check_of_a_missing_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "--check", "missing.yml"]) == 2
+    assert error_line(capsys) == "config file not found: missing.yml"
+
+
 def test_invalid_config_is_a_usage_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "c.yml").write_text("rfc_dir: [\n")
     assert main(["new", "T", "--config", "c.yml"]) == 2
@@ -106,51 +122,9 @@ def test_invalid_config_is_a_usage_error(project: Path, capsys: pytest.CaptureFi
 
 
 def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
-    rules = pytest.importorskip("bot.rfc.rules").RULES
     assert main(["rules"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(rules)
-    for line, rule in zip(lines, rules, strict=True):
+    assert len(lines) == len(RULES)
+    for line, rule in zip(lines, RULES, strict=True):
         assert line.split()[:2] == [rule.id, rule.severity.value]
         assert line.endswith(rule.summary)
-
-
-@pytest.mark.parametrize(
-    "argv",
-    [
-        [],
-        ["frob"],
-        ["lint"],
-        ["lint", "--format", "xml", "x.md"],
-        ["config"],
-        ["config", "--defaults", "--check"],
-        ["new"],
-    ],
-)
-def test_usage_errors_exit_2_with_one_line(
-    argv: list[str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("rfc-bot")
-    assert ": error: " in err
-    assert err.count("\n") == 1
-
-
-def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--help"]) == 0
-    assert "lint" in capsys.readouterr().out
-
-
-def test_serve_and_demo_are_imported_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-    import types
-
-    calls = []
-    for name in ("bot.server", "sandbox.demo"):
-        module = types.ModuleType(name)
-        module.main = lambda name=name: calls.append(name) or 0  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, name, module)
-    assert main(["serve"]) == 0
-    assert main(["demo"]) == 0
-    assert calls == ["bot.server", "sandbox.demo"]

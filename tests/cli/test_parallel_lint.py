@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import bot.__main__ as cli
 from bot.__main__ import main
+from bot.rfc import tree
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "rfcs"
 
@@ -18,31 +18,31 @@ def lint_json(capsys: pytest.CaptureFixture[str], *paths: str) -> tuple[int, str
     return code, capsys.readouterr().out
 
 
-@pytest.mark.skipif(not cli._can_fork(), reason="workers are forked only on Linux")
+@pytest.mark.skipif(not tree.can_fork(), reason="workers are forked only on Linux")
 def test_parallel_lint_prints_exactly_what_one_process_prints(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rfcs = project / "rfcs"
     rfcs.mkdir()
     sources = [EXAMPLES / "0000-job-retries.md", EXAMPLES / "0000-flawed-example.md"]
-    for index in range(cli.PARALLEL_MIN_FILES + 6):
+    for index in range(tree.PARALLEL_MIN_FILES + 6):
         shutil.copy(sources[index % 2], rfcs / f"0000-copy-{index:03d}.md")
 
     parallel = lint_json(capsys, "rfcs")
-    monkeypatch.setattr(cli, "PARALLEL_MIN_FILES", 10**6)
+    monkeypatch.setattr(tree, "PARALLEL_MIN_FILES", 10**6)
     sequential = lint_json(capsys, "rfcs")
 
     assert parallel == sequential
     assert parallel[0] == 1 and '"rule": "template-prompt"' in parallel[1]
 
 
-@pytest.mark.skipif(not cli._can_fork(), reason="workers are forked only on Linux")
+@pytest.mark.skipif(not tree.can_fork(), reason="workers are forked only on Linux")
 def test_an_unreadable_file_in_a_parallel_run_is_one_clear_error(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rfcs = project / "rfcs"
     rfcs.mkdir()
-    for index in range(cli.PARALLEL_MIN_FILES):
+    for index in range(tree.PARALLEL_MIN_FILES):
         shutil.copy(EXAMPLES / "0000-job-retries.md", rfcs / f"0000-copy-{index:03d}.md")
     read_bytes = Path.read_bytes
 

@@ -1,0 +1,64 @@
+"""`rfc-bot index`: creating, checking and updating the RFC index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.rfc.edits import INDEX_END, INDEX_START
+from tests.cli.helpers import error_line, rfc, write
+
+
+def test_index_creates_checks_and_updates(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        project,
+        {
+            "rfcs/0002-b.md": rfc("Beta"),
+            "rfcs/0001-a.md": rfc("Alpha"),
+            "rfcs/0000-draft.md": rfc("Unnumbered"),
+        },
+    )
+    assert main(["index", "--check"]) == 1
+    assert "out of date" in capsys.readouterr().out
+    assert main(["index"]) == 0
+    assert capsys.readouterr().out == "created rfcs/README.md\n"
+    text = (project / "rfcs/README.md").read_text()
+    assert "| 0001 | [Alpha](0001-a.md) | Draft | api | @alice | 2024-01-01 |" in text
+    assert "Unnumbered" not in text
+    assert main(["index", "--check"]) == 0
+    assert capsys.readouterr().out == "rfcs/README.md is up to date\n"
+    write(project, {"rfcs/0001-a.md": rfc("Alpha", status="Final")})
+    assert main(["index", "rfcs", "--check"]) == 1
+    assert (project / "rfcs/README.md").read_text() == text  # --check never writes
+
+
+def test_index_errors(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["index", "nowhere"]) == 2
+    assert capsys.readouterr().err == "rfc-bot: error: no such directory: nowhere\n"
+    write(project, {"rfcs/README.md": f"{INDEX_START}\nno end marker\n"})
+    assert main(["index"]) == 2
+    assert "broken" in capsys.readouterr().err
+
+
+def test_index_skips_files_that_are_not_text(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(project, {"rfcs/0001-a.md": rfc("Alpha")})
+    (project / "rfcs/0002-b.md").write_bytes(b"\xff\xfe binary")
+    assert main(["index"]) == 0
+    text = (project / "rfcs/README.md").read_text()
+    assert "[Alpha](0001-a.md)" in text
+    assert "0002-b.md" not in text
+    assert INDEX_START in text
+    assert INDEX_END in text
+
+
+def test_index_that_cannot_be_written(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(project, {"rfcs/0001-a.md": rfc("Alpha")})
+    (project / "rfcs/README.md").mkdir()
+    assert main(["index"]) == 2
+    assert error_line(capsys).startswith("cannot write rfcs/README.md: ")
