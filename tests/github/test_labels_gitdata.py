@@ -12,7 +12,7 @@ from bot.github import gitdata, labels
 from bot.rfc.config import Config
 from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator
-from tests.sandbox.conftest import VersionedGitHubAPI
+from tests.github_api import VersionedGitHubAPI
 
 RFC = "rfcs/0000-x.md"
 NAME = "octo-org/rfcs"
