@@ -54,7 +54,7 @@ from bot.logs import configure_logging  # noqa: E402
 from bot.server import create_app, tune_gc, wait_idle  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
-SECRET = "bench-secret"
+SECRET = "bench-webhook-secret"
 WARM_UP = 200
 
 

@@ -1,10 +1,13 @@
-"""Structured logging: JSON or text lines, with secrets redacted from every line.
+"""Structured logging: JSON or text lines, with secrets redacted from every value.
 
-Redaction happens in the formatters (so it covers messages, arguments, extra fields and
-tracebacks alike) and is also available as a ``logging.Filter`` for other handlers.
+Redaction is a step of its own, between the record and the formatter: ``LogLine.of`` takes a
+record's message (its arguments merged in), extra fields and traceback and returns them with
+secrets replaced; only then is the line serialised. The serialised line is never rewritten, so
+no secret, however short or odd (a quote, a backslash), can break a line's JSON or touch its
+keys, timestamps or level.
 
-``log_fields`` is the cheap way to write a line of fixed fields (the per-delivery line): when
-only this module's handlers would see it, it is formatted and written without a ``LogRecord``.
+``log_fields`` writes a line of fixed fields (the per-delivery line): when only this module's
+handlers would see it, it is redacted and written without a ``LogRecord``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import re
 import sys
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, TextIO, cast
@@ -46,8 +50,8 @@ _STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__di
 }
 
 
-# Cheap first pass: most lines hold none of these, and then no substitution needs to run.
-# Substring tests on the lowered line are about 6x faster than one case-insensitive regex,
+# Cheap first pass: most values hold none of these, and then no substitution needs to run.
+# Substring tests on the lowered text are about 6x faster than one case-insensitive regex,
 # which matters because every log line (one per delivery at least) goes through here.
 _SUSPECT_WORDS = (
     "token",
@@ -80,21 +84,76 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     return text
 
 
-class RedactFilter(logging.Filter):
-    """Rewrites a record's message (and traceback) with secrets redacted."""
+_PLAIN = (bool, int, float, type(None))  # values that cannot hold a secret, written as they are
+_MAX_DEPTH = 8  # nested deeper than this (or cyclic): written as its redacted str()
+
+
+class Redactor:
+    """Redacts values, not lines: strings, the strings inside containers, and the ``str()``
+    of anything else (which is what the JSON line would have shown of it)."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        super().__init__()
-        self.secrets = tuple(s for s in secrets if len(s) >= 4)
+        self.secrets = tuple(s for s in secrets if s)
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage(), self.secrets)
-        record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text, self.secrets)
-        return True
+    def text(self, text: str) -> str:
+        return redact(text, self.secrets)
+
+    def value(self, value: Any, depth: int = 0) -> Any:
+        if isinstance(value, str):
+            return redact(value, self.secrets)
+        if isinstance(value, _PLAIN):
+            return value
+        if depth < _MAX_DEPTH:
+            if isinstance(value, Mapping):
+                return {self._key(k): self.value(v, depth + 1) for k, v in value.items()}
+            if isinstance(value, list | tuple | set | frozenset):
+                return [self.value(item, depth + 1) for item in value]
+        return redact(str(value), self.secrets)
+
+    def fields(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: self.value(value) for key, value in fields.items()}
+
+    def _key(self, key: Any) -> Any:
+        return key if isinstance(key, _PLAIN) else self.text(str(key))
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    """The values of one log line, redacted, not yet serialised."""
+
+    created: float
+    level: int
+    logger: str
+    message: str
+    fields: Mapping[str, Any]
+    traceback: str = ""  # exception and stack text, "" when there is none
+
+    @classmethod
+    def of(cls, record: logging.LogRecord, redactor: Redactor) -> LogLine:
+        """The redaction step: the record's message (arguments merged in), extra fields and
+        traceback, each value redacted. The record itself is left as it was."""
+        return cls(
+            record.created,
+            record.levelno,
+            record.name,
+            redactor.text(record.getMessage()),
+            redactor.fields(extra_fields(record)),
+            redactor.text(_traceback(record)),
+        )
+
+
+def _traceback(record: logging.LogRecord) -> str:
+    parts = []
+    if record.exc_text:
+        parts.append(record.exc_text)
+    elif record.exc_info:
+        parts.append(_TRACEBACKS.formatException(record.exc_info))
+    if record.stack_info:
+        parts.append(_TRACEBACKS.formatStack(record.stack_info))
+    return "\n".join(parts)
+
+
+_TRACEBACKS = logging.Formatter()
 
 
 def extra_fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -134,65 +193,58 @@ def utc_time(record: logging.LogRecord) -> str:
     return _utc_time(record.created)
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, extra fields, traceback."""
+class _LineFormatter(logging.Formatter):
+    """A formatter that redacts a record's values (``LogLine.of``), then serialises them."""
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        super().__init__()
-        self.secrets = tuple(secrets)
+    def __init__(self, secrets: Iterable[str] = (), fmt: str | None = None) -> None:
+        super().__init__(fmt)
+        self.redactor = Redactor(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": utc_time(record),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        entry.update(extra_fields(record))
-        if record.exc_info or record.exc_text:
-            entry["traceback"] = record.exc_text or (
-                self.formatException(record.exc_info) if record.exc_info else ""
-            )
-        return redact(_json(entry), self.secrets)
+        return self.serialise(LogLine.of(record, self.redactor))
 
     def format_fields(
         self, created: float, level: int, name: str, message: str, fields: Mapping[str, Any]
     ) -> str:
-        """The line ``format`` writes for such a record with ``fields`` as extra fields.
+        """The line ``format`` writes for such a record with ``fields`` as extra fields."""
+        redactor = self.redactor
+        line = LogLine(created, level, name, redactor.text(message), redactor.fields(fields))
+        return self.serialise(line)
 
-        Only the message is redacted: ``fields`` are, by ``log_fields``' contract, values
-        that never hold a secret.
-        """
-        entry = {
-            "time": _utc_time(created),
-            "level": logging.getLevelName(level).lower(),
-            "logger": name,
-            "message": redact(message, self.secrets),
-            **fields,
+    def serialise(self, line: LogLine) -> str:
+        raise NotImplementedError
+
+
+class JsonFormatter(_LineFormatter):
+    """One JSON object per line: time, level, logger, message, extra fields, traceback."""
+
+    def serialise(self, line: LogLine) -> str:
+        entry: dict[str, Any] = {
+            "time": _utc_time(line.created),
+            "level": logging.getLevelName(line.level).lower(),
+            "logger": line.logger,
+            "message": line.message,
         }
+        entry.update(line.fields)
+        if line.traceback:
+            entry["traceback"] = line.traceback
         return _json(entry)
 
 
-class TextFormatter(logging.Formatter):
-    """Human-readable lines: ``time level logger message key=value ...``."""
+class TextFormatter(_LineFormatter):
+    """Human-readable lines: ``time level logger message key=value ...``, then the traceback."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
-        self.secrets = tuple(secrets)
+        super().__init__(secrets, "%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    def format(self, record: logging.LogRecord) -> str:
-        return redact(_with_fields(super().format(record), extra_fields(record)), self.secrets)
-
-    def format_fields(
-        self, created: float, level: int, name: str, message: str, fields: Mapping[str, Any]
-    ) -> str:
-        """The line ``format`` writes for such a record with ``fields`` as extra fields
-        (only the message redacted, as in ``JsonFormatter.format_fields``)."""
+    def serialise(self, line: LogLine) -> str:
         # formatTime reads nothing of the record but these two attributes.
-        stamp = cast(logging.LogRecord, SimpleNamespace(created=created, msecs=_msecs(created)))
-        asctime = self.formatTime(stamp)
-        line = f"{asctime} {logging.getLevelName(level)} {name} {redact(message, self.secrets)}"
-        return _with_fields(line, fields)
+        stamp = SimpleNamespace(created=line.created, msecs=_msecs(line.created))
+        asctime = self.formatTime(cast(logging.LogRecord, stamp))
+        text = f"{asctime} {logging.getLevelName(line.level)} {line.logger} {line.message}"
+        if line.traceback:
+            text += ("" if text.endswith("\n") else "\n") + line.traceback
+        return _with_fields(text, line.fields)
 
 
 def _with_fields(line: str, fields: Mapping[str, Any]) -> str:
@@ -204,9 +256,6 @@ def _with_fields(line: str, fields: Mapping[str, Any]) -> str:
     return f"{head} {pairs}{sep}{tail}"
 
 
-_Formatter = JsonFormatter | TextFormatter
-
-
 class LineHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The stream handler ``configure_logging`` installs; ``log_fields`` writes through it
     directly."""
@@ -215,7 +264,7 @@ class LineHandler(logging.StreamHandler):  # type: ignore[type-arg]
         self, created: float, level: int, name: str, message: str, fields: Mapping[str, Any]
     ) -> None:
         """Write what ``emit`` would for such a record, without building one."""
-        formatter = cast(_Formatter, self.formatter)  # checked by _direct_handlers
+        formatter = cast(_LineFormatter, self.formatter)  # checked by _direct_handlers
         try:
             line = formatter.format_fields(created, level, name, message, fields)
             self.acquire()
@@ -243,7 +292,7 @@ def _direct_handlers(logger: logging.Logger, level: int) -> list[LineHandler] | 
         for handler in current.handlers:
             if type(handler) is not LineHandler or handler.filters:
                 return None
-            if not isinstance(handler.formatter, _Formatter):
+            if not isinstance(handler.formatter, _LineFormatter):
                 return None
             reached = True
             if level >= handler.level:
@@ -262,9 +311,9 @@ def _record(
 def log_fields(logger: logging.Logger, level: int, message: str, fields: Mapping[str, Any]) -> None:
     """Log ``message`` with ``fields`` as extra fields, as ``logger.log`` would.
 
-    ``fields`` must never hold a secret (ids, names, numbers, outcomes): on the direct path
-    only the message is redacted. Where another handler or a filter is in the way (a test's
-    log capture, say), an ordinary ``LogRecord`` goes through ``logger.handle``.
+    Where only ``configure_logging``'s handler would see the line, it is redacted and written
+    without a ``LogRecord`` (the same bytes); where another handler or a filter is in the way
+    (a test's log capture, say), an ordinary record goes through ``logger.handle``.
     """
     if not logger.isEnabledFor(level):
         return
@@ -286,7 +335,7 @@ def configure_logging(
 ) -> logging.Handler:
     """Route the root logger to one stream handler in the chosen format; returns it.
 
-    The formatters redact every line they write, so the handler needs no ``RedactFilter``.
+    The formatter redacts every value of every line it writes (``LogLine.of``).
     """
     secrets = tuple(secrets)
     # Neither format shows thread or process names: don't look them up for every record.

@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("json", "text")
+# Shorter secrets can be guessed, and would be redacted inside ordinary words in every log line.
+MIN_WEBHOOK_SECRET_LENGTH = 16
 # Numeric App IDs, or the newer client IDs ("Iv1.abc...", "Iv23li...") GitHub accepts as `iss`.
 _APP_ID = re.compile(r"[0-9]+|Iv[0-9A-Za-z.]+")
 
@@ -47,7 +49,7 @@ class Settings:
         return cls(
             app_id=_app_id(environ),
             private_key=_private_key(environ),
-            webhook_secret=_required(environ, "GITHUB_WEBHOOK_SECRET"),
+            webhook_secret=_webhook_secret(environ),
             api_url=_api_url(environ),
             host=_value(environ, "HOST") or "0.0.0.0",
             port=_number(environ, "PORT", int, 8000, low=1, high=65535),
@@ -71,6 +73,16 @@ def _required(environ: Mapping[str, str], name: str) -> str:
     value = _value(environ, name)
     if not value:
         raise SettingsError(f"{name} is not set")
+    return value
+
+
+def _webhook_secret(environ: Mapping[str, str]) -> str:
+    value = _required(environ, "GITHUB_WEBHOOK_SECRET")
+    if len(value) < MIN_WEBHOOK_SECRET_LENGTH:
+        raise SettingsError(
+            f"GITHUB_WEBHOOK_SECRET must be at least {MIN_WEBHOOK_SECRET_LENGTH} characters"
+            " (use a random value, e.g. the output of `openssl rand -hex 32`)"
+        )
     return value
 
 

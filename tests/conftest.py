@@ -1,14 +1,32 @@
-"""Fixtures for every test: ``sim``, a started GitHub simulator that fails the test when the
-App made a request GitHub's REST description does not document (tests/sandbox, which sends
-such requests on purpose, overrides it)."""
+"""Fixtures for every test, and the hypothesis profiles.
+
+``sim`` is a started GitHub simulator that fails the test when the App made a request GitHub's
+REST description does not document (tests/sandbox, which sends such requests on purpose,
+overrides it). ``repo``, ``session`` and ``gh`` (a client authenticated as the installation on
+``repo``) serve the tests of the simulator and of the typed GitHub calls alike.
+
+Hypothesis: with the environment variable ``CI`` set (``.ci/run`` sets it), the "ci" profile
+runs: derandomized, so a CI run passes or fails by the code, never by the draw; no example
+database and no deadline (timing is never a test assertion). Bugs hypothesis found stay
+covered by an ``@example`` on the test that found them.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
+from hypothesis import settings
 
+from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator
+from tests.github_api import VersionedGitHubAPI, app_jwt
+
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
@@ -24,3 +42,28 @@ async def sim() -> AsyncIterator[Simulator]:
         pytest.fail(
             f"requests that do not match GitHub's REST description:\n  {listed}", pytrace=False
         )
+
+
+@pytest.fixture
+def repo(sim: Simulator) -> Repo:
+    return sim.create_repo(
+        "octo-org/rfcs", files={"README.md": "# RFCs\n", "rfcs/README.md": "# Index\n"}
+    )
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+@pytest.fixture
+async def gh(sim: Simulator, repo: Repo, session: aiohttp.ClientSession) -> VersionedGitHubAPI:
+    """A client authenticated as the App's installation on ``repo``."""
+    app = VersionedGitHubAPI(session, "rfc-bot-tests", base_url=sim.base_url)
+    issued = await app.post(
+        f"/app/installations/{repo.installation_id}/access_tokens", data=b"", jwt=app_jwt(sim)
+    )
+    return VersionedGitHubAPI(
+        session, "rfc-bot-tests", oauth_token=issued["token"], base_url=sim.base_url
+    )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from importlib import resources
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from bot.rfc.edits import (
     INDEX_END,
@@ -227,21 +229,156 @@ def test_update_index_refuses_broken_markers(broken: str) -> None:
     assert not index_is_current(broken, ENTRIES)
 
 
+def marker_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, marker) for each line that is an index marker alone: the lines that count."""
+    lines = re.split(r"\r\n|\r|\n", text)
+    return [
+        (number, line.strip(" \t"))
+        for number, line in enumerate(lines)
+        if line.strip(" \t") in (INDEX_START, INDEX_END)
+    ]
+
+
 titles = st.text(min_size=1, max_size=20).filter(lambda t: t.strip())
+# Text that tries to reach outside its cell: markers, comments, pipes, breaks, link syntax.
+HOSTILE = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                *(INDEX_START, INDEX_END, "<!--", "-->", "<b>", "&lt;"),
+                *("|", "\\", "\\|", "[", "]", "(", ")", "`", " "),
+                *("\n", "\r", "\r\n", "\u2028", "\x0c"),
+            ]
+        ),
+        st.text(max_size=5),
+    ),
+    max_size=12,
+).map("".join)
+PREFIXES = st.lists(
+    st.one_of(
+        st.sampled_from(["\n", "\r", "\r\n", " ", "\t", "\x0c", "# RFCs", "```"]),
+        st.sampled_from([f"x {INDEX_START}", f"{INDEX_END} y"]),  # not alone on their line
+        st.text(max_size=8),
+    ),
+    max_size=10,
+).map("".join)
 
 
 @given(st.lists(st.tuples(st.integers(0, 9999), titles), max_size=8), st.text(max_size=40))
+@example([], "0\r")  # a CR at the end met the appended LF: CRLF next run, block rewritten
+@example([], "\x0c")  # a form feed is whitespace to str.strip, yet does not end a line
+@example([], "  ")  # the marker line then starts with spaces: kept, not swallowed
 def test_update_index_is_idempotent_and_keeps_prefix(
     rows: list[tuple[int, str]], prefix: str
 ) -> None:
-    if INDEX_START in prefix or INDEX_END in prefix:
-        return
     entries = [IndexEntry(n, f"rfcs/{n:04d}-x.md", title, "Draft") for n, title in rows]
+    if marker_lines(prefix):
+        with pytest.raises(ValueError, match="rfc-index"):
+            update_index(prefix, entries)
+        return
     once = update_index(prefix, entries)
     assert once.startswith(prefix)
     assert update_index(once, entries) == once
-    table = once[once.index(INDEX_START) : once.index(INDEX_END)]
-    assert len(table.splitlines()) == 3 + sum(1 for n, _ in rows if n > 0)
+    [(start, _), (end, _)] = marker_lines(once)
+    assert end - start - 1 == 2 + sum(1 for n, _ in rows if n > 0)
+
+
+TABLE_PARSER = MarkdownIt("commonmark").enable("table")
+
+
+@given(
+    st.lists(
+        st.builds(
+            IndexEntry,
+            number=st.integers(1, 99),
+            path=HOSTILE.map(lambda slug: f"rfcs/0001-{slug}.md"),
+            title=HOSTILE,
+            status=HOSTILE,
+            target_apps=st.lists(HOSTILE, max_size=2),
+            authors=st.lists(HOSTILE, max_size=2),
+            last_updated=HOSTILE,
+        ),
+        max_size=4,
+    ),
+    PREFIXES,
+    st.sampled_from(["", "\n", "\r\n## After\r\n", "\n\nfooter\n"]),
+)
+def test_the_index_cannot_be_steered_by_content(
+    entries: list[IndexEntry], prefix: str, suffix: str
+) -> None:
+    """Whatever the RFCs hold, regenerating twice writes the same text, the two markers are the
+    only marker lines, and between them is one table of one row per RFC, six cells each,
+    with no HTML in it."""
+    existing = prefix + suffix
+    if marker_lines(existing):  # a person's duplicate marker: refused (tested above)
+        return
+    once = update_index(existing, entries)
+    assert update_index(once, entries) == once
+    assert update_index(update_index(once, entries[::-1]), entries) == once
+    [(start, first), (end, last)] = marker_lines(once)
+    assert (first, last) == (INDEX_START, INDEX_END)
+    table = re.split(r"\r\n|\r|\n", once)[start + 1 : end]
+    assert len(table) == 2 + len(entries)
+    assert all(line.startswith("| ") and "<" not in line for line in table)
+    tokens = TABLE_PARSER.parse("\n".join(table))
+    rows = [t for t in tokens if t.type == "tr_open"]
+    cells = [t for t in tokens if t.type in ("th_open", "td_open")]
+    assert (len(rows), len(cells)) == (1 + len(entries), 6 * (1 + len(entries)))
+    inline = [child for t in tokens if t.children for child in t.children]
+    assert not [t for t in tokens + inline if t.type.startswith("html")]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        f"Sneaky {INDEX_END}",
+        f"Two lines\n{INDEX_END}\nand more",
+        "<!-- an open comment",
+        "a | b | c",
+        "<script>alert(1)</script>",
+    ],
+)
+def test_a_hostile_title_is_written_inert_and_later_merges_still_update(title: str) -> None:
+    index = update_index(None, [IndexEntry(1, "rfcs/0001-a.md", title, "Draft")])
+    assert "<" not in index.split(INDEX_START)[1].split(INDEX_END)[0]
+    later = [
+        IndexEntry(1, "rfcs/0001-a.md", title, "Final"),
+        IndexEntry(2, "rfcs/0002-b.md", "B", "Draft"),
+    ]
+    updated = update_index(index, later)
+    assert "| Final |" in updated and "[B](0002-b.md)" in updated
+    assert index_is_current(updated, later)
+
+
+def test_an_index_written_before_escaping_heals() -> None:
+    """An older index whose row holds the end marker inline: that marker does not count."""
+    stale = f"# RFCs\n\n{INDEX_START}\n| 0001 | [Evil {INDEX_END}](0001-a.md) |\n{INDEX_END}\n"
+    updated = update_index(stale, [IndexEntry(1, "rfcs/0001-a.md", f"Evil {INDEX_END}", "Draft")])
+    assert updated.endswith(
+        f"| 0001 | [Evil &lt;!-- rfc-index:end -->](0001-a.md) | Draft |  |  |  |\n{INDEX_END}\n"
+    )
+
+
+def test_markers_mentioned_in_prose_are_not_markers() -> None:
+    prose = f"# RFCs\n\nThe table sits between `{INDEX_START}` and `{INDEX_END}`.\n"
+    once = update_index(prose, ENTRIES)
+    assert once.startswith(prose + "\n" + INDEX_START + "\n")
+    assert update_index(once, ENTRIES) == once
+
+
+def test_text_outside_the_markers_is_kept_even_on_their_lines() -> None:
+    """Only what lies from the start marker to the end marker is regenerated."""
+    existing = f"  {INDEX_START}\nstale\n\t{INDEX_END}  \nafter\n"
+    updated = update_index(existing, ENTRIES)
+    assert updated.startswith(f"  {INDEX_START}\n| RFC |")
+    assert updated.endswith(f"|\n{INDEX_END}  \nafter\n")
+    assert update_index(updated, ENTRIES) == updated
+
+
+def test_hostile_file_names_stay_inside_the_link() -> None:
+    entry = IndexEntry(3, "rfcs/0003-a b)(<x>|\n.md", "T", "Draft")
+    [row] = render_index_table([entry]).splitlines()[2:]
+    assert row == "| 0003 | [T](0003-a%20b%29%28%3Cx%3E%7C%0A.md) | Draft |  |  |  |"
 
 
 def test_set_field_looks_past_fenced_code() -> None:

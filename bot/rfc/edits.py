@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from bot.rfc.paths import parse_name
 
@@ -144,19 +145,32 @@ def index_entry(path: str, doc: Document) -> IndexEntry:
     )
 
 
+def _one_line(text: str) -> str:
+    # str.split() breaks on every line break Python knows (CR, LF, VT, FF, NEL, U+2028...).
+    return " ".join(text.split())
+
+
+def _inert(text: str) -> str:
+    """``text`` that cannot steer the index: one line, no ``<`` (so no HTML, no comment and no
+    index marker can start in it) and no unescaped ``|`` (so it stays in its cell)."""
+    return text.replace("<", "&lt;").replace("|", "\\|")
+
+
 def _cell(text: str) -> str:
-    """Table cell text: one line, pipes escaped."""
-    return " ".join(text.split()).replace("|", "\\|")
+    """Table cell text from an RFC's own words: one line, inert."""
+    return _inert(_one_line(text))
 
 
 def _link_text(text: str) -> str:
-    escaped = re.sub(r"([\[\]\\])", r"\\\1", " ".join(text.split()))
-    return escaped.replace("|", "\\|")
+    """Link text: a cell that also keeps its brackets and backslashes literal."""
+    return _inert(re.sub(r"([\[\]\\])", r"\\\1", _one_line(text)))
 
 
 def _link_target(path: str, rfc_dir_relative: bool) -> str:
+    """The link to the file, percent-encoded: spaces, parentheses, ``<``, ``|`` and line breaks
+    in a file name can neither end the link nor break the row."""
     target = posixpath.basename(path) if rfc_dir_relative else path
-    return target.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    return quote(target, safe="/")
 
 
 def _row(entry: IndexEntry, rfc_dir_relative: bool) -> str:
@@ -174,7 +188,11 @@ def _row(entry: IndexEntry, rfc_dir_relative: bool) -> str:
 
 
 def render_index_table(entries: Iterable[IndexEntry], rfc_dir_relative_links: bool = True) -> str:
-    """The markdown table (no trailing newline): numbered RFCs, by number then path."""
+    """The markdown table (no trailing newline): numbered RFCs, by number then path.
+
+    Every line starts with ``|`` and holds no ``<``, so no line of it is an index marker and
+    none of it is HTML, whatever the RFCs say.
+    """
     listed = sorted((e for e in entries if e.number > 0), key=lambda e: (e.number, e.path))
     header = "| " + " | ".join(INDEX_COLUMNS) + " |"
     separator = "|" + "|".join(" --- " for _ in INDEX_COLUMNS) + "|"
@@ -186,13 +204,38 @@ def _block(table: str, newline: str) -> str:
     return newline.join([INDEX_START, *table.split("\n"), INDEX_END])
 
 
+def _marker_line(marker: str) -> re.Pattern[str]:
+    """A line that holds ``marker`` alone (group ``marker``; spaces and tabs around it allowed,
+    and kept). Lines end at CR, LF or CRLF, as in CommonMark. Linear: only a line start can
+    begin a match."""
+    return re.compile(r"(?<![^\r\n])[ \t]*(?P<marker>" + re.escape(marker) + r")[ \t]*(?![^\r\n])")
+
+
+_START_LINE = _marker_line(INDEX_START)
+_END_LINE = _marker_line(INDEX_END)
+_LINE_ENDING = re.compile(r"\r\n|\r|\n")
+
+
+def _newline(text: str) -> str:
+    """The line ending the index block is written with: CRLF when the file has one."""
+    return "\r\n" if "\r\n" in text else "\n"
+
+
 def _append(existing: str, block: str, newline: str) -> str:
-    """``existing`` followed by a blank line and the block."""
-    if not existing.strip():
+    """``existing`` followed by a blank line and the block.
+
+    The text is only ever added to, and never so that a CR ending ``existing`` meets an LF of
+    ours: that would make a CRLF the file did not have, and the next run would pick CRLF for
+    the block (``_newline``) and rewrite it. So each run writes the same bytes.
+    """
+    if not existing.strip(" \t\r\n"):  # not str.strip(): a form feed does not end a line
         return existing + block + newline
-    text = existing if existing.endswith("\n") else existing + newline
-    if not re.search(r"\n[ \t]*\r?\n\Z", text):
-        text += newline
+    text = existing
+    trailing = text[len(text.rstrip(" \t\r\n")) :]
+    endings = len(_LINE_ENDING.findall(trailing))
+    while endings < 2:  # the last line ended, then one blank line
+        text += "\r" if text.endswith("\r") else newline
+        endings += 1
     return text + block + newline
 
 
@@ -202,24 +245,30 @@ def update_index(
     """Regenerate the table between the index markers, leaving all other text untouched.
 
     ``existing=None`` creates the file; a file without markers gets the block appended.
-    Raises ValueError when the markers are there but broken (one missing, or out of order),
-    rather than guessing which text is generated.
+
+    Only a line that holds a marker alone counts as one, and there must be exactly one start
+    line with exactly one end line after it. The block this writes has no marker line but its
+    own two (``render_index_table``), and RFC text only ever lands inside it, escaped; so a
+    second marker line was written by a person, and which pair is ours cannot be told from the
+    text. Raises ValueError then, and when one marker is missing or they are out of order,
+    rather than guessing which text is generated: a wrong guess would overwrite their words.
     """
     table = render_index_table(entries, rfc_dir_relative_links)
     if existing is None:
         intro = f"{INDEX_HEADING}\n\n{INDEX_INTRO}\n\n"
         return intro + _block(table, "\n") + "\n"
-    newline = "\r\n" if "\r\n" in existing else "\n"
-    start, end = existing.find(INDEX_START), existing.find(INDEX_END)
-    if start == -1 and end == -1:
+    newline = _newline(existing)
+    starts, ends = list(_START_LINE.finditer(existing)), list(_END_LINE.finditer(existing))
+    if not starts and not ends:
         return _append(existing, _block(table, newline), newline)
-    if start == -1 or end == -1 or end < start:
+    if len(starts) > 1 or len(ends) > 1:
+        raise ValueError("the index has more than one rfc-index block")
+    if not starts or not ends or ends[0].start() < starts[0].end():
         raise ValueError(
             f"the index has a broken {INDEX_START} / {INDEX_END} pair; fix or remove the markers"
         )
-    if existing.count(INDEX_START) > 1 or existing.count(INDEX_END) > 1:
-        raise ValueError("the index has more than one rfc-index block")
-    return existing[:start] + _block(table, newline) + existing[end + len(INDEX_END) :]
+    start, end = starts[0].start("marker"), ends[0].end("marker")
+    return existing[:start] + _block(table, newline) + existing[end:]
 
 
 def index_is_current(existing: str | None, entries: Sequence[IndexEntry]) -> bool:

@@ -28,7 +28,7 @@ def settings(private_key_pem: str) -> Settings:
     return Settings(
         app_id="4242",
         private_key=private_key_pem,
-        webhook_secret="s3cret-webhook",
+        webhook_secret="s3cret-webhook-value",
         api_url="http://127.0.0.1:9",  # never reached: tests use routers that make no calls
         max_concurrency=4,
         event_budget_seconds=5.0,

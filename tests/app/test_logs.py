@@ -1,3 +1,6 @@
+"""Log lines: JSON and text, secrets redacted from every value before a line is serialised,
+and the direct delivery line that writes the same bytes without a ``LogRecord``."""
+
 from __future__ import annotations
 
 import io
@@ -10,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.logs import REDACTED, configure_logging, log_fields, redact
+from bot.logs import REDACTED, JsonFormatter, TextFormatter, configure_logging, log_fields, redact
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiI0MiJ9.c2lnbmF0dXJl"
 PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAxyz\n-----END RSA PRIVATE KEY-----"
@@ -103,6 +106,88 @@ def test_json_lines_take_any_extra_value(restore_root: None) -> None:
     assert (line["path"], line["counts"], line["big"]) == ("a/b.md", {"1": 2}, 2**70)
 
 
+# --- redaction happens on values, before a line is serialised --------------------------------
+
+TOKEN = "ghs_16C7e42F292c6912E7710c838347Ae178B4a"
+
+
+def record(
+    message: str, *args: object, failure: BaseException | None = None, **extra: object
+) -> logging.LogRecord:
+    exc_info = (type(failure), failure, failure.__traceback__) if failure else None
+    line = logging.LogRecord("bot.test", logging.ERROR, __file__, 1, message, args, exc_info)
+    line.__dict__.update(extra)
+    return line
+
+
+@pytest.mark.parametrize("secret", ["e", '"', "\\", 'se"cr\\et-with-a-quote', "level", "time"])
+def test_no_secret_can_break_a_json_line(secret: str) -> None:
+    """A secret is replaced inside values only: keys, time and level stay, the JSON stays."""
+    line = record("the secret: %s", secret, extra_field=f"[{secret}]", nested={"k": [secret]})
+    written = JsonFormatter([secret]).format(line)
+    entry = json.loads(written)
+    assert list(entry)[:4] == ["time", "level", "logger", "message"]
+    assert (entry["level"], entry["logger"]) == ("error", "bot.test")
+    assert entry["message"].startswith("th") and entry["message"].endswith(REDACTED)
+    assert (entry["extra_field"], entry["nested"]) == (f"[{REDACTED}]", {"k": [REDACTED]})
+
+
+def test_arguments_fields_and_objects_are_redacted_before_serialising() -> None:
+    class Opaque:
+        def __str__(self) -> str:
+            return f"Opaque({TOKEN})"
+
+    line = record(
+        "token %s and webhook secret %s",
+        TOKEN,
+        "s3cret-webhook",
+        headers={"Authorization": f"token {TOKEN}", TOKEN: 1},
+        seen=(TOKEN, 5, None, True, 1.5),
+        thing=Opaque(),
+    )
+    for formatter in (JsonFormatter(["s3cret-webhook"]), TextFormatter(["s3cret-webhook"])):
+        written = formatter.format(line)
+        assert TOKEN not in written and "s3cret-webhook" not in written
+        assert f"token {REDACTED} and webhook secret {REDACTED}" in written
+    entry = json.loads(JsonFormatter().format(line))
+    assert entry["headers"] == {"Authorization": f"token {REDACTED}", REDACTED: 1}
+    assert entry["seen"] == [REDACTED, 5, None, True, 1.5]
+    assert entry["thing"] == f"Opaque({REDACTED})"
+    assert line.args == (TOKEN, "s3cret-webhook")  # the record itself is left as it was
+
+
+def test_deep_or_cyclic_values_are_written_as_redacted_text() -> None:
+    cyclic: dict[str, object] = {"token": TOKEN}
+    cyclic["self"] = cyclic
+    entry = json.loads(JsonFormatter().format(record("cyclic", value=cyclic)))
+    assert TOKEN not in json.dumps(entry)
+    depth, inner = 0, entry["value"]
+    while isinstance(inner, dict):
+        depth, inner = depth + 1, inner["self"]
+    assert depth == 8 and isinstance(inner, str) and "{...}" in inner
+
+
+@pytest.mark.parametrize("formatter", [JsonFormatter(), TextFormatter()])
+def test_tracebacks_are_redacted(formatter: logging.Formatter) -> None:
+    try:
+        raise RuntimeError(f"GitHub said 401 for {TOKEN}")
+    except RuntimeError as error:
+        line = record("request failed", failure=error)
+    written = formatter.format(line)
+    assert f"RuntimeError: GitHub said 401 for {REDACTED}" in written
+    assert TOKEN not in written
+    line.exc_info, line.exc_text = None, f"Traceback ...\nValueError: {TOKEN}"
+    assert f"ValueError: {REDACTED}" in formatter.format(line)
+    line.exc_text, line.stack_info = None, f"Stack (most recent call last):\n  {TOKEN}"
+    written = formatter.format(line)
+    assert "Stack (most recent call last):" in written and TOKEN not in written
+
+
+def test_text_line_without_extra_fields_ends_with_the_message() -> None:
+    line = TextFormatter(["hunter22"]).format(record("password hunter22 leaked"))
+    assert line.endswith(f"ERROR bot.test password {REDACTED} leaked")
+
+
 # --- log_fields: the direct path writes what the record path would ---------------------------
 
 FIELDS = {"delivery_id": "d-1", "event": "pull_request", "pr": 5, "outcome": "handled"}
@@ -140,11 +225,15 @@ def test_log_fields_direct_line_equals_the_record_line(
 
 
 @pytest.mark.parametrize("fmt", ["json", "text"])
-def test_log_fields_redacts_the_message(fmt: str, restore_root: None) -> None:
-    output = written(fmt, direct=True, message="saw hunter22 and token ghs_abcdefghijklmnop")
+@pytest.mark.parametrize("direct", [True, False])
+def test_log_fields_redacts_the_message_and_the_fields(
+    fmt: str, direct: bool, restore_root: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(FIELDS, "repository", "hunter22/ghs_abcdefghijklmnop")
+    output = written(fmt, direct=direct, message="saw hunter22 and token ghs_abcdefghijklmnop")
     assert "hunter22" not in output
     assert "ghs_abcdefghijklmnop" not in output
-    assert REDACTED in output
+    assert output.count(REDACTED) == 4
 
 
 def test_log_fields_honours_levels_and_filters(restore_root: None) -> None:

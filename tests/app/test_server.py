@@ -598,8 +598,24 @@ def test_main_bad_key_not_echoed(
 
     monkeypatch.setenv("GITHUB_APP_ID", "1")
     monkeypatch.setenv("GITHUB_PRIVATE_KEY", "sekrit-not-a-key")
-    monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "x")
+    monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "a-long-enough-secret")
     assert main() == 2
     err = capsys.readouterr().err
     assert err.startswith("rfc-bot: error: GITHUB_PRIVATE_KEY is not a PEM-encoded private key")
     assert "sekrit" not in err
+
+
+def test_main_refuses_a_short_webhook_secret_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], private_key_pem: str
+) -> None:
+    from bot.server import main
+
+    monkeypatch.setenv("GITHUB_APP_ID", "1")
+    monkeypatch.setenv("GITHUB_PRIVATE_KEY", private_key_pem)
+    monkeypatch.delenv("GITHUB_PRIVATE_KEY_PATH", raising=False)
+    monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "e")
+    assert main() == 2
+    assert capsys.readouterr().err == (
+        "rfc-bot: error: GITHUB_WEBHOOK_SECRET must be at least 16 characters"
+        " (use a random value, e.g. the output of `openssl rand -hex 32`)\n"
+    )

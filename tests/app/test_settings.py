@@ -14,14 +14,14 @@ def env(private_key_pem: str) -> dict[str, str]:
     return {
         "GITHUB_APP_ID": "12345",
         "GITHUB_PRIVATE_KEY": private_key_pem,
-        "GITHUB_WEBHOOK_SECRET": "hook-secret",
+        "GITHUB_WEBHOOK_SECRET": "hook-secret-of-16+",
     }
 
 
 def test_defaults(env: dict[str, str]) -> None:
     settings = Settings.from_env(env)
     assert settings.app_id == "12345"
-    assert settings.webhook_secret == "hook-secret"
+    assert settings.webhook_secret == "hook-secret-of-16+"
     assert settings.api_url == "https://api.github.com"
     assert (settings.host, settings.port) == ("0.0.0.0", 8000)
     assert (settings.log_level, settings.log_format) == ("INFO", "json")
@@ -54,6 +54,22 @@ def test_missing_required(env: dict[str, str], name: str) -> None:
     del env[name]
     with pytest.raises(SettingsError, match=f"^{name} is not set"):
         Settings.from_env(env)
+
+
+@pytest.mark.parametrize("secret", ["e", "x" * 15, "  fifteen chars  "])
+def test_short_webhook_secret_is_refused_and_not_echoed(env: dict[str, str], secret: str) -> None:
+    env["GITHUB_WEBHOOK_SECRET"] = secret
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(env)
+    assert str(refused.value) == (  # one line, the same whatever the secret: never echoed
+        "GITHUB_WEBHOOK_SECRET must be at least 16 characters"
+        " (use a random value, e.g. the output of `openssl rand -hex 32`)"
+    )
+
+
+def test_sixteen_characters_is_enough(env: dict[str, str]) -> None:
+    env["GITHUB_WEBHOOK_SECRET"] = "  0123456789abcdef  "
+    assert Settings.from_env(env).webhook_secret == "0123456789abcdef"
 
 
 def test_blank_counts_as_missing(env: dict[str, str]) -> None:
@@ -136,5 +152,5 @@ def test_non_rsa_key_refused(env: dict[str, str]) -> None:
 
 def test_repr_hides_secrets(env: dict[str, str]) -> None:
     shown = repr(Settings.from_env(env))
-    assert "hook-secret" not in shown
+    assert "hook-secret-of-16+" not in shown
     assert "PRIVATE KEY" not in shown

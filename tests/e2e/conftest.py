@@ -21,7 +21,7 @@ from sandbox.delivery import deliver
 from sandbox.harness import start_app
 from sandbox.simulator import Simulator
 
-WEBHOOK_SECRET = "test-secret"
+WEBHOOK_SECRET = "test-webhook-secret"
 
 
 @dataclass

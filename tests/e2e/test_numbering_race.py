@@ -18,7 +18,7 @@ from sandbox.delivery import deliver
 from sandbox.harness import LoopbackApp, start_app
 from tests.e2e.helpers import bot_comments, merged_pull, numbering_commits, rfc, seed_repo
 
-SECRET = "replica-secret"
+SECRET = "replica-webhook-secret"
 
 
 @dataclass

@@ -23,7 +23,7 @@ import pytest
 from sandbox.delivery import deliver
 from sandbox.simulator import Simulator
 
-SECRET = "process-secret"
+SECRET = "process-webhook-secret"
 REPO = "octo-org/rfcs"
 ROOT = Path(__file__).resolve().parents[2]
 # Bounds on waiting for real processes; generous, since CI machines are noisy.

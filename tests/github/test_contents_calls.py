@@ -9,7 +9,7 @@ from bot.github import contents, issues, pulls, repos
 from bot.github.contents import ContentConflict, WriteRefused, put_file
 from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator
-from tests.sandbox.conftest import VersionedGitHubAPI
+from tests.github_api import VersionedGitHubAPI
 
 RFC = "rfcs/0000-x.md"
 NAME = "octo-org/rfcs"

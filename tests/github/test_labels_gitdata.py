@@ -14,7 +14,7 @@ from bot.rfc.config import Config
 from bot.values import Pull
 from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator
-from tests.sandbox.conftest import VersionedGitHubAPI
+from tests.github_api import VersionedGitHubAPI
 
 RFC = "rfcs/0000-x.md"
 NAME = "octo-org/rfcs"

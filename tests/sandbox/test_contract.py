@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from sandbox.openapi.contract import Contract, to_json_schema
@@ -157,3 +159,86 @@ def test_tree_entry_with_null_sha_is_accepted(contract: Contract) -> None:
         "tree": [{"path": "rfcs/0000-x.md", "mode": "100644", "type": "blob", "sha": None}],
     }
     assert contract.check("POST", "/repos/o/r/git/trees", {}, body) == []
+
+
+# ------------------------------------------------------------------ the contract checker
+
+
+def tiny_spec() -> dict[str, Any]:
+    """A one-operation description using features the vendored subset happens not to."""
+    return {
+        "info": {"version": "test"},
+        "paths": {
+            "/things/{id}": {
+                "get": {
+                    "operationId": "things/get",
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        },
+                        {
+                            "name": "full",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "boolean"},
+                        },
+                        {"name": "sort", "in": "query", "schema": {"enum": ["asc", "desc"]}},
+                    ],
+                },
+                "post": {
+                    "operationId": "things/create",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "tags": {"type": "array", "items": {"type": "string"}},
+                                        "owner": {
+                                            "nullable": True,
+                                            "$ref": "#/components/schemas/user",
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    },
+                },
+            }
+        },
+        "components": {"schemas": {"user": {"type": "object", "required": ["login"]}}},
+    }
+
+
+def test_contract_checks_required_boolean_and_enum_query() -> None:
+    contract = Contract(tiny_spec())
+    assert contract.check("GET", "/things/1", {"full": "true", "sort": "asc"}) == []
+    assert contract.check("GET", "/things/1", {"full": "yes", "sort": "up"}) == [
+        "GET /things/1 (things/get): query parameter 'full'='yes' is not a boolean",
+        "GET /things/1 (things/get): query parameter 'sort'='up' is not one of ['asc', 'desc']",
+    ]
+    assert contract.check("GET", "/things/x", {}) == [
+        "GET /things/x (things/get): path parameter 'id'='x' is not an integer",
+        "GET /things/x (things/get): missing required query parameter 'full'",
+    ]
+
+
+def test_contract_body_rules() -> None:
+    contract = Contract(tiny_spec())
+    assert contract.check("POST", "/things/1", {}, {"owner": None}) == []
+    assert contract.check("POST", "/things/1", {}, {"owner": {}}) != []
+    assert contract.check("GET", "/things/1", {"full": "true"}, {"x": 1}) == [
+        "GET /things/1 (things/get): request body sent to an operation that takes none"
+    ]
+    many = contract.check("POST", "/things/1", {}, {"tags": list(range(8))})
+    assert len(many) == 6
+    assert many[-1].endswith("... and 3 more body problems")
+
+
+def test_nullable_without_a_type_becomes_any_of() -> None:
+    ref = {"$ref": "#/components/schemas/user"}
+    assert to_json_schema({**ref, "nullable": True}) == {"anyOf": [ref, {"type": "null"}]}

@@ -15,7 +15,7 @@ from sandbox.delivery import deliver, signature
 from sandbox.sim_events import example
 from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator
-from tests.sandbox.conftest import VersionedGitHubAPI, app_jwt
+from tests.github_api import VersionedGitHubAPI, app_jwt
 
 RFC = "rfcs/0000-x.md"
 

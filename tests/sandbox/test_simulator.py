@@ -12,7 +12,7 @@ from gidgethub.aiohttp import GitHubAPI
 
 from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator
-from tests.sandbox.conftest import VersionedGitHubAPI, app_jwt
+from tests.github_api import VersionedGitHubAPI, app_jwt
 
 RFC = "rfcs/0000-x.md"
 
@@ -419,3 +419,67 @@ async def test_rate_limit_headers_count_down(
     assert gh.rate_limit is not None
     assert first is not None
     assert gh.rate_limit.remaining == first - 1
+
+
+# ------------------------------------------------------------------ test-facing setup API
+
+
+def test_setup_api_refuses_impossible_states(sim: Simulator, repo: Repo) -> None:
+    with pytest.raises(ValueError, match="already exists"):
+        sim.create_repo("Octo-Org/RFCs")
+    with pytest.raises(ValueError, match="does not exist"):
+        sim.open_pull_request(repo, "rfc/never-pushed")
+    with pytest.raises(ValueError, match="permission must be one of"):
+        sim.set_permission(repo, "mona", "owner")
+    with pytest.raises(KeyError, match="no repository"):
+        sim.head("octo-org/missing", "main")
+    with pytest.raises(KeyError, match="no pull request #7"):
+        sim.pull_request(repo, 7)
+    pr = sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"})
+    sim.merge_pull_request(repo, pr.number)
+    with pytest.raises(ValueError, match="is not open"):
+        sim.merge_pull_request(repo, pr.number)
+
+
+def test_merge_applies_renames_and_removals(sim: Simulator, repo: Repo) -> None:
+    sim.commit(repo, "main", {"rfcs/0000-old.md": "# Old\n\nthe same long body\n"})
+    pr = sim.open_pull_request(
+        repo,
+        "rfc/rename",
+        {
+            "rfcs/0000-old.md": None,
+            "rfcs/0000-new.md": "# Old\n\nthe same long body\n",
+            "README.md": None,
+        },
+    )
+    sim.merge_pull_request(repo, pr.number)
+    assert sim.tree(repo) == {
+        "rfcs/README.md": "# Index\n",
+        "rfcs/0000-new.md": "# Old\n\nthe same long body\n",
+    }
+
+
+def test_edited_comment_keeps_author_and_changes_body(sim: Simulator, repo: Repo) -> None:
+    pr = sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"})
+    said = sim.add_comment(repo, pr.number, "mona", "/rfc status draft")
+    edited = sim.edit_comment(repo, said["id"], "/rfc status proposed")
+    assert (edited["user"]["login"], edited["body"]) == ("mona", "/rfc status proposed")
+    assert sim.comments(repo, pr.number)[0]["body"] == "/rfc status proposed"
+
+
+def test_pull_against_a_deleted_base_lists_every_file(sim: Simulator, repo: Repo) -> None:
+    pr = sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"}, base="release")
+    changes = sim.pull_changes(repo, pr)
+    assert {c.filename for c in changes} == {"README.md", "rfcs/README.md", RFC}
+
+
+def test_repositories_of_one_owner_share_the_installation(sim: Simulator, repo: Repo) -> None:
+    sibling = sim.create_repo("Octo-Org/handbook")
+    assert sibling.installation_id == repo.installation_id
+    assert len(sim.installations) == 1
+
+
+async def test_stopping_twice_is_harmless(sim: Simulator) -> None:
+    await sim.stop()
+    await sim.stop()
+    assert sim.base_url.startswith("http://127.0.0.1:")

@@ -1,5 +1,5 @@
-"""Change rules on edge cases: a new RFC numbered by hand, pull-request numbering, a removed
-Created line."""
+"""The change rules (a PR against the base): a new RFC numbered by hand, pull-request numbering,
+a removed Created or RFC Number line."""
 
 from __future__ import annotations
 

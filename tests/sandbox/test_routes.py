@@ -14,13 +14,13 @@ from typing import Any
 
 import aiohttp
 import pytest
+from gidgethub import BadRequest
 from yarl import URL
 
-from sandbox.openapi.contract import Contract, to_json_schema
 from sandbox.sim_routes import HANDLERS, Call
 from sandbox.sim_state import ApiError, Repo
 from sandbox.simulator import Simulator
-from tests.sandbox.conftest import API_VERSION, VersionedGitHubAPI, app_jwt
+from tests.github_api import API_VERSION, VersionedGitHubAPI, app_jwt
 
 RFC = "rfcs/0000-x.md"
 REPO = "/repos/octo-org/rfcs"
@@ -110,7 +110,9 @@ async def test_token_for_unknown_installation_is_404(
     ) as response:
         assert response.status == 404
         assert (await response.json())["message"] == "Not Found"
-    assert app.base_url == sim.base_url
+    with pytest.raises(BadRequest) as refused:  # and gidgethub, as the App sees it
+        await app.post("/app/installations/999999/access_tokens", data=b"", jwt=app_jwt(sim))
+    assert (refused.value.status_code, str(refused.value)) == (404, "Not Found")
 
 
 async def test_branch_lookup(sim: Simulator, repo: Repo, raw: Any) -> None:
@@ -510,141 +512,6 @@ async def test_async_before_callback_is_awaited(sim: Simulator, repo: Repo, raw:
     assert seen == [1, 2, 2]
 
 
-# ------------------------------------------------------------------ test-facing setup API
-
-
-def test_setup_api_refuses_impossible_states(sim: Simulator, repo: Repo) -> None:
-    with pytest.raises(ValueError, match="already exists"):
-        sim.create_repo("Octo-Org/RFCs")
-    with pytest.raises(ValueError, match="does not exist"):
-        sim.open_pull_request(repo, "rfc/never-pushed")
-    with pytest.raises(ValueError, match="permission must be one of"):
-        sim.set_permission(repo, "mona", "owner")
-    with pytest.raises(KeyError, match="no repository"):
-        sim.head("octo-org/missing", "main")
-    with pytest.raises(KeyError, match="no pull request #7"):
-        sim.pull_request(repo, 7)
-    pr = sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"})
-    sim.merge_pull_request(repo, pr.number)
-    with pytest.raises(ValueError, match="is not open"):
-        sim.merge_pull_request(repo, pr.number)
-
-
-def test_merge_applies_renames_and_removals(sim: Simulator, repo: Repo) -> None:
-    sim.commit(repo, "main", {"rfcs/0000-old.md": "# Old\n\nthe same long body\n"})
-    pr = sim.open_pull_request(
-        repo,
-        "rfc/rename",
-        {
-            "rfcs/0000-old.md": None,
-            "rfcs/0000-new.md": "# Old\n\nthe same long body\n",
-            "README.md": None,
-        },
-    )
-    sim.merge_pull_request(repo, pr.number)
-    assert sim.tree(repo) == {
-        "rfcs/README.md": "# Index\n",
-        "rfcs/0000-new.md": "# Old\n\nthe same long body\n",
-    }
-
-
-def test_edited_comment_keeps_author_and_changes_body(sim: Simulator, repo: Repo) -> None:
-    pr = sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"})
-    said = sim.add_comment(repo, pr.number, "mona", "/rfc status draft")
-    edited = sim.edit_comment(repo, said["id"], "/rfc status proposed")
-    assert (edited["user"]["login"], edited["body"]) == ("mona", "/rfc status proposed")
-    assert sim.comments(repo, pr.number)[0]["body"] == "/rfc status proposed"
-
-
-def test_pull_against_a_deleted_base_lists_every_file(sim: Simulator, repo: Repo) -> None:
-    pr = sim.open_pull_request(repo, "rfc/x", {RFC: "# X\n"}, base="release")
-    changes = sim.pull_changes(repo, pr)
-    assert {c.filename for c in changes} == {"README.md", "rfcs/README.md", RFC}
-
-
-# ------------------------------------------------------------------ the contract checker
-
-
-def tiny_spec() -> dict[str, Any]:
-    """A one-operation description using features the vendored subset happens not to."""
-    return {
-        "info": {"version": "test"},
-        "paths": {
-            "/things/{id}": {
-                "get": {
-                    "operationId": "things/get",
-                    "parameters": [
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        },
-                        {
-                            "name": "full",
-                            "in": "query",
-                            "required": True,
-                            "schema": {"type": "boolean"},
-                        },
-                        {"name": "sort", "in": "query", "schema": {"enum": ["asc", "desc"]}},
-                    ],
-                },
-                "post": {
-                    "operationId": "things/create",
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {
-                                        "tags": {"type": "array", "items": {"type": "string"}},
-                                        "owner": {
-                                            "nullable": True,
-                                            "$ref": "#/components/schemas/user",
-                                        },
-                                    },
-                                }
-                            }
-                        },
-                    },
-                },
-            }
-        },
-        "components": {"schemas": {"user": {"type": "object", "required": ["login"]}}},
-    }
-
-
-def test_contract_checks_required_boolean_and_enum_query() -> None:
-    contract = Contract(tiny_spec())
-    assert contract.check("GET", "/things/1", {"full": "true", "sort": "asc"}) == []
-    assert contract.check("GET", "/things/1", {"full": "yes", "sort": "up"}) == [
-        "GET /things/1 (things/get): query parameter 'full'='yes' is not a boolean",
-        "GET /things/1 (things/get): query parameter 'sort'='up' is not one of ['asc', 'desc']",
-    ]
-    assert contract.check("GET", "/things/x", {}) == [
-        "GET /things/x (things/get): path parameter 'id'='x' is not an integer",
-        "GET /things/x (things/get): missing required query parameter 'full'",
-    ]
-
-
-def test_contract_body_rules() -> None:
-    contract = Contract(tiny_spec())
-    assert contract.check("POST", "/things/1", {}, {"owner": None}) == []
-    assert contract.check("POST", "/things/1", {}, {"owner": {}}) != []
-    assert contract.check("GET", "/things/1", {"full": "true"}, {"x": 1}) == [
-        "GET /things/1 (things/get): request body sent to an operation that takes none"
-    ]
-    many = contract.check("POST", "/things/1", {}, {"tags": list(range(8))})
-    assert len(many) == 6
-    assert many[-1].endswith("... and 3 more body problems")
-
-
-def test_nullable_without_a_type_becomes_any_of() -> None:
-    ref = {"$ref": "#/components/schemas/user"}
-    assert to_json_schema({**ref, "nullable": True}) == {"anyOf": [ref, {"type": "null"}]}
-
-
 def test_more_than_50_annotations_in_process(sim: Simulator, repo: Repo) -> None:
     """Over HTTP the schema's maxItems answers first; the handler keeps GitHub's wording."""
     head = sim.head(repo, "main")
@@ -655,15 +522,3 @@ def test_more_than_50_annotations_in_process(sim: Simulator, repo: Repo) -> None
     assert (
         refused.value.message == "Invalid request.\n\nOnly 50 annotations are allowed per request."
     )
-
-
-def test_repositories_of_one_owner_share_the_installation(sim: Simulator, repo: Repo) -> None:
-    sibling = sim.create_repo("Octo-Org/handbook")
-    assert sibling.installation_id == repo.installation_id
-    assert len(sim.installations) == 1
-
-
-async def test_stopping_twice_is_harmless(sim: Simulator) -> None:
-    await sim.stop()
-    await sim.stop()
-    assert sim.base_url.startswith("http://127.0.0.1:")
