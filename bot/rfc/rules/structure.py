@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import posixpath
+from collections.abc import Iterable
 
 from bot.rfc.diagnostics import Severity
 from bot.rfc.document import Document, Section, normalize_title
@@ -204,15 +205,19 @@ def _report_missing(
 ) -> None:
     last_line = max(1, len(doc.lines))
     claimed = {id(section) for section in matched if section is not None}
-    unclaimed = {s.key: s for s in doc.sections if id(s) not in claimed}
+    unclaimed = _Candidates(s for s in doc.sections if id(s) not in claimed)
+    following = _next_present(matched)
+    first_by_key: dict[str, Section] = {}  # a parent is the first matched spec with its title
+    for spec, section in zip(specs, matched, strict=True):
+        if section is not None:
+            first_by_key.setdefault(spec.key, section)
     for index, spec in enumerate(specs):
         if matched[index] is not None:
             continue
         heading = "#" * (spec.level or 2) + " " + spec.title
         where = f" under '{spec.parent}'" if spec.parent else ""
-        near = difflib.get_close_matches(spec.key, list(unclaimed), n=1, cutoff=0.75)
-        if near:
-            misnamed = unclaimed.pop(near[0])
+        misnamed = unclaimed.pop_closest(spec.key)
+        if misnamed is not None:
             ctx.report(
                 SECTION_MISSING,
                 misnamed.line,
@@ -220,34 +225,78 @@ def _report_missing(
                 f"rename '{misnamed.title}' to '{spec.title}'.",
             )
             continue
-        ctx.report(
-            SECTION_MISSING,
-            _insertion_line(specs, matched, index, last_line),
-            f"Missing required section '{heading}'{where}; add it here.",
-        )
+        # Where it belongs: before the next present section, within its parent.
+        line = following[index].line if following[index] else last_line
+        parent = first_by_key.get(spec.parent_key) if spec.parent_key else None
+        if parent is not None and line > parent.end_line:
+            line = parent.end_line
+        message = f"Missing required section '{heading}'{where}; add it here."
+        ctx.report(SECTION_MISSING, line, message)
 
 
-def _insertion_line(
-    specs: tuple[SectionSpec, ...], matched: list[Section | None], index: int, last_line: int
-) -> int:
-    """Where a missing section belongs: before the next present one, within its parent."""
-    following = next((s for s in matched[index + 1 :] if s is not None), None)
-    line = following.line if following else last_line
-    parent = _matched_parent(specs, matched, specs[index])
-    if parent is not None and line > parent.end_line:
-        line = parent.end_line
-    return line
+def _next_present(matched: list[Section | None]) -> list[Section | None]:
+    """For each index, the first matched section after it (one sweep from the end)."""
+    following: list[Section | None] = [None] * len(matched)
+    for index in range(len(matched) - 2, -1, -1):
+        following[index] = matched[index + 1] or following[index + 1]
+    return following
 
 
-def _matched_parent(
-    specs: tuple[SectionSpec, ...], matched: list[Section | None], spec: SectionSpec
-) -> Section | None:
-    if spec.parent_key is None:
-        return None
-    for other, section in zip(specs, matched, strict=True):
-        if other.key == spec.parent_key and section is not None:
-            return section
-    return None
+class _Candidates:
+    """Unclaimed sections offered as rename suggestions, one per title key.
+
+    Answers exactly as ``difflib.get_close_matches(key, keys, n=1, cutoff=0.75)`` would (the
+    best ratio, ties to the greater key), but only compares keys that can reach the cutoff:
+    those of a near length (difflib's real_quick_ratio) holding enough of the key's characters
+    (a bound on its quick_ratio). A document of thousands of headings then costs a few
+    dictionary lookups per missing section, not a difflib comparison per heading.
+    """
+
+    def __init__(self, sections: Iterable[Section]) -> None:
+        self._by_key: dict[str, Section] = {}
+        for section in sections:
+            self._by_key[section.key] = section  # the last section of a title, as before
+        self._by_length: dict[int, dict[str, None]] = {}
+        for key in self._by_key:
+            self._by_length.setdefault(len(key), {})[key] = None
+
+    def pop_closest(self, key: str) -> Section | None:
+        if not self._by_key:
+            return None
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(key)
+        deleting_key = {ord(character): None for character in set(key)}
+        best: tuple[float, str] | None = None
+        for length in self._lengths_near(len(key)):
+            for candidate in self._by_length.get(length, ()):
+                shared = length - len(candidate.translate(deleting_key))
+                if _ratio(min(shared, len(key)), length + len(key)) < _CUTOFF:
+                    continue  # quick_ratio, and so ratio, is below the cutoff
+                matcher.set_seq1(candidate)
+                if matcher.quick_ratio() < _CUTOFF or matcher.ratio() < _CUTOFF:
+                    continue
+                scored = (matcher.ratio(), candidate)
+                best = scored if best is None or scored > best else best
+        if best is None:
+            return None
+        self._by_length[len(best[1])].pop(best[1])
+        return self._by_key.pop(best[1])
+
+    def _lengths_near(self, length: int) -> list[int]:
+        """Lengths whose real_quick_ratio against ``length`` reaches the cutoff."""
+        return [
+            other
+            for other in self._by_length
+            if _ratio(min(other, length), other + length) >= _CUTOFF
+        ]
+
+
+_CUTOFF = 0.75
+
+
+def _ratio(matches: int, length: int) -> float:
+    """difflib's own formula, so the comparisons with the cutoff round the same way."""
+    return 2.0 * matches / length if length else 1.0
 
 
 def _report_levels(
