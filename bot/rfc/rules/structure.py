@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import posixpath
+from collections import Counter
 from collections.abc import Iterable
 
 from bot.rfc.diagnostics import Severity
@@ -226,7 +227,8 @@ def _report_missing(
             )
             continue
         # Where it belongs: before the next present section, within its parent.
-        line = following[index].line if following[index] else last_line
+        next_present = following[index]
+        line = next_present.line if next_present is not None else last_line
         parent = first_by_key.get(spec.parent_key) if spec.parent_key else None
         if parent is not None and line > parent.end_line:
             line = parent.end_line
@@ -246,10 +248,11 @@ class _Candidates:
     """Unclaimed sections offered as rename suggestions, one per title key.
 
     Answers exactly as ``difflib.get_close_matches(key, keys, n=1, cutoff=0.75)`` would (the
-    best ratio, ties to the greater key), but only compares keys that can reach the cutoff:
-    those of a near length (difflib's real_quick_ratio) holding enough of the key's characters
-    (a bound on its quick_ratio). A document of thousands of headings then costs a few
-    dictionary lookups per missing section, not a difflib comparison per heading.
+    best ratio, ties to the greater key), but hands difflib only the keys that can reach the
+    cutoff: those of a near length (its real_quick_ratio) holding enough of the key's
+    characters (a bound on its quick_ratio). Keys are grouped by length and each group is
+    screened with one ``str.translate`` over the group, so thousands of unclaimed headings cost
+    a few C-speed passes per missing section, not a difflib comparison each.
     """
 
     def __init__(self, sections: Iterable[Section]) -> None:
@@ -259,36 +262,66 @@ class _Candidates:
         self._by_length: dict[int, dict[str, None]] = {}
         for key in self._by_key:
             self._by_length.setdefault(len(key), {})[key] = None
+        self._joined: dict[int, str] = {}  # per length, the keys joined by newlines
 
     def pop_closest(self, key: str) -> Section | None:
         if not self._by_key:
             return None
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(key)
-        deleting_key = {ord(character): None for character in set(key)}
+        counts = Counter(key)
+        bounded = [
+            (_quick_ratio(candidate, key, counts), candidate) for candidate in self._screened(key)
+        ]
+        # ratio() never exceeds quick_ratio(): once the best ratio found beats the next bound,
+        # no later candidate can win (an equal bound may still tie and win on its key).
+        bounded.sort(reverse=True)
         best: tuple[float, str] | None = None
-        for length in self._lengths_near(len(key)):
-            for candidate in self._by_length.get(length, ()):
-                shared = length - len(candidate.translate(deleting_key))
-                if _ratio(min(shared, len(key)), length + len(key)) < _CUTOFF:
-                    continue  # quick_ratio, and so ratio, is below the cutoff
-                matcher.set_seq1(candidate)
-                if matcher.quick_ratio() < _CUTOFF or matcher.ratio() < _CUTOFF:
-                    continue
-                scored = (matcher.ratio(), candidate)
-                best = scored if best is None or scored > best else best
+        for bound, candidate in bounded:
+            if bound < _CUTOFF or (best is not None and bound < best[0]):
+                break
+            matcher.set_seq1(candidate)
+            if matcher.ratio() < _CUTOFF:
+                continue
+            scored = (matcher.ratio(), candidate)
+            best = scored if best is None or scored > best else best
         if best is None:
             return None
-        self._by_length[len(best[1])].pop(best[1])
+        length = len(best[1])
+        del self._by_length[length][best[1]]
+        self._joined.pop(length, None)
         return self._by_key.pop(best[1])
 
-    def _lengths_near(self, length: int) -> list[int]:
-        """Lengths whose real_quick_ratio against ``length`` reaches the cutoff."""
-        return [
-            other
-            for other in self._by_length
-            if _ratio(min(other, length), other + length) >= _CUTOFF
-        ]
+    def _screened(self, key: str) -> list[str]:
+        """Keys whose real_quick_ratio and quick_ratio bound both reach the cutoff."""
+        deleting_key = {ord(character): None for character in set(key)}
+        found: list[str] = []
+        for length, group in self._by_length.items():
+            least = _least_shared(length, len(key))
+            if least is None or not group:
+                continue
+            if length not in self._joined:
+                self._joined[length] = "\n".join(group)  # keys never hold a newline
+            # What is left of each key once the key's characters are deleted: at most
+            # length - least characters may be left for quick_ratio to reach the cutoff.
+            left = self._joined[length].translate(deleting_key).split("\n")
+            most_left = length - least
+            found += [k for k, rest in zip(group, left, strict=True) if len(rest) <= most_left]
+        return found
+
+
+def _quick_ratio(candidate: str, key: str, key_counts: Counter[str]) -> float:
+    """difflib's quick_ratio() of (candidate, key), counted with a C-speed Counter."""
+    shared = sum(min(n, key_counts[c]) for c, n in Counter(candidate).items() if c in key_counts)
+    return _ratio(shared, len(candidate) + len(key))
+
+
+def _least_shared(length: int, key_length: int) -> int | None:
+    """The fewest shared characters giving a quick_ratio at the cutoff (None: none can)."""
+    for shared in range(min(length, key_length) + 1):
+        if _ratio(shared, length + key_length) >= _CUTOFF:
+            return shared
+    return None
 
 
 _CUTOFF = 0.75
