@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -85,9 +86,7 @@ def near_miss_headings(size: int) -> str:
 def anagram_headings(size: int) -> str:
     """Distinct headings made of a required title's letters (the costliest to compare)."""
     word = "contextandmotivation"
-    return _repeat(
-        lambda i: f"### {word[i % 20 :]}{word[: i % 20]} {i % 97}\n\n", size, _PREAMBLE
-    )
+    return _repeat(lambda i: f"### {word[i % 20 :]}{word[: i % 20]} {i % 97}\n\n", size, _PREAMBLE)
 
 
 def table_rows(size: int) -> str:
@@ -205,8 +204,8 @@ def measure_input(name: str, generate: Generator, size: int, repeat: int) -> Mea
         lint(LINT_PATH, text, config)  # warm up
         lint_time = parse_time = float("inf")
         for _ in range(repeat):  # interleaved: both see the same machine
-            lint_time = min(lint_time, per_call(lambda t=text: lint(LINT_PATH, t, config), 1))
-            parse_time = min(parse_time, per_call(lambda t=text: parser.parse(t), 1))
+            lint_time = min(lint_time, per_call(partial(lint, LINT_PATH, text, config), 1))
+            parse_time = min(parse_time, per_call(partial(parser.parse, text), 1))
         linted.append(lint_time)
         parsed.append(parse_time)
     return Measured(name, tuple(len(t) for t in texts), tuple(linted), tuple(parsed))
