@@ -66,15 +66,16 @@ class Section:
     own_content: bool = False  # block content before the first sub-heading
     children: list[Section] = field(default_factory=list)
     parent: Section | None = field(default=None, repr=False)
+    # The comparison key, computed once: rules look it up per section and per parent.
+    key: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.key = normalize_title(self.title)
 
     @property
     def has_content(self) -> bool:
         """Own content, or (for a section made only of sub-sections) a sub-section with content."""
         return self.own_content or any(child.has_content for child in self.children)
-
-    @property
-    def key(self) -> str:
-        return normalize_title(self.title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,14 +140,13 @@ class Document:
 
     def section_at(self, line: int) -> Section | None:
         """The innermost section whose span holds ``line``."""
-        starts = [section.line for section in self.sections]
-        index = bisect.bisect_right(starts, line) - 1
-        while index >= 0:
-            section = self.sections[index]
-            if section.line <= line <= section.end_line:
-                return section
-            index -= 1
-        return None
+        index = bisect.bisect_right(self.sections, line, key=lambda section: section.line) - 1
+        # Every section that starts earlier and still holds ``line`` is an ancestor of the last
+        # section starting at or before it, so walking up the parents finds the innermost one.
+        section = self.sections[index] if index >= 0 else None
+        while section is not None and section.end_line < line:
+            section = section.parent
+        return section
 
     def find_sections(self, title: str) -> list[Section]:
         wanted = normalize_title(title)
@@ -176,6 +176,7 @@ class _Builder:
         self.content_lines: list[int] = []  # first line of each top-level content block
         self.code_lines: set[int] = set()
         self.preamble_paragraphs: list[tuple[int, int]] = []
+        self.past_preamble = False  # an H2..H6 heading was seen: metadata ends there
 
     def walk(self, tokens: list[Token]) -> None:
         index = 0
@@ -184,7 +185,9 @@ class _Builder:
             start = token.map[0] + 1 if token.map else None
             if token.type == "heading_open" and token.level == 0 and start is not None:
                 title = tokens[index + 1].content if index + 1 < len(tokens) else ""
-                self.headings.append((int(token.tag[1]), title.strip(), start))
+                level = int(token.tag[1])
+                self.headings.append((level, title.strip(), start))
+                self.past_preamble = self.past_preamble or level >= 2
             elif token.type == "table_open" and token.map:
                 index = self._table(tokens, index)
                 continue
@@ -194,12 +197,9 @@ class _Builder:
                 self.code_lines.update(range(token.map[0] + 1, token.map[1] + 1))
             if token.level == 0 and start is not None and _is_content(token):
                 self.content_lines.append(start)
-                if token.type == "paragraph_open" and token.map and not self._after_first_section():
+                if token.type == "paragraph_open" and token.map and not self.past_preamble:
                     self.preamble_paragraphs.append((token.map[0], token.map[1]))
             index += 1
-
-    def _after_first_section(self) -> bool:
-        return any(level >= 2 for level, _, _ in self.headings)
 
     def _table(self, tokens: list[Token], index: int) -> int:
         table_map = tokens[index].map or [0, 0]
@@ -225,10 +225,14 @@ class _Builder:
     def _cell(self, text: str, line: int, previous: list[Cell]) -> Cell:
         source = self.doc.lines[line - 1] if line - 1 < len(self.doc.lines) else ""
         after = previous[-1].end_column if previous else 0
-        found = source.find(text, after) if text else -1
+        # The parser unescapes `\|` in cell text; the source holds the escaped form, so searching
+        # for that always succeeds and each search starts where the previous cell ended: one
+        # row costs one pass over its line (a failed search would rescan the rest of it).
+        written = text.replace("|", "\\|")
+        found = source.find(written, after) if text else -1
         if found < 0:
             return Cell(text, line, after + 1, after + 1)
-        return Cell(text, line, found + 1, found + len(text))
+        return Cell(text, line, found + 1, found + len(written))
 
     def _list_item(self, tokens: list[Token], index: int, line: int) -> None:
         text = ""

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -20,7 +20,7 @@ TEMPLATE_TITLE = "RFC Template"
 # A bracket that is not escaped, an image, the second half of [text][ref], a link [text](url),
 # a reference [text][ref] or a link definition [ref]: url.
 _BRACKET = re.compile(r"(?<![\\!\]])\[([^\[\]\n]+)\](?![(\[:])")
-_CODE_SPAN = re.compile(r"(`+).+?\1")
+_BACKTICKS = re.compile(r"`+")
 _TASK_BOX_TEXT = frozenset({" ", "x", "X"})
 
 
@@ -29,14 +29,14 @@ class SectionSpec:
     level: int | None  # None: a configured section the template does not have
     title: str
     parent: str | None  # parent heading title, None at top level
+    # Comparison keys, computed once: the rules look them up for every section of every lint.
+    key: str = field(init=False, repr=False, compare=False)
+    parent_key: str | None = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        return normalize_title(self.title)
-
-    @property
-    def parent_key(self) -> str | None:
-        return normalize_title(self.parent) if self.parent else None
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", normalize_title(self.title))
+        parent_key = normalize_title(self.parent) if self.parent else None
+        object.__setattr__(self, "parent_key", parent_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +67,64 @@ class Template:
         if "[" not in line:
             return []
         if "`" in line:
-            line = _CODE_SPAN.sub(lambda m: " " * len(m[0]), line)
+            line = blank_code_spans(line)
         return [
             PromptMatch(match[1], match.start() + 1, match.end())
             for match in _BRACKET.finditer(line)
             if normalize_title(match[1]) in self.prompts
         ]
+
+
+def blank_code_spans(text: str) -> str:
+    """``text`` with each code span replaced by spaces of the same length, in linear time.
+
+    A span is what the pattern ``(`+).+?\\1`` would replace, scanning left to right: a run of
+    k backticks, at least one character, then the first later run of k backticks (which may sit
+    inside a longer run), taking the largest k that closes. That pattern backtracks cubically on a
+    long backtick run, so the same spans are found here from the runs' lengths instead.
+    """
+    return "\n".join(_blank_segment(segment) for segment in text.split("\n"))
+
+
+def _blank_segment(text: str) -> str:
+    """One newline-free piece of ``blank_code_spans`` (a span never crosses a newline)."""
+    runs = [(match.start(), match.end()) for match in _BACKTICKS.finditer(text)]
+    longest_after = [0] * len(runs)  # the longest run after each run
+    longest = 0
+    for index in range(len(runs) - 1, -1, -1):
+        longest_after[index] = longest
+        longest = max(longest, runs[index][1] - runs[index][0])
+    spans: list[tuple[int, int]] = []
+    index, position = 0, 0
+    while index < len(runs):
+        start, end = runs[index]
+        position = max(position, start)
+        remaining = end - position
+        # The largest k that closes: inside this run (needs 2k + 1 backticks) or a later run.
+        width = max(min(remaining, longest_after[index]), (remaining - 1) // 2)
+        if width < 1:
+            index += 1
+            continue
+        if 2 * width + 1 <= remaining:
+            closing_end = position + 2 * width + 1
+        else:
+            index += 1
+            while runs[index][1] - runs[index][0] < width:
+                index += 1  # skipped runs fall inside the span: each is passed once
+            closing_end = runs[index][0] + width
+        spans.append((position, closing_end))
+        position = closing_end
+        if position >= runs[index][1]:
+            index += 1
+    if not spans:
+        return text
+    pieces: list[str] = []
+    previous = 0
+    for start, end in spans:
+        pieces += [text[previous:start], " " * (end - start)]
+        previous = end
+    pieces.append(text[previous:])
+    return "".join(pieces)
 
 
 def bracket_texts(line: str) -> list[str]:
