@@ -97,11 +97,6 @@ def compare(old: Document | None, new: Document, ctx: LintContext) -> None:
     _check_last_updated(old, new, ctx)
 
 
-def _canonical_status(value: str | None, ctx: LintContext) -> str | None:
-    folded = {status.lower(): status for status in ctx.config.statuses}
-    return folded.get((value or "").strip().lower())
-
-
 def _at_field(ctx: LintContext, doc: Document, key: str, rule: Rule, message: str) -> None:
     found = doc.metadata.get(key)
     if found is None:
@@ -110,7 +105,7 @@ def _at_field(ctx: LintContext, doc: Document, key: str, rule: Rule, message: st
 
 
 def _check_new(new: Document, ctx: LintContext) -> None:
-    status = _canonical_status(new.status, ctx)
+    status = ctx.config.canonical_status(new.status)
     if status is not None and status != ctx.config.initial_status:
         _at_field(
             ctx,
@@ -169,8 +164,8 @@ def _check_created(old: Document, new: Document, ctx: LintContext) -> None:
 
 
 def _check_transition(old: Document, new: Document, ctx: LintContext) -> None:
-    before = _canonical_status(old.status, ctx)
-    after = _canonical_status(new.status, ctx)
+    before = ctx.config.canonical_status(old.status)
+    after = ctx.config.canonical_status(new.status)
     if before is None or after is None or before == after:
         return
     allowed = ctx.config.allowed_next(before)
