@@ -82,9 +82,9 @@ class Kind(ABC, Generic[T_co]):
     """How one value is read, documented (``shown``) and constrained in the JSON Schema."""
 
     @property
+    @abstractmethod
     def shown(self) -> str:
         """The type column of docs/config.md."""
-        return "value"
 
     @abstractmethod
     def read(self, node: yaml.Node, key: str, reading: Reading) -> T_co | Invalid: ...
@@ -355,7 +355,7 @@ class RuleIdKey(KeyKind):
     def read_key(self, text: str, node: yaml.Node, key: str, reading: Reading) -> str | Invalid:
         if text not in reading.rule_ids:
             hint = suggest(text, sorted(reading.rule_ids))
-            message = f"unknown rule id{hint} (see `rfc-bot rules`)"
+            message = f"unknown rule id{hint}; see `rfc-bot rules`"
             return reading.fail(node, child_key(key, text), message)
         return text
 

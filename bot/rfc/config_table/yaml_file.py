@@ -108,7 +108,7 @@ def default_config_yaml() -> str:
         if row.heading:
             lines += ["", *_comment(row.heading, "")]
         lines += _comment(row.doc, "")
-        lines += _entry(name, row.default, "", commented=True)
+        lines += _entry(name, row.default, "")
     return "\n".join(lines) + "\n"
 
 
@@ -117,14 +117,13 @@ def _comment(text: str, indent: str) -> list[str]:
     return textwrap.wrap(text, _WIDTH, initial_indent=prefix, subsequent_indent=prefix)
 
 
-def _entry(key: str, value: object, indent: str, *, commented: bool = False) -> list[str]:
+def _entry(key: str, value: object, indent: str) -> list[str]:
     """``key: value`` in block style for tables and non-empty mappings, else in flow style."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         nested = indent + "  "
         lines = [f"{indent}{_scalar(key)}:"]
         for name, row in settings_of(type(value)):
-            if commented:
-                lines += _comment(row.doc, nested)
+            lines += _comment(row.doc, nested)
             lines += _entry(name, getattr(value, name), nested)
         return lines
     if isinstance(value, Mapping) and value:
