@@ -6,8 +6,9 @@ import json
 import pickle
 import re
 import string
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
+from types import MappingProxyType
 
 import jsonschema
 import pytest
@@ -27,8 +28,23 @@ from bot.rfc.config import (
     load_config,
     main,
 )
-from bot.rfc.config_table.kinds import Setting, settings_of
-from bot.rfc.config_table.problems import MAX_PROBLEMS
+from bot.rfc.config_table.fields import PERMISSION_ROLES
+from bot.rfc.config_table.kinds import (
+    Choice,
+    Integer,
+    ListOf,
+    MappingOf,
+    Reading,
+    Section,
+    Setting,
+    TransitionKey,
+    read_section,
+    section_schema,
+    setting,
+    settings_of,
+)
+from bot.rfc.config_table.problems import MAX_PROBLEMS, Problems
+from bot.rfc.config_table.yaml_file import defaults_yaml
 from bot.rfc.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -417,6 +433,72 @@ def test_default_yaml_survives_a_field_added_later() -> None:
         "app_prefix": "app: ",
         "numbered": "rfc: numbered",
     }
+
+
+# A nested key of the shape issue 11 will add (decisions: {"From -> To": {...}}) is one
+# declaration; reading, every problem, defaults and schema come with it.
+
+
+@dataclass(frozen=True)
+class _Decision:
+    approvals: int = setting(Integer(1, 9), 2, "Approvals needed.")
+    approvers: tuple[str, ...] = setting(
+        ListOf(Choice(PERMISSION_ROLES)), ("maintainers",), "Who may approve."
+    )
+
+
+@dataclass(frozen=True)
+class _WithDecisions:
+    decisions: MappingProxyType[str, _Decision] = setting(
+        MappingOf(TransitionKey(), Section(_Decision)),
+        MappingProxyType({"Proposed -> Final": _Decision()}),
+        "What a transition needs before it happens.",
+    )
+
+
+def _read_table(table: type, text: str) -> tuple[dict[str, object], list[ConfigProblem]]:
+    problems = Problems("cfg.yml")
+    read = read_section(table, yaml.compose(text), None, Reading(problems, ()))
+    return read.values, problems.found
+
+
+def test_a_nested_table_is_one_declaration() -> None:
+    values, problems = _read_table(
+        _WithDecisions,
+        "decisions:\n  Proposed->Final: {approvals: 3}\n  Draft -> Final: {approvers: [author]}\n",
+    )
+    assert problems == []
+    assert values["decisions"] == {
+        "Proposed -> Final": _Decision(approvals=3),
+        "Draft -> Final": _Decision(approvers=("author",)),
+    }
+    _, problems = _read_table(
+        _WithDecisions,
+        "decisions:\n  Draft -> Final:\n    aprovals: 1\n    approvers: [anyone]\n  Final: {}\n",
+    )
+    assert [(p.line, p.key, p.message.split(";")[0]) for p in problems] == [
+        (3, "decisions.Draft -> Final.aprovals", "unknown key (did you mean 'approvals'?)"),
+        (4, "decisions.Draft -> Final.approvers", "'anyone' is not one of: author, maintainers"),
+        (5, "decisions", "'Final' should read 'From -> To'"),
+    ]
+
+
+def test_a_nested_table_writes_its_defaults_and_schema() -> None:
+    text = "\n".join(defaults_yaml(_WithDecisions)) + "\n"
+    assert text == (
+        "# What a transition needs before it happens.\n"
+        "decisions:\n"
+        "  \"Proposed -> Final\":\n"
+        "    # Approvals needed.\n"
+        "    approvals: 2\n"
+        "    # Who may approve.\n"
+        "    approvers: [maintainers]\n"
+    )
+    assert _read_table(_WithDecisions, text) == ({"decisions": _WithDecisions().decisions}, [])
+    schema = section_schema(_WithDecisions, {})
+    validator = jsonschema.Draft202012Validator(schema)
+    assert validator.is_valid(yaml.safe_load(text))
+    assert not validator.is_valid({"decisions": {"A -> B": {"approvals": 0}}})
 
 
 def test_published_schema_is_generated_from_the_table() -> None:

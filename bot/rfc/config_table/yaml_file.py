@@ -103,13 +103,18 @@ _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
 
 def default_config_yaml() -> str:
     """The defaults as a commented .github/rfc-bot.yml; reading it back gives Config()."""
-    lines = [*_HEADER, ""]
-    for name, row in settings_of(Config):
+    return "\n".join([*_HEADER, "", *defaults_yaml(Config)]) + "\n"
+
+
+def defaults_yaml(table: type) -> list[str]:
+    """The defaults of a config table as commented YAML lines, groups apart."""
+    lines: list[str] = []
+    for name, row in settings_of(table):
         if row.heading:
             lines += ["", *_comment(row.heading, "")]
         lines += _comment(row.doc, "")
         lines += _entry(name, row.default, "")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _comment(text: str, indent: str) -> list[str]:
