@@ -488,7 +488,7 @@ def test_a_nested_table_writes_its_defaults_and_schema() -> None:
     assert text == (
         "# What a transition needs before it happens.\n"
         "decisions:\n"
-        "  \"Proposed -> Final\":\n"
+        '  "Proposed -> Final":\n'
         "    # Approvals needed.\n"
         "    approvals: 2\n"
         "    # Who may approve.\n"

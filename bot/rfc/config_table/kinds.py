@@ -241,7 +241,9 @@ class ListOf(Kind[tuple[str, ...]]):
     # Values that differ only in case/whitespace count as the same value (statuses, apps).
     fold_case: bool = False
 
-    shown = "list of strings"
+    @property
+    def shown(self) -> str:
+        return "list of strings" if isinstance(self.item, Name) else f"list of {self.item.shown}"
 
     def read(self, node: yaml.Node, key: str, reading: Reading) -> tuple[str, ...] | Invalid:
         if not isinstance(node, yaml.SequenceNode):
@@ -258,7 +260,8 @@ class ListOf(Kind[tuple[str, ...]]):
                 twice = f"{value!r} is listed twice"
                 if values[same] != value:
                     twice += f" (as {values[same]!r}; case and spaces do not count)"
-                failed = reading.fail(item, key, twice) is INVALID
+                reading.fail(item, key, twice)
+                failed = True
                 continue
             values[same] = value
         if len(node.value) < self.at_least:
@@ -266,8 +269,8 @@ class ListOf(Kind[tuple[str, ...]]):
         return INVALID if failed else tuple(values.values())
 
     def schema(self, rules: Mapping[str, str]) -> JsonSchema:
-        schema: JsonSchema = {"type": "array", "items": self.item.schema(rules)}
-        schema["uniqueItems"] = True
+        items = self.item.schema(rules)
+        schema: JsonSchema = {"type": "array", "items": items, "uniqueItems": True}
         if self.at_least:
             schema["minItems"] = self.at_least
         return schema
@@ -388,7 +391,8 @@ class MappingOf(Kind[MappingProxyType[str, V]]):
                 failed = True
                 continue
             if name in values:
-                failed = reading.fail(key_node, child_key(key, name), "duplicate key") is INVALID
+                reading.fail(key_node, child_key(key, name), "duplicate key")
+                failed = True
                 continue
             value = self.value.read(value_node, child_key(key, name), reading)
             if value is INVALID:
