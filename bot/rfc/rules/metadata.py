@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from bot.rfc.diagnostics import Severity
 from bot.rfc.document import METADATA_KEYS, Document, MetadataField
 from bot.rfc.rules.base import LintContext, Rule, checker, define, parse_date
+from bot.rfc.spelling import suggest
 
 FAMILY = "metadata"
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
@@ -147,16 +147,6 @@ RFC_NUMBER = define(
 )
 
 
-def suggest(value: str, choices: tuple[str, ...] | list[str]) -> str:
-    """' (did you mean 'x'?)' for a near miss, else ''."""
-    folded = {choice.lower(): choice for choice in choices}
-    normalized = re.sub(r"[\s_]+", "-", value.strip().lower())
-    if normalized in folded:
-        return f" (did you mean '{folded[normalized]}'?)"
-    close = difflib.get_close_matches(normalized, list(folded), n=1, cutoff=0.6)
-    return f" (did you mean '{folded[close[0]]}'?)" if close else ""
-
-
 def _at_value(ctx: LintContext, rule: Rule, found: MetadataField, message: str) -> None:
     ctx.report(rule, found.line, message, column=found.column, end_column=found.end_column)
 
@@ -234,13 +224,10 @@ def check_status(doc: Document, ctx: LintContext) -> None:
     statuses = ctx.config.statuses
     if found.value in statuses:
         return
-    folded = {status.lower(): status for status in statuses}
-    if found.value.lower() in folded:
+    canonical = ctx.config.canonical_status(found.value)
+    if canonical is not None:
         _at_value(
-            ctx,
-            STATUS_CASE,
-            found,
-            f"Write the status as '{folded[found.value.lower()]}', not '{found.value}'.",
+            ctx, STATUS_CASE, found, f"Write the status as '{canonical}', not '{found.value}'."
         )
         return
     shown = found.value or "empty"

@@ -1,0 +1,40 @@
+"""The config's field table and what it drives, knowing nothing of the rule registry.
+
+The engine's low modules (rules, paths, template) import ``Config`` from here; everything
+else imports ``bot.rfc.config``, which adds the rule registry (the ids ``rules:`` may name).
+"""
+
+from bot.rfc.config_table.fields import (
+    CONFIG_PATH,
+    DEFAULT_OPTIONAL_SECTIONS,
+    DEFAULT_PERMISSIONS,
+    DEFAULT_STATUSES,
+    DEFAULT_TARGET_APPS,
+    DEFAULT_TRANSITIONS,
+    NUMBERING_STRATEGIES,
+    PERMISSION_ROLES,
+    RULE_SETTINGS,
+    Config,
+    LabelConfig,
+    NumberingStrategy,
+    RuleSetting,
+)
+from bot.rfc.config_table.problems import ConfigError, ConfigProblem
+
+__all__ = [
+    "CONFIG_PATH",
+    "DEFAULT_OPTIONAL_SECTIONS",
+    "DEFAULT_PERMISSIONS",
+    "DEFAULT_STATUSES",
+    "DEFAULT_TARGET_APPS",
+    "DEFAULT_TRANSITIONS",
+    "NUMBERING_STRATEGIES",
+    "PERMISSION_ROLES",
+    "RULE_SETTINGS",
+    "Config",
+    "ConfigError",
+    "ConfigProblem",
+    "LabelConfig",
+    "NumberingStrategy",
+    "RuleSetting",
+]

@@ -1,0 +1,201 @@
+"""The config's field table: ``Config`` and ``LabelConfig``, one declaration per key.
+
+Each field is declared once, with its type, default, value kind and doc. Everything else is
+derived from these declarations: the YAML reader (``yaml_file.read_config``), the commented
+defaults (``yaml_file.default_config_yaml``), the JSON Schema (``json_schema.config_schema``)
+and the key table of docs/config.md.
+
+Adding a key is one ``setting(...)`` line here, plus a kind in ``kinds.py`` if no existing
+kind reads its value (a nested table is a ``Section`` of another dataclass declared the same
+way).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
+from typing import Literal
+
+from bot.rfc.config_table.kinds import (
+    Choice,
+    FileName,
+    Integer,
+    LabelText,
+    ListOf,
+    MappingOf,
+    Name,
+    OrNull,
+    RepoDir,
+    RuleIdKey,
+    Section,
+    StatusKey,
+    TransitionKey,
+    setting,
+)
+from bot.rfc.spelling import fold, fold_index
+
+CONFIG_PATH = ".github/rfc-bot.yml"
+
+DEFAULT_STATUSES: tuple[str, ...] = ("Draft", "Proposed", "Final", "Deprecated")
+DEFAULT_TRANSITIONS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "Draft": ("Proposed",),
+        "Proposed": ("Final", "Draft"),
+        "Final": ("Deprecated",),
+        "Deprecated": (),
+    }
+)
+DEFAULT_TARGET_APPS: tuple[str, ...] = (
+    "api",
+    "orchestrator",
+    "jobmaster",
+    "jobmaster-gui",
+    "shared",
+)
+# Sections the template itself marks "Optional" or "If applicable".
+DEFAULT_OPTIONAL_SECTIONS: tuple[str, ...] = (
+    "Appendices",
+    "Appendix A: Technical Details",
+    "Appendix B: References",
+    "API Design",
+    "Performance Testing",
+    "API Documentation",
+)
+# Who may perform a transition, keyed "From -> To". Anything not listed: maintainers only.
+DEFAULT_PERMISSIONS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "Draft -> Proposed": ("author", "maintainers"),
+        "Proposed -> Draft": ("author", "maintainers"),
+    }
+)
+
+RuleSetting = Literal["error", "warning", "notice", "off"]
+NumberingStrategy = Literal["sequential", "pull-request"]
+RULE_SETTINGS: tuple[RuleSetting, ...] = ("error", "warning", "notice", "off")
+NUMBERING_STRATEGIES: tuple[NumberingStrategy, ...] = ("sequential", "pull-request")
+PERMISSION_ROLES: tuple[str, ...] = ("author", "maintainers")
+
+_LABEL = LabelText()
+
+
+@dataclass(frozen=True)
+class LabelConfig:
+    rfc: str = setting(_LABEL, "rfc", "On every RFC pull request.")
+    status_prefix: str = setting(_LABEL, "rfc: ", "+ lower-case status, e.g. `rfc: draft`.")
+    app_prefix: str = setting(_LABEL, "app: ", "+ application, e.g. `app: api`.")
+    numbered: str = setting(_LABEL, "rfc: numbered", "Once the RFC has its number.")
+
+
+def _transition_statuses(transitions: MappingProxyType[str, tuple[str, ...]]) -> list[str]:
+    return [status for source, targets in transitions.items() for status in (source, *targets)]
+
+
+def _permission_statuses(permissions: MappingProxyType[str, tuple[str, ...]]) -> list[str]:
+    return [status for transition in permissions for status in transition.split(" -> ")]
+
+
+@dataclass(frozen=True)
+class Config:
+    rfc_dir: str = setting(
+        RepoDir(), "rfcs", "Directory holding the RFC files, relative to the repository root."
+    )
+    number_width: int = setting(
+        Integer(1, 9), 4, "Digits in an assigned RFC number: 4 gives `0042-my-rfc.md`."
+    )
+    skip: tuple[str, ...] = setting(
+        ListOf(),
+        ("README.md", "0000-template.md", "template.md"),
+        "File names inside rfc_dir that are not RFCs.",
+    )
+    statuses: tuple[str, ...] = setting(
+        ListOf(at_least=1, too_few="needs at least one status", fold_case=True),
+        DEFAULT_STATUSES,
+        "Allowed values of the Status field.",
+        heading="The lifecycle. A new RFC starts at initial_status; /rfc status moves it along "
+        "transitions.",
+    )
+    initial_status: str = setting(
+        Name(),
+        "Draft",
+        "Status a new RFC starts with; one of statuses.",
+        names_statuses=lambda status: (status,),
+    )
+    transitions: MappingProxyType[str, tuple[str, ...]] = setting(
+        MappingOf(StatusKey(), OrNull(ListOf(), ())),
+        DEFAULT_TRANSITIONS,
+        "Status -> statuses it may move to with `/rfc status`. A status with no entry (or an "
+        "empty list, or null) is final.",
+        names_statuses=_transition_statuses,
+    )
+    permissions: MappingProxyType[str, tuple[str, ...]] = setting(
+        MappingOf(TransitionKey(), ListOf(Choice(PERMISSION_ROLES))),
+        DEFAULT_PERMISSIONS,
+        "Who may make a transition: author and/or maintainers. Unlisted transitions: "
+        "maintainers only.",
+        names_statuses=_permission_statuses,
+    )
+    maintainers: tuple[str, ...] = setting(
+        ListOf(),
+        (),
+        "Extra maintainers beyond users with write access: logins or org/team names.",
+    )
+    target_apps: tuple[str, ...] = setting(
+        ListOf(fold_case=True),
+        DEFAULT_TARGET_APPS,
+        "Allowed values of the Target Application(s) field.",
+        heading="What an RFC must contain.",
+    )
+    required_sections: tuple[str, ...] | None = setting(
+        OrNull(ListOf(), None),
+        None,
+        "Headings that must be present; null means every fixed heading of the template.",
+    )
+    optional_sections: tuple[str, ...] = setting(
+        ListOf(), DEFAULT_OPTIONAL_SECTIONS, "Headings that may be left out."
+    )
+    rules: MappingProxyType[str, RuleSetting] = setting(
+        MappingOf(RuleIdKey(), Choice(RULE_SETTINGS)),
+        MappingProxyType({}),
+        "Per-rule severity: rule id -> error, warning, notice or off (see `rfc-bot rules`).",
+        heading="Lint rules.",
+    )
+    labels: LabelConfig = setting(
+        Section(LabelConfig),
+        LabelConfig(),
+        "Labels the App manages. Status and app labels are prefix + lower-case value.",
+        heading="Pull request labels.",
+    )
+    numbering: NumberingStrategy = setting(
+        Choice(NUMBERING_STRATEGIES),
+        "sequential",
+        "sequential: the next free number on merge. pull-request: the pull request's number.",
+        heading="Numbering on merge.",
+    )
+    index_file: str = setting(
+        FileName(), "README.md", "The index of RFCs inside rfc_dir, regenerated on merge."
+    )
+
+    @property
+    def index_path(self) -> str:
+        return f"{self.rfc_dir}/{self.index_file}" if self.rfc_dir else self.index_file
+
+    def allowed_next(self, status: str) -> tuple[str, ...]:
+        return self.transitions.get(status, ())
+
+    def canonical_status(self, text: str | None) -> str | None:
+        """The config's spelling of a status written in any case and spacing, else None."""
+        return None if text is None else self._statuses_folded.get(fold(text))
+
+    def canonical_app(self, text: str | None) -> str | None:
+        """The config's spelling of a target application written in any case, else None."""
+        return None if text is None else self._apps_folded.get(fold(text))
+
+    # Built once per Config (fields are frozen); not fields, so equality ignores them.
+    @cached_property
+    def _statuses_folded(self) -> dict[str, str]:
+        return fold_index(self.statuses)
+
+    @cached_property
+    def _apps_folded(self) -> dict[str, str]:
+        return fold_index(self.target_apps)

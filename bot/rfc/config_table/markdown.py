@@ -1,0 +1,31 @@
+"""The key table of docs/config.md, derived from the field table (a test fails on drift)."""
+
+from __future__ import annotations
+
+from bot.rfc.config_table.fields import Config
+from bot.rfc.config_table.kinds import Section, settings_of
+from bot.rfc.config_table.yaml_file import flow_yaml
+
+
+def keys_table() -> str:
+    """One row per key (nested keys dotted): key, type, default, meaning."""
+    rows = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+    rows += _rows(Config, "")
+    return "\n".join(rows) + "\n"
+
+
+def _rows(table: type, prefix: str) -> list[str]:
+    rows = []
+    for name, row in settings_of(table):
+        key = prefix + name
+        if isinstance(row.kind, Section):
+            rows.append(f"| `{key}` | {_cell(row.kind.shown)} | see `{key}.*` | {_cell(row.doc)} |")
+            rows += _rows(row.kind.table, f"{key}.")
+            continue
+        default = f"`{_cell(flow_yaml(row.default))}`"
+        rows.append(f"| `{key}` | {_cell(row.kind.shown)} | {default} | {_cell(row.doc)} |")
+    return rows
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
