@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copyreg
+import ctypes
 import importlib
 import io
 import logging
@@ -78,6 +79,7 @@ _UNPICKLE_IN_THREAD_BYTES = 256 * 1024
 
 _HEADER = struct.Struct(">Q")  # each frame: its length, then a pickle
 _WORKER_MAIN = "from bot.lint_pool import serve; serve()"
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class LintFunction(Protocol):
@@ -312,25 +314,25 @@ class _Slot:
             except LintWorkerFailed as error:
                 _settle(job, error)
                 return
-        budget = self.pool.timeout
+        worker, budget = self.worker, self.pool.timeout
         try:
             async with asyncio.timeout(budget):
-                kind, value = await self.worker.run(job.payload)
+                kind, value = await worker.run(job.payload)
         except TimeoutError:
             log.warning("lint of %s exceeded %g s; its worker is replaced", job.path, budget)
             _settle(job, timed_out(job.path, job.config, budget))
-            await self._replace()
+            await self._replace(worker)
         except Exception as error:  # the worker died (OOM killer, a crash) or spoke garbage
-            log.error("lint worker %s failed linting %s: %r", self.worker.pid, job.path, error)
+            log.error("lint worker %s failed linting %s: %r", worker.pid, job.path, error)
             _settle(job, LintWorkerFailed(f"the lint worker died linting {job.path}"))
-            await self._replace()
+            await self._replace(worker)
         else:
             _settle(job, value if kind == "ok" else LintWorkerFailed(f"{job.path}: {value}"))
 
-    async def _replace(self) -> None:
-        """Kill the worker; the next job starts a new one (start-up is not on its budget)."""
-        if self.worker is not None:
-            await self.worker.kill()
+    async def _replace(self, worker: _Worker) -> None:
+        """Kill the worker and start another (outside any file's budget); if that fails, the
+        next job tries again."""
+        await worker.kill()
         self.worker = None
         with contextlib.suppress(LintWorkerFailed):
             self.worker = await _Worker.start(self.pool.lint_function)
@@ -422,7 +424,7 @@ def _settle(job: _Job, outcome: LintSummary | BaseException) -> None:
 
 def _worker_command(lint_function: str) -> list[str]:
     # -P: no current directory on sys.path; the worker imports the parent's `bot` (see below).
-    return [sys.executable, "-P", "-c", _WORKER_MAIN, lint_function]
+    return [sys.executable, "-P", "-c", _WORKER_MAIN, lint_function, str(os.getpid())]
 
 
 def _worker_environment() -> dict[str, str]:
@@ -522,10 +524,26 @@ def serve_jobs(
         _write_frame(results, run_job(lint_function, payload))
 
 
+def die_with_parent(parent: int) -> None:
+    """Linux: have the kernel SIGKILL this process when ``parent`` dies.
+
+    The job pipe's reader thread needs the GIL to act on the end of its pipe, and a C call
+    (a slow ``re`` match) can hold the GIL for as long as it runs; the kernel needs nothing.
+    The signal is tied to the parent *thread* that started us: the pool starts its workers
+    from the event loop's thread, which lives as long as the App."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before we asked
+        os._exit(0)
+
+
 def serve() -> None:
-    """The worker's main: jobs on stdin, results on the original stdout."""
+    """The worker's main: jobs on stdin, results on the original stdout.
+
+    argv: the lint function ("module:name"), the parent's pid."""
+    die_with_parent(int(sys.argv[2]))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent; it stops us
     results = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints from lint code land on stderr, not in the result frames
-    lint_function = _resolve(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_LINT_FUNCTION)
-    serve_jobs(sys.stdin.buffer, results, lint_function, lambda: os._exit(0))
+    serve_jobs(sys.stdin.buffer, results, _resolve(sys.argv[1]), lambda: os._exit(0))

@@ -2,7 +2,8 @@
 
 The first line of the content says what to do; anything else is linted for real:
 
-- ``HANG <flag path>``: touch the flag file, then spin on the CPU forever.
+- ``HANG <flag path>``: touch the flag file, then run a regex match that never ends, holding
+  the GIL (the worst case: no other thread of the worker runs).
 - ``WAIT <flag path>``: spin until the flag file exists (at most a minute), then lint the rest.
 - ``MARK <directory>``: drop a marker file named by pid, count the markers for a while, remove
   ours; the pid and the most markers seen come back as the message of one diagnostic.
@@ -13,6 +14,7 @@ The first line of the content says what to do; anything else is linted for real:
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from datetime import date
@@ -41,8 +43,8 @@ def scripted_lint(
     verb, _, argument = command.partition(" ")
     if verb == "HANG":
         Path(argument).touch()
-        while True:
-            pass
+        # Catastrophic backtracking: one C call that holds the GIL for longer than anyone waits.
+        re.match(r"(a+)+$", "a" * 64 + "!")
     if verb == "WAIT":
         _spin_until(lambda: Path(argument).exists())
         return lint(path, rest, config, base=base, today=today)

@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import AsyncIterator, Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -205,14 +206,25 @@ async def test_a_worker_that_cannot_start_fails_start_and_leaves_nothing() -> No
 
 async def test_a_replacement_that_cannot_start_fails_the_next_job_only(tmp_path: Path) -> None:
     async with LintPool(workers=1, timeout=0.5, lint_function=REFERENCE) as pool:
-        pool.lint_function = "tests.app.no_such_module:lint"  # every later start fails
-        timeout = await pool.lint(PATH, f"HANG {tmp_path / 'started'}\n", Config())
-        assert [d.rule for d in timeout.diagnostics] == ["lint-timeout"]
-        await _until(lambda: pool.worker_pids == [])  # killed; its replacement failed
-        with pytest.raises(LintWorkerFailed, match="did not start"):
-            await pool.lint(PATH, EXAMPLE, Config())
-        pool.lint_function = REFERENCE  # the next job starts a worker again
-        assert (await pool.lint(PATH, EXAMPLE, Config(), today=TODAY)).ok
+        for _ in range(2):
+            pool.lint_function = "tests.app.no_such_module:lint"  # every later start fails
+            timeout = await pool.lint(PATH, f"HANG {tmp_path / 'started'}\n", Config())
+            assert [d.rule for d in timeout.diagnostics] == ["lint-timeout"]
+            await _until(lambda: pool.worker_pids == [])  # killed; its replacement failed
+            with pytest.raises(LintWorkerFailed, match="did not start"):
+                await pool.lint(PATH, EXAMPLE, Config())
+            pool.lint_function = REFERENCE  # the next job starts a worker again
+            assert (await pool.lint(PATH, EXAMPLE, Config(), today=TODAY)).ok
+        pool.lint_function = "tests.app.no_such_module:lint"
+        await pool.lint(PATH, f"HANG {tmp_path / 'started'}\n", Config())
+        await _until(lambda: pool.worker_pids == [])
+    # closed with no worker in the slot: nothing to stop
+
+
+async def test_a_worker_that_cannot_even_be_executed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lint_pool, "_worker_command", lambda _: ["/nonexistent/python3"])
+    with pytest.raises(LintWorkerFailed, match="cannot start a lint worker"):
+        await LintPool(workers=1).start()
 
 
 async def test_lint_before_start_and_bad_arguments() -> None:
@@ -351,6 +363,45 @@ async def test_a_caller_waiting_for_room_when_the_pool_closes_gets_an_error(
             await task
 
 
+async def test_close_kills_a_worker_that_does_not_exit_by_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker stuck in a C call holding the GIL cannot act on its closed pipe: killed."""
+    monkeypatch.setattr(lint_pool, "STOP_GRACE_SECONDS", 0.2)
+    started = tmp_path / "started"
+    pool = LintPool(workers=1, timeout=60, lint_function=REFERENCE)
+    await pool.start()
+    (pid,) = pool.worker_pids
+    stuck = asyncio.create_task(pool.lint(PATH, f"HANG {started}\n", Config()))
+    await _until(started.exists)
+    await pool.close()
+    with pytest.raises(LintPoolClosed):
+        await stuck
+    assert not _alive(pid)
+
+
+async def test_closing_while_a_replacement_starts_leaves_no_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[asyncio.subprocess.Process] = []
+    create = asyncio.create_subprocess_exec
+
+    async def recording(*args: Any, **kwargs: Any) -> asyncio.subprocess.Process:
+        process = await create(*args, **kwargs)
+        started.append(process)
+        return process
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", recording)
+    pool = LintPool(workers=1, timeout=0.3, lint_function=REFERENCE)
+    await pool.start()
+    await pool.lint(PATH, f"HANG {tmp_path / 'started'}\n", Config())
+    await _until(lambda: len(started) == 2)  # the replacement is importing the engine
+    await pool.close()
+    async with asyncio.timeout(30):
+        codes = [await process.wait() for process in started]
+    assert codes == [-signal.SIGKILL, -signal.SIGKILL]
+
+
 _PARENT = textwrap.dedent(
     """
     import asyncio, sys
@@ -370,8 +421,8 @@ _PARENT = textwrap.dedent(
 
 
 def test_workers_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
-    """SIGKILL leaves the parent no chance to clean up: the workers notice by themselves,
-    the busy one (spinning in a lint that never ends) as well as the idle one."""
+    """SIGKILL leaves the parent no chance to clean up: the workers go by themselves, the busy
+    one (in a regex match that never ends, holding the GIL) as well as the idle one."""
     started = tmp_path / "started"
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     parent = subprocess.Popen(
