@@ -221,6 +221,17 @@ async def test_a_replacement_that_cannot_start_fails_the_next_job_only(tmp_path:
     # closed with no worker in the slot: nothing to stop
 
 
+def test_workers_get_no_credentials_and_the_parents_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_PRIVATE_KEY", "-----BEGIN RSA PRIVATE KEY-----")
+    monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "hook-secret")
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    environment = lint_pool._worker_environment()
+    assert not [name for name in environment if name.startswith("GITHUB_")]
+    first, *rest = environment["PYTHONPATH"].split(os.pathsep)
+    assert Path(first) / "bot" == Path(lint_pool.__file__).resolve().parent
+    assert rest == ["/elsewhere"]
+
+
 async def test_a_worker_that_cannot_even_be_executed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lint_pool, "_worker_command", lambda _: ["/nonexistent/python3"])
     with pytest.raises(LintWorkerFailed, match="cannot start a lint worker"):
