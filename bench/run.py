@@ -1,6 +1,6 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
-    python bench/run.py [--quick] [--only lint,hostile,intake,latency] [--markdownlint-prefix DIR]
+    python bench/run.py [--quick] [--only lint,hostile,intake,latency,loop-lag] [--markdownlint-prefix DIR]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -17,10 +17,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench import bench_hostile, bench_intake, bench_latency, bench_lint  # noqa: E402
+from bench import bench_hostile, bench_intake, bench_latency, bench_lint, bench_loop_lag  # noqa: E402
 from bench.figure import Figure, print_figures  # noqa: E402
 
-BENCHES = ("lint", "hostile", "intake", "latency")
+BENCHES = ("lint", "hostile", "intake", "latency", "loop-lag")
 
 
 def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[], list[Figure]]]:
@@ -30,12 +30,14 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "hostile": lambda: bench_hostile.measure(5_000, 2),
             "intake": lambda: bench_intake.measure(500, 3),
             "latency": lambda: bench_latency.measure(5),
+            "loop-lag": lambda: bench_loop_lag.measure(rounds=1, repeat=3),
         }
     return {
         "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
         "hostile": bench_hostile.measure,
         "intake": bench_intake.measure,
         "latency": bench_latency.measure,
+        "loop-lag": bench_loop_lag.measure,
     }
 
 

@@ -42,6 +42,8 @@ class Settings:
     max_concurrency: int = 16
     event_budget_seconds: float = 60.0
     request_timeout_seconds: float = 10.0
+    lint_workers: int | None = None  # None: one lint process per CPU the App may use
+    lint_timeout_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -61,6 +63,11 @@ class Settings:
             ),
             request_timeout_seconds=_number(
                 environ, "REQUEST_TIMEOUT_SECONDS", float, 10.0, low=0.1, high=600.0
+            ),
+            # Unset reads as 0 (never a valid value), stored as None: one per CPU.
+            lint_workers=_number(environ, "LINT_WORKERS", int, 0, low=1, high=256) or None,
+            lint_timeout_seconds=_number(
+                environ, "LINT_TIMEOUT_SECONDS", float, 5.0, low=0.1, high=600.0
             ),
         )
 

@@ -15,7 +15,7 @@ from bot.rfc.rules.structure import FILE_UNREADABLE
 from bot.rfc.template import bundled
 from bot.rfc.workflow import Provenance
 
-__all__ = ["MAX_BYTES", "NO_BASE", "LintResult", "decode", "lint"]
+__all__ = ["MAX_BYTES", "NO_BASE", "LintResult", "apply_overrides", "decode", "lint"]
 
 MAX_BYTES = 1_000_000
 
@@ -78,9 +78,9 @@ def lint(
     text, problem = decode(content)
     if text is None:
         ctx.report(FILE_UNREADABLE, 1, f"Cannot lint {path}: {problem}.", end_column=1)
-        return LintResult(path, _apply_overrides(ctx.diagnostics, config), None)
+        return LintResult(path, apply_overrides(ctx.diagnostics, config), None)
     document = parse(text)
-    diagnostics = _apply_overrides(check(document, ctx), config)
+    diagnostics = apply_overrides(check(document, ctx), config)
     return LintResult(path, diagnostics, document, _status_before(ctx))
 
 
@@ -100,7 +100,8 @@ def _base_document(base: str | bytes | NoBase | None) -> Document | NoBase | Non
     return NO_BASE if text is None else parse(text)
 
 
-def _apply_overrides(diagnostics: list[Diagnostic], config: Config) -> list[Diagnostic]:
+def apply_overrides(diagnostics: list[Diagnostic], config: Config) -> list[Diagnostic]:
+    """The repository's severity overrides applied (``off`` drops), sorted by place."""
     overrides = config.rules
     kept: list[Diagnostic] = []
     for diagnostic in diagnostics:

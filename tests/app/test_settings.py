@@ -154,3 +154,33 @@ def test_repr_hides_secrets(env: dict[str, str]) -> None:
     shown = repr(Settings.from_env(env))
     assert "hook-secret-of-16+" not in shown
     assert "PRIVATE KEY" not in shown
+
+
+def test_lint_pool_defaults(env: dict[str, str]) -> None:
+    settings = Settings.from_env(env)
+    assert settings.lint_workers is None  # the pool starts one worker per usable CPU
+    assert settings.lint_timeout_seconds == 5.0
+
+
+def test_lint_pool_settings_read(env: dict[str, str]) -> None:
+    env |= {"LINT_WORKERS": "3", "LINT_TIMEOUT_SECONDS": "0.5"}
+    settings = Settings.from_env(env)
+    assert (settings.lint_workers, settings.lint_timeout_seconds) == (3, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LINT_WORKERS", "0"),  # linting on the event loop is for tests, not a setting
+        ("LINT_WORKERS", "-2"),
+        ("LINT_WORKERS", "many"),
+        ("LINT_WORKERS", "1000"),
+        ("LINT_TIMEOUT_SECONDS", "0"),
+        ("LINT_TIMEOUT_SECONDS", "nan"),
+        ("LINT_TIMEOUT_SECONDS", "inf"),
+    ],
+)
+def test_malformed_lint_pool_settings_named(env: dict[str, str], name: str, value: str) -> None:
+    env[name] = value
+    with pytest.raises(SettingsError, match=f"^{name} must be a number"):
+        Settings.from_env(env)

@@ -25,6 +25,22 @@ FILE_UNREADABLE = define(
     fix="Save the file as UTF-8 text; keep images and large attachments out of the RFC file.",
     family="file",
 )
+# Reported by the App's lint pool (bot/lint_pool.py), which stops a lint at its time budget.
+LINT_TIMEOUT = define(
+    "lint-timeout",
+    Severity.ERROR,
+    "The file lints within the App's time budget.",
+    doc="The App gives each file a hard time budget (`LINT_TIMEOUT_SECONDS`, 5 s by default; "
+    "an ordinary RFC takes a few milliseconds, one near the 1 MB limit well under a second). "
+    "A file that takes longer is stopped, reported once, on line 1, and not checked further, "
+    "so one file can never hold up the App. Only the App reports it; `rfc-bot lint` has no "
+    "budget.",
+    bad="(a file the linter needs more than LINT_TIMEOUT_SECONDS for)",
+    good="# Job Retries with Backoff\n\n(an RFC of ordinary size and shape)",
+    fix="Split the RFC into smaller files; if the file is ordinary, report it to the App's "
+    "maintainers as a bug, with the file attached.",
+    family="file",
+)
 FILE_NAME = define(
     "file-name",
     Severity.ERROR,
