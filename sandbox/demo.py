@@ -23,10 +23,10 @@ import aiohttp
 from aiohttp import web
 
 from bot.rfc.config import CONFIG_PATH
+from bot.server import wait_idle
 from sandbox.delivery import deliver
 from sandbox.harness import start_app
 from sandbox.simulator import Simulator
-from bot.server import wait_idle
 
 REPO = "octo-org/rfcs"
 RFC_PATH = "rfcs/0000-job-retries.md"

@@ -9,9 +9,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.features.context import Context
-from sandbox.simulator import Simulator
 from bot.server import create_app, wait_idle
 from bot.settings import Settings
+from sandbox.simulator import Simulator
 
 
 @dataclass
