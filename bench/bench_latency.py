@@ -35,11 +35,11 @@ from aiohttp import web  # noqa: E402
 
 from bench.figure import Figure, at_most, print_figures  # noqa: E402
 from bench.timing import TimedRequests, round_trips  # noqa: E402
+from bot.server import wait_idle  # noqa: E402
 from sandbox.delivery import deliver  # noqa: E402
 from sandbox.demo import demo_file  # noqa: E402
 from sandbox.harness import start_app  # noqa: E402
 from sandbox.simulator import Simulator  # noqa: E402
-from bot.server import wait_idle  # noqa: E402
 
 SECRET = "bench-secret"
 PATH = "rfcs/0000-job-retries.md"
