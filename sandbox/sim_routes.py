@@ -490,6 +490,7 @@ def add_issue_labels(sim: Simulator, call: Call) -> Reply:
         label = repo.label(name) or sim.add_label(repo, name, DEFAULT_LABEL_COLOR, None)
         if label.name.lower() not in (n.lower() for n in pr.labels):
             pr.labels.append(label.name)
+            pr.touch(sim.clock.now())
     return Reply(200, issue_labels(repo, pr, call.base))
 
 
@@ -512,6 +513,7 @@ def remove_issue_label(sim: Simulator, call: Call) -> Reply:
     if len(kept) == len(pr.labels):
         raise ApiError(404, "Label does not exist")
     pr.labels = kept
+    pr.touch(sim.clock.now())
     return Reply(200, issue_labels(repo, pr, call.base))
 
 

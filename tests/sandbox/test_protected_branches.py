@@ -51,7 +51,9 @@ async def test_ref_update_of_a_protected_branch_is_422(
     sim.protect_branch(repo, "main")
     head = sim.head(repo, "main")
     tree = (await api.get(f"{REPO}/git/commits/{head}")).body["tree"]["sha"]
-    commit = await api("POST", f"{REPO}/git/commits", {"message": "m", "tree": tree, "parents": [head]})
+    commit = await api(
+        "POST", f"{REPO}/git/commits", {"message": "m", "tree": tree, "parents": [head]}
+    )
     refused = await api("PATCH", f"{REPO}/git/refs/heads/main", {"sha": commit.body["sha"]})
     assert refused.status == 422
     assert refused.message == "Protected branch update failed for refs/heads/main."

@@ -48,7 +48,7 @@ async def test_fork_pull_without_maintainer_edits(sim: Simulator, repo: Repo, ap
     assert answer.body["head"]["repo"]["fork"] is True
     assert answer.body["head"]["label"] == "eve:rfc/x"
     assert answer.body["maintainer_can_modify"] is False
-    item = await api.get(f"/repos/eve/rfcs/contents/rfcs/x.md?ref=rfc/x")
+    item = await api.get("/repos/eve/rfcs/contents/rfcs/x.md?ref=rfc/x")
     refused = await api(
         "PUT",
         "/repos/eve/rfcs/contents/rfcs/x.md",
@@ -62,7 +62,7 @@ async def test_fork_pull_with_maintainer_edits(sim: Simulator, repo: Repo, api: 
         repo, "rfc/x", {"rfcs/x.md": "x"}, author="eve", fork=True, maintainer_can_modify=True
     )
     assert (await api.get(f"{REPO}/pulls/{pull.number}")).body["maintainer_can_modify"] is True
-    item = await api.get(f"/repos/eve/rfcs/contents/rfcs/x.md?ref=rfc/x")
+    item = await api.get("/repos/eve/rfcs/contents/rfcs/x.md?ref=rfc/x")
     written = await api(
         "PUT",
         "/repos/eve/rfcs/contents/rfcs/x.md",

@@ -60,9 +60,7 @@ async def test_pages_have_their_own_etags(sim: Simulator, repo: Repo, api: Api) 
     assert one.headers["ETag"] != two.headers["ETag"]
 
 
-async def test_writes_and_errors_carry_no_etag(
-    sim: Simulator, repo: Repo, api: Api
-) -> None:
+async def test_writes_and_errors_carry_no_etag(sim: Simulator, repo: Repo, api: Api) -> None:
     missing = await api.get(f"{REPO}/pulls/99")
     assert missing.status == 404 and "ETag" not in missing.headers
     pull = sim.open_pull_request(repo, "rfc/x", {"rfcs/0000-x.md": "# X\n"})

@@ -83,9 +83,7 @@ async def test_summary_over_65535_characters_is_refused_by_the_schema(
     assert len(sim.violations) == 1 and "maxLength" in sim.violations[0]
 
 
-async def test_title_over_255_characters_is_refused(
-    sim: Simulator, repo: Repo, api: Api
-) -> None:
+async def test_title_over_255_characters_is_refused(sim: Simulator, repo: Repo, api: Api) -> None:
     refused = await check_run(api, sim, repo, {"title": "t" * 256, "summary": "s"})
     assert refused.status == 422
     assert refused.body["errors"][0]["message"] == "title is too long (maximum is 255 characters)"
