@@ -14,7 +14,7 @@ import itertools
 import json
 import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -172,7 +172,7 @@ class Simulator:
         self,
         repo: RepoRef,
         branch: str,
-        files: dict[str, str | None],
+        files: Mapping[str, str | None],
         message: str = "Update files",
         author: str = "alice",
     ) -> str:
@@ -182,7 +182,7 @@ class Simulator:
         self,
         repo: RepoRef,
         head: str,
-        files: dict[str, str | None] | None = None,
+        files: Mapping[str, str | None] | None = None,
         author: str = "alice",
         title: str = "Add an RFC",
         base: str | None = None,
