@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sandbox import sim_render as render
-from sandbox.sim_state import Repo, iso, now
+from sandbox.sim_state import Repo, iso
 
 if TYPE_CHECKING:
     from sandbox.simulator import Simulator
@@ -164,7 +164,7 @@ def check_suite_json(sim: Simulator, repo: Repo, head_sha: str) -> dict[str, Any
         "pull_requests": pulls,
         "app": sim.app_json(),
         "created_at": iso(commit.date),
-        "updated_at": iso(now()),
+        "updated_at": iso(sim.clock.now()),
         "latest_check_runs_count": len(runs),
         "check_runs_url": f"{sim.base_url}/repos/{repo.full_name}/check-suites/{suite_id}"
         "/check-runs",

@@ -13,7 +13,9 @@ from sandbox.sim_state import (
     FileChange,
     Label,
     PullRequest,
+    Reaction,
     Repo,
+    Review,
     iso,
 )
 
@@ -25,7 +27,9 @@ def user_id(login: str) -> int:
     return int(hashlib.sha1(login.lower().encode()).hexdigest()[:8], 16)
 
 
-def user_json(login: str, kind: str = "User") -> dict[str, Any]:
+def user_json(login: str, kind: str | None = None) -> dict[str, Any]:
+    """A user as GitHub renders it; ``<slug>[bot]`` logins are Apps' bot users."""
+    kind = kind or ("Bot" if login.endswith("[bot]") else "User")
     return {
         "login": login,
         "id": user_id(login),
@@ -54,14 +58,18 @@ def repo_json(repo: Repo, base: str) -> dict[str, Any]:
     }
 
 
+def git_person(login: str, commit: Commit) -> dict[str, Any]:
+    # GitHub's noreply address: "<id>+<login>@users.noreply.github.com".
+    return {
+        "name": login,
+        "email": f"{user_id(login)}+{login}@users.noreply.github.com",
+        "date": iso(commit.date),
+    }
+
+
 def commit_json(
     repo: Repo, commit: Commit, base: str, files: list[FileChange] | None = None
 ) -> dict[str, Any]:
-    person = {
-        "name": commit.author,
-        "email": f"{commit.author}@users.noreply.github.com",
-        "date": iso(commit.date),
-    }
     rendered: dict[str, Any] = {
         "sha": commit.sha,
         "node_id": f"C_{commit.sha[:12]}",
@@ -69,8 +77,9 @@ def commit_json(
         "html_url": f"{HTML}/{repo.full_name}/commit/{commit.sha}",
         "commit": {
             "message": commit.message,
-            "author": person,
-            "committer": person,
+            "author": git_person(commit.author, commit),
+            "committer": git_person(commit.committed_by, commit),
+            "comment_count": 0,
             "tree": {
                 "sha": commit.tree,
                 "url": f"{base}/repos/{repo.full_name}/git/trees/{commit.tree}",
@@ -78,7 +87,7 @@ def commit_json(
             "url": f"{base}/repos/{repo.full_name}/git/commits/{commit.sha}",
         },
         "author": user_json(commit.author),
-        "committer": user_json(commit.author),
+        "committer": user_json(commit.committed_by),
         "parents": [
             {"sha": p, "url": f"{base}/repos/{repo.full_name}/commits/{p}"} for p in commit.parents
         ],
@@ -94,18 +103,13 @@ def commit_json(
 
 
 def git_commit_json(repo: Repo, commit: Commit, base: str) -> dict[str, Any]:
-    person = {
-        "name": commit.author,
-        "email": f"{commit.author}@users.noreply.github.com",
-        "date": iso(commit.date),
-    }
     return {
         "sha": commit.sha,
         "node_id": f"C_{commit.sha[:12]}",
         "url": f"{base}/repos/{repo.full_name}/git/commits/{commit.sha}",
         "html_url": f"{HTML}/{repo.full_name}/commit/{commit.sha}",
-        "author": person,
-        "committer": person,
+        "author": git_person(commit.author, commit),
+        "committer": git_person(commit.committed_by, commit),
         "message": commit.message,
         "tree": {
             "sha": commit.tree,
@@ -190,8 +194,13 @@ def label_json(repo: Repo, label: Label, base: str) -> dict[str, Any]:
 
 
 def comment_json(
-    repo: Repo, comment: Comment, base: str, association: str = "NONE"
+    repo: Repo,
+    comment: Comment,
+    base: str,
+    association: str = "NONE",
+    via_app: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """``via_app``: the App the comment was made through (``performed_via_github_app``)."""
     return {
         "id": comment.id,
         "node_id": f"IC_{comment.id}",
@@ -204,11 +213,68 @@ def comment_json(
         "created_at": iso(comment.created_at),
         "updated_at": iso(comment.updated_at),
         "author_association": association,
-        "performed_via_github_app": None,
+        "performed_via_github_app": via_app,
         "reactions": {
             "url": f"{base}/repos/{repo.full_name}/issues/comments/{comment.id}/reactions",
             "total_count": len(comment.reactions),
+            **{
+                content: sum(r.content == content for r in comment.reactions)
+                for content in REACTION_CONTENTS
+            },
         },
+    }
+
+
+REACTION_CONTENTS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
+
+
+def reaction_json(reaction: Reaction) -> dict[str, Any]:
+    return {
+        "id": reaction.id,
+        "node_id": f"REA_{reaction.id}",
+        "content": reaction.content,
+        "user": user_json(reaction.user, reaction.user_type),
+        "created_at": iso(reaction.created_at),
+    }
+
+
+def review_json(repo: Repo, review: Review, base: str) -> dict[str, Any]:
+    api = f"{base}/repos/{repo.full_name}"
+    html = f"{HTML}/{repo.full_name}/pull/{review.pull_number}#pullrequestreview-{review.id}"
+    return {
+        "id": review.id,
+        "node_id": f"PRR_{review.id}",
+        "user": user_json(review.user),
+        "body": review.body,
+        "state": review.state,
+        "html_url": html,
+        "pull_request_url": f"{api}/pulls/{review.pull_number}",
+        "author_association": association(repo, review.user),
+        "submitted_at": iso(review.submitted_at),
+        "commit_id": review.commit_id,
+        "_links": {
+            "html": {"href": html},
+            "pull_request": {"href": f"{api}/pulls/{review.pull_number}"},
+        },
+    }
+
+
+def foreign_app_json(app_id: int, slug: str) -> dict[str, Any]:
+    """Another App than the simulated one (e.g. a CI that also makes check runs)."""
+    return {
+        "id": app_id,
+        "slug": slug,
+        "client_id": f"Iv1.{app_id:016x}",
+        "node_id": f"A_{app_id}",
+        "name": slug,
+        "owner": user_json("other-org", "Organization"),
+        "description": "",
+        "external_url": f"https://example.org/{slug}",
+        "html_url": f"{HTML}/apps/{slug}",
+        "created_at": "2024-01-01T00:00:00Z",
+        "updated_at": "2024-01-01T00:00:00Z",
+        "permissions": {"checks": "write", "metadata": "read"},
+        "events": [],
     }
 
 
@@ -245,7 +311,7 @@ def pull_json(repo: Repo, pr: PullRequest, base: str) -> dict[str, Any]:
             if (lab := repo.label(name)) is not None
         ],
         "created_at": iso(pr.created_at),
-        "updated_at": iso(pr.merged_at or pr.closed_at or pr.created_at),
+        "updated_at": iso(pr.updated_at),
         "closed_at": iso(pr.closed_at),
         "merged_at": iso(pr.merged_at),
         "merge_commit_sha": pr.merge_commit_sha,
@@ -256,7 +322,8 @@ def pull_json(repo: Repo, pr: PullRequest, base: str) -> dict[str, Any]:
         "merged": pr.merged,
         "mergeable": None if pr.merged else True,
         "merged_by": user_json(pr.merged_by) if pr.merged_by else None,
-        "maintainer_can_modify": pr.maintainer_can_modify,
+        # Only a fork's PR can let maintainers push; GitHub says false for the others.
+        "maintainer_can_modify": pr.maintainer_can_modify and pr.head_repo is not repo,
         "comments": sum(1 for c in repo.comments.values() if c.issue_number == pr.number),
         "commits_url": f"{api}/pulls/{pr.number}/commits",
         "statuses_url": f"{api}/statuses/{head_sha}",

@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from yarl import URL
@@ -22,22 +24,24 @@ from sandbox.sim_state import (
     ApiError,
     CheckRun,
     PullRequest,
+    Reaction,
     Repo,
     diff_files,
     directories,
     iso,
     not_found,
-    now,
     subtree,
 )
 
 if TYPE_CHECKING:
     from sandbox.simulator import Simulator
 
-MAX_OUTPUT_TEXT = 65535
+MAX_OUTPUT_TEXT = 65535  # documented: characters; GitHub also refuses over 65535 UTF-8 bytes
+MAX_OUTPUT_TITLE = 255  # undocumented: our choice, see docs/simulator.md
 MAX_ANNOTATIONS_PER_REQUEST = 50
 MAX_PULL_FILES = 3000
-REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
+MAX_COMMENT_BODY = 65536
+REACTIONS = render.REACTION_CONTENTS
 
 
 @dataclass
@@ -198,7 +202,23 @@ def list_pulls(sim: Simulator, call: Call) -> Reply:
         pulls = [pr for pr in pulls if f"{pr.head_repo.owner}:{pr.head_ref}" == call.query["head"]]
     if "base" in call.query:
         pulls = [pr for pr in pulls if pr.base_ref == call.query["base"]]
-    pulls.sort(key=lambda pr: pr.number, reverse=call.query.get("direction", "desc") == "desc")
+    for pr in pulls:
+        pr.current_head()  # a push since the last look moves updated_at
+    sort = call.query.get("sort", "created")
+    if sort == "long-running":
+        # Open for more than a month, with activity within the past month.
+        month_ago = sim.clock.now() - timedelta(days=30)
+        pulls = [pr for pr in pulls if pr.created_at < month_ago <= pr.updated_at]
+    comments = Counter(c.issue_number for c in repo.comments.values())
+    keys: dict[str, Callable[[PullRequest], Any]] = {
+        "created": lambda pr: (pr.created_at, pr.number),
+        "updated": lambda pr: (pr.updated_at, pr.number),
+        "popularity": lambda pr: (comments[pr.number], pr.number),
+        "long-running": lambda pr: (pr.created_at, pr.number),
+    }
+    # GitHub: direction defaults to desc for "created" (or no sort), to asc otherwise.
+    direction = call.query.get("direction") or ("desc" if sort == "created" else "asc")
+    pulls.sort(key=keys[sort], reverse=direction == "desc")
     return paginate(call, [render.pull_json(repo, pr, call.base) for pr in pulls])
 
 
@@ -264,8 +284,8 @@ def put_content(sim: Simulator, call: Call) -> Reply:
         raise ApiError(422, 'Invalid request.\n\n"sha" wasn\'t supplied.')
     if current is not None and given != current:
         raise ApiError(409, f"{path} does not match {given}")
-    author = (body.get("committer") or {}).get("name") or sim.app_slug + "[bot]"
-    commit_sha = repo.commit(branch, {path: content}, body.get("message", ""), author)
+    author, committer = authorship(sim, body)
+    commit_sha = repo.commit(branch, {path: content}, body.get("message", ""), author, committer)
     commit = repo.objects.commits[commit_sha]
     new_sha = repo.objects.files_at(commit_sha)[path]
     return Reply(
@@ -300,10 +320,11 @@ def create_check_run(sim: Simulator, call: Call) -> Reply:
         body.get("external_id"),
         body.get("details_url"),
         suite,
+        int(sim.app_id),
     )
-    apply_check_update(run, body)
+    apply_check_update(run, body, sim.clock.now())
     repo.check_runs[run.id] = run
-    return Reply(201, render.check_run_json(repo, run, call.base, sim.app_json()))
+    return Reply(201, render.check_run_json(repo, run, call.base, sim.app_json(run.app_id)))
 
 
 @handles("checks/update")
@@ -312,11 +333,19 @@ def update_check_run(sim: Simulator, call: Call) -> Reply:
     run = repo.check_runs.get(int(call.params["check_run_id"]))
     if run is None:
         raise not_found()
-    apply_check_update(run, body_of(call))
-    return Reply(200, render.check_run_json(repo, run, call.base, sim.app_json()))
+    apply_check_update(run, body_of(call), sim.clock.now())
+    return Reply(200, render.check_run_json(repo, run, call.base, sim.app_json(run.app_id)))
 
 
-def apply_check_update(run: CheckRun, body: dict[str, Any]) -> None:
+def check_run_invalid(field_name: str, message: str) -> ApiError:
+    return ApiError(
+        422,
+        "Validation Failed",
+        [{"resource": "CheckRun", "code": "custom", "field": field_name, "message": message}],
+    )
+
+
+def apply_check_update(run: CheckRun, body: dict[str, Any], moment: datetime) -> None:
     """GitHub's create/update semantics; annotations accumulate across requests."""
     output = body.get("output") or {}
     annotations = output.get("annotations") or []
@@ -329,6 +358,13 @@ def apply_check_update(run: CheckRun, body: dict[str, Any]) -> None:
                 f"Invalid request.\n\nOutput {key} exceeds the maximum size "
                 f"of {MAX_OUTPUT_TEXT} characters.",
             )
+        if len(str(output.get(key) or "").encode()) > MAX_OUTPUT_TEXT:
+            # Within the documented characters but not in bytes (github/docs#35252).
+            raise check_run_invalid(key, f"{key} exceeds a maximum bytesize of {MAX_OUTPUT_TEXT}")
+    if len(str(output.get("title") or "")) > MAX_OUTPUT_TITLE:
+        raise check_run_invalid(
+            "title", f"title is too long (maximum is {MAX_OUTPUT_TITLE} characters)"
+        )
     status = body.get("status")
     conclusion = body.get("conclusion")
     if status == "completed" and not conclusion and run.conclusion is None:
@@ -341,12 +377,12 @@ def apply_check_update(run: CheckRun, body: dict[str, Any]) -> None:
     if status:
         run.status = status
     if status == "in_progress" or body.get("started_at"):
-        run.started_at = run.started_at or now()
+        run.started_at = run.started_at or moment
     if conclusion:
         run.conclusion = conclusion
         run.status = "completed"  # giving a conclusion completes the run
     if run.status == "completed":
-        run.completed_at = run.completed_at or now()
+        run.completed_at = run.completed_at or moment
         run.started_at = run.started_at or run.completed_at
     run.output.update({k: output[k] for k in ("title", "summary", "text") if k in output})
     run.annotations.extend(dict(a) for a in annotations)
@@ -358,7 +394,7 @@ def get_check_run(sim: Simulator, call: Call) -> Reply:
     run = repo.check_runs.get(int(call.params["check_run_id"]))
     if run is None:
         raise not_found()
-    return Reply(200, render.check_run_json(repo, run, call.base, sim.app_json()))
+    return Reply(200, render.check_run_json(repo, run, call.base, sim.app_json(run.app_id)))
 
 
 @handles("checks/list-annotations")
@@ -385,18 +421,21 @@ def list_annotations(sim: Simulator, call: Call) -> Reply:
 def list_check_runs_for_ref(sim: Simulator, call: Call) -> Reply:
     repo = repo_of(sim, call)
     sha = repo.resolve(call.params["ref"])
-    runs = [r for r in repo.check_runs.values() if r.head_sha == sha]
+    runs = sorted((r for r in repo.check_runs.values() if r.head_sha == sha), key=lambda r: r.id)
     if "check_name" in call.query:
         runs = [r for r in runs if r.name == call.query["check_name"]]
+    if "app_id" in call.query:
+        runs = [r for r in runs if r.app_id == int(call.query["app_id"])]
+    if call.query.get("filter", "latest") == "latest":
+        latest: dict[tuple[int, str], CheckRun] = {}
+        for run in runs:
+            latest[(run.app_id, run.name)] = run  # later ids win: each App's latest per name
+        runs = list(latest.values())
     if "status" in call.query:
         runs = [r for r in runs if r.status == call.query["status"]]
-    if call.query.get("filter", "latest") == "latest":
-        latest: dict[str, CheckRun] = {}
-        for run in runs:
-            latest[run.name] = run  # later ids win: the most recent run of each name
-        runs = list(latest.values())
     runs.sort(key=lambda r: r.id, reverse=True)
-    page = paginate(call, [render.check_run_json(repo, r, call.base, sim.app_json()) for r in runs])
+    rendered = [render.check_run_json(repo, r, call.base, sim.app_json(r.app_id)) for r in runs]
+    page = paginate(call, rendered)
     page.body = {"total_count": len(runs), "check_runs": page.body}
     return page
 
@@ -451,6 +490,7 @@ def add_issue_labels(sim: Simulator, call: Call) -> Reply:
         label = repo.label(name) or sim.add_label(repo, name, DEFAULT_LABEL_COLOR, None)
         if label.name.lower() not in (n.lower() for n in pr.labels):
             pr.labels.append(label.name)
+            pr.touch(sim.clock.now())
     return Reply(200, issue_labels(repo, pr, call.base))
 
 
@@ -473,6 +513,7 @@ def remove_issue_label(sim: Simulator, call: Call) -> Reply:
     if len(kept) == len(pr.labels):
         raise ApiError(404, "Label does not exist")
     pr.labels = kept
+    pr.touch(sim.clock.now())
     return Reply(200, issue_labels(repo, pr, call.base))
 
 
@@ -485,14 +526,44 @@ def list_comments(sim: Simulator, call: Call) -> Reply:
     number = int(call.params["issue_number"])
     if number not in repo.pulls:
         raise not_found()
-    comments = [c for c in repo.comments.values() if c.issue_number == number]
-    return paginate(
-        call,
-        [
-            render.comment_json(repo, c, call.base, render.association(repo, c.user))
-            for c in comments
-        ],
-    )
+    since = since_of(call)
+    comments = [
+        c
+        for c in sorted(repo.comments.values(), key=lambda c: c.id)
+        if c.issue_number == number and (since is None or c.updated_at >= since)
+    ]
+    return paginate(call, [sim.comment_json(repo, c) for c in comments])
+
+
+def since_of(call: Call, name: str = "since") -> datetime | None:
+    """An ISO 8601 timestamp query parameter (GitHub answers 422 to one it cannot read)."""
+    raw = call.query.get(name)
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise ApiError(422, f"Invalid value for {name}: {raw!r} is not an ISO 8601 time") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def comment_body(call: Call) -> str:
+    """The comment body, refused as GitHub refuses one over 65,536 characters."""
+    body = str(body_of(call)["body"])
+    if len(body) > MAX_COMMENT_BODY:
+        raise ApiError(
+            422,
+            "Validation Failed",
+            [
+                {
+                    "resource": "IssueComment",
+                    "code": "unprocessable",
+                    "field": "data",
+                    "message": f"Body is too long (maximum is {MAX_COMMENT_BODY} characters)",
+                }
+            ],
+        )
+    return body
 
 
 @handles("issues/create-comment")
@@ -501,8 +572,10 @@ def create_comment(sim: Simulator, call: Call) -> Reply:
     number = int(call.params["issue_number"])
     if number not in repo.pulls:
         raise not_found()
-    comment = sim.add_comment_object(repo, number, sim.bot_login, body_of(call)["body"], "Bot")
-    return Reply(201, render.comment_json(repo, comment, call.base))
+    body = comment_body(call)
+    # Made with an installation token: by the App's bot user, through the App.
+    comment = sim.add_comment_object(repo, number, sim.bot_login, body, "Bot", int(sim.app_id))
+    return Reply(201, sim.comment_json(repo, comment))
 
 
 @handles("issues/update-comment")
@@ -511,11 +584,9 @@ def update_comment(sim: Simulator, call: Call) -> Reply:
     comment = repo.comments.get(int(call.params["comment_id"]))
     if comment is None:
         raise not_found()
-    comment.body = body_of(call)["body"]
-    comment.updated_at = now()
-    return Reply(
-        200, render.comment_json(repo, comment, call.base, render.association(repo, comment.user))
-    )
+    comment.body = comment_body(call)
+    comment.updated_at = sim.clock.now()
+    return Reply(200, sim.comment_json(repo, comment))
 
 
 @handles("reactions/create-for-issue-comment")
@@ -527,22 +598,12 @@ def create_reaction(sim: Simulator, call: Call) -> Reply:
     content = body_of(call).get("content")
     if content not in REACTIONS:
         raise validation_failed("Reaction", "content", "invalid")
-    for user, existing, reaction_id in comment.reactions:
-        if user == sim.bot_login and existing == content:
-            return Reply(200, reaction_json(reaction_id, sim.bot_login, content))
-    reaction_id = sim.next_id()
-    comment.reactions.append((sim.bot_login, content, reaction_id))
-    return Reply(201, reaction_json(reaction_id, sim.bot_login, content))
-
-
-def reaction_json(reaction_id: int, user: str, content: str) -> dict[str, Any]:
-    return {
-        "id": reaction_id,
-        "node_id": f"REA_{reaction_id}",
-        "content": content,
-        "user": render.user_json(user, "Bot"),
-        "created_at": iso(now()),
-    }
+    for reaction in comment.reactions:
+        if reaction.user == sim.bot_login and reaction.content == content:
+            return Reply(200, render.reaction_json(reaction))
+    reaction = Reaction(sim.next_id(), sim.bot_login, "Bot", content, sim.clock.now())
+    comment.reactions.append(reaction)
+    return Reply(201, render.reaction_json(reaction))
 
 
 # ---------------------------------------------------------------- permissions, teams
@@ -659,11 +720,19 @@ def create_git_commit(sim: Simulator, call: Call) -> Reply:
     parents = tuple(body.get("parents") or ())
     if any(p not in repo.objects.commits for p in parents):
         raise ApiError(422, "Parent SHA does not exist or is not a commit object")
-    author = (body.get("author") or body.get("committer") or {}).get("name")
+    author, committer = authorship(sim, body)
     commit = repo.objects.put_commit(
-        body["tree"], parents, body["message"], author or sim.app_slug + "[bot]"
+        body["tree"], parents, body["message"], author, committer=committer
     )
     return Reply(201, render.git_commit_json(repo, commit, call.base))
+
+
+def authorship(sim: Simulator, body: dict[str, Any]) -> tuple[str, str]:
+    """GitHub's defaults: the committer is the authenticated App's bot user unless given;
+    the author is the committer unless given."""
+    committer = (body.get("committer") or {}).get("name") or sim.bot_login
+    author = (body.get("author") or {}).get("name") or committer
+    return author, committer
 
 
 @handles("git/create-blob")
@@ -790,7 +859,20 @@ def list_commits(sim: Simulator, call: Call) -> Reply:
     path = call.query.get("path", "").strip("/")
     if path:
         commits = [c for c in commits if touches(repo, c.sha, path)]
+    since, until = since_of(call), since_of(call, "until")
+    if since is not None:
+        commits = [c for c in commits if c.date >= since]
+    if until is not None:
+        commits = [c for c in commits if c.date <= until]
+    for role in ("author", "committer"):
+        if call.query.get(role):
+            wanted = call.query[role].lower()
+            commits = [c for c in commits if getattr(c, role_field(role)).lower() == wanted]
     return paginate(call, [render.commit_json(repo, c, call.base) for c in commits])
+
+
+def role_field(role: str) -> str:
+    return "author" if role == "author" else "committed_by"
 
 
 def touches(repo: Repo, sha: str, path: str) -> bool:

@@ -13,7 +13,7 @@ import itertools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 PERMISSION_LEVELS = ("none", "read", "triage", "write", "maintain", "admin")
@@ -41,8 +41,46 @@ def not_found() -> ApiError:
     return ApiError(404, "Not Found")
 
 
-def now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+class Clock:
+    """The simulator's time: every timestamp it writes (commits, pull requests, comments,
+    check runs, reviews, tokens, rate-limit windows) comes from here.
+
+    By default it follows the wall clock; tests move it with :meth:`advance` or stop it with
+    :meth:`freeze` (a frozen clock still moves when advanced). Whole seconds, like GitHub's
+    timestamps.
+    """
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+        self._frozen: datetime | None = None
+
+    def now(self) -> datetime:
+        moment = self._frozen or datetime.now(UTC) + self._offset
+        return moment.replace(microsecond=0)
+
+    def advance(self, by: timedelta | float) -> datetime:
+        """Move time forward (seconds or a timedelta); returns the new now."""
+        delta = by if isinstance(by, timedelta) else timedelta(seconds=by)
+        if delta < timedelta(0):
+            raise ValueError("the clock only moves forward")
+        if self._frozen is not None:
+            self._frozen += delta
+        else:
+            self._offset += delta
+        return self.now()
+
+    def freeze(self, at: datetime | None = None) -> datetime:
+        """Stop the clock at ``at`` (an aware datetime; default: now)."""
+        if at is not None and at.tzinfo is None:
+            raise ValueError("give an aware datetime (e.g. tzinfo=UTC)")
+        self._frozen = (at or self.now()).astimezone(UTC)
+        return self.now()
+
+    def resume(self) -> None:
+        """Let a frozen clock run again from where it stands."""
+        if self._frozen is not None:
+            self._offset = self._frozen - datetime.now(UTC)
+            self._frozen = None
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -70,6 +108,11 @@ class Commit:
     author: str
     date: datetime
     sequence: int  # creation order, to sort commits made within the same second
+    committer: str = ""  # empty: the author committed it
+
+    @property
+    def committed_by(self) -> str:
+        return self.committer or self.author
 
 
 @dataclass
@@ -79,6 +122,7 @@ class ObjectStore:
     blobs: dict[str, bytes] = field(default_factory=dict)
     trees: dict[str, Files] = field(default_factory=dict)
     commits: dict[str, Commit] = field(default_factory=dict)
+    clock: Clock = field(default_factory=Clock)
     _sequence: itertools.count[int] = field(default_factory=itertools.count)
 
     def put_blob(self, content: bytes) -> str:
@@ -100,10 +144,12 @@ class ObjectStore:
         message: str,
         author: str,
         date: datetime | None = None,
+        committer: str = "",
     ) -> Commit:
         sequence = next(self._sequence)
-        sha = _hash("commit", [tree, parents, message, author, sequence])
-        commit = Commit(sha, tree, parents, message, author, date or now(), sequence)
+        sha = _hash("commit", [tree, parents, message, author, committer, sequence])
+        moment = date or self.clock.now()
+        commit = Commit(sha, tree, parents, message, author, moment, sequence, committer)
         self.commits[sha] = commit
         return commit
 
@@ -217,6 +263,15 @@ class Label:
 
 
 @dataclass
+class Reaction:
+    id: int
+    user: str
+    user_type: str
+    content: str
+    created_at: datetime
+
+
+@dataclass
 class Comment:
     id: int
     issue_number: int
@@ -225,7 +280,19 @@ class Comment:
     body: str
     created_at: datetime
     updated_at: datetime
-    reactions: list[tuple[str, str, int]] = field(default_factory=list)  # (user, content, id)
+    reactions: list[Reaction] = field(default_factory=list)
+    app_id: int | None = None  # the App it was made through (installation token), else None
+
+
+@dataclass
+class Review:
+    id: int
+    pull_number: int
+    user: str
+    state: str  # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED
+    body: str
+    commit_id: str
+    submitted_at: datetime
 
 
 @dataclass
@@ -241,6 +308,7 @@ class CheckRun:
     external_id: str | None
     details_url: str | None
     suite_id: int
+    app_id: int  # the App that created it
     annotations: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -256,6 +324,7 @@ class PullRequest:
     head_repo: Repo
     head_sha: str
     created_at: datetime
+    updated_at: datetime
     state: str = "open"
     draft: bool = False
     merged: bool = False
@@ -268,10 +337,17 @@ class PullRequest:
     merge_base_sha: str | None = None  # frozen at merge, so the file list stays the PR's
 
     def current_head(self) -> str:
-        """Follow the head branch while it exists (pushes move the PR's head)."""
+        """Follow the head branch while it exists (pushes move the PR's head and, as on
+        GitHub, its ``updated_at``)."""
         if self.state == "open":
-            self.head_sha = self.head_repo.branches.get(self.head_ref, self.head_sha)
+            moved = self.head_repo.branches.get(self.head_ref, self.head_sha)
+            if moved != self.head_sha:
+                self.head_sha = moved
+                self.touch(self.head_repo.objects.commits[moved].date)
         return self.head_sha
+
+    def touch(self, moment: datetime) -> None:
+        self.updated_at = max(self.updated_at, moment)
 
 
 @dataclass
@@ -290,6 +366,7 @@ class Repo:
     pulls: dict[int, PullRequest] = field(default_factory=dict)
     comments: dict[int, Comment] = field(default_factory=dict)
     check_runs: dict[int, CheckRun] = field(default_factory=dict)
+    reviews: dict[int, Review] = field(default_factory=dict)
     check_suites: dict[str, int] = field(default_factory=dict)  # head sha -> suite id
     fork_of: Repo | None = None
     next_number: int = 1
@@ -314,7 +391,12 @@ class Repo:
         raise ApiError(404, f"No commit found for the ref {ref}")
 
     def commit(
-        self, branch: str, changes: Mapping[str, str | bytes | None], message: str, author: str
+        self,
+        branch: str,
+        changes: Mapping[str, str | bytes | None],
+        message: str,
+        author: str,
+        committer: str = "",
     ) -> str:
         """Apply ``changes`` (None deletes) on top of ``branch`` (made from the default)."""
         parent = self.branches.get(branch) or self.branches.get(self.default_branch)
@@ -326,7 +408,9 @@ class Repo:
                 data = content.encode() if isinstance(content, str) else content
                 files[path] = self.objects.put_blob(data)
         tree = self.objects.put_tree(files)
-        commit = self.objects.put_commit(tree, (parent,) if parent else (), message, author)
+        commit = self.objects.put_commit(
+            tree, (parent,) if parent else (), message, author, committer=committer
+        )
         self.branches[branch] = commit.sha
         return commit.sha
 

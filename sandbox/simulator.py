@@ -14,9 +14,8 @@ import itertools
 import json
 import re
 import secrets
-import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,31 +24,41 @@ from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from sandbox import sim_events
-from sandbox.openapi.contract import NO_BODY, Contract
+from sandbox import sim_events, sim_render, sim_routes, sim_routes_listing  # noqa: F401
+from sandbox.openapi.contract import NO_BODY, Contract, Operation
+from sandbox.sim_faults import (
+    RANDOM_KINDS,
+    Fault,
+    Faults,
+    Injection,
+    RandomFaults,
+    RandomKind,
+    drop_connection,
+    status_response,
+)
+from sandbox.sim_limits import ANONYMOUS, RATE_LIMIT_DOCS, Payer, RateLimits, Usage, etag, matches
 from sandbox.sim_routes import HANDLERS, Call, Reply
 from sandbox.sim_state import (
     ApiError,
+    CheckRun,
+    Clock,
     Comment,
     FileChange,
     Label,
     ObjectStore,
     PullRequest,
+    Reaction,
     Repo,
+    Review,
     diff_files,
-    now,
 )
 
 DOCS = "https://docs.github.com/rest"
 TOKEN_LIFETIME = timedelta(hours=1)
 JWT_MAX_LIFETIME = 600
 JWT_CLOCK_SKEW = 60
-RATE_LIMIT = 5000
-SECONDARY_RATE_LIMIT_MESSAGE = (
-    "You have exceeded a secondary rate limit. Please wait a few minutes before you try "
-    "again. If you reach out to GitHub Support for help, please include the request ID."
-)
 PERMISSION_NAMES = ("read", "triage", "write", "maintain", "admin")
+REVIEW_STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED")
 
 RepoRef = Repo | str
 BeforeCallback = Callable[["Simulator"], Awaitable[None] | None]
@@ -61,19 +70,17 @@ class RecordedRequest:
     path: str
     query: dict[str, str]
     json: Any
-    status: int = 0
+    status: int = 0  # 0: no answer (an injected reset or timeout)
     operation_id: str | None = None
+    fault: str | None = None  # the injected fault's label, if one fired
 
 
 @dataclass
-class _Injection:
+class _Before:
     method: str
     pattern: re.Pattern[str]
     times: int
-    status: int = 0
-    headers: dict[str, str] = field(default_factory=dict)
-    body: Any = None
-    callback: BeforeCallback | None = None
+    callback: BeforeCallback
 
     def matches(self, method: str, path: str) -> bool:
         return (
@@ -84,7 +91,9 @@ class _Injection:
 
 
 class Simulator:
-    def __init__(self, *, app_id: str = "4242", app_slug: str = "rfc-bot") -> None:
+    def __init__(
+        self, *, app_id: str = "4242", app_slug: str = "rfc-bot", rate_limit: int = 5000
+    ) -> None:
         self.app_id = app_id
         self.app_slug = app_slug
         self.bot_login = f"{app_slug}[bot]"
@@ -96,8 +105,10 @@ class Simulator:
         ).decode()
         self._public_key = key.public_key()
         self.contract = Contract.load()
+        self.clock = Clock()
         self.repos: dict[str, Repo] = {}  # lower-cased full name -> repo
         self.installations: dict[int, str] = {}  # installation id -> account login
+        self.installed_at: dict[int, datetime] = {}
         self.tokens: dict[str, tuple[int, datetime]] = {}
         self.teams: dict[tuple[str, str], set[str]] = {}
         self.latency = 0.0
@@ -105,10 +116,10 @@ class Simulator:
         self.violations: list[str] = []
         self.base_url = ""
         self._ids = itertools.count(1000)
-        self._failures: list[_Injection] = []
-        self._befores: list[_Injection] = []
-        self._rate_used: dict[str, int] = {}
-        self._rate_reset = int(time.time()) + 3600
+        self.faults = Faults()
+        self.rate_limits = RateLimits(self.clock, rate_limit)
+        self.apps: dict[int, str] = {int(app_id): app_slug}  # every App known: id -> slug
+        self._befores: list[_Before] = []
         self._runner: web.AppRunner | None = None
 
     # ------------------------------------------------------------ server lifecycle
@@ -126,6 +137,7 @@ class Simulator:
         return self.base_url
 
     async def stop(self) -> None:
+        self.faults.stopping.set()  # hung requests give up at once
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -150,7 +162,7 @@ class Simulator:
             owner_type,
             default_branch,
             self._installation_for(owner),
-            ObjectStore(),
+            ObjectStore(clock=self.clock),
         )
         repo.commit(default_branch, dict(files or {}), "Initial commit", owner)
         self.repos[full_name.lower()] = repo
@@ -160,7 +172,7 @@ class Simulator:
         self,
         repo: RepoRef,
         branch: str,
-        files: dict[str, str | None],
+        files: Mapping[str, str | None],
         message: str = "Update files",
         author: str = "alice",
     ) -> str:
@@ -170,33 +182,57 @@ class Simulator:
         self,
         repo: RepoRef,
         head: str,
-        files: dict[str, str | None] | None = None,
+        files: Mapping[str, str | None] | None = None,
         author: str = "alice",
         title: str = "Add an RFC",
         base: str | None = None,
         body: str = "",
         draft: bool = False,
+        *,
+        fork: bool = False,
+        maintainer_can_modify: bool = False,
     ) -> PullRequest:
+        """Open a pull request from ``head`` (committing ``files`` there first) into
+        ``base`` (default: the default branch). Any branch may be the head, the default
+        branch included (``head="main", base="old"``), as on GitHub. ``fork``: the head
+        lives in the author's fork, see :meth:`make_fork_pr`."""
         target = self._repo(repo)
+        base = base or target.default_branch
         if files:
             target.commit(head, files, title, author)
         if head not in target.branches:
             raise ValueError(f"branch {head} does not exist and no files were given")
+        if head == base:
+            raise ValueError(f"head and base are both {base}: no commits between them")
+        moment = self.clock.now()
         pr = PullRequest(
             target.take_number(),
             self.next_id(),
             title,
             body,
             author,
-            base or target.default_branch,
+            base,
             head,
             target,
             target.branches[head],
-            now(),
+            moment,
+            moment,
             draft=draft,
+            maintainer_can_modify=False,
         )
         target.pulls[pr.number] = pr
+        if fork:
+            self.make_fork_pr(target, pr.number, maintainer_can_modify=maintainer_can_modify)
         return pr
+
+    def create_branch(self, repo: RepoRef, name: str, from_ref: str | None = None) -> str:
+        """A new branch at ``from_ref`` (a branch or sha; default: the default branch)."""
+        target = self._repo(repo)
+        if name in target.branches:
+            raise ValueError(f"branch {name} already exists")
+        sha = target.resolve(from_ref or target.default_branch)
+        target.branches[name] = sha
+        return sha
 
     def merge_pull_request(self, repo: RepoRef, number: int, *, merged_by: str = "mona") -> str:
         """Squash the PR's changes onto its base as one commit; the PR becomes merged."""
@@ -206,7 +242,7 @@ class Simulator:
             raise ValueError(f"pull request #{number} is not open")
         changes = self.pull_changes(target, pr)
         head_files = target.objects.files_at(pr.current_head())
-        pr.merge_base_sha = self._merge_base(target, pr)
+        pr.merge_base_sha = self.merge_base(target, pr)
         edits: dict[str, str | bytes | None] = {}
         for change in changes:
             if change.previous_filename:
@@ -217,15 +253,17 @@ class Simulator:
                 else target.objects.blobs[head_files[change.filename]]
             )
         sha = target.commit(pr.base_ref, edits, f"{pr.title} (#{pr.number})", merged_by)
-        moment = now()
+        moment = self.clock.now()
         pr.state, pr.merged, pr.merged_at, pr.closed_at = "closed", True, moment, moment
         pr.merged_by, pr.merge_commit_sha = merged_by, sha
+        pr.touch(moment)
         return sha
 
     def close_pull_request(self, repo: RepoRef, number: int) -> None:
         pr = self._pull(self._repo(repo), number)
         pr.current_head()
-        pr.state, pr.closed_at = "closed", now()
+        pr.state, pr.closed_at = "closed", self.clock.now()
+        pr.touch(pr.closed_at)
 
     def set_permission(self, repo: RepoRef, user: str, permission: str) -> None:
         if permission not in PERMISSION_NAMES:
@@ -267,25 +305,88 @@ class Simulator:
     def add_comment(
         self, repo: RepoRef, number: int, user: str, body: str, user_type: str = "User"
     ) -> dict[str, Any]:
-        """A comment by a person (as if posted on github.com); returns its GitHub JSON."""
-        from sandbox import sim_render
-
+        """A comment by a person (as if posted on github.com, so not through an App:
+        ``performed_via_github_app`` is null); returns its GitHub JSON."""
         target = self._repo(repo)
         self._pull(target, number)
         comment = self.add_comment_object(target, number, user, body, user_type)
-        return sim_render.comment_json(
-            target, comment, self.base_url, sim_render.association(target, user)
-        )
+        return self.comment_json(target, comment)
 
     def edit_comment(self, repo: RepoRef, comment_id: int, body: str) -> dict[str, Any]:
-        from sandbox import sim_render
-
         target = self._repo(repo)
         comment = target.comments[comment_id]
-        comment.body, comment.updated_at = body, now()
-        return sim_render.comment_json(
-            target, comment, self.base_url, sim_render.association(target, comment.user)
+        comment.body, comment.updated_at = body, self.clock.now()
+        return self.comment_json(target, comment)
+
+    def add_reaction(self, repo: RepoRef, comment_id: int, user: str, content: str) -> int:
+        """A person reacts to a comment (as on github.com); returns the reaction id."""
+        if content not in sim_routes.REACTIONS:
+            raise ValueError(f"reaction must be one of {sim_routes.REACTIONS}")
+        comment = self._repo(repo).comments[comment_id]
+        reaction = Reaction(self.next_id(), user, "User", content, self.clock.now())
+        comment.reactions.append(reaction)
+        return reaction.id
+
+    def submit_review(
+        self, repo: RepoRef, number: int, user: str, state: str, body: str = ""
+    ) -> Review:
+        """A person submits a review on the PR's current head: APPROVED,
+        CHANGES_REQUESTED or COMMENTED (GitHub requires a body for the last two)."""
+        target = self._repo(repo)
+        pr = self._pull(target, number)
+        if state not in REVIEW_STATES:
+            raise ValueError(f"review state must be one of {REVIEW_STATES}")
+        if state != "APPROVED" and not body:
+            raise ValueError(f"a {state} review needs a body")
+        if user.lower() == pr.user.lower() and state != "COMMENTED":
+            raise ValueError("GitHub does not let authors approve or block their own PR")
+        moment = self.clock.now()
+        review = Review(self.next_id(), number, user, state, body, pr.current_head(), moment)
+        target.reviews[review.id] = review
+        pr.touch(moment)
+        return review
+
+    def register_app(self, slug: str) -> int:
+        """Another GitHub App (e.g. a CI) known to the simulator; returns its id."""
+        app_id = self.next_id()
+        self.apps[app_id] = slug
+        return app_id
+
+    def add_check_run(
+        self,
+        repo: RepoRef,
+        head_sha: str,
+        name: str,
+        *,
+        app_id: int,
+        status: str = "completed",
+        conclusion: str | None = "success",
+        external_id: str | None = None,
+    ) -> int:
+        """A check run made by another App (see :meth:`register_app`); returns its id."""
+        target = self._repo(repo)
+        if app_id not in self.apps:
+            raise ValueError(f"no App {app_id}: register it first")
+        sha = target.resolve(head_sha)
+        suite = target.check_suites.setdefault(sha, self.next_id())
+        moment = self.clock.now()
+        done = status == "completed"
+        run = CheckRun(
+            self.next_id(),
+            name,
+            sha,
+            status,
+            conclusion if done else None,
+            moment,
+            moment if done else None,
+            {},
+            external_id,
+            None,
+            suite,
+            app_id,
         )
+        target.check_runs[run.id] = run
+        return run.id
 
     # ------------------------------------------------------------ test-facing API: faults
 
@@ -298,21 +399,88 @@ class Simulator:
         times: int = 1,
         headers: dict[str, str] | None = None,
         body: Any = None,
+        applied: bool = False,
     ) -> None:
-        """Answer the next ``times`` matching requests with ``status`` instead."""
-        self._failures.append(
-            _Injection(
-                method.upper(), re.compile(path_regex), times, status, dict(headers or {}), body
-            )
+        """Answer the next ``times`` matching requests with ``status`` instead (GitHub's
+        error body unless ``body`` is given). ``applied``: GitHub carries the request out
+        first (a write lands) and still answers ``status``."""
+        fault = Fault(status=status, headers=dict(headers or {}), body=body, applied=applied)
+        self._inject(method, path_regex, times, fault)
+
+    def reset_connection(
+        self, method: str, path_regex: str, *, times: int = 1, applied: bool = False
+    ) -> None:
+        """Drop the connection of the next matching requests with a TCP reset, no answer."""
+        self._inject(method, path_regex, times, Fault(kind="reset", applied=applied))
+
+    def time_out(
+        self,
+        method: str,
+        path_regex: str,
+        *,
+        times: int = 1,
+        hang: float = 30.0,
+        applied: bool = False,
+    ) -> None:
+        """Give the next matching requests no answer: the connection stays silent until
+        the client gives up (or ``hang`` seconds pass, or the simulator stops)."""
+        self._inject(method, path_regex, times, Fault(kind="timeout", hang=hang, applied=applied))
+
+    def fail_randomly(
+        self,
+        rate: float,
+        *,
+        seed: int,
+        kinds: tuple[RandomKind, ...] = RANDOM_KINDS,
+        method: str = "*",
+        path_regex: str = "",
+        retry_after: int = 1,
+        hang: float = 30.0,
+    ) -> None:
+        """Fail each matching request with probability ``rate``, drawing the fault from
+        ``kinds`` ("502", "502-applied", "reset", "timeout", "secondary", "429") with a
+        seeded generator. Injections set with ``fail`` and friends take precedence.
+        ``rate=0`` turns it off; ``sim.faults.fired`` tallies what fired."""
+        self.faults.random = RandomFaults(
+            rate,
+            seed,
+            tuple(kinds),
+            method.upper(),
+            re.compile(path_regex),
+            retry_after,
+            hang,
+        )
+
+    def _inject(self, method: str, path_regex: str, times: int, fault: Fault) -> None:
+        self.faults.injections.append(
+            Injection(method.upper(), re.compile(path_regex), times, fault)
         )
 
     def before(
         self, method: str, path_regex: str, callback: BeforeCallback, *, times: int = 1
     ) -> None:
         """Run ``callback(sim)`` (sync or async) before handling matching requests."""
-        self._befores.append(
-            _Injection(method.upper(), re.compile(path_regex), times, callback=callback)
-        )
+        self._befores.append(_Before(method.upper(), re.compile(path_regex), times, callback))
+
+    # ------------------------------------------------------------ test-facing API: rate limit
+
+    def api_usage(self, installation: int | RepoRef) -> Usage:
+        """The primary rate-limit budget of an installation (or of a repository's):
+        requests counted, 304s answered for free, limit, remaining and reset time."""
+        return self.rate_limits.usage(("installation", self._installation_id(installation)))
+
+    def set_rate_remaining(self, installation: int | RepoRef, remaining: int) -> None:
+        """Spend an installation's budget down to ``remaining`` in the current window."""
+        budget = self.rate_limits.budget(("installation", self._installation_id(installation)))
+        budget.used = max(0, budget.limit - remaining)
+
+    def _installation_id(self, installation: int | RepoRef) -> int:
+        if isinstance(installation, int):
+            return installation
+        found = self._repo(installation).installation_id
+        if found is None:
+            raise ValueError("that repository is not covered by the App")
+        return found
 
     # ------------------------------------------------------------ test-facing API: reading
 
@@ -336,12 +504,10 @@ class Simulator:
         return self._pull(self._repo(repo), number)
 
     def check_runs(self, repo: RepoRef, head_sha: str | None = None) -> list[dict[str, Any]]:
-        from sandbox import sim_render
-
         target = self._repo(repo)
         return [
             {
-                **sim_render.check_run_json(target, run, self.base_url, self.app_json()),
+                **sim_render.check_run_json(target, run, self.base_url, self.app_json(run.app_id)),
                 "annotations": [dict(a) for a in run.annotations],
             }
             for run in sorted(target.check_runs.values(), key=lambda r: r.id)
@@ -358,19 +524,15 @@ class Simulator:
         }
 
     def comments(self, repo: RepoRef, number: int) -> list[dict[str, Any]]:
-        from sandbox import sim_render
-
         target = self._repo(repo)
         return [
-            sim_render.comment_json(
-                target, c, self.base_url, sim_render.association(target, c.user)
-            )
+            self.comment_json(target, c)
             for c in sorted(target.comments.values(), key=lambda c: c.id)
             if c.issue_number == number
         ]
 
     def reactions(self, repo: RepoRef, comment_id: int) -> list[str]:
-        return [content for _, content, _ in self._repo(repo).comments[comment_id].reactions]
+        return [r.content for r in self._repo(repo).comments[comment_id].reactions]
 
     # ------------------------------------------------------------ webhook payloads
 
@@ -410,10 +572,21 @@ class Simulator:
     def find_repo(self, full_name: str) -> Repo | None:
         return self.repos.get(full_name.lower())
 
-    def app_json(self) -> dict[str, Any]:
+    def comment_json(self, repo: Repo, comment: Comment) -> dict[str, Any]:
+        via = None if comment.app_id is None else self.app_json(comment.app_id)
+        association = sim_render.association(repo, comment.user)
+        return sim_render.comment_json(repo, comment, self.base_url, association, via)
+
+    def app_json(self, app_id: int | None = None) -> dict[str, Any]:
+        """An App as GitHub renders it (``app`` on check runs, ``performed_via_github_app``
+        on comments); default: the simulated App itself."""
+        app_id = int(self.app_id) if app_id is None else app_id
+        if app_id != int(self.app_id):
+            return sim_render.foreign_app_json(app_id, self.apps[app_id])
         return {
             "id": int(self.app_id),
             "slug": self.app_slug,
+            "client_id": f"Iv1.{int(self.app_id):016x}",
             "node_id": f"A_{self.app_id}",
             "name": self.app_slug,
             "owner": {"login": "octo-org", "id": 1, "type": "Organization"},
@@ -439,13 +612,14 @@ class Simulator:
 
     def issue_token(self, installation_id: int) -> tuple[str, datetime]:
         token = "ghs_" + secrets.token_urlsafe(27)
-        expires = now() + TOKEN_LIFETIME
+        expires = self.clock.now() + TOKEN_LIFETIME
         self.tokens[token] = (installation_id, expires)
         return token, expires
 
     def expire_tokens(self) -> None:
         """Make every issued installation token expired (to test token refresh)."""
-        self.tokens = {t: (i, now() - timedelta(seconds=1)) for t, (i, _) in self.tokens.items()}
+        expired = self.clock.now() - timedelta(seconds=1)
+        self.tokens = {t: (i, expired) for t, (i, _) in self.tokens.items()}
 
     def add_label(self, repo: Repo, name: str, color: str, description: str | None) -> Label:
         label = Label(self.next_id(), name, color, description)
@@ -453,16 +627,24 @@ class Simulator:
         return label
 
     def add_comment_object(
-        self, repo: Repo, number: int, user: str, body: str, user_type: str
+        self,
+        repo: Repo,
+        number: int,
+        user: str,
+        body: str,
+        user_type: str,
+        app_id: int | None = None,
     ) -> Comment:
-        moment = now()
+        moment = self.clock.now()
         comment = Comment(self.next_id(), number, user, user_type, body, moment, moment)
+        comment.app_id = app_id
         repo.comments[comment.id] = comment
+        repo.pulls[number].touch(moment)
         return comment
 
     def pull_changes(self, repo: Repo, pr: PullRequest) -> list[FileChange]:
         """The PR's files: its head against the merge base with its base branch."""
-        base = pr.merge_base_sha or self._merge_base(repo, pr)
+        base = pr.merge_base_sha or self.merge_base(repo, pr)
         old = repo.objects.files_at(base) if base else {}
         return diff_files(repo.objects, old, repo.objects.files_at(pr.current_head()))
 
@@ -472,8 +654,7 @@ class Simulator:
         """Raise GitHub's error when the App may not move ``branch`` of ``repo``."""
         if repo.installation_id is not None and repo.installation_id == installation_id:
             if branch in repo.protected:
-                status = 409 if via == "contents" else 422
-                raise ApiError(status, f"Protected branch update failed for refs/heads/{branch}.")
+                raise protected_branch_refusal(branch, via)
             return
         parent = repo.fork_of
         allowed = (
@@ -506,7 +687,7 @@ class Simulator:
         return repo.pulls[number]
 
     @staticmethod
-    def _merge_base(repo: Repo, pr: PullRequest) -> str | None:
+    def merge_base(repo: Repo, pr: PullRequest) -> str | None:
         base_head = repo.branches.get(pr.base_ref)
         if base_head is None:
             return None
@@ -518,28 +699,16 @@ class Simulator:
                 return installation_id
         installation_id = self.next_id()
         self.installations[installation_id] = owner
+        self.installed_at[installation_id] = self.clock.now()
         return installation_id
 
-    async def _handle(self, request: web.Request) -> web.Response:
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = request.raw_path.split("?", 1)[0]
         query = dict(request.query)
         raw = await request.read()
         body = self._parse_body(raw)
         record = RecordedRequest(request.method, path, query, None if body is NO_BODY else body)
         self.requests.append(record)
-        response = await self._respond(request, path, query, body, record)
-        record.status = response.status
-        self._rate_limit_headers(request, response)
-        return response
-
-    async def _respond(
-        self,
-        request: web.Request,
-        path: str,
-        query: dict[str, str],
-        body: Any,
-        record: RecordedRequest,
-    ) -> web.Response:
         problems = self.contract.check(request.method, path, query, body)
         problems += self._header_problems(request, path)
         self.violations.extend(problems)
@@ -548,15 +717,42 @@ class Simulator:
         if self.latency:
             await asyncio.sleep(self.latency)
         await self._run_befores(request.method, path)
-        injected = self._injected_failure(request.method, path)
-        if injected is not None:
-            return injected
-        if operation is None or operation.operation_id not in HANDLERS:
-            return error_response(ApiError(404, "Not Found"))
+        fault = self.faults.take(request.method, path)
+        if fault is not None:
+            record.fault = fault.label
+        if fault is None or fault.applied:
+            answer = self._answer(request, path, query, body, operation, problems)
+            record.status = answer.status
+            if fault is None:
+                return answer
+        assert fault is not None
+        if fault.kind == "status":
+            response = status_response(fault, self.rate_limits.headers(self._payer(request, path)))
+            record.status = response.status
+            return response
+        record.status = 0
+        await drop_connection(request, fault, self.faults.stopping)
+        return web.Response(status=499)  # never sent: the connection is gone
+
+    def _answer(
+        self,
+        request: web.Request,
+        path: str,
+        query: dict[str, str],
+        body: Any,
+        operation: Operation | None,
+        problems: list[str],
+    ) -> web.Response:
+        """GitHub's answer: authenticate, charge the rate limit, handle, make conditional."""
+        payer = self._payer(request, path)
         try:
+            if operation is None or operation.operation_id not in HANDLERS:
+                raise ApiError(404, "Not Found")
             if body is _INVALID_JSON:
                 raise ApiError(400, "Problems parsing JSON")
             installation_id = self._authenticate(request, path)
+            if self.rate_limits.exhausted(payer):
+                return self._rate_limited(payer)
             if any("request body" in p for p in problems):
                 raise ApiError(422, "Invalid request.\n\n" + "\n".join(problems))
             call = Call(
@@ -570,8 +766,40 @@ class Simulator:
             )
             reply = HANDLERS[operation.operation_id](self, call)
         except ApiError as error:
-            return error_response(error)
-        return json_response(reply)
+            response = error_response(error)
+        else:
+            if request.method == "GET" and reply.status == 200:
+                tag = etag(reply.body, reply.headers.get("Link"))
+                if matches(request.headers.get("If-None-Match"), tag):
+                    return self._not_modified(payer, tag)
+                reply.headers["ETag"] = tag
+            response = json_response(reply)
+        self.rate_limits.spend(payer)
+        response.headers.update(self.rate_limits.headers(payer))
+        return response
+
+    def _not_modified(self, payer: Payer, tag: str) -> web.Response:
+        # A 304 to a conditional request does not count against the primary rate limit.
+        self.rate_limits.record_not_modified(payer)
+        return web.Response(status=304, headers={"ETag": tag, **self.rate_limits.headers(payer)})
+
+    def _rate_limited(self, payer: Payer) -> web.Response:
+        body = {
+            "message": self.rate_limits.exceeded_message(payer),
+            "documentation_url": RATE_LIMIT_DOCS,
+        }
+        return web.json_response(body, status=403, headers=self.rate_limits.headers(payer))
+
+    def _payer(self, request: web.Request, path: str) -> Payer:
+        """Whose primary rate limit the request spends: its installation, the App, or the
+        anonymous budget when it does not authenticate."""
+        try:
+            installation_id = self._authenticate(request, path)
+        except ApiError:
+            return ANONYMOUS
+        if installation_id is None:
+            return ("app", int(self.app_id))
+        return ("installation", installation_id)
 
     @staticmethod
     def _parse_body(raw: bytes) -> Any:
@@ -600,18 +828,6 @@ class Simulator:
                 if inspect.isawaitable(result):
                     await result
 
-    def _injected_failure(self, method: str, path: str) -> web.Response | None:
-        for failure in self._failures:
-            if failure.matches(method, path):
-                failure.times -= 1
-                body = (
-                    failure.body
-                    if failure.body is not None
-                    else default_failure_body(failure.status, failure.headers)
-                )
-                return web.json_response(body, status=failure.status, headers=failure.headers)
-        return None
-
     def _authenticate(self, request: web.Request, path: str) -> int | None:
         """The installation the request acts for (None for the App itself, via its JWT)."""
         scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
@@ -625,7 +841,7 @@ class Simulator:
         if scheme.lower() not in ("token", "bearer") or credential not in self.tokens:
             raise ApiError(401, "Bad credentials")
         installation_id, expires = self.tokens[credential]
-        if expires <= now():
+        if expires <= self.clock.now():
             raise ApiError(401, "Bad credentials")
         return installation_id
 
@@ -652,15 +868,6 @@ class Simulator:
         if claims["exp"] - claims["iat"] > JWT_MAX_LIFETIME:
             raise ApiError(401, "'Expiration time' claim ('exp') is too far in the future")
 
-    def _rate_limit_headers(self, request: web.Request, response: web.Response) -> None:
-        identity = request.headers.get("Authorization", "anonymous")
-        used = self._rate_used[identity] = self._rate_used.get(identity, 0) + 1
-        response.headers.setdefault("X-RateLimit-Limit", str(RATE_LIMIT))
-        response.headers.setdefault("X-RateLimit-Remaining", str(max(0, RATE_LIMIT - used)))
-        response.headers.setdefault("X-RateLimit-Used", str(used))
-        response.headers.setdefault("X-RateLimit-Reset", str(self._rate_reset))
-        response.headers.setdefault("X-RateLimit-Resource", "core")
-
 
 _INVALID_JSON = object()
 
@@ -680,17 +887,13 @@ def json_response(reply: Reply) -> web.Response:
     return web.json_response(reply.body, status=reply.status, headers=reply.headers)
 
 
-def default_failure_body(status: int, headers: dict[str, str]) -> dict[str, Any]:
-    lowered = {k.lower(): v for k, v in headers.items()}
-    if status in (403, 429) and "retry-after" in lowered:
-        message = SECONDARY_RATE_LIMIT_MESSAGE
-    elif status in (403, 429) and lowered.get("x-ratelimit-remaining") == "0":
-        message = "API rate limit exceeded for installation."
-    else:
-        message = {
-            500: "Internal Server Error",
-            502: "Server Error",
-            503: "Service Unavailable",
-            504: "Gateway Timeout",
-        }.get(status, "Error")
-    return {"message": message, "documentation_url": DOCS, "status": str(status)}
+def protected_branch_refusal(branch: str, via: str) -> ApiError:
+    """GitHub's answer to a write onto a protected branch (one that requires pull requests).
+
+    The contents API answers 409 "Could not update file: <rule>" (observed; its docs list
+    409 Conflict); a ref update answers 422 (its docs list 422) naming the branch, as the
+    git protocol's GH006 error does. See docs/simulator.md.
+    """
+    if via == "contents":
+        return ApiError(409, "Could not update file: Changes must be made through a pull request.")
+    return ApiError(422, f"Protected branch update failed for refs/heads/{branch}.")

@@ -55,6 +55,12 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("post", "/repos/{owner}/{repo}/git/trees"),
     ("get", "/repos/{owner}/{repo}/commits"),
     ("get", "/repos/{owner}/{repo}/commits/{ref}"),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/commits"),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"),
+    ("get", "/repos/{owner}/{repo}/issues/comments"),
+    ("get", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"),
+    ("get", "/app/installations"),
+    ("get", "/installation/repositories"),
 )
 
 # Operation keys worth keeping; descriptions and responses are dropped to keep the file small.

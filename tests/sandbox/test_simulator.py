@@ -123,7 +123,8 @@ async def test_protected_branch_refuses_writes(
             data={"message": "m", "content": b64("x"), "sha": readme["sha"]},
         )
     assert contents.value.status_code == 409
-    assert "Protected branch update failed" in str(contents.value)
+    refusal = "Could not update file: Changes must be made through a pull request."
+    assert str(contents.value) == refusal
     head = sim.head(repo, "main")
     commit = await gh.post(
         "/repos/octo-org/rfcs/git/commits",
