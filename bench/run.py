@@ -1,6 +1,7 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
-    python bench/run.py [--quick] [--only lint,hostile,intake,latency,loop-lag] [--markdownlint-prefix DIR]
+    python bench/run.py [--quick] [--only lint,hostile,intake,latency,loop-lag]
+                         [--markdownlint-prefix DIR]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
