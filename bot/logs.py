@@ -18,10 +18,9 @@ import re
 import sys
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any, TextIO, cast
+from typing import Any, NamedTuple, TextIO, cast
 
 import orjson
 
@@ -70,7 +69,10 @@ _SUSPECT_WORDS = (
 def _suspect(text: str) -> bool:
     """Whether any redaction pattern could match (a superset of the patterns' matches)."""
     lowered = text.lower()
-    return any(word in lowered for word in _SUSPECT_WORDS)
+    for word in _SUSPECT_WORDS:  # a loop, not any(generator): half the cost on short values
+        if word in lowered:
+            return True
+    return False
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -117,8 +119,7 @@ class Redactor:
         return key if isinstance(key, _PLAIN) else self.text(str(key))
 
 
-@dataclass(frozen=True, slots=True)
-class LogLine:
+class LogLine(NamedTuple):  # a tuple: built once per line, cheaper than a frozen dataclass
     """The values of one log line, redacted, not yet serialised."""
 
     created: float
