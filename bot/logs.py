@@ -69,7 +69,8 @@ _SUSPECT_WORDS = (
 def _suspect(text: str) -> bool:
     """Whether any redaction pattern could match (a superset of the patterns' matches)."""
     lowered = text.lower()
-    for word in _SUSPECT_WORDS:  # a loop, not any(generator): half the cost on short values
+    # A loop, not any(generator): 0.27 against 0.57 µs on a short value, for every value logged.
+    for word in _SUSPECT_WORDS:  # noqa: SIM110
         if word in lowered:
             return True
     return False
