@@ -17,6 +17,7 @@ import logging
 import re
 import sys
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from types import SimpleNamespace
@@ -186,16 +187,12 @@ def _msecs(created: float) -> int:
 
 
 def _utc_time(created: float) -> str:
+    """ISO 8601 UTC with milliseconds; the date part is formatted once a second, not once a
+    line."""
     return f"{_utc_second(int(created))}.{_msecs(created):03d}+00:00"
 
 
-def utc_time(record: logging.LogRecord) -> str:
-    """The record's time as ISO 8601 UTC with milliseconds; the date part is formatted once
-    a second, not once a line."""
-    return _utc_time(record.created)
-
-
-class _LineFormatter(logging.Formatter):
+class _LineFormatter(logging.Formatter, ABC):
     """A formatter that redacts a record's values (``LogLine.of``), then serialises them."""
 
     def __init__(self, secrets: Iterable[str] = (), fmt: str | None = None) -> None:
@@ -213,8 +210,9 @@ class _LineFormatter(logging.Formatter):
         line = LogLine(created, level, name, redactor.text(message), redactor.fields(fields))
         return self.serialise(line)
 
+    @abstractmethod
     def serialise(self, line: LogLine) -> str:
-        raise NotImplementedError
+        """The written line for these (already redacted) values."""
 
 
 class JsonFormatter(_LineFormatter):
