@@ -17,11 +17,11 @@ import logging
 import re
 import sys
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any, TextIO, cast
+from typing import Any, NamedTuple, TextIO, cast
 
 import orjson
 
@@ -70,7 +70,11 @@ _SUSPECT_WORDS = (
 def _suspect(text: str) -> bool:
     """Whether any redaction pattern could match (a superset of the patterns' matches)."""
     lowered = text.lower()
-    return any(word in lowered for word in _SUSPECT_WORDS)
+    # A loop, not any(generator): 0.27 against 0.57 µs on a short value, for every value logged.
+    for word in _SUSPECT_WORDS:  # noqa: SIM110
+        if word in lowered:
+            return True
+    return False
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -117,8 +121,7 @@ class Redactor:
         return key if isinstance(key, _PLAIN) else self.text(str(key))
 
 
-@dataclass(frozen=True, slots=True)
-class LogLine:
+class LogLine(NamedTuple):  # a tuple: built once per line, cheaper than a frozen dataclass
     """The values of one log line, redacted, not yet serialised."""
 
     created: float
@@ -184,16 +187,12 @@ def _msecs(created: float) -> int:
 
 
 def _utc_time(created: float) -> str:
+    """ISO 8601 UTC with milliseconds; the date part is formatted once a second, not once a
+    line."""
     return f"{_utc_second(int(created))}.{_msecs(created):03d}+00:00"
 
 
-def utc_time(record: logging.LogRecord) -> str:
-    """The record's time as ISO 8601 UTC with milliseconds; the date part is formatted once
-    a second, not once a line."""
-    return _utc_time(record.created)
-
-
-class _LineFormatter(logging.Formatter):
+class _LineFormatter(logging.Formatter, ABC):
     """A formatter that redacts a record's values (``LogLine.of``), then serialises them."""
 
     def __init__(self, secrets: Iterable[str] = (), fmt: str | None = None) -> None:
@@ -211,8 +210,9 @@ class _LineFormatter(logging.Formatter):
         line = LogLine(created, level, name, redactor.text(message), redactor.fields(fields))
         return self.serialise(line)
 
+    @abstractmethod
     def serialise(self, line: LogLine) -> str:
-        raise NotImplementedError
+        """The written line for these (already redacted) values."""
 
 
 class JsonFormatter(_LineFormatter):

@@ -17,6 +17,7 @@ from bot.rfc.edits import (
     IndexEntry,
     fill_template,
     index_is_current,
+    index_start_line,
     render_index_table,
     set_field,
     set_number,
@@ -364,6 +365,13 @@ def test_markers_mentioned_in_prose_are_not_markers() -> None:
     once = update_index(prose, ENTRIES)
     assert once.startswith(prose + "\n" + INDEX_START + "\n")
     assert update_index(once, ENTRIES) == once
+
+
+def test_index_start_line_is_the_marker_that_counts() -> None:
+    text = f"# RFCs\r\nsee `{INDEX_START}`\r\n\r\n  {INDEX_START}\n{INDEX_END}\n"
+    assert index_start_line(text) == 4
+    assert index_start_line(f"\r{INDEX_START}") == 2
+    assert index_start_line(f"inline {INDEX_START}") is None
 
 
 def test_text_outside_the_markers_is_kept_even_on_their_lines() -> None:

@@ -271,6 +271,15 @@ def update_index(
     return existing[:start] + _block(table, newline) + existing[end:]
 
 
+def index_start_line(text: str) -> int | None:
+    """The 1-based line of the first start marker that counts (alone on its line; lines end at
+    CR, LF or CRLF), or None: where a report about the index should point."""
+    found = _START_LINE.search(text)
+    if found is None:
+        return None
+    return len(_LINE_ENDING.findall(text, 0, found.start())) + 1
+
+
 def index_is_current(existing: str | None, entries: Sequence[IndexEntry]) -> bool:
     """True when regenerating the index would not change it."""
     if existing is None:

@@ -261,3 +261,15 @@ def test_log_fields_reaches_other_handlers_as_records(
     [record] = caplog.records
     assert (record.getMessage(), record.delivery_id, record.pr) == ("delivery handled", "d-1", 5)
     assert json.loads(stream.getvalue())["delivery_id"] == "d-1"  # and the stream its line
+
+
+def test_a_failing_stream_is_reported_not_raised(
+    restore_root: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Broken(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError("disk full")
+
+    configure_logging("INFO", "json", stream=Broken())
+    log_fields(logging.getLogger("bot.delivery"), logging.INFO, "delivery handled", FIELDS)
+    assert "OSError: disk full" in capsys.readouterr().err
