@@ -126,6 +126,7 @@ class Simulator:
 
     async def start(self) -> str:
         """Serve on 127.0.0.1 at a free port; returns the API base URL."""
+        self.faults.stopping.clear()
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
