@@ -152,7 +152,11 @@ def test_settings() -> Settings:
         serialization.NoEncryption(),
     )
     return Settings(
-        app_id="1", private_key=key.decode(), webhook_secret=SECRET, api_url="http://127.0.0.1:9"
+        app_id="1",
+        private_key=key.decode(),
+        webhook_secret=SECRET,
+        api_url="http://127.0.0.1:9",
+        lint_workers=0,
     )
 
 

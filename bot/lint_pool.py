@@ -52,6 +52,7 @@ from bot.rfc.document import Document
 from bot.rfc.lint import NO_BASE, LintResult, apply_overrides
 from bot.rfc.rules.base import NoBase
 from bot.rfc.rules.structure import LINT_TIMEOUT
+from bot.rfc.workflow import Provenance
 
 __all__ = [
     "DEFAULT_LINT_FUNCTION",
@@ -91,6 +92,7 @@ class LintFunction(Protocol):
         *,
         base: str | bytes | NoBase | None = ...,
         today: date | None = ...,
+        provenance: Provenance | None = ...,
     ) -> LintResult: ...
 
 
@@ -130,6 +132,7 @@ class LintSummary:
     path: str
     diagnostics: list[Diagnostic]
     document: DocumentSummary | None  # None: unusable content, or the lint ran out of time
+    status_before: str | None = None  # see ``LintResult.status_before``
 
     @property
     def ok(self) -> bool:
@@ -138,7 +141,7 @@ class LintSummary:
     @classmethod
     def of(cls, result: LintResult) -> LintSummary:
         document = DocumentSummary.of(result.document) if result.document else None
-        return cls(result.path, result.diagnostics, document)
+        return cls(result.path, result.diagnostics, document, result.status_before)
 
 
 def default_workers() -> int:
@@ -256,6 +259,7 @@ class LintPool:
         *,
         base: str | bytes | NoBase | None = NO_BASE,
         today: date | None = None,
+        provenance: Provenance | None = None,
     ) -> LintSummary:
         """``lint()`` of one file in a worker; waits while ``max_waiting`` files are queued.
 
@@ -265,8 +269,11 @@ class LintPool:
         if self._closed or not self._started:
             raise LintPoolClosed("the lint pool is closed" if self._closed else "call start()")
         if self._inline is not None:
-            return LintSummary.of(self._inline(path, content, config, base=base, today=today))
-        payload = _dumps((path, content, config, base, today))
+            result = self._inline(
+                path, content, config, base=base, today=today, provenance=provenance
+            )
+            return LintSummary.of(result)
+        payload = _dumps((path, content, config, base, today, provenance))
         job = _Job(path, config, payload, asyncio.get_running_loop().create_future())
         await self._queue.put(job)
         if self._closed:  # closed while this caller waited for room in the queue
@@ -496,8 +503,8 @@ def _write_frame(stream: BinaryIO, value: object) -> None:
 def run_job(lint_function: LintFunction, payload: bytes) -> tuple[str, object]:
     """One job: ("ok", LintSummary) or ("error", the traceback as text)."""
     try:
-        path, content, config, base, today = pickle.loads(payload)
-        result = lint_function(path, content, config, base=base, today=today)
+        path, content, config, base, today, provenance = pickle.loads(payload)
+        result = lint_function(path, content, config, base=base, today=today, provenance=provenance)
         return "ok", LintSummary.of(result)
     except Exception:
         return "error", traceback.format_exc(limit=-8)

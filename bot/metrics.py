@@ -56,6 +56,22 @@ class Metrics:
             "x-ratelimit-remaining of the latest GitHub response.",
             registry=self.registry,
         )
+        self.lint_busy = Gauge(
+            "rfcbot_lint_workers_busy",
+            "Lint worker processes linting a file now.",
+            registry=self.registry,
+        )
+        self.lint_waiting = Gauge(
+            "rfcbot_lint_files_waiting",
+            "Files queued for a free lint worker.",
+            registry=self.registry,
+        )
+        self.deferred = Counter(
+            "rfcbot_deferred",
+            "Work put off because the installation's GitHub rate budget is low, by kind.",
+            ["kind"],
+            registry=self.registry,
+        )
         self._children: dict[tuple[str, ...], Any] = {}
 
     def count_delivery(self, event: str, outcome: str) -> None:
@@ -65,6 +81,11 @@ class Metrics:
     def observe_delivery(self, event: str, seconds: float) -> None:
         """A delivery of ``event`` took ``seconds`` from acceptance to being handled."""
         self._child(self.delivery_seconds, "s", event).observe(seconds)
+
+    def track_lint_pool(self, busy: Callable[[], float], waiting: Callable[[], float]) -> None:
+        """Report the lint pool's busy workers and queued files at scrape time."""
+        self.lint_busy.set_function(busy)
+        self.lint_waiting.set_function(waiting)
 
     def track_in_flight(self, current: Callable[[], float]) -> None:
         """Report ``current()`` as the in-flight gauge at scrape time (no per-delivery update)."""

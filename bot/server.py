@@ -31,6 +31,7 @@ from bot.errors import PayloadError, UserError
 from bot.features.context import Context
 from bot.github.auth import AppAuth
 from bot.github.client import USER_AGENT, ClientFactory
+from bot.lint_pool import LintPool
 from bot.logs import configure_logging, log_fields
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics
 from bot.policy.provenance import signing_key
@@ -110,6 +111,7 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)
     app.cleanup_ctx.append(_github_session)
+    app.cleanup_ctx.append(_lint_pool)
     app.on_shutdown.append(_drain)
     return app
 
@@ -482,6 +484,19 @@ async def _github_session(app: web.Application) -> Any:
     yield
     intake.clients = None
     await session.close()
+
+
+async def _lint_pool(app: web.Application) -> Any:
+    """Linting runs in worker processes, each file under a time budget: CPU-bound work never
+    runs on the event loop, whatever a pull request holds."""
+    intake = app[INTAKE]
+    settings = intake.settings
+    pool = LintPool(workers=settings.lint_workers, timeout=settings.lint_timeout_seconds)
+    await pool.start()
+    intake.context.lint = pool.lint
+    intake.metrics.track_lint_pool(lambda: pool.busy, lambda: pool.waiting)
+    yield
+    await pool.close()
 
 
 async def _drain(app: web.Application) -> None:

@@ -42,7 +42,9 @@ class Settings:
     max_concurrency: int = 16
     event_budget_seconds: float = 60.0
     request_timeout_seconds: float = 10.0
-    lint_workers: int | None = None  # None: one lint process per CPU the App may use
+    # None: one lint process per CPU the App may use; 0: lint inside the App's own process,
+    # with no time budget (tests; never from the environment, which takes 1 to 256).
+    lint_workers: int | None = None
     lint_timeout_seconds: float = 5.0
 
     @classmethod

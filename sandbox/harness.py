@@ -35,6 +35,7 @@ async def start_app(
     """Serve ``create_app`` on 127.0.0.1 with the simulator's App credentials; ``settings``
     override the other Settings fields (log level, budgets ...)."""
     context = context or Context()
+    settings.setdefault("lint_workers", 0)  # lint inline: no worker processes per test app
     app = create_app(
         Settings(
             app_id=sim.app_id,

@@ -18,10 +18,11 @@ from typing import Any
 
 from cachetools import LRUCache, TTLCache
 
+from bot.lint_pool import LintSummary
 from bot.policy.flood import PER_PULL, PER_USER, Window
 from bot.policy.provenance import signing_key
 from bot.rfc.config import Config, ConfigError
-from bot.rfc.lint import LintResult, lint
+from bot.rfc.lint import lint
 
 BLOB_CACHE_BYTES = 32 * 1024 * 1024
 BLOB_CACHE_ENTRIES = 20_000
@@ -33,9 +34,9 @@ ANNOUNCE_GRACE_SECONDS = 5.0
 COMMAND_WINDOW_SECONDS = max(PER_USER[1], PER_PULL[1])
 
 
-async def lint_inline(path: str, content: bytes, config: Config, **options: Any) -> LintResult:
-    """Runs the lint engine in this process (tests; the server uses a process pool)."""
-    return lint(path, content, config, **options)
+async def lint_inline(path: str, content: bytes, config: Config, **options: Any) -> LintSummary:
+    """Runs the lint engine in this process (tests; the server uses ``bot.lint_pool``)."""
+    return LintSummary.of(lint(path, content, config, **options))
 
 
 def utc_now() -> datetime:
@@ -90,8 +91,8 @@ class Context:
         default_factory=lambda: TTLCache(maxsize=50_000, ttl=COMMAND_WINDOW_SECONDS)
     )
     monotonic: Callable[[], float] = time.monotonic
-    # Runs the lint engine: ``lint_inline`` here, a process pool in the server.
-    lint: Callable[..., Awaitable[LintResult]] = lint_inline
+    # Runs the lint engine: ``lint_inline`` here, the process pool in the server.
+    lint: Callable[..., Awaitable[LintSummary]] = lint_inline
     # Per-repository locks, so that one process never races itself (e.g. numbering).
     _locks: LRUCache[str, asyncio.Lock] = field(default_factory=lambda: LRUCache(maxsize=1024))
 

@@ -32,4 +32,5 @@ def settings(private_key_pem: str) -> Settings:
         api_url="http://127.0.0.1:9",  # never reached: tests use routers that make no calls
         max_concurrency=4,
         event_budget_seconds=5.0,
+        lint_workers=0,
     )

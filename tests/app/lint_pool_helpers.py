@@ -24,6 +24,7 @@ from bot.rfc.config import Config
 from bot.rfc.diagnostics import Diagnostic, Severity
 from bot.rfc.lint import NO_BASE, LintResult, lint
 from bot.rfc.rules.base import NoBase
+from bot.rfc.workflow import Provenance
 
 REFERENCE = "tests.app.lint_pool_helpers:scripted_lint"
 _PATIENCE_SECONDS = 60.0
@@ -36,6 +37,7 @@ def scripted_lint(
     *,
     base: str | bytes | NoBase | None = NO_BASE,
     today: date | None = None,
+    provenance: Provenance | None = None,
 ) -> LintResult:
     if isinstance(content, bytes):
         return lint(path, content, config, base=base, today=today)

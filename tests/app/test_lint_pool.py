@@ -479,7 +479,7 @@ def _wait_for(condition: Callable[[], bool]) -> None:
 def test_the_worker_loop_answers_each_job_then_stops_at_the_end_of_its_input() -> None:
     jobs = io.BytesIO()
     for content in (EXAMPLE, "RAISE\n"):
-        lint_pool._write_frame(jobs, (PATH, content, Config(), NO_BASE, TODAY))
+        lint_pool._write_frame(jobs, (PATH, content, Config(), NO_BASE, TODAY, None))
     jobs.write(b"\x00\x00")  # a torn frame reads as the end of the input
     jobs.seek(0)
     results = io.BytesIO()

@@ -366,6 +366,7 @@ async def test_event_budget_enforced(
             settings.private_key,
             settings.webhook_secret,
             event_budget_seconds=0.05,
+            lint_workers=0,
         ),
         router=router,
     )
