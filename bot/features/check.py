@@ -39,7 +39,7 @@ from bot.policy.check import (
     RfcChange,
     blob_url,
     build_check_output,
-    config_diagnostic,
+    config_diagnostics,
     deleted_rfc,
     labelled,
     select_rfc_changes,
@@ -131,7 +131,7 @@ async def validate(gh: GitHubAPI, pull: Pull, ctx: Context) -> None:
     report = build_check_output(
         results,
         rendered_url=blob_url(pull.repository.html_url, pull.head.sha),
-        config_diagnostics=[config_diagnostic(config_error)] if config_error else [],
+        config_diagnostics=config_diagnostics(config_error) if config_error else [],
     )
     log.info("%s#%s: %s (%s)", pull.repo, pull.number, report.title, report.conclusion)
     await asyncio.gather(

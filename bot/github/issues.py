@@ -61,9 +61,10 @@ async def find_own_comment(
 
 
 def written_by(comment: Comment, app_id: int | None) -> bool:
-    """Written by the App with this id. Where GitHub does not say which App wrote a bot's
-    comment, or our id is unknown, a bot's comment counts (a person can never write as one)."""
-    if comment.app_id is not None and app_id is not None:
+    """Written by the App with this id (GitHub sets ``performed_via_github_app``; nobody else
+    can). With no id known (a Context made without settings), any bot's comment counts: a
+    person can still never write as one."""
+    if app_id is not None:
         return comment.app_id == app_id
     return comment.author_is_bot
 

@@ -13,7 +13,7 @@ from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
 from bot.policy.text import MAX_OUTPUT_CHARS, clip, plural
-from bot.rfc.config import CONFIG_PATH, Config, ConfigError
+from bot.rfc.config import CONFIG_PATH, Config, ConfigError, ConfigProblem
 from bot.rfc.diagnostics import Diagnostic, Severity, count_by_severity, has_errors
 from bot.rfc.paths import is_rfc_path
 
@@ -200,8 +200,14 @@ def deleted_rfc(change: RfcChange) -> FileResult:
     return FileResult(change, (diagnostic,))
 
 
-def config_diagnostic(error: ConfigError) -> Diagnostic:
-    """An unusable ``.github/rfc-bot.yml`` as an error at its line (defaults are used instead)."""
+def config_diagnostics(error: ConfigError) -> list[Diagnostic]:
+    """Every problem of an unusable ``.github/rfc-bot.yml``, each an error at its line (the
+    defaults are used instead)."""
+    return [config_diagnostic(problem) for problem in error.problems]
+
+
+def config_diagnostic(error: ConfigError | ConfigProblem) -> Diagnostic:
+    """One problem of an unusable ``.github/rfc-bot.yml`` as an error at its line."""
     line = error.line or 1
     where = f"{error.key}: " if error.key else ""
     return Diagnostic(

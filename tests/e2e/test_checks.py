@@ -259,6 +259,15 @@ async def test_invalid_config_is_annotated_and_defaults_apply(
     assert run["output"]["title"] == f"1 error in 1 RFC and {CONFIG_PATH}"
 
 
+async def test_every_config_problem_is_annotated_at_once(sim: Any, app: Any, repo: Any) -> None:
+    config = "rfc_dirr: rfcs\nnumbering: sometimes\nnumber_width: -3\n"
+    sim.commit(repo, "main", files={CONFIG_PATH: config}, message="Break the config thrice")
+    pull = await opened(sim, app, repo, {PATH: GOOD})
+    notes = [a for a in latest(sim, repo, pull.head_sha)["annotations"] if a["path"] == CONFIG_PATH]
+    assert [note["start_line"] for note in notes] == [1, 2, 3]
+    assert "did you mean 'rfc_dir'" in notes[0]["message"]
+
+
 # --- labels ---------------------------------------------------------------------------------
 
 
