@@ -30,6 +30,7 @@ from gidgethub import routing, sansio
 from bot.errors import PayloadError, UserError
 from bot.features.context import Context
 from bot.github.auth import AppAuth
+from bot.github.budget import RateBudget
 from bot.github.client import USER_AGENT, ClientFactory
 from bot.lint_pool import LintPool
 from bot.logs import configure_logging, log_fields
@@ -480,7 +481,9 @@ async def _github_session(app: web.Application) -> Any:
         base_url=settings.api_url,
         metrics=intake.metrics,
         request_timeout=settings.request_timeout_seconds,
+        budget=RateBudget(settings.rate_budget_reserve),
     )
+    intake.context.deferred = lambda kind: intake.metrics.deferred.labels(kind).inc()
     yield
     intake.clients = None
     await session.close()

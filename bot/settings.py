@@ -46,6 +46,8 @@ class Settings:
     # with no time budget (tests; never from the environment, which takes 1 to 256).
     lint_workers: int | None = None
     lint_timeout_seconds: float = 5.0
+    # Below this many requests left in the hour, work that can wait is put off.
+    rate_budget_reserve: int = 500
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -71,6 +73,7 @@ class Settings:
             lint_timeout_seconds=_number(
                 environ, "LINT_TIMEOUT_SECONDS", float, 5.0, low=0.1, high=600.0
             ),
+            rate_budget_reserve=_number(environ, "RATE_BUDGET_RESERVE", int, 500, low=0, high=5000),
         )
 
 

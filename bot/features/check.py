@@ -28,6 +28,7 @@ from bot.features.config import config_for
 from bot.features.context import Context
 from bot.features.roles import is_maintainer
 from bot.features.session import Session
+from bot.github.budget import budget_low
 from bot.github.checks import create_check_run, update_check_run
 from bot.github.contents import get_file
 from bot.github.labels import sync_labels
@@ -100,7 +101,14 @@ async def _rerun(gh: GitHubAPI, event: sansio.Event, pulls: object, ctx: Context
 
 
 async def run_check_command(session: Session, command: Command) -> Outcome:
-    """``/rfc check``: validate again now."""
+    """``/rfc check``: validate again now, unless the installation's rate budget is low."""
+    if budget_low(session.gh):
+        session.ctx.deferred("check")
+        return Outcome(
+            "not run now: this installation has few GitHub API requests left this hour, and "
+            "they are kept for new pushes and merges. Every push is still validated; please "
+            "try `/rfc check` again later."
+        )
     await validate(session.gh, session.pull, session.ctx)
     head = session.pull.head.sha[:7]
     return Outcome(f"validation ran again on {head}: see the **RFC validation** check.", True)

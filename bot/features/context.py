@@ -91,6 +91,8 @@ class Context:
         default_factory=lambda: TTLCache(maxsize=50_000, ttl=COMMAND_WINDOW_SECONDS)
     )
     monotonic: Callable[[], float] = time.monotonic
+    # Counts work put off for the rate budget (the server points it at /metrics).
+    deferred: Callable[[str], None] = lambda kind: None
     # Runs the lint engine: ``lint_inline`` here, the process pool in the server.
     lint: Callable[..., Awaitable[LintSummary]] = lint_inline
     # Per-repository locks, so that one process never races itself (e.g. numbering).

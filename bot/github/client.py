@@ -23,6 +23,7 @@ from gidgethub.aiohttp import GitHubAPI
 
 from bot import __version__
 from bot.github.auth import AppAuth
+from bot.github.budget import RateBudget
 from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ class GitHubClient(GitHubAPI):
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        budget: RateBudget | None = None,
+        budget_key: Any = None,
     ) -> None:
         """``deadline`` is a ``clock()`` value; ``token_source`` yields the token lazily and
         ``token_refused`` drops a token GitHub answered 401 to (revoked or expired early)."""
@@ -88,6 +91,12 @@ class GitHubClient(GitHubAPI):
         self._rand = rand
         self._clock = clock
         self._wall_clock = wall_clock
+        self.budget = budget
+        self.budget_key = budget_key
+
+    def budget_low(self) -> bool:
+        """Few requests left for this client's installation (see ``bot.github.budget``)."""
+        return self.budget is not None and self.budget.low(self.budget_key)
 
     async def sleep(self, seconds: float) -> None:
         if self._sleep is not None:
@@ -223,8 +232,14 @@ class GitHubClient(GitHubAPI):
 
     def _observe_rate_limit(self, headers: Mapping[str, str]) -> None:
         remaining = _float(headers.get("x-ratelimit-remaining"))
-        if remaining is not None and self.metrics is not None:
+        if remaining is None:
+            return
+        if self.metrics is not None:
             self.metrics.rate_limit_remaining.set(remaining)
+        if self.budget is not None and self.budget_key is not None:
+            self.budget.observe(
+                self.budget_key, remaining, _float(headers.get("x-ratelimit-reset"))
+            )
 
 
 def _resendable(method: str, route: str) -> bool:
@@ -303,8 +318,10 @@ class ClientFactory:
         base_url: str,
         metrics: Metrics | None = None,
         request_timeout: float = 10.0,
+        budget: RateBudget | None = None,
     ) -> None:
         self.session = session
+        self.budget = budget or RateBudget()
         self.auth = auth
         self.base_url = base_url
         self.metrics = metrics
@@ -315,6 +332,7 @@ class ClientFactory:
         deadline: float | None,
         token_source: TokenSource | None,
         token_refused: TokenRefused | None = None,
+        budget_key: Any = None,
     ) -> GitHubClient:
         return GitHubClient(
             self.session,
@@ -324,6 +342,8 @@ class ClientFactory:
             metrics=self.metrics,
             request_timeout=self.request_timeout,
             deadline=deadline,
+            budget=self.budget,
+            budget_key=budget_key,
         )
 
     def app_client(self, deadline: float | None = None) -> GitHubClient:
@@ -348,5 +368,5 @@ class ClientFactory:
         def refused(token: str) -> None:
             auth.forget(installation_id, token)
 
-        client = self._client(deadline, token, refused)
+        client = self._client(deadline, token, refused, budget_key=installation_id)
         return client

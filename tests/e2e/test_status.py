@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.server import METRICS
 from tests.e2e.helpers import BRANCH, PATH, rfc, seed_repo, send
 from tests.e2e.helpers import bot_comments as replies
 from tests.e2e.helpers import open_pull as open_pull_with
@@ -282,6 +283,21 @@ async def test_check_reruns_validation(sim: Any, app: Any, repo: Any) -> None:
     [reply] = replies(sim, repo, pull.number)
     assert reply.startswith(f"`/rfc check`: Validation ran again on {pull.head_sha[:7]}")
     assert sim.reactions(repo, comment["id"]) == ["+1"]
+
+
+async def test_check_waits_when_the_installation_is_short_of_requests(
+    sim: Any, app: Any, repo: Any
+) -> None:
+    pull = open_pull(sim, repo)
+    await say(sim, app, repo, pull.number, "eve", "/rfc check")  # the App reads the headers
+    sim.set_rate_remaining(repo, 100)
+    await say(sim, app, repo, pull.number, "eve", "/rfc check")
+
+    assert len(sim.check_runs(repo)) == 1  # the first command's run only
+    _first, second = replies(sim, repo, pull.number)
+    assert second.startswith("`/rfc check`: Not run now: this installation has few GitHub API")
+    metrics = app.app[METRICS].render().decode()
+    assert 'rfcbot_deferred_total{kind="check"} 1.0' in metrics
 
 
 async def test_number_is_for_maintainers(sim: Any, app: Any, repo: Any) -> None:
