@@ -28,9 +28,9 @@ BLOB_CACHE_BYTES = 32 * 1024 * 1024
 BLOB_CACHE_ENTRIES = 20_000
 # A label deleted by hand is re-created (with its colour) at most this long after.
 KNOWN_LABEL_SECONDS = 3600
-# How long a replica that finds RFCs numbered by another writer waits for that writer's
-# announcement before posting its own (it covers a writer that died in between).
-ANNOUNCE_GRACE_SECONDS = 5.0
+# A replica that finds RFCs numbered by another writer announces them only once the numbering
+# commit is this old (the writer died before announcing); until then the writer announces.
+ANNOUNCE_AFTER_SECONDS = 120.0
 COMMAND_WINDOW_SECONDS = max(PER_USER[1], PER_PULL[1])
 
 
@@ -77,7 +77,7 @@ class Context:
     known_labels: TTLCache[tuple[str, str], bool] = field(
         default_factory=lambda: TTLCache(maxsize=8192, ttl=KNOWN_LABEL_SECONDS)
     )
-    announce_grace_seconds: float = ANNOUNCE_GRACE_SECONDS
+    announce_after_seconds: float = ANNOUNCE_AFTER_SECONDS
     # Keys the proofs of the App's own commits (``bot.policy.provenance``). The server derives
     # it from the App's secret, so every replica proves the same; the default is random, so a
     # Context made without one can prove only its own writes and nobody can forge them.

@@ -16,6 +16,7 @@ import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from gidgethub import routing, sansio
@@ -74,6 +75,8 @@ class NumberingResult:
     # True when another writer moved the branch during this call and we then found the work
     # done: that writer numbered these RFCs and announces them, so we stay quiet.
     lost_race: bool = False
+    # When the newest numbering commit of this pull request was made (None: none was read).
+    numbered_at: datetime | None = None
 
 
 @router.register("pull_request", action="closed")
@@ -86,16 +89,33 @@ async def on_pull_request_closed(event: sansio.Event, gh: GitHubAPI, ctx: Contex
     except UserError as error:
         await post_once(gh, pull, f"{ERROR_MARKER}\n{error}", ERROR_MARKER, ctx)
         return
+    await label_and_announce(gh, pull, outcome, ctx)
+
+
+async def label_and_announce(
+    gh: GitHubAPI, pull: Pull, outcome: NumberingResult, ctx: Context
+) -> None:
+    """The label, and the one announcement: by the writer that numbered the RFCs.
+
+    A replica (or a redelivery) that finds the work done by another writer stays quiet while
+    that writer may still be announcing, however slow it is: it announces only once the
+    numbering commit is older than ``ctx.announce_after_seconds`` and no announcement of the
+    App's is there (the writer died in between; the reconciler's sweep gets here too).
+    """
     if not (outcome.assigned or outcome.already):
         return
     writes = [add_label(gh, pull, outcome.config, ctx)]
-    if not outcome.lost_race:  # else the writer that won announces
-        # Found done by another writer (a replica, or before a restart): let its
-        # announcement land first, so the pull request gets one.
-        grace = 0.0 if outcome.assigned else ctx.announce_grace_seconds
+    if outcome.assigned or _writer_had_its_time(outcome, ctx):
         body = announcement(outcome, pull)
-        writes.append(post_once(gh, pull, body, NUMBERED_MARKER, ctx, grace=grace))
+        writes.append(post_once(gh, pull, body, NUMBERED_MARKER, ctx))
     await asyncio.gather(*writes)
+
+
+def _writer_had_its_time(outcome: NumberingResult, ctx: Context) -> bool:
+    numbered_at = outcome.numbered_at
+    if numbered_at is None:
+        return True  # numbered long ago (beyond the commits read): nobody else is announcing
+    return (ctx.clock() - numbered_at).total_seconds() >= ctx.announce_after_seconds
 
 
 async def run_number_command(session: Session, command: Command) -> Reply:
@@ -190,9 +210,11 @@ async def _attempt(
     added = tuple(added_rfcs(pull_files, config))
     if not added:
         return NumberingResult(config, branch)
-    proven = await _proven_numbering(gh, repo, state.head, config.rfc_dir, pr_number, ctx)
+    proven, numbered_at = await _proven_numbering(
+        gh, repo, state.head, config.rfc_dir, pr_number, ctx
+    )
     pending, done, missing = sort_added(added, state.rfc_paths(), proven)
-    outcome = NumberingResult(config, branch, added, (), done, missing)
+    outcome = NumberingResult(config, branch, added, (), done, missing, numbered_at=numbered_at)
     if not pending:  # nothing to number: no RFC text needs reading
         return outcome
     plan = await _plan(gh, repo, state, added, pr_number, proven, ctx)
@@ -262,12 +284,26 @@ async def _write_commit(
 
 async def _proven_numbering(
     gh: GitHubAPI, repo: str, head: str, rfc_dir: str, pr_number: int, ctx: Context
-) -> dict[str, str]:
+) -> tuple[dict[str, str], datetime | None]:
     """What the App's proven numbering commits among the recent commits of the RFC directory
-    renamed for this pull request (old path -> numbered path)."""
-    commits = await gitdata.list_commits(gh, repo, head, rfc_dir)
-    messages = (str(item["commit"]["message"]) for item in commits)
-    return proven_numbering(ctx.signing_key, repo, pr_number, messages)
+    renamed for this pull request (old path -> numbered path), and when the newest was made."""
+    renamed: dict[str, str] = {}
+    newest: datetime | None = None
+    for item in await gitdata.list_commits(gh, repo, head, rfc_dir):
+        commit = item.get("commit") or {}
+        found = proven_numbering(ctx.signing_key, repo, pr_number, [str(commit.get("message"))])
+        if found:
+            renamed.update(found)
+            newest = max(filter(None, (newest, _commit_time(commit))), default=None)
+    return renamed, newest
+
+
+def _commit_time(commit: Mapping[str, Any]) -> datetime | None:
+    stamp = (commit.get("committer") or {}).get("date")
+    try:
+        return datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _encode(text: str) -> bytes:
@@ -333,17 +369,10 @@ def protected_branch_message(branch: str, refused: gitdata.RefUpdateRefused) -> 
     )
 
 
-async def post_once(
-    gh: GitHubAPI, pull: Pull, body: str, marker: str, ctx: Context, *, grace: float = 0.0
-) -> None:
-    """Post ``body`` unless the App's comment carrying ``marker`` is there (redeliveries,
-    replicas); with a ``grace``, look once more after that many seconds before posting."""
+async def post_once(gh: GitHubAPI, pull: Pull, body: str, marker: str, ctx: Context) -> None:
+    """Post ``body`` unless the App's comment carrying ``marker`` is there (redeliveries)."""
     if await find_own_comment(gh, pull.repo, pull.number, marker, ctx.app_id):
         return
-    if grace > 0:
-        await asyncio.sleep(grace)
-        if await find_own_comment(gh, pull.repo, pull.number, marker, ctx.app_id):
-            return
     await post_comment(gh, pull.repo, pull.number, body, marker=marker, app_id=ctx.app_id)
 
 

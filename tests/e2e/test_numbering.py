@@ -373,9 +373,9 @@ async def test_an_announcement_lost_by_the_writer_is_posted_by_a_later_delivery(
     sim: Any, bot_app: Any, repo: Any
 ) -> None:
     """The writer numbered the RFC but could not comment (it died, or GitHub refused): a
-    redelivery finds the work done, waits the grace period for an announcement, then posts
-    the one that is missing."""
-    bot_app.context.announce_grace_seconds = 0.05
+    redelivery, once the numbering commit is older than the writer's time to announce,
+    posts the one that is missing."""
+    bot_app.context.announce_after_seconds = 0.0
     sim.fail("POST", r".*/issues/\d+/comments$", 403, times=1)
     pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
     assert bot_comments(sim, repo, pull.number) == []
