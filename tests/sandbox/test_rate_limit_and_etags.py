@@ -10,7 +10,8 @@ import aiohttp
 from sandbox.sim_limits import etag, matches
 from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator
-from tests.sandbox.conftest import Api, app_jwt
+from tests.github_api import app_jwt
+from tests.sandbox.conftest import Api
 
 REPO = "/repos/octo-org/rfcs"
 
