@@ -324,9 +324,10 @@ def pull_number(event: sansio.Event) -> int | None:
         if isinstance(item, dict) and isinstance(item.get("number"), int):
             return item["number"]
     for name in ("check_run", "check_suite"):
-        pulls = _part(data, name).get("pull_requests") or []
-        if pulls and isinstance(pulls, list) and isinstance(pulls[0], dict) and isinstance(pulls[0].get("number"), int):
-            return pulls[0]["number"]
+        pulls = _part(data, name).get("pull_requests")
+        first = pulls[0] if isinstance(pulls, list) and pulls else None
+        if isinstance(first, dict) and isinstance(first.get("number"), int):
+            return first["number"]
     return None
 
 

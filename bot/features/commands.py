@@ -142,6 +142,7 @@ def _flooded(
     """A refusal when this comment would go past the per-person or per-pull-request budget."""
     units = sum(flood.cost(item.name) if isinstance(item, Command) else 0 for item in parsed)
     now = ctx.monotonic()
+    admitted: dict[str, flood.Window] = {}
     for key, (limit, seconds) in (
         (f"user:{repo}:{actor.lower()}", flood.PER_USER),
         (f"pull:{repo}#{number}", flood.PER_PULL),
@@ -154,5 +155,7 @@ def _flooded(
                 f"not run: {who} ran many commands in the last {seconds / 60:.0f} minutes. "
                 f"Please try again in {max(1, round(wait / 60))} minute(s)."
             )
-        ctx.command_windows[key] = window
+        admitted[key] = window
+    # Spent only once every budget admitted it: a refused comment costs nobody anything.
+    ctx.command_windows.update(admitted)
     return None

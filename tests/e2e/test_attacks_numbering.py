@@ -22,7 +22,8 @@ def index_with(rows: str = "") -> str:
 
 @pytest.fixture
 def repo(sim: Any) -> Any:
-    return people_repo(sim, {"rfcs/0001-audit-log.md": rfc("Audit Log", "0001"), INDEX: index_with()})
+    files = {"rfcs/0001-audit-log.md": rfc("Audit Log", "0001"), INDEX: index_with()}
+    return people_repo(sim, files)
 
 
 def numbered(sim: Any, repo: Any) -> list[str]:

@@ -52,9 +52,7 @@ def lines_given(reply: str, current: str = "Draft", target: str = "Proposed") ->
 # --- where the App may commit ----------------------------------------------------------------
 
 
-async def test_pull_request_from_the_default_branch_never_gets_a_commit(
-    sim: Any, app: Any
-) -> None:
+async def test_pull_request_from_the_default_branch_never_gets_a_commit(sim: Any, app: Any) -> None:
     """alice opens main -> old: her `/rfc status` must not make the App commit to main."""
     repo = people_repo(sim)
     sim.create_branch(repo, "old")
@@ -158,9 +156,7 @@ async def test_hand_edit_to_final_by_a_non_maintainer_fails_the_check(sim: Any, 
     assert "rfc: proposed" in labels and "rfc: final" not in labels
 
 
-async def test_hand_edit_to_final_in_a_maintainers_pull_request_passes(
-    sim: Any, app: Any
-) -> None:
+async def test_hand_edit_to_final_in_a_maintainers_pull_request_passes(sim: Any, app: Any) -> None:
     repo = people_repo(sim, {ON_MAIN: full_rfc("Audit Log", "0001", status="Proposed")})
     edited = full_rfc("Audit Log", "0001", status="Final", updated="2024-06-12")
     pull = await opened_by(sim, app, repo, MAINTAINER, {ON_MAIN: edited})
@@ -188,7 +184,9 @@ async def test_adding_oneself_to_authors_of_someone_elses_rfc_grants_nothing(
 
     # The same by hand: the check fails, the label keeps the proven Draft.
     sim.commit(
-        repo, BRANCH, {
+        repo,
+        BRANCH,
+        {
             ON_MAIN: full_rfc(
                 "Audit Log", "0001", status="Proposed", authors="@bob, @eve", updated="2024-06-12"
             )
@@ -261,14 +259,10 @@ async def test_a_forged_or_copied_status_trailer_proves_nothing(
     if forgery == "edited-path":
         trailers = trailers.replace("rfcs/0002-cache-warmup.md", ON_MAIN)
     elif forgery == "fake-proof":
-        trailers = (
-            f'RFC-Status: ["{ON_MAIN}", "Proposed", "Final"]\nRFC-Proof: ' + "ab" * 32
-        )
+        trailers = f'RFC-Status: ["{ON_MAIN}", "Proposed", "Final"]\nRFC-Proof: ' + "ab" * 32
     final = full_rfc("Audit Log", "0001", status="Final", updated="2024-06-12")
     sim.create_branch(repo, BRANCH)
-    sim.commit(
-        repo, BRANCH, {ON_MAIN: final}, message=f"Finalise\n\n{trailers}\n", author=AUTHOR
-    )
+    sim.commit(repo, BRANCH, {ON_MAIN: final}, message=f"Finalise\n\n{trailers}\n", author=AUTHOR)
     pull = await opened_by(sim, app, repo, AUTHOR, {})
 
     run = latest_run(sim, repo, pull.head_sha)
