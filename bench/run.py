@@ -1,6 +1,6 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
-    python bench/run.py [--quick] [--only lint,hostile,intake,latency,loop-lag,ack]
+    python bench/run.py [--quick] [--only lint,hostile,intake,latency,loop-lag,ack,flood]
                          [--markdownlint-prefix DIR]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
@@ -20,6 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from bench import (  # noqa: E402
     bench_ack,
+    bench_flood,
     bench_hostile,
     bench_intake,
     bench_latency,
@@ -28,7 +29,7 @@ from bench import (  # noqa: E402
 )
 from bench.figure import Figure, print_figures  # noqa: E402
 
-BENCHES = ("lint", "hostile", "intake", "latency", "loop-lag", "ack")
+BENCHES = ("lint", "hostile", "intake", "latency", "loop-lag", "ack", "flood")
 
 
 def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[], list[Figure]]]:
@@ -40,6 +41,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "latency": lambda: bench_latency.measure(5),
             "loop-lag": lambda: bench_loop_lag.measure(rounds=1, repeat=3),
             "ack": lambda: bench_ack.measure(1),
+            "flood": bench_flood.measure,  # counts calls: no sizes to shrink
         }
     return {
         "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
@@ -48,6 +50,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "latency": bench_latency.measure,
         "loop-lag": bench_loop_lag.measure,
         "ack": bench_ack.measure,
+        "flood": bench_flood.measure,
     }
 
 

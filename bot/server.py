@@ -213,6 +213,9 @@ async def webhook(request: web.Request) -> web.Response:
 
 
 _INVALID = object()
+# Bodies with more brackets than this are parsed by ``json`` (see _parse_json); GitHub's own
+# payloads hold far fewer.
+_ORJSON_MAX_BRACKETS = 10_000
 
 
 def _parse_json(body: bytes) -> Any:
@@ -221,12 +224,16 @@ def _parse_json(body: bytes) -> Any:
     orjson parses a 22 KB payload in half the time ``json`` takes. It refuses a few things
     ``json`` takes (NaN, escaped lone surrogates): ``json`` decides those, so what is accepted
     does not change; the fallback only runs on signed bodies. (orjson reads an integer beyond
-    64 bits as a float; GitHub's ids and numbers are far below that.)
+    64 bits as a float; GitHub's ids and numbers are far below that.) Bodies with many brackets
+    go to ``json`` directly, which refuses nesting past the recursion limit instead of crashing.
     """
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        pass
+    # Nesting is at most the number of brackets. orjson (3.8) overflows the C stack and
+    # kills the process on objects nested ~100,000 deep; ``json`` raises RecursionError.
+    if body.count(b"{") + body.count(b"[") <= _ORJSON_MAX_BRACKETS:
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
     try:
         return json.loads(body)
     except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past any use
@@ -289,20 +296,27 @@ async def metrics_page(request: web.Request) -> web.Response:
 # --- background work -----------------------------------------------------------------------
 
 
+def _part(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """``data[name]`` when it is an object, else empty: the intake runs before any handler
+    checks the payload's shape, so a signed payload of the wrong shape must not break it."""
+    value = data.get(name)
+    return value if isinstance(value, Mapping) else {}
+
+
 def ordering_key(event: sansio.Event) -> str:
     """Deliveries with one key are handled in order: per pull request where there is one."""
     data = event.data
-    repo = (data.get("repository") or {}).get("full_name", "")
+    repo = str(_part(data, "repository").get("full_name") or "")
     number = pull_number(event)
     if number is not None:
         return f"{repo}#{number}"
     for name in ("check_run", "check_suite"):
-        head_sha = (data.get(name) or {}).get("head_sha")
+        head_sha = _part(data, name).get("head_sha")
         if head_sha:
             return f"{repo}@{head_sha}"
     if repo:
         return repo
-    return f"installation:{(data.get('installation') or {}).get('id')}"
+    return f"installation:{_part(data, 'installation').get('id')}"
 
 
 def pull_number(event: sansio.Event) -> int | None:
@@ -313,9 +327,10 @@ def pull_number(event: sansio.Event) -> int | None:
         if isinstance(item, dict) and isinstance(item.get("number"), int):
             return item["number"]
     for name in ("check_run", "check_suite"):
-        pulls = (data.get(name) or {}).get("pull_requests") or []
-        if pulls and isinstance(pulls[0], dict) and isinstance(pulls[0].get("number"), int):
-            return pulls[0]["number"]
+        pulls = _part(data, name).get("pull_requests")
+        first = pulls[0] if isinstance(pulls, list) and pulls else None
+        if isinstance(first, dict) and isinstance(first.get("number"), int):
+            return first["number"]
     return None
 
 
@@ -439,7 +454,7 @@ def _name(callback: Any) -> str:
 def _client_for(intake: Intake, event: sansio.Event, deadline: float) -> Any:
     if intake.clients is None:
         raise RuntimeError("the GitHub session is not open (app not started)")
-    installation_id = (event.data.get("installation") or {}).get("id")
+    installation_id = _part(event.data, "installation").get("id")
     if isinstance(installation_id, int):
         return intake.clients.installation_client(installation_id, deadline)
     return intake.clients.app_client(deadline)
@@ -460,7 +475,7 @@ def _log_delivery(intake: Intake, event: sansio.Event, outcome: str, seconds: fl
         "delivery_id": event.delivery_id,
         "event": event.event,
         "action": data.get("action"),
-        "repository": (data.get("repository") or {}).get("full_name"),
+        "repository": _part(data, "repository").get("full_name"),
         "pr": pull_number(event),
         "outcome": outcome,
         "duration_ms": round(seconds * 1000, 1),

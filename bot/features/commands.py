@@ -17,7 +17,7 @@ import aiohttp
 from gidgethub import GitHubException, routing, sansio
 from gidgethub.abc import GitHubAPI
 
-from bot.errors import UserError
+from bot.errors import PayloadError, UserError
 from bot.features import check, numbering, status
 from bot.features.config import default_branch_config
 from bot.features.context import Context
@@ -59,6 +59,8 @@ async def on_issue_comment(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> 
     comment = Comment.from_json(data["comment"])
     if not has_candidates(comment.body):
         return
+    if comment.author is None:  # GitHub names every commenter ("ghost" once deleted)
+        raise PayloadError("comment.user: expected a user with a login")
     repository = Repository.from_json(data["repository"])
     number = integer(data["issue"], "number", "issue")
     config, config_error = await default_branch_config(
@@ -68,7 +70,7 @@ async def on_issue_comment(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> 
     if not parsed:
         return
     repo = repository.full_name
-    refusal = _flooded(ctx, repo, number, comment.author or "", parsed)
+    refusal = _flooded(ctx, repo, number, comment.author, parsed)
     if refusal is not None:
         outcomes = [Outcome(refusal)] * len(parsed)
     else:
@@ -140,6 +142,7 @@ def _flooded(
     """A refusal when this comment would go past the per-person or per-pull-request budget."""
     units = sum(flood.cost(item.name) if isinstance(item, Command) else 0 for item in parsed)
     now = ctx.monotonic()
+    admitted: dict[str, flood.Window] = {}
     for key, (limit, seconds) in (
         (f"user:{repo}:{actor.lower()}", flood.PER_USER),
         (f"pull:{repo}#{number}", flood.PER_PULL),
@@ -152,5 +155,7 @@ def _flooded(
                 f"not run: {who} ran many commands in the last {seconds / 60:.0f} minutes. "
                 f"Please try again in {max(1, round(wait / 60))} minute(s)."
             )
-        ctx.command_windows[key] = window
+        admitted[key] = window
+    # Spent only once every budget admitted it: a refused comment costs nobody anything.
+    ctx.command_windows.update(admitted)
     return None

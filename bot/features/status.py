@@ -166,9 +166,13 @@ async def read_head_file(session: Session, path: str) -> HeadFile:
     return HeadFile(path, text, str(item["sha"]), parse(text))
 
 
-async def _base_authors(session: Session, path: str) -> list[str] | None:
+async def _base_authors(session: Session, head: HeadFile) -> list[str] | None:
     """The Author(s) of the RFC on the base branch, or None when the pull request adds it."""
-    previous = path
+    if session.pull.head_is_default_branch:
+        # A pull request from the default branch "adds" RFCs that are already there: their
+        # authors are the ones written on it, never the pull request's opener.
+        return head.document.authors
+    path = previous = head.path
     for item in await session.pull_files():
         if item.get("filename") == path:
             if item.get("status") in ("added", "copied"):
@@ -180,7 +184,7 @@ async def _base_authors(session: Session, path: str) -> list[str] | None:
 
 async def _refusal(session: Session, head: HeadFile, current: str, target: str) -> Refused | None:
     authors = rfc_authors(
-        await _base_authors(session, head.path), head.document.authors, session.pull.author
+        await _base_authors(session, head), head.document.authors, session.pull.author
     )
     roles = await actor_roles(
         session.gh,
