@@ -160,6 +160,9 @@ def source_lines(text: str) -> list[str]:
 
 def parse(text: str) -> Document:
     """Parse RFC markdown into a Document. Never raises for any str."""
+    # CommonMark replaces NUL with U+FFFD, and markdown-it does; the lines must read the same,
+    # or positions found in them (table cells) would not match the tokens' text.
+    text = text.replace("\x00", "\ufffd")
     lines = source_lines(text)
     tokens = _MARKDOWN.parse(text)
     builder = _Builder(lines)

@@ -117,6 +117,7 @@ def _escaped_pipe_table(columns: int) -> str:
 @given(MARKDOWNISH)
 @example(_escaped_pipe_table(3_000))  # a failed search per cell rescanned the row: quadratic
 @example("| a | b |\n|---|---|\n| x \\| y | `z\\|w` |\n")
+@example("| a | b |\n|---|---|\n\x00")  # markdown-it reads NUL as U+FFFD; the lines must too
 def test_cells_point_at_their_source_text(text: str) -> None:
     doc = parse(text)
     for table in doc.tables:
