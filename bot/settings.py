@@ -44,6 +44,11 @@ class Settings:
     request_timeout_seconds: float = 10.0
     lint_workers: int | None = None  # None: one lint process per CPU the App may use
     lint_timeout_seconds: float = 5.0
+    # The reconciler (bot.features.reconcile): a sweep at start-up, then one every interval
+    # (jittered; 0: start-up only), looking back this many days for merges and commands.
+    reconcile_interval_seconds: float = 600.0
+    reconcile_window_days: int = 7
+    reconcile: bool = True  # not from the environment: embedders and tests turn sweeps off
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -69,6 +74,10 @@ class Settings:
             lint_timeout_seconds=_number(
                 environ, "LINT_TIMEOUT_SECONDS", float, 5.0, low=0.1, high=600.0
             ),
+            reconcile_interval_seconds=_number(
+                environ, "RECONCILE_INTERVAL", float, 600.0, low=0.0, high=86400.0
+            ),
+            reconcile_window_days=_number(environ, "RECONCILE_WINDOW_DAYS", int, 7, low=1, high=90),
         )
 
 
