@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from cachetools import LRUCache
@@ -42,6 +43,7 @@ from bot.github.listings import (
     ListingCache,
     app_check_runs,
     app_slug,
+    claim_comment,
     comment_reactions,
     comments_updated_since,
     installation_repositories,
@@ -50,13 +52,14 @@ from bot.github.listings import (
 )
 from bot.metrics import Metrics
 from bot.policy.check import CHECK_NAME
-from bot.policy.commands import has_candidates
 from bot.policy.reconcile import (
     ListedComment,
     check_mark,
     check_missing,
+    iso,
     issue_number,
     jittered,
+    maybe_unanswered,
     merged_recently,
     on_pull_request,
     reacted,
@@ -75,6 +78,10 @@ GRACE_SECONDS = 120.0
 REPOSITORY_BUDGET_SECONDS = 300.0
 # Start-up sweeps of replicas started together drift apart by up to this much.
 STARTUP_JITTER_SECONDS = 30.0
+# Before answering a command, a sweep claims it with the App's reaction; a claim older than
+# this is taken to be of a replica that died before answering.
+CLAIM_REACTION = "eyes"
+CLAIM_LEASE_SECONDS = 600.0
 PROVEN_ENTRIES = 50_000  # per cache of what was proven (pull requests, comments)
 INSTALLATION_CACHES = 256
 
@@ -203,9 +210,10 @@ class Reconciler:
     ) -> None:
         """Every kind of repair for one repository; one kind failing does not stop the rest."""
         parts: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-            ("checks", lambda: self._checks(gh, repository, report)),
-            ("numbers", lambda: self._numbers(gh, repository, report)),
+            # Commands first: a status move pushes a commit, whose check the same sweep makes.
             ("commands", lambda: self._commands(gh, repository, raw, installation_id, report)),
+            ("numbers", lambda: self._numbers(gh, repository, report)),
+            ("checks", lambda: self._checks(gh, repository, report)),
             *(
                 (f"timer {name}", lambda timer=timer: timer(gh, repository, self.ctx))
                 for name, timer in TIMERS.items()
@@ -265,7 +273,7 @@ class Reconciler:
         since = window_start(now, self.window_days)
         items = await comments_updated_since(gh, repo, since)
         listed = [_listed(item) for item in items]
-        if not any(has_candidates(item.comment.body) for item in listed):
+        if not maybe_unanswered(listed, self.ctx.app_id, since):
             return
         config, _ = await default_branch_config(gh, repo, repository.default_branch, self.ctx)
         by_id = {int(item["id"]): item for item in items}
@@ -276,6 +284,9 @@ class Reconciler:
             reactions = await comment_reactions(gh, repo, found.comment.id, "+1")
             if reacted(reactions, self._bot_login or ""):
                 continue  # done, and its reply was deleted by hand: not answered twice
+            claimed = await claim_comment(gh, repo, found.comment.id, CLAIM_REACTION)
+            if claimed is not None and claimed > iso(now - timedelta(seconds=CLAIM_LEASE_SECONDS)):
+                continue  # another replica is answering it (or our own claim's answer was lost)
             log.info("reconcile: %s#%s comment %s unanswered", repo, found.number, found.comment.id)
             data: dict[str, Any] = {
                 "action": "created",

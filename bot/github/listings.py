@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from cachetools import LRUCache
+from gidgethub import sansio
 from gidgethub.abc import GitHubAPI
 
 from bot.github.client import route_template
@@ -128,3 +129,18 @@ async def app_check_runs(
     else:
         url += "{?check_name,per_page}"
     return [item async for item in gh.getiter(url, query, iterable_key="check_runs")]
+
+
+async def claim_comment(gh: GitHubAPI, repo: str, comment_id: int, content: str) -> str | None:
+    """React to a comment as the App, as a claim between replicas: GitHub answers 201 to the
+    first such reaction and 200 (with the existing one) to every later one. Returns None when
+    this call made it, else the ``created_at`` of the reaction that was there already."""
+    url = f"/repos/{repo}/issues/comments/{comment_id}/reactions"
+    # gidgethub's post() drops the status, which is the whole answer here.
+    data: Any
+    data, _, status = await gh._make_request(
+        "POST", url, {}, {"content": content}, sansio.accept_format()
+    )
+    if status == 201:
+        return None
+    return str(data.get("created_at") or "") if isinstance(data, dict) else ""

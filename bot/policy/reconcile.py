@@ -109,8 +109,21 @@ def unanswered_commands(
 ) -> list[ListedComment]:
     """Comments on pull requests, made at or after ``since`` by a person, holding at least one
     ``/rfc`` line, that no reply of the App answers (oldest first: answered in order)."""
-    answered = answered_ids(comments, app_id)
     found = [
+        item
+        for item in maybe_unanswered(comments, app_id, since)
+        if parse_commands(item.comment.body, statuses)
+    ]
+    return sorted(found, key=lambda item: (item.created_at, item.comment.id))
+
+
+def maybe_unanswered(
+    comments: Sequence[ListedComment], app_id: int | None, since: str
+) -> list[ListedComment]:
+    """``unanswered_commands`` before parsing (which needs the repository's statuses): when
+    this is empty, the sweep need not read the config."""
+    answered = answered_ids(comments, app_id)
+    return [
         item
         for item in comments
         if item.on_pull
@@ -119,9 +132,7 @@ def unanswered_commands(
         and not item.comment.author_is_bot
         and item.comment.id not in answered
         and has_candidates(item.comment.body)
-        and parse_commands(item.comment.body, statuses)
     ]
-    return sorted(found, key=lambda item: (item.created_at, item.comment.id))
 
 
 def reacted(reactions: Iterable[Mapping[str, object]], login: str) -> bool:
