@@ -1,6 +1,6 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
-    python bench/run.py [--quick] [--only lint,hostile,intake,latency,loop-lag,ack,flood]
+    python bench/run.py [--quick] [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep]
                          [--markdownlint-prefix DIR]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
@@ -26,10 +26,11 @@ from bench import (  # noqa: E402
     bench_latency,
     bench_lint,
     bench_loop_lag,
+    bench_sweep,
 )
 from bench.figure import Figure, print_figures  # noqa: E402
 
-BENCHES = ("lint", "hostile", "intake", "latency", "loop-lag", "ack", "flood")
+BENCHES = ("lint", "hostile", "intake", "latency", "loop-lag", "ack", "flood", "sweep")
 
 
 def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[], list[Figure]]]:
@@ -42,6 +43,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "loop-lag": lambda: bench_loop_lag.measure(rounds=1, repeat=3),
             "ack": lambda: bench_ack.measure(1),
             "flood": bench_flood.measure,  # counts calls: no sizes to shrink
+            "sweep": lambda: bench_sweep.measure(10),
         }
     return {
         "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
@@ -51,6 +53,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "loop-lag": bench_loop_lag.measure,
         "ack": bench_ack.measure,
         "flood": bench_flood.measure,
+        "sweep": bench_sweep.measure,
     }
 
 

@@ -69,10 +69,43 @@ class Metrics:
         self.deferred = Counter(
             "rfcbot_deferred",
             "Work put off because the installation's GitHub rate budget is low, by kind.",
+        self.rate_limit_by_installation = Gauge(
+            "rfcbot_github_rate_limit_remaining_by_installation",
+            "x-ratelimit-remaining of the latest response to each installation's requests.",
+            ["installation"],
+            registry=self.registry,
+        )
+        # --- the reconciler (bot.features.reconcile) ---
+        self.sweeps = Counter(
+            "rfcbot_sweeps",
+            "Reconciliation sweeps by outcome (ok, or error when a repository failed).",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.sweep_seconds = Histogram(
+            "rfcbot_sweep_seconds",
+            "Duration of one reconciliation sweep over every installation.",
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.sweep_requests = Counter(
+            "rfcbot_sweep_requests",
+            "GitHub requests made by sweeps, by kind: rate_limited (counted by GitHub) or "
+            "not_modified (a 304 to a conditional request, free).",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.repairs = Counter(
+            "rfcbot_repairs",
+            "What sweeps repaired, by kind: check, number, command.",
             ["kind"],
             registry=self.registry,
         )
         self._children: dict[tuple[str, ...], Any] = {}
+
+    def observe_rate_limit(self, installation_id: int, remaining: float) -> None:
+        """The installation's budget as its latest answer told it."""
+        self._child(self.rate_limit_by_installation, "r", str(installation_id)).set(remaining)
 
     def count_delivery(self, event: str, outcome: str) -> None:
         """One more delivery of ``event`` that ended with ``outcome``."""

@@ -29,6 +29,7 @@ from gidgethub import routing, sansio
 
 from bot.errors import PayloadError, UserError
 from bot.features.context import Context
+from bot.features.reconcile import Reconciler, running
 from bot.github.auth import AppAuth
 from bot.github.budget import RateBudget
 from bot.github.client import USER_AGENT, ClientFactory
@@ -82,6 +83,7 @@ class Intake:
 
 
 INTAKE = web.AppKey("intake", Intake)
+RECONCILER = web.AppKey("reconciler", Reconciler)
 METRICS = web.AppKey("metrics", Metrics)
 
 
@@ -113,6 +115,16 @@ def create_app(
     app.router.add_get("/metrics", metrics_page)
     app.cleanup_ctx.append(_github_session)
     app.cleanup_ctx.append(_lint_pool)
+    # --- the reconciler (issue 10): a sweep at start-up, then every RECONCILE_INTERVAL ---
+    app[RECONCILER] = Reconciler(
+        lambda: intake.clients,
+        context,
+        metrics=metrics,
+        window_days=settings.reconcile_window_days,
+    )
+    if settings.reconcile:
+        app.cleanup_ctx.append(_reconcile)
+    # --- end of the reconciler ---
     app.on_shutdown.append(_drain)
     return app
 
@@ -515,6 +527,10 @@ async def _lint_pool(app: web.Application) -> Any:
     intake.metrics.track_lint_pool(lambda: pool.busy, lambda: pool.waiting)
     yield
     await pool.close()
+async def _reconcile(app: web.Application) -> Any:
+    """Sweeps in the background while the server runs (after ``_github_session`` opened)."""
+    async with running(app[RECONCILER], app[INTAKE].settings.reconcile_interval_seconds):
+        yield
 
 
 async def _drain(app: web.Application) -> None:

@@ -48,6 +48,11 @@ class Settings:
     lint_timeout_seconds: float = 5.0
     # Below this many requests left in the hour, work that can wait is put off.
     rate_budget_reserve: int = 500
+    # The reconciler (bot.features.reconcile): a sweep at start-up, then one every interval
+    # (jittered; 0: start-up only), looking back this many days for merges and commands.
+    reconcile_interval_seconds: float = 600.0
+    reconcile_window_days: int = 7
+    reconcile: bool = True  # not from the environment: embedders and tests turn sweeps off
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -74,6 +79,10 @@ class Settings:
                 environ, "LINT_TIMEOUT_SECONDS", float, 5.0, low=0.1, high=600.0
             ),
             rate_budget_reserve=_number(environ, "RATE_BUDGET_RESERVE", int, 500, low=0, high=5000),
+            reconcile_interval_seconds=_number(
+                environ, "RECONCILE_INTERVAL", float, 600.0, low=0.0, high=86400.0
+            ),
+            reconcile_window_days=_number(environ, "RECONCILE_WINDOW_DAYS", int, 7, low=1, high=90),
         )
 
 

@@ -33,9 +33,11 @@ async def start_app(
     sim: Simulator, secret: str, *, context: Context | None = None, **settings: Any
 ) -> LoopbackApp:
     """Serve ``create_app`` on 127.0.0.1 with the simulator's App credentials; ``settings``
-    override the other Settings fields (log level, budgets ...)."""
+    override the other Settings fields (log level, budgets ...). Sweeps are off unless
+    ``reconcile=True``: tests and benchmarks call ``app[RECONCILER].sweep()`` when they mean to."""
     context = context or Context()
     settings.setdefault("lint_workers", 0)  # lint inline: no worker processes per test app
+    settings.setdefault("reconcile", False)
     app = create_app(
         Settings(
             app_id=sim.app_id,

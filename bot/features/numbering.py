@@ -36,6 +36,7 @@ from bot.policy.commands import Command
 from bot.policy.labels import with_numbered
 from bot.policy.permissions import describe_roles
 from bot.policy.provenance import numbering_trailers, proven_numbering
+from bot.policy.reconcile import still_unnumbered
 from bot.policy.replies import Outcome as Reply
 from bot.rfc.config import Config
 from bot.rfc.numbering import (
@@ -146,6 +147,16 @@ async def run_number_command(session: Session, command: Command) -> Reply:
         await add_label(gh, pull, outcome.config, session.ctx)
     verb = "Assigned" if outcome.assigned else "Already numbered:"
     return Reply(announcement(outcome, pull, verb=verb), True)
+
+
+async def unnumbered_on_branch(gh: GitHubAPI, pull: Pull, ctx: Context) -> list[str]:
+    """The unnumbered RFCs the merged pull request added that its base branch still holds
+    under their ``0000-`` name (what the reconciler asks before repeating a merge)."""
+    files, state = await asyncio.gather(
+        list_pull_files(gh, pull.repo, pull.number),
+        _read_branch(gh, pull.repo, pull.base.ref, ctx),
+    )
+    return still_unnumbered(added_rfcs(files, state.config), state.entries)
 
 
 async def assign_numbers(gh: GitHubAPI, pull: Pull, ctx: Context) -> NumberingResult:

@@ -14,7 +14,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 import aiohttp
@@ -48,6 +48,8 @@ _CREATES_ANEW = frozenset(
 TokenSource = Callable[[], Awaitable[str]]
 # Told which token GitHub refused with a 401, so the next ``TokenSource`` call fetches anew.
 TokenRefused = Callable[[str], None]
+# Told of every answer: (method, route template, status); the reconciler counts its cost.
+ResponseObserver = Callable[[str, str, int], None]
 
 
 class DeadlineExceeded(gidgethub.GitHubException, TimeoutError):
@@ -75,12 +77,20 @@ class GitHubClient(GitHubAPI):
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        cache: MutableMapping[str, Any] | None = None,
+        observer: ResponseObserver | None = None,
+        installation_id: int | None = None,
         budget: RateBudget | None = None,
-        budget_key: Any = None,
     ) -> None:
         """``deadline`` is a ``clock()`` value; ``token_source`` yields the token lazily and
-        ``token_refused`` drops a token GitHub answered 401 to (revoked or expired early)."""
-        super().__init__(session, USER_AGENT, oauth_token=oauth_token, base_url=base_url)
+        ``token_refused`` drops a token GitHub answered 401 to (revoked or expired early).
+        With a ``cache`` (URL -> ETag and body), GETs are conditional: gidgethub sends
+        ``If-None-Match`` and reuses the cached body on a 304."""
+        super().__init__(
+            session, USER_AGENT, oauth_token=oauth_token, base_url=base_url, cache=cache
+        )
+        self.observer = observer
+        self.installation_id = installation_id
         self._token_source = token_source
         self._token_refused = token_refused
         self.metrics = metrics
@@ -92,11 +102,10 @@ class GitHubClient(GitHubAPI):
         self._clock = clock
         self._wall_clock = wall_clock
         self.budget = budget
-        self.budget_key = budget_key
 
     def budget_low(self) -> bool:
         """Few requests left for this client's installation (see ``bot.github.budget``)."""
-        return self.budget is not None and self.budget.low(self.budget_key)
+        return self.budget is not None and self.budget.low(self.installation_id)
 
     async def sleep(self, seconds: float) -> None:
         if self._sleep is not None:
@@ -155,6 +164,8 @@ class GitHubClient(GitHubAPI):
                 continue
             status, response_headers, data = response
             self._count(method, route, str(status))
+            if self.observer is not None:
+                self.observer(method, route, status)
             self._observe_rate_limit(response_headers)
             wait = self._wait_for(status, response_headers, data, attempt)
             if wait is None or attempt >= self.max_attempts:
@@ -236,10 +247,12 @@ class GitHubClient(GitHubAPI):
             return
         if self.metrics is not None:
             self.metrics.rate_limit_remaining.set(remaining)
-        if self.budget is not None and self.budget_key is not None:
+        if self.budget is not None and self.installation_id is not None:
             self.budget.observe(
-                self.budget_key, remaining, _float(headers.get("x-ratelimit-reset"))
+                self.installation_id, remaining, _float(headers.get("x-ratelimit-reset"))
             )
+        if self.metrics is not None and self.installation_id is not None:
+            self.metrics.observe_rate_limit(self.installation_id, remaining)
 
 
 def _resendable(method: str, route: str) -> bool:
@@ -332,7 +345,7 @@ class ClientFactory:
         deadline: float | None,
         token_source: TokenSource | None,
         token_refused: TokenRefused | None = None,
-        budget_key: Any = None,
+        **extra: Any,
     ) -> GitHubClient:
         return GitHubClient(
             self.session,
@@ -343,15 +356,16 @@ class ClientFactory:
             request_timeout=self.request_timeout,
             deadline=deadline,
             budget=self.budget,
-            budget_key=budget_key,
+            **extra,
         )
 
-    def app_client(self, deadline: float | None = None) -> GitHubClient:
-        """A client for App-level calls (pass ``jwt=factory.auth.jwt()`` per request)."""
-        return self._client(deadline, None)
+    def app_client(self, deadline: float | None = None, **extra: Any) -> GitHubClient:
+        """A client for App-level calls (pass ``jwt=factory.auth.jwt()`` per request);
+        ``extra``: ``cache``, ``observer`` (see ``GitHubClient``)."""
+        return self._client(deadline, None, **extra)
 
     def installation_client(
-        self, installation_id: int, deadline: float | None = None
+        self, installation_id: int, deadline: float | None = None, **extra: Any
     ) -> GitHubClient:
         """A client acting as the installation; the token is fetched on first use.
 
@@ -368,5 +382,5 @@ class ClientFactory:
         def refused(token: str) -> None:
             auth.forget(installation_id, token)
 
-        client = self._client(deadline, token, refused, budget_key=installation_id)
+        client = self._client(deadline, token, refused, installation_id=installation_id, **extra)
         return client

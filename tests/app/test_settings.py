@@ -184,3 +184,13 @@ def test_malformed_lint_pool_settings_named(env: dict[str, str], name: str, valu
     env[name] = value
     with pytest.raises(SettingsError, match=f"^{name} must be a number"):
         Settings.from_env(env)
+
+
+def test_reconciler_settings(env: dict[str, str]) -> None:
+    defaults = Settings.from_env(env)
+    assert (defaults.reconcile_interval_seconds, defaults.reconcile_window_days) == (600.0, 7)
+    chosen = Settings.from_env({**env, "RECONCILE_INTERVAL": "0", "RECONCILE_WINDOW_DAYS": "30"})
+    assert (chosen.reconcile_interval_seconds, chosen.reconcile_window_days) == (0.0, 30)
+    for name, value in (("RECONCILE_INTERVAL", "-1"), ("RECONCILE_WINDOW_DAYS", "0")):
+        with pytest.raises(SettingsError, match=name):
+            Settings.from_env({**env, name: value})

@@ -1,0 +1,384 @@
+"""The reconciler: events are hints, reconciliation is the truth.
+
+A sweep visits every installation of the App and every repository it may see, re-derives
+from GitHub what should be true and repairs what is not, by calling the webhook handlers
+themselves (they are idempotent: each write is found before it is made again):
+
+- every open pull request has a completed `RFC validation` run of this App on its head
+  (``bot.features.check.validate``, which also syncs the labels);
+- every pull request merged into the default branch within the window whose new RFC is still
+  ``0000-`` there gets its number (``bot.features.numbering``'s merge handler);
+- every ``/rfc`` comment within the window with neither the App's reply nor its reaction is
+  answered (``bot.features.commands``' comment handler);
+- every registered timer (``register_timer``) runs for the repository.
+
+Cheap when nothing changed: every listing is a conditional request (``ListingCache``), and
+an unchanged listing is a 304, free of the rate limit. What was proven (a head's check run,
+a merged pull request's number) is remembered in bounded caches; after a restart it is
+proven again from GitHub. Work younger than the grace period is left to its delivery.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from cachetools import LRUCache
+from gidgethub import sansio
+from gidgethub.abc import GitHubAPI
+
+from bot.features import check, commands, numbering
+from bot.features.config import default_branch_config
+from bot.features.context import Context
+from bot.github.client import ClientFactory
+from bot.github.listings import (
+    ListingCache,
+    app_check_runs,
+    app_slug,
+    claim_comment,
+    comment_reactions,
+    comments_updated_since,
+    installation_repositories,
+    installations,
+    pulls_updated_since,
+)
+from bot.metrics import Metrics
+from bot.policy.check import CHECK_NAME
+from bot.policy.reconcile import (
+    ListedComment,
+    check_mark,
+    check_missing,
+    iso,
+    issue_number,
+    jittered,
+    maybe_unanswered,
+    merged_recently,
+    on_pull_request,
+    reacted,
+    settled,
+    unanswered_commands,
+    window_start,
+)
+from bot.values import Comment, Pull, Repository
+
+log = logging.getLogger(__name__)
+
+# Work younger than this is most likely being handled by its delivery right now.
+GRACE_SECONDS = 120.0
+# One repository's share of a sweep (its client's deadline), so one slow repository cannot
+# hold up the others for long.
+REPOSITORY_BUDGET_SECONDS = 300.0
+# Start-up sweeps of replicas started together drift apart by up to this much.
+STARTUP_JITTER_SECONDS = 30.0
+# Before answering a command, a sweep claims it with the App's reaction; a claim older than
+# this is taken to be of a replica that died before answering.
+CLAIM_REACTION = "eyes"
+CLAIM_LEASE_SECONDS = 600.0
+PROVEN_ENTRIES = 50_000  # per cache of what was proven (pull requests, comments)
+INSTALLATION_CACHES = 256
+
+Timer = Callable[[GitHubAPI, Repository, Context], Awaitable[None]]
+TIMERS: dict[str, Timer] = {}
+
+
+def register_timer(name: str, timer: Timer) -> None:
+    """Have every sweep call ``timer(gh, repository, ctx)`` for each repository (timed work:
+    comment periods, reminders). A timer must be idempotent, as a handler is; registering a
+    name again replaces it."""
+    TIMERS[name] = timer
+
+
+@dataclass
+class SweepReport:
+    """What one sweep cost and did."""
+
+    repositories: int = 0
+    requests: int = 0  # answered requests that counted against a rate limit
+    not_modified: int = 0  # 304s to conditional requests (free)
+    repairs: Counter[str] = field(default_factory=Counter)
+    errors: int = 0
+    # Rate-limited requests per repository (installation-wide listings under "installation:N").
+    by_repository: Counter[str] = field(default_factory=Counter)
+
+    def observer(self, where: str) -> Callable[[str, str, int], None]:
+        def observe(method: str, route: str, status: int) -> None:
+            if status == 304:
+                self.not_modified += 1
+            else:
+                self.requests += 1
+                self.by_repository[where] += 1
+
+        return observe
+
+
+class Reconciler:
+    """Sweeps every installation's repositories and repairs what the webhooks missed."""
+
+    def __init__(
+        self,
+        clients: Callable[[], ClientFactory | None],
+        ctx: Context,
+        *,
+        metrics: Metrics | None = None,
+        window_days: int = 7,
+        grace_seconds: float = GRACE_SECONDS,
+        rng: random.Random | None = None,
+    ) -> None:
+        """``clients`` gives the server's client factory (None until the server started)."""
+        self._clients = clients
+        self.ctx = ctx
+        self.metrics = metrics
+        self.window_days = window_days
+        self.grace_seconds = grace_seconds
+        self.rng = rng or random.Random()
+        self._listings: LRUCache[str, ListingCache] = LRUCache(maxsize=INSTALLATION_CACHES)
+        # (repo, pull number) -> the check mark (head sha, base ref) proven to have its run.
+        self._checked: LRUCache[tuple[str, int], tuple[str, str]] = LRUCache(PROVEN_ENTRIES)
+        # (repo, pull number) of merged pull requests whose RFCs are numbered (or need none).
+        self._numbered: LRUCache[tuple[str, int], bool] = LRUCache(PROVEN_ENTRIES)
+        self._bot_login: str | None = None
+        self._sweeping = asyncio.Lock()
+
+    # --- one sweep -----------------------------------------------------------------------
+
+    async def sweep(self) -> SweepReport:
+        """One pass over everything; one at a time per process."""
+        async with self._sweeping:
+            report = SweepReport()
+            started = time.monotonic()
+            try:
+                await self._sweep(report)
+            except Exception:  # listing the installations failed: next sweep
+                report.errors += 1
+                log.exception("reconcile: sweep failed")
+            self._record(report, time.monotonic() - started)
+            return report
+
+    async def _sweep(self, report: SweepReport) -> None:
+        clients = self._factory()
+        jwt = clients.auth.jwt()
+        gh = clients.app_client(cache=self._cache(clients, "app"), observer=report.observer("app"))
+        if self._bot_login is None:
+            self._bot_login = f"{await app_slug(gh, jwt)}[bot]"
+        found = await installations(gh, jwt)
+        self.rng.shuffle(found)
+        for installation_id in found:
+            try:
+                await self._sweep_installation(clients, installation_id, report)
+            except Exception:
+                report.errors += 1
+                log.exception("reconcile: installation %s failed", installation_id)
+
+    async def _sweep_installation(
+        self, clients: ClientFactory, installation_id: int, report: SweepReport
+    ) -> None:
+        cache = self._cache(clients, str(installation_id))
+        where = f"installation:{installation_id}"
+        gh = clients.installation_client(
+            installation_id, cache=cache, observer=report.observer(where)
+        )
+        repositories = await installation_repositories(gh)
+        self.rng.shuffle(repositories)
+        for raw in repositories:
+            if raw.get("archived"):  # read-only: nothing can be repaired there
+                continue
+            repository = Repository.from_json(raw)
+            repo_gh = clients.installation_client(
+                installation_id,
+                time.monotonic() + REPOSITORY_BUDGET_SECONDS,
+                cache=cache,
+                observer=report.observer(repository.full_name),
+            )
+            report.repositories += 1
+            await self.sweep_repository(repo_gh, repository, raw, installation_id, report)
+
+    async def sweep_repository(
+        self,
+        gh: GitHubAPI,
+        repository: Repository,
+        raw: dict[str, Any],
+        installation_id: int,
+        report: SweepReport,
+    ) -> None:
+        """Every kind of repair for one repository; one kind failing does not stop the rest."""
+        parts: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            # Commands first: a status move pushes a commit, whose check the same sweep makes.
+            ("commands", lambda: self._commands(gh, repository, raw, installation_id, report)),
+            ("numbers", lambda: self._numbers(gh, repository, report)),
+            ("checks", lambda: self._checks(gh, repository, report)),
+            *(
+                (f"timer {name}", lambda timer=timer: timer(gh, repository, self.ctx))
+                for name, timer in TIMERS.items()
+            ),
+        ]
+        for name, part in parts:
+            try:
+                await part()
+            except Exception:
+                report.errors += 1
+                log.exception("reconcile: %s of %s failed", name, repository.full_name)
+
+    async def _checks(self, gh: GitHubAPI, repository: Repository, report: SweepReport) -> None:
+        repo, now = repository.full_name, self.ctx.clock()
+        listed = await pulls_updated_since(gh, repo, "open", None)
+        self.rng.shuffle(listed)
+        for item in listed:
+            pull = Pull.from_json(item)
+            key, mark = (repo, pull.number), check_mark(pull)
+            if self._checked.get(key) == mark:
+                continue
+            if not settled(item.get("updated_at"), now, self.grace_seconds):
+                continue
+            runs = await app_check_runs(gh, repo, pull.head.sha, CHECK_NAME, self.ctx.app_id)
+            if check_missing(runs, self.ctx.app_id):
+                log.info("reconcile: %s#%s has no check run on %s", repo, pull.number, mark[0])
+                await check.validate(gh, pull, self.ctx)
+                self._repaired(report, "check")
+            self._checked[key] = mark
+
+    async def _numbers(self, gh: GitHubAPI, repository: Repository, report: SweepReport) -> None:
+        repo, now = repository.full_name, self.ctx.clock()
+        since = window_start(now, self.window_days)
+        for item in await pulls_updated_since(gh, repo, "closed", since):
+            pull = Pull.from_json(item)
+            key, merged_at = (repo, pull.number), item.get("merged_at")
+            if key in self._numbered or not merged_recently(pull, merged_at, since):
+                continue
+            if not settled(merged_at, now, self.grace_seconds):
+                continue
+            if await numbering.unnumbered_on_branch(gh, pull, self.ctx):
+                log.info("reconcile: %s#%s merged without its number", repo, pull.number)
+                event = _event("pull_request", {"action": "closed", "pull_request": item})
+                await numbering.on_pull_request_closed(event, gh, self.ctx)
+                self._repaired(report, "number")
+            self._numbered[key] = True
+
+    async def _commands(
+        self,
+        gh: GitHubAPI,
+        repository: Repository,
+        raw: dict[str, Any],
+        installation_id: int,
+        report: SweepReport,
+    ) -> None:
+        repo, now = repository.full_name, self.ctx.clock()
+        since = window_start(now, self.window_days)
+        items = await comments_updated_since(gh, repo, since)
+        listed = [_listed(item) for item in items]
+        if not maybe_unanswered(listed, self.ctx.app_id, since):
+            return
+        config, _ = await default_branch_config(gh, repo, repository.default_branch, self.ctx)
+        by_id = {int(item["id"]): item for item in items}
+        for found in unanswered_commands(listed, self.ctx.app_id, config.statuses, since):
+            comment = by_id[found.comment.id]
+            if not settled(comment.get("created_at"), now, self.grace_seconds):
+                continue
+            reactions = await comment_reactions(gh, repo, found.comment.id, "+1")
+            if reacted(reactions, self._bot_login or ""):
+                continue  # done, and its reply was deleted by hand: not answered twice
+            claimed = await claim_comment(gh, repo, found.comment.id, CLAIM_REACTION)
+            if claimed is not None and claimed > iso(now - timedelta(seconds=CLAIM_LEASE_SECONDS)):
+                continue  # another replica is answering it (or our own claim's answer was lost)
+            log.info("reconcile: %s#%s comment %s unanswered", repo, found.number, found.comment.id)
+            data: dict[str, Any] = {
+                "action": "created",
+                "issue": {"number": found.number, "pull_request": {}},
+                "comment": comment,
+                "repository": raw,
+                "sender": comment.get("user"),
+                "installation": {"id": installation_id},
+            }
+            await commands.on_issue_comment(_event("issue_comment", data), gh, self.ctx)
+            self._repaired(report, "command")
+
+    # --- bookkeeping ---------------------------------------------------------------------
+
+    def _factory(self) -> ClientFactory:
+        clients = self._clients()
+        if clients is None:
+            raise RuntimeError("the GitHub session is not open (app not started)")
+        return clients
+
+    def _cache(self, clients: ClientFactory, key: str) -> ListingCache:
+        cache = self._listings.get(key)
+        if cache is None:
+            cache = self._listings[key] = ListingCache(clients.base_url)
+        return cache
+
+    def _repaired(self, report: SweepReport, kind: str) -> None:
+        report.repairs[kind] += 1
+        if self.metrics is not None:
+            self.metrics.repairs.labels(kind).inc()
+
+    def _record(self, report: SweepReport, seconds: float) -> None:
+        log.info(
+            "reconcile: swept %d repositories in %.1f s: %d requests, %d not modified, "
+            "repairs %s, %d errors",
+            report.repositories,
+            seconds,
+            report.requests,
+            report.not_modified,
+            dict(report.repairs) or "none",
+            report.errors,
+        )
+        if self.metrics is None:
+            return
+        self.metrics.sweeps.labels("error" if report.errors else "ok").inc()
+        self.metrics.sweep_seconds.observe(seconds)
+        self.metrics.sweep_requests.labels("rate_limited").inc(report.requests)
+        self.metrics.sweep_requests.labels("not_modified").inc(report.not_modified)
+
+
+def _listed(item: dict[str, Any]) -> ListedComment:
+    comment = Comment.from_json(item)
+    return ListedComment(
+        comment,
+        issue_number(str(item.get("issue_url") or "")),
+        on_pull_request(comment.html_url),
+        str(item.get("created_at") or ""),
+    )
+
+
+def _event(name: str, data: dict[str, Any]) -> sansio.Event:
+    """A webhook event as the handlers take it, for work a sweep found undone."""
+    return sansio.Event(data, event=name, delivery_id=f"reconcile-{name}")
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+async def run_periodically(
+    reconciler: Reconciler,
+    interval: float,
+    *,
+    draw: Callable[[], float] = random.random,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    startup_jitter: float = STARTUP_JITTER_SECONDS,
+) -> None:
+    """A sweep soon after start-up, then one every ``interval`` seconds ± 10% (never, when
+    ``interval`` is 0). Runs until cancelled; a failed sweep does not stop it."""
+    await sleep(draw() * min(startup_jitter, interval * 0.1 if interval > 0 else startup_jitter))
+    await reconciler.sweep()
+    while interval > 0:
+        await sleep(jittered(interval, draw()))
+        await reconciler.sweep()
+
+
+@asynccontextmanager
+async def running(reconciler: Reconciler, interval: float) -> AsyncIterator[None]:
+    """The periodic sweeps as a background task for the life of the block."""
+    task = asyncio.create_task(run_periodically(reconciler, interval), name="reconciler")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
