@@ -69,6 +69,9 @@ class Metrics:
         self.deferred = Counter(
             "rfcbot_deferred",
             "Work put off because the installation's GitHub rate budget is low, by kind.",
+            ["kind"],
+            registry=self.registry,
+        )
         self.rate_limit_by_installation = Gauge(
             "rfcbot_github_rate_limit_remaining_by_installation",
             "x-ratelimit-remaining of the latest response to each installation's requests.",

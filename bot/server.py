@@ -527,6 +527,8 @@ async def _lint_pool(app: web.Application) -> Any:
     intake.metrics.track_lint_pool(lambda: pool.busy, lambda: pool.waiting)
     yield
     await pool.close()
+
+
 async def _reconcile(app: web.Application) -> Any:
     """Sweeps in the background while the server runs (after ``_github_session`` opened)."""
     async with running(app[RECONCILER], app[INTAKE].settings.reconcile_interval_seconds):

@@ -38,6 +38,7 @@ from gidgethub.abc import GitHubAPI
 from bot.features import check, commands, numbering
 from bot.features.config import default_branch_config
 from bot.features.context import Context
+from bot.github.budget import budget_low
 from bot.github.client import ClientFactory
 from bot.github.listings import (
     ListingCache,
@@ -186,6 +187,11 @@ class Reconciler:
             installation_id, cache=cache, observer=report.observer(where)
         )
         repositories = await installation_repositories(gh)
+        if budget_low(gh):
+            # Repairs can wait for the next window; pushes and merges keep what is left.
+            log.warning("reconcile: installation %s is short of requests; swept later", where)
+            self.ctx.deferred("sweep")
+            return
         self.rng.shuffle(repositories)
         for raw in repositories:
             if raw.get("archived"):  # read-only: nothing can be repaired there

@@ -13,7 +13,7 @@ import pytest
 
 from bot.features.context import utc_now
 from bot.features.reconcile import TIMERS, Reconciler, SweepReport, register_timer
-from bot.server import RECONCILER
+from bot.server import METRICS, RECONCILER
 from sandbox.harness import LoopbackApp, start_app
 from tests.e2e.conftest import WEBHOOK_SECRET
 from tests.e2e.helpers import REPO, bot_comments, numbering_commits, open_pull, rfc, seed_repo
@@ -324,3 +324,21 @@ def reconciler_of(app: LoopbackApp) -> Reconciler:
     sweeper = app.app[RECONCILER]
     sweeper.grace_seconds = 0.0
     return sweeper
+
+
+async def test_a_sweep_waits_while_the_installation_is_short_of_requests(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    world = dropped_world(sim, repo)
+    sweeper = reconciler(bot_app)
+    sim.set_rate_remaining(repo, 100)  # below RATE_BUDGET_RESERVE (500)
+    start = len(sim.requests)
+
+    deferred = await sweeper.sweep()
+
+    assert deferred.repairs == Counter() and writes(sim, start) == []
+    metrics = bot_app.app[METRICS].render().decode()
+    assert 'rfcbot_deferred_total{kind="sweep"} 1.0' in metrics
+    sim.set_rate_remaining(repo, 5000)  # a new window
+    await sweeper.sweep()
+    assert_converged(sim, repo, world)
