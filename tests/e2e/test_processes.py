@@ -49,7 +49,10 @@ class ServeProcess:
         return await asyncio.wait_for(self.process.wait(), timeout=START_SECONDS)
 
 
-async def start_serve(sim: Simulator, session: aiohttp.ClientSession) -> ServeProcess:
+async def start_serve(
+    sim: Simulator, session: aiohttp.ClientSession, **settings: str
+) -> ServeProcess:
+    """``rfc-bot serve`` in a process of its own; ``settings``: more environment variables."""
     port = free_port()
     env = {
         **os.environ,
@@ -61,6 +64,7 @@ async def start_serve(sim: Simulator, session: aiohttp.ClientSession) -> ServePr
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "LOG_LEVEL": "WARNING",
+        **settings,
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "serve", env=env, stdout=asyncio.subprocess.DEVNULL
