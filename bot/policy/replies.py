@@ -119,10 +119,10 @@ def distinct_commands(
 ) -> tuple[list[ParsedLine], int]:
     """Identical commands collapsed (first kept), then at most ``limit`` of them; returns
     (the lines to run, how many lines were left out)."""
-    seen: set[tuple[str, ...]] = set()
+    seen: set[tuple[object, ...]] = set()
     kept: list[ParsedLine] = []
     for item in parsed:
-        key = (item.name, *item.args) if isinstance(item, Command) else ("?", item.raw.strip())
+        key = item.key if isinstance(item, Command) else ("?", item.raw.strip())
         if key in seen:
             continue
         seen.add(key)
