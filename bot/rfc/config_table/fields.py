@@ -12,6 +12,7 @@ way).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
@@ -134,7 +135,8 @@ def _transition_statuses(transitions: MappingProxyType[str, tuple[str, ...]]) ->
     return [status for source, targets in transitions.items() for status in (source, *targets)]
 
 
-def _permission_statuses(permissions: MappingProxyType[str, tuple[str, ...]]) -> list[str]:
+def _permission_statuses(permissions: Mapping[str, object]) -> list[str]:
+    """The statuses named by the keys of a mapping keyed ``From -> To``."""
     return [status for transition in permissions for status in transition.split(" -> ")]
 
 
