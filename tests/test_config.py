@@ -755,3 +755,15 @@ def test_decisions_in_the_schema_accept_what_the_reader_accepts() -> None:
         {"quorum": 2},
     ):
         assert not validator.is_valid({"decisions": {"Proposed -> Final": bad}}), bad
+
+
+def test_decision_values_of_the_wrong_shape() -> None:
+    error = error_for(
+        "decisions:\n  Proposed -> Final: {approvals: [2], approvers: [[a]], comment_period: [1d]}\n"
+    )
+    assert [p.message for p in error.problems] == [
+        "expected a number, majority or all, got a list",
+        "expected a string, got a list",
+        "expected a duration such as 7d, got a list",
+    ]
+    assert "`majority`" in keys_table()
