@@ -766,4 +766,6 @@ def test_decision_values_of_the_wrong_shape() -> None:
         "expected a string, got a list",
         "expected a duration such as 7d, got a list",
     ]
-    assert "`majority`" in keys_table()
+    assert "| `decisions.<From -> To>.approvals` | integer 1–99, `majority` or `all` | `2` |" in (
+        keys_table()
+    )

@@ -581,7 +581,7 @@ def _with_reminder(state: DecisionState, fold: _Fold, now: datetime) -> Decision
     ``remind_after`` has passed, to eligible approvers who have neither approved nor raised
     an open concern."""
     rule = fold.rule
-    if rule is None or rule.remind_after is None or not state.running or state.move_due:
+    if rule is None or not rule.remind_after or not state.running or state.move_due:
         return state
     raised = {concern.raised_by for concern in state.concerns}
     remind = tuple(login for login in state.waiting_on if login not in raised)

@@ -467,3 +467,8 @@ def test_the_state_is_consistent(history: list[Event], rule: DecisionRule, hours
         assert state.move_due == (state.period_end <= now)
     if state.reminder_due:
         assert state.remind and rule.remind_after is not None
+
+
+def test_a_zero_remind_after_means_never() -> None:
+    rule = DecisionRule(remind_after=timedelta(0))
+    assert not fold([start()], now=at(1000), rule=rule).reminder_due

@@ -108,7 +108,7 @@ class DecisionRule:
         OrNull(Duration(), None),
         None,
         "Mention the approvers who have not acted once, this long after the decision (or its "
-        "comment period) starts; null for never.",
+        "comment period) starts; null or 0 for never.",
     )
     dismiss_on_change: bool = setting(
         Boolean(),
