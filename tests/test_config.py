@@ -759,7 +759,8 @@ def test_decisions_in_the_schema_accept_what_the_reader_accepts() -> None:
 
 def test_decision_values_of_the_wrong_shape() -> None:
     error = error_for(
-        "decisions:\n  Proposed -> Final: {approvals: [2], approvers: [[a]], comment_period: [1d]}\n"
+        "decisions:\n  Proposed -> Final:\n"
+        "    {approvals: [2], approvers: [[a]], comment_period: [1d]}\n"
     )
     assert [p.message for p in error.problems] == [
         "expected a number, majority or all, got a list",

@@ -36,7 +36,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Literal
 
+from bot.policy.text import plural
 from bot.rfc.config_table import DecisionRule
+from bot.rfc.config_table.kinds import format_duration
 
 
 class Phase(Enum):
@@ -356,6 +358,32 @@ def describe_roster(roster: Roster) -> str:
     shown = ", ".join(f"@{login}" for login in names[:10])
     more = f" and {len(names) - 10} more" if len(names) > 10 else ""
     return f"the eligible approvers are {shown}{more}"
+
+
+_UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
+
+
+def period_words(rule: DecisionRule) -> str:
+    """The comment period in words: ``7 days``, ``90 minutes``, ``none``."""
+    written = format_duration(rule.comment_period)
+    if written == "0":
+        return "none"
+    return plural(int(written[:-1]), _UNITS[written[-1]])
+
+
+def describe_rule(rule: DecisionRule) -> str:
+    """What a decision takes, in one line of markdown (the panel and ``/rfc help``)."""
+    who = ", ".join(f"`{name}`" for name in rule.approvers)
+    if rule.approvals == "majority":
+        approvals = f"approvals from a majority of {who}"
+    elif rule.approvals == "all":
+        approvals = f"approvals from all of {who}"
+    else:
+        approvals = f"{plural(int(rule.approvals), 'approval')} from {who}"
+    period = (
+        f"a comment period of {period_words(rule)}" if rule.comment_period else "no comment period"
+    )
+    return f"{approvals}, no open concern, then {period}"
 
 
 def utc(moment: datetime | None) -> str:

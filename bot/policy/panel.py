@@ -19,17 +19,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.policy.decisions import NO_DECISION, Approval, DecisionState, Phase, utc
+from bot.policy.decisions import (
+    NO_DECISION,
+    Approval,
+    DecisionState,
+    Phase,
+    describe_rule,
+    period_words,
+    utc,
+)
 from bot.policy.text import MAX_COMMENT_CHARS, code, fit_comment, plural
 from bot.rfc.config_table import DecisionRule
-from bot.rfc.config_table.kinds import format_duration
 from bot.rfc.workflow import AUTHOR, MAINTAINERS
 
 PANEL_MARKER = "<!-- rfc-bot:panel -->"
 MAX_LISTED = 50  # approvers or concerns listed per RFC; the rest are counted
 _LINK = re.compile(r"https://[^\s()<>\[\]\"'`]{1,2000}")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]!|~])")
-_UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,22 +129,7 @@ def _roles(roles: Sequence[str]) -> str:
 
 
 def _needs(move: MoveOption) -> str:
-    rule = move.rule
-    if rule is None:
-        return "happens at once"
-    who = ", ".join(code(name) for name in rule.approvers)
-    period = (
-        "no comment period" if not rule.comment_period else f"a comment period of {_duration(rule)}"
-    )
-    return f"a decision: {_quorum(rule, who)}, no open concern, then {period}"
-
-
-def _quorum(rule: DecisionRule, who: str) -> str:
-    if rule.approvals == "majority":
-        return f"approvals from a majority of {who}"
-    if rule.approvals == "all":
-        return f"approvals from all of {who}"
-    return f"{plural(int(rule.approvals), 'approval')} from {who}"
+    return "happens at once" if move.rule is None else f"a decision: {describe_rule(move.rule)}"
 
 
 def _decision(rfc: RfcPanel, state: DecisionState, rule: DecisionRule) -> list[str]:
@@ -203,7 +194,7 @@ def _concerns(state: DecisionState) -> list[str]:
 
 
 def _period(state: DecisionState, rule: DecisionRule) -> str:
-    length = _duration(rule)
+    length = period_words(rule)
     if state.period_start is None or state.period_end is None:
         return f"**Comment period:** {length}, not started: it starts with quorum and no concern."
     if state.phase is Phase.PAUSED:
@@ -271,14 +262,6 @@ def _cancelled_note(state: DecisionState) -> str:
     if state.phase is not Phase.CANCELLED:
         return ""
     return f" The last decision was cancelled by {code(state.ended_by or '')}."
-
-
-def _duration(rule: DecisionRule) -> str:
-    """The comment period in words: ``7 days``, ``90 minutes``, ``none``."""
-    written = format_duration(rule.comment_period)
-    if written == "0":
-        return "none"
-    return plural(int(written[:-1]), _UNITS[written[-1]])
 
 
 def _link(text: str, url: str) -> str:

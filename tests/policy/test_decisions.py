@@ -472,3 +472,28 @@ def test_the_state_is_consistent(history: list[Event], rule: DecisionRule, hours
 def test_a_zero_remind_after_means_never() -> None:
     rule = DecisionRule(remind_after=timedelta(0))
     assert not fold([start()], now=at(1000), rule=rule).reminder_due
+
+
+def test_help_explains_the_repositorys_decision_rules() -> None:
+    from bot.policy.replies import help_text
+    from bot.rfc.config import load_config
+
+    default = help_text(Config())
+    assert (
+        "- Proposed -> Final: 2 approvals from `maintainers`, no open concern, then a comment "
+        "period of 7 days"
+    ) in default
+    assert "`/rfc concern NAME [PATH]`" in default
+    custom = load_config(
+        'decisions:\n  "Final -> Deprecated": {approvals: majority, approvers: [o/arch], '
+        "comment_period: 90m}\n"
+        '  "Proposed -> Final": {approvals: all, comment_period: 0}\n'
+    )
+    text = help_text(custom)
+    assert (
+        "- Proposed -> Final: approvals from all of `maintainers`, no open concern, then no "
+        in (text)
+    )
+    assert "- Final -> Deprecated: approvals from a majority of `o/arch`" in text
+    assert "a comment period of 90 minutes" in text
+    assert "no move needs a decision" in help_text(load_config("decisions: {}\n"))
