@@ -271,3 +271,9 @@ def test_nobody_eligible() -> None:
     state = decision_state(PATH, [START], RULE, Roster.of([]), at(1))
     text = render_panel([RfcPanel(PATH, "T", "Proposed", MOVES, state, RULE)], at(1))
     assert "- nobody is eligible to approve" in text
+
+
+def test_the_docs_show_the_panel_as_the_golden_files_have_it() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "decisions.md").read_text()
+    for stage in ("paused", "comment-period"):
+        assert (GOLDEN / f"panel-{stage}.md").read_text(encoding="utf-8") in docs, stage
