@@ -7,6 +7,7 @@ import pickle
 import re
 import string
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
 
@@ -21,6 +22,7 @@ from bot.rfc.config import (
     Config,
     ConfigError,
     ConfigProblem,
+    DecisionRule,
     LabelConfig,
     default_config_yaml,
     json_schema_text,
@@ -44,7 +46,7 @@ from bot.rfc.config_table.kinds import (
     settings_of,
 )
 from bot.rfc.config_table.problems import MAX_PROBLEMS, Problems
-from bot.rfc.config_table.yaml_file import defaults_yaml
+from bot.rfc.config_table.yaml_file import defaults_yaml, flow_yaml
 from bot.rfc.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -602,3 +604,169 @@ def test_module_prints_the_published_files(
 def test_module_usage(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["frob"]) == 2
     assert "usage" in capsys.readouterr().err
+
+
+# --- decisions (issue 11) -----------------------------------------------------------------
+
+
+def test_decisions_default_to_two_maintainers_and_a_week() -> None:
+    rule = Config().decision_rule("Proposed", "Final")
+    assert rule == DecisionRule()
+    assert (rule.approvals, rule.approvers, rule.comment_period) == (
+        2,
+        ("maintainers",),
+        timedelta(days=7),
+    )
+    assert (rule.remind_after, rule.dismiss_on_change) == (None, False)
+    assert Config().decision_rule("Draft", "Proposed") is None
+    assert Config().decision_rule(" proposed ", "FINAL") == rule  # as people write statuses
+
+
+def test_decisions_read_every_value_kind() -> None:
+    config = load_config(
+        "decisions:\n"
+        "  Proposed->Final:\n"
+        "    approvals: majority\n"
+        "    approvers: [maintainers, octo-org/architects, '@Jdoe']\n"
+        "    comment_period: 90M\n"
+        "    remind_after: 3d\n"
+        "    dismiss_on_change: true\n"
+        '  "Final -> Deprecated": {approvals: all, comment_period: 0}\n'
+        '  "Draft -> Proposed": {approvals: 1, comment_period: "0", remind_after: null}\n'
+    )
+    rule = config.decision_rule("Proposed", "Final")
+    assert rule == DecisionRule(
+        approvals="majority",
+        approvers=("maintainers", "octo-org/architects", "Jdoe"),
+        comment_period=timedelta(minutes=90),
+        remind_after=timedelta(days=3),
+        dismiss_on_change=True,
+    )
+    deprecate = config.decision_rule("Final", "Deprecated")
+    assert deprecate == DecisionRule(approvals="all", comment_period=timedelta(0))
+    assert config.decision_rule("Draft", "Proposed") == DecisionRule(
+        approvals=1, comment_period=timedelta(0)
+    )
+
+
+def test_an_empty_decisions_mapping_turns_every_decision_off() -> None:
+    assert load_config("decisions: {}\n").decision_rule("Proposed", "Final") is None
+
+
+def test_decision_problems_name_line_and_key_with_a_hint() -> None:
+    error = error_for(
+        "decisions:\n"
+        "  Proposed -> Final:\n"
+        "    aprovals: 2\n"
+        "    approvals: most\n"
+        "    approvers: [maintainer, 'not a login', -bad-]\n"
+        "    comment_period: 7 days\n"
+        "    remind_after: 7\n"
+        "    dismiss_on_change: sometimes\n"
+        "  Proposed -> Finale: {}\n"
+        "  Final -> Deprecated: {approvals: 0, approvers: [], comment_period: 400d}\n"
+    )
+    found = [(p.line, p.key, p.message) for p in error.problems]
+    where = "decisions.Proposed -> Final"
+    assert found[:9] == [
+        (3, f"{where}.aprovals", found[0][2]),
+        (4, f"{where}.approvals", "'most' is not a number, majority or all"),
+        (
+            5,
+            f"{where}.approvers",
+            "'maintainer' is not a group (did you mean 'maintainers'?); write @maintainer for a "
+            "login",
+        ),
+        (
+            5,
+            f"{where}.approvers",
+            "'not a login' is not maintainers, an org/team or a GitHub login",
+        ),
+        (5, f"{where}.approvers", "'-bad-' is not maintainers, an org/team or a GitHub login"),
+        (
+            6,
+            f"{where}.comment_period",
+            "'7 days' is not a duration: write a number and a unit s, m, h or d",
+        ),
+        (7, f"{where}.remind_after", "expected a duration such as 7d, got integer '7'"),
+        (8, f"{where}.dismiss_on_change", "expected true or false, got string 'sometimes'"),
+        (10, "decisions.Final -> Deprecated.approvals", "must be between 1 and 99, got 0"),
+    ]
+    assert found[0][2].startswith("unknown key (did you mean 'approvals'?)")
+    assert (10, "decisions.Final -> Deprecated.approvers", "needs at least one approver") in found
+    assert (
+        10,
+        "decisions.Final -> Deprecated.comment_period",
+        "'400d' is longer than a year",
+    ) in found
+    [unknown] = error_for("decisions:\n  Proposed -> Finale: {}\n").problems
+    assert (unknown.line, unknown.key) == (1, "decisions")
+    assert unknown.message.startswith("unknown status 'Finale' (did you mean 'Final'?)")
+
+
+def test_default_decisions_do_not_fail_a_config_that_renames_statuses() -> None:
+    renamed = "statuses: [Idea, Accepted]\ninitial_status: Idea\ntransitions: {Idea: [Accepted]}\n"
+    config = load_config(renamed + "permissions: {}\n")
+    assert config.decision_rule("Idea", "Accepted") is None
+    with pytest.raises(ConfigError, match="unknown status 'Final'"):
+        load_config(renamed + "permissions: {}\ndecisions: {Idea -> Final: {}}\n")
+
+
+@given(st.integers(0, 999_999), st.sampled_from(["s", "m", "h", "d"]))
+@example(0, "d")
+@example(60, "s")
+@example(24, "h")
+def test_a_duration_written_back_reads_the_same(count: int, unit: str) -> None:
+    written = f"decisions:\n  Proposed -> Final: {{comment_period: {count}{unit}}}\n"
+    try:
+        rule = load_config(written).decision_rule("Proposed", "Final")
+    except ConfigError as error:
+        assert "longer than a year" in str(error)
+        return
+    assert rule is not None
+    again = flow_yaml(rule.comment_period)
+    reread = load_config(f"decisions:\n  Proposed -> Final: {{comment_period: {again}}}\n")
+    assert reread.decision_rule("Proposed", "Final") == rule
+
+
+def test_decisions_in_the_schema_accept_what_the_reader_accepts() -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(json_schema_text()))
+    good = {
+        "decisions": {
+            "Proposed -> Final": {
+                "approvals": "majority",
+                "approvers": ["maintainers", "octo-org/architects", "jdoe"],
+                "comment_period": "7d",
+                "remind_after": None,
+                "dismiss_on_change": True,
+            },
+            "Final -> Deprecated": {"approvals": 1, "comment_period": 0},
+        }
+    }
+    assert validator.is_valid(good)
+    assert load_config(yaml.safe_dump(good)).decision_rule("final", "deprecated") is not None
+    for bad in (
+        {"approvals": 0},
+        {"approvals": "most"},
+        {"approvers": []},
+        {"approvers": ["not a login"]},
+        {"comment_period": "7 days"},
+        {"dismiss_on_change": "yes"},
+        {"quorum": 2},
+    ):
+        assert not validator.is_valid({"decisions": {"Proposed -> Final": bad}}), bad
+
+
+def test_decision_values_of_the_wrong_shape() -> None:
+    error = error_for(
+        "decisions:\n  Proposed -> Final:\n"
+        "    {approvals: [2], approvers: [[a]], comment_period: [1d]}\n"
+    )
+    assert [p.message for p in error.problems] == [
+        "expected a number, majority or all, got a list",
+        "expected a string, got a list",
+        "expected a duration such as 7d, got a list",
+    ]
+    assert "| `decisions.<From -> To>.approvals` | integer 1–99, `majority` or `all` | `2` |" in (
+        keys_table()
+    )

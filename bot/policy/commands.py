@@ -25,7 +25,23 @@ from markdown_it.token import Token
 
 from bot.rfc.config import DEFAULT_STATUSES
 
-COMMAND_NAMES: tuple[str, ...] = ("status", "check", "help", "number")
+COMMAND_NAMES: tuple[str, ...] = (
+    "status",
+    "approve",
+    "concern",
+    "resolve",
+    "cancel",
+    "check",
+    "help",
+    "number",
+)
+# Commands about a decision (bot.policy.decisions); each takes an optional PATH last.
+DECISION_COMMANDS: tuple[str, ...] = ("approve", "concern", "resolve", "cancel")
+SUPERSEDED_BY = "superseded-by"
+DEPRECATED = "deprecated"  # the status `superseded-by` goes with, in any case
+# A concern's name: one word, so that a PATH after it is never mistaken for part of it.
+_CONCERN_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
+_RFC_NUMBER = re.compile(r"#?([0-9]{1,9})")
 
 # "/rfc" at the start of a line, as a whole word ("/rfcs" or "/rfc-bot" are not commands).
 _CANDIDATE = re.compile(r"^([ \t]*)(/rfc)(?=\s|$)", re.IGNORECASE)
@@ -40,15 +56,31 @@ class Command:
     line: int  # 1-based line in the comment
     raw: str  # the line as written, without its line ending
     name: str  # one of COMMAND_NAMES
+    # status: (STATUS, [PATH]); concern, resolve: (NAME, [PATH]); approve, cancel: ([PATH]).
     args: tuple[str, ...] = ()
+    superseded_by: int | None = None  # `/rfc status deprecated superseded-by NNNN`
 
     @property
     def status(self) -> str | None:
         return self.args[0] if self.name == "status" else None
 
     @property
+    def concern(self) -> str | None:
+        """The concern's name (lower case) for ``concern`` and ``resolve``."""
+        return self.args[0] if self.name in ("concern", "resolve") else None
+
+    @property
     def path(self) -> str | None:
-        return self.args[1] if self.name == "status" and len(self.args) > 1 else None
+        """The RFC the command is about, when the comment names one."""
+        first_path = 0 if self.name in ("approve", "cancel") else 1
+        if self.name in ("check", "help", "number") or len(self.args) <= first_path:
+            return None
+        return self.args[first_path]
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What makes two commands the same command (a repeat runs once)."""
+        return (self.name, *self.args, self.superseded_by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +101,11 @@ def valid_forms(statuses: Sequence[str] = DEFAULT_STATUSES) -> tuple[str, ...]:
     names = "|".join(status.lower() for status in statuses)
     return (
         f"/rfc status <{names}> [PATH]",
+        f"/rfc status deprecated {SUPERSEDED_BY} NNNN [PATH]",
+        "/rfc approve [PATH]",
+        "/rfc concern NAME [PATH]",
+        "/rfc resolve NAME [PATH]",
+        "/rfc cancel [PATH]",
         "/rfc check",
         "/rfc help",
         "/rfc number",
@@ -167,9 +204,13 @@ def _parse_line(number: int, raw: str, statuses: Sequence[str]) -> ParsedLine:
     elif words[0].lower() not in COMMAND_NAMES:
         problem = f"`{_clip(words[0])}` is not an `/rfc` subcommand"
     elif words[0].lower() == "status":
-        args, problem = _status_args(words[1:], statuses)
+        args, superseded_by, problem = _status_args(words[1:], statuses)
         if problem is None:
-            return Command(number, raw, "status", args)
+            return Command(number, raw, "status", args, superseded_by)
+    elif words[0].lower() in DECISION_COMMANDS:
+        args, problem = _decision_args(words[0].lower(), words[1:])
+        if problem is None:
+            return Command(number, raw, words[0].lower(), args)
     elif len(words) > 1:
         extra = _clip(" ".join(words[1:]))
         problem = f"`/rfc {words[0].lower()}` takes no arguments, but got `{extra}`"
@@ -178,17 +219,64 @@ def _parse_line(number: int, raw: str, statuses: Sequence[str]) -> ParsedLine:
     return CommandError(number, raw, problem or "not a valid command", valid_forms(statuses))
 
 
-def _status_args(args: list[str], statuses: Sequence[str]) -> tuple[tuple[str, ...], str | None]:
-    """(status as the config spells it, optional path), or a problem."""
+def _status_args(
+    args: list[str], statuses: Sequence[str]
+) -> tuple[tuple[str, ...], int | None, str | None]:
+    """(status as the config spells it, optional path), the RFC it is superseded by, or a
+    problem."""
     names = ", ".join(f"`{status.lower()}`" for status in statuses)
     if not args:
-        return (), f"`/rfc status` needs the new status: one of {names}"
-    if len(args) > 2:
-        return (), f"`/rfc status` takes a status and at most one path, not `{_clip(args[2])}`"
+        return (), None, f"`/rfc status` needs the new status: one of {names}"
     canonical = {status.lower(): status for status in statuses}.get(args[0].lower())
     if canonical is None:
-        return (), f"`{_clip(args[0])}` is not a status; the statuses are {names}"
-    return (canonical, *args[1:]), None
+        return (), None, f"`{_clip(args[0])}` is not a status; the statuses are {names}"
+    rest = args[1:]
+    superseded_by = None
+    if rest and rest[0].lower() == SUPERSEDED_BY:
+        if canonical.lower() != DEPRECATED:
+            return (), None, f"`{SUPERSEDED_BY}` goes with `/rfc status deprecated`"
+        number = _RFC_NUMBER.fullmatch(rest[1]) if len(rest) > 1 else None
+        if number is None or int(number[1]) == 0:
+            shown = f"`{_clip(rest[1])}`" if len(rest) > 1 else "nothing"
+            return (
+                (),
+                None,
+                f"`{SUPERSEDED_BY}` needs the new RFC's number, e.g. `0042`, not {shown}",
+            )
+        superseded_by, rest = int(number[1]), rest[2:]
+    if len(rest) > 1:
+        return (
+            (),
+            None,
+            (f"`/rfc status` takes a status and at most one path, not `{_clip(rest[1])}`"),
+        )
+    return (canonical, *rest), superseded_by, None
+
+
+def _decision_args(name: str, args: list[str]) -> tuple[tuple[str, ...], str | None]:
+    """The normalised arguments of ``approve``, ``concern``, ``resolve`` or ``cancel``."""
+    if name in ("approve", "cancel"):
+        if len(args) > 1:
+            return (), f"`/rfc {name}` takes at most one path, not `{_clip(' '.join(args))}`"
+        return tuple(args), None
+    if not args:
+        return (), f"`/rfc {name}` needs the concern's NAME, one word such as `needs-benchmarks`"
+    concern = args[0].lower()
+    if len(args) > 2 or (len(args) == 2 and not _looks_like_path(args[1])):
+        joined = _clip("-".join(word.lower() for word in args), 40)
+        return (), (
+            f"a concern's NAME is one word, then at most one path: write `/rfc {name} {joined}`"
+        )
+    if not _CONCERN_NAME.fullmatch(concern):
+        return (), (
+            f"`{_clip(args[0])}` is not a concern NAME: up to 40 letters, digits, `-`, `_` or `.`,"
+            " starting with a letter or digit"
+        )
+    return (concern, *args[1:]), None
+
+
+def _looks_like_path(word: str) -> bool:
+    return "/" in word or word.lower().endswith(".md")
 
 
 def _clip(text: str, limit: int = 60) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.policy.commands import Command, CommandError, ParsedLine
+from bot.policy.decisions import describe_rule
 from bot.policy.permissions import describe_roles
 from bot.policy.text import code, fence, fit_comment, plain
 from bot.rfc.config import CONFIG_PATH, Config, ConfigError
@@ -70,6 +71,12 @@ def help_text(config: Config) -> str:
         for current in config.statuses
         for target in config.allowed_next(current)
     ]
+    decisions = [
+        f"- {current} -> {target}: {describe_rule(rule)}"
+        for current in config.statuses
+        for target in config.allowed_next(current)
+        if (rule := config.decision_rule(current, target)) is not None
+    ]
     listed = ", ".join(f"`{name}`" for name in config.maintainers) or "none"
     statuses = "|".join(status.lower() for status in config.statuses)
     return "\n".join(
@@ -78,6 +85,13 @@ def help_text(config: Config) -> str:
             "",
             f"- `/rfc status <{statuses}> [PATH]`: move an RFC to a new status "
             "(PATH only when the pull request has several RFCs)",
+            "- `/rfc status deprecated superseded-by NNNN [PATH]`: deprecate an RFC and record "
+            "the RFC that replaces it",
+            "- `/rfc approve [PATH]`: sign off on a decision in progress (eligible approvers; "
+            "approving the pull request in a review counts too)",
+            "- `/rfc concern NAME [PATH]`: raise a named concern, which blocks the decision; "
+            "`/rfc resolve NAME [PATH]`: resolve it (whoever raised it, or a maintainer)",
+            "- `/rfc cancel [PATH]`: end a decision (whoever started it, or a maintainer)",
             "- `/rfc check`: validate the RFCs again now",
             "- `/rfc help`: this message",
             "- `/rfc number`: retry number assignment on a merged pull request (maintainers)",
@@ -86,10 +100,24 @@ def help_text(config: Config) -> str:
             "| --- | --- |",
             *rows,
             "",
+            *_decision_help(decisions),
             f"Maintainers are users with write access, plus those listed in `{CONFIG_PATH}`: "
             f"{listed}.",
         ]
     )
+
+
+def _decision_help(decisions: list[str]) -> list[str]:
+    if not decisions:
+        return ["Every move happens at once: no move needs a decision here.", ""]
+    return [
+        "These moves need a decision: the command starts it (the starter's approval counts if "
+        "they are eligible), and the App makes the move once the comment period ends. The "
+        "panel on the pull request shows who is needed and when it ends.",
+        "",
+        *decisions,
+        "",
+    ]
 
 
 def manual_edit_text(path: str, old_text: str, new_text: str, target: str, why: str) -> str:
@@ -119,10 +147,10 @@ def distinct_commands(
 ) -> tuple[list[ParsedLine], int]:
     """Identical commands collapsed (first kept), then at most ``limit`` of them; returns
     (the lines to run, how many lines were left out)."""
-    seen: set[tuple[str, ...]] = set()
+    seen: set[tuple[object, ...]] = set()
     kept: list[ParsedLine] = []
     for item in parsed:
-        key = (item.name, *item.args) if isinstance(item, Command) else ("?", item.raw.strip())
+        key = item.key if isinstance(item, Command) else ("?", item.raw.strip())
         if key in seen:
             continue
         seen.add(key)

@@ -19,6 +19,7 @@ from types import MappingProxyType
 
 from bot.rfc.config_table import (
     CONFIG_PATH,
+    DEFAULT_DECISIONS,
     DEFAULT_OPTIONAL_SECTIONS,
     DEFAULT_PERMISSIONS,
     DEFAULT_STATUSES,
@@ -30,6 +31,7 @@ from bot.rfc.config_table import (
     Config,
     ConfigError,
     ConfigProblem,
+    DecisionRule,
     LabelConfig,
     NumberingStrategy,
     RuleSetting,
@@ -40,6 +42,7 @@ from bot.rfc.config_table.yaml_file import default_config_yaml, read_config
 
 __all__ = [
     "CONFIG_PATH",
+    "DEFAULT_DECISIONS",
     "DEFAULT_OPTIONAL_SECTIONS",
     "DEFAULT_PERMISSIONS",
     "DEFAULT_STATUSES",
@@ -51,6 +54,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "ConfigProblem",
+    "DecisionRule",
     "LabelConfig",
     "NumberingStrategy",
     "RuleSetting",

@@ -27,7 +27,15 @@ METADATA_KEYS: tuple[str, ...] = (
     "Last Updated",
     "Author(s)",
 )
-_CANONICAL_KEYS = {key.lower(): key for key in METADATA_KEYS}
+# Known fields an RFC may leave out: the two ends of a supersession (``RFC NNNN`` each).
+SUPERSEDED_BY = "Superseded By"
+REPLACES = "Replaces"
+OPTIONAL_METADATA_KEYS: tuple[str, ...] = (REPLACES, SUPERSEDED_BY)
+# Every known key, in template order (the optional ones come last).
+KNOWN_METADATA_KEYS: tuple[str, ...] = METADATA_KEYS + OPTIONAL_METADATA_KEYS
+_CANONICAL_KEYS = {key.lower(): key for key in KNOWN_METADATA_KEYS}
+# One reference to an RFC: `RFC 0042`, `RFC-42`, `#42` or `0042`.
+_RFC_REF = re.compile(r"(?:RFC[ \t-]*)?#?([0-9]{1,9})", re.IGNORECASE)
 
 # `**Key:** value` (the template's form) or `**Key**: value`.
 _METADATA_LINE = re.compile(r"^\s*\*\*(?P<key>[^*\n]+?)(?::\*\*|\*\*:)(?P<rest>.*)$")
@@ -137,6 +145,18 @@ class Document:
     @property
     def authors(self) -> list[str]:
         return _MENTION.findall(self.field("Author(s)") or "")
+
+    def rfc_refs(self, key: str) -> list[int] | None:
+        """The RFC numbers a ``Superseded By`` or ``Replaces`` field names (comma-separated);
+        [] when the field is absent, None when a part is not an RFC reference."""
+        value = self.field(key)
+        if value is None:
+            return []
+        parts = [part.strip() for part in value.split(",")]
+        matches = [_RFC_REF.fullmatch(part) for part in parts]
+        if not parts or any(match is None for match in matches):
+            return None
+        return [int(match[1]) for match in matches if match is not None]
 
     def section_at(self, line: int) -> Section | None:
         """The innermost section whose span holds ``line``."""

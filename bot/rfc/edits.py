@@ -76,6 +76,51 @@ def set_field(text: str, key: str, value: str) -> str:
     raise ValueError(f"the metadata field **{key}:** is missing")
 
 
+def set_or_add_field(text: str, key: str, value: str) -> str:
+    """``set_field``, or, when the field is missing, a new ``**Key:** value`` line after the
+    metadata block's last field (which gets the hard break a line inside the block needs).
+
+    Raises ValueError when the file has no metadata field at all or the value spans lines.
+    """
+    try:
+        return set_field(text, key, value)
+    except ValueError:
+        if "\n" in value or "\r" in value:
+            raise
+    lines = text.splitlines(keepends=True)
+    last = _last_field_line(lines)
+    if last is None:
+        raise ValueError(f"there is no metadata block to add **{key}:** to")
+    body, ending = _split_line_ending(lines[last])
+    lines[last] = body.rstrip() + "  " + (ending or "\n")
+    lines.insert(last + 1, f"**{key}:** {value.strip()}  {ending or ''}")
+    return "".join(lines)
+
+
+def _last_field_line(lines: list[str]) -> int | None:
+    """The index of the metadata block's last ``**Key:** value`` line, if any."""
+    fence: str | None = None
+    last = None
+    for index, line in enumerate(lines):
+        body, _ = _split_line_ending(line)
+        fence = _next_fence(fence, body)
+        if fence is not None or _FENCE.match(body):
+            continue
+        if _SECTION_HEADING.match(body):
+            break
+        if _FIELD_LINE.match(body):
+            last = index
+    return last
+
+
+def set_superseded_by(text: str, number: int, width: int) -> str:
+    """Record ``**Superseded By:** RFC NNNN`` (what ``/rfc status deprecated superseded-by
+    NNNN`` writes besides the status)."""
+    if number < 1:
+        raise ValueError(f"an RFC number must be positive, got {number}")
+    return set_or_add_field(text, "Superseded By", f"RFC {number:0{width}d}")
+
+
 def _next_fence(fence: str | None, line: str) -> str | None:
     """The fence state after ``line``: its opening marker inside a block, else None."""
     match = _FENCE.match(line)
@@ -120,6 +165,16 @@ def set_number(text: str, number: int, width: int) -> str:
 # --- The index ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class RfcRef:
+    """An RFC named by number in a ``Superseded By`` or ``Replaces`` line, and where."""
+
+    number: int
+    line: int
+    column: int
+    end_column: int
+
+
 @dataclass(frozen=True)
 class IndexEntry:
     number: int  # 0: unassigned, not listed
@@ -129,6 +184,9 @@ class IndexEntry:
     target_apps: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)  # logins without "@"
     last_updated: str = ""
+    # The supersession links (not shown in the index; checked by bot.rfc.supersession).
+    superseded_by: RfcRef | None = None
+    replaces: tuple[RfcRef, ...] = ()
 
 
 def index_entry(path: str, doc: Document) -> IndexEntry:
@@ -142,7 +200,18 @@ def index_entry(path: str, doc: Document) -> IndexEntry:
         target_apps=list(doc.target_apps),
         authors=list(doc.authors),
         last_updated=doc.field("Last Updated") or "",
+        superseded_by=next(iter(_refs(doc, "Superseded By")), None),
+        replaces=_refs(doc, "Replaces"),
     )
+
+
+def _refs(doc: Document, key: str) -> tuple[RfcRef, ...]:
+    """The RFCs a supersession field names (none when it is malformed: lint says so)."""
+    found = doc.metadata.get(key)
+    numbers = doc.rfc_refs(key)
+    if found is None or not numbers:
+        return ()
+    return tuple(RfcRef(n, found.line, found.column, found.end_column) for n in numbers)
 
 
 def _one_line(text: str) -> str:

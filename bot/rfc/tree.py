@@ -21,6 +21,7 @@ from bot.rfc.config import Config
 from bot.rfc.edits import IndexEntry, index_entry
 from bot.rfc.index_check import check_index, index_check_enabled
 from bot.rfc.report import FileReport
+from bot.rfc.supersession import check_supersession
 
 PARALLEL_MIN_FILES = 64  # below this, starting workers costs more than it saves
 MAX_WORKERS = 8
@@ -117,11 +118,24 @@ def lint_tree(
     for directory in targets.directories:
         paths = [path.resolve() for path in rfc_files(directory, config)]
         listed = [entries[path] for path in paths if path in entries]
+        _add_supersession(reports, listed, config)
         fix = index_fix(directory) if index_fix else None
         index = _index_report(directory, listed, root, config, fix)
         if index is not None:
             reports.append(index)
     return reports
+
+
+def _add_supersession(reports: list[FileReport], entries: list[IndexEntry], config: Config) -> None:
+    """The checks that need both ends of a supersession, added to the files they are about."""
+    found = check_supersession(entries, config)
+    if not found:
+        return
+    for index, report in enumerate(reports):
+        mine = [diagnostic for diagnostic in found if diagnostic.path == report.path]
+        if mine:
+            merged = sorted([*report.diagnostics, *mine], key=lambda d: d.sort_key)
+            reports[index] = FileReport(report.path, merged, report.lines)
 
 
 def _index_report(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.policy.commands import (
@@ -212,3 +212,182 @@ def test_a_fenced_command_is_never_returned(before: str, line: str, after: str) 
 def test_unfenced_commands_are_all_returned(lines: list[str]) -> None:
     body = "\n\n".join(lines)
     assert [parsed.raw for parsed in parse_commands(body)] == lines
+
+
+# --- decisions (issue 11) -----------------------------------------------------------------
+
+
+def parsed_one(line: str) -> Command:
+    [command] = parse_commands(line)
+    assert isinstance(command, Command), command
+    return command
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "args", "concern", "path"),
+    [
+        ("/rfc approve", "approve", (), None, None),
+        ("/rfc APPROVE rfcs/0000-x.md", "approve", ("rfcs/0000-x.md",), None, "rfcs/0000-x.md"),
+        ("/rfc cancel", "cancel", (), None, None),
+        ("/rfc cancel x.md", "cancel", ("x.md",), None, "x.md"),
+        (
+            "/rfc concern Needs-Benchmarks",
+            "concern",
+            ("needs-benchmarks",),
+            "needs-benchmarks",
+            None,
+        ),
+        (
+            "/rfc concern perf rfcs/0000-x.md",
+            "concern",
+            ("perf", "rfcs/0000-x.md"),
+            "perf",
+            "rfcs/0000-x.md",
+        ),
+        ("/rfc resolve perf", "resolve", ("perf",), "perf", None),
+        ("/rfc resolve v1.2_ok a/b", "resolve", ("v1.2_ok", "a/b"), "v1.2_ok", "a/b"),
+    ],
+)
+def test_decision_commands(
+    line: str, name: str, args: tuple[str, ...], concern: str | None, path: str | None
+) -> None:
+    command = parsed_one(line)
+    assert (command.name, command.args, command.concern, command.path) == (
+        name,
+        args,
+        concern,
+        path,
+    )
+    assert command.status is None and command.superseded_by is None
+
+
+def test_status_deprecated_superseded_by() -> None:
+    command = parsed_one("/rfc status Deprecated SUPERSEDED-BY #0042 rfcs/0007-old.md")
+    assert (command.status, command.superseded_by, command.path) == (
+        "Deprecated",
+        42,
+        "rfcs/0007-old.md",
+    )
+    plain = parsed_one("/rfc status deprecated superseded-by 12")
+    assert (plain.args, plain.superseded_by, plain.path) == (("Deprecated",), 12, None)
+    # The successor is part of what makes two commands the same.
+    assert plain.key != parsed_one("/rfc status deprecated superseded-by 13").key
+    assert plain.key != parsed_one("/rfc status deprecated").key
+
+
+def test_other_commands_have_no_path() -> None:
+    assert parsed_one("/rfc check").path is None
+    assert parsed_one("/rfc status final").path is None
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("/rfc approve a.md b.md", "`/rfc approve` takes at most one path, not `a.md b.md`"),
+        ("/rfc cancel now please", "`/rfc cancel` takes at most one path, not `now please`"),
+        (
+            "/rfc concern",
+            "`/rfc concern` needs the concern's NAME, one word such as `needs-benchmarks`",
+        ),
+        (
+            "/rfc resolve",
+            "`/rfc resolve` needs the concern's NAME, one word such as `needs-benchmarks`",
+        ),
+        (
+            "/rfc concern This is too slow",
+            "a concern's NAME is one word, then at most one path: write "
+            "`/rfc concern this-is-too-slow`",
+        ),
+        (
+            "/rfc concern perf a.md b.md",
+            "a concern's NAME is one word, then at most one path: write "
+            "`/rfc concern perf-a.md-b.md`",
+        ),
+        (
+            "/rfc concern -perf",
+            "`-perf` is not a concern NAME: up to 40 letters, digits, `-`, `_` or `.`, starting "
+            "with a letter or digit",
+        ),
+        (
+            "/rfc resolve " + "x" * 41,
+            "`" + "x" * 41 + "` is not a concern NAME: up to 40 letters, digits, `-`, `_` or `.`, "
+            "starting with a letter or digit",
+        ),
+        (
+            "/rfc status deprecated superseded-by",
+            "`superseded-by` needs the new RFC's number, e.g. `0042`, not nothing",
+        ),
+        (
+            "/rfc status deprecated superseded-by RFC-42",
+            "`superseded-by` needs the new RFC's number, e.g. `0042`, not `RFC-42`",
+        ),
+        (
+            "/rfc status deprecated superseded-by 0000",
+            "`superseded-by` needs the new RFC's number, e.g. `0042`, not `0000`",
+        ),
+        (
+            "/rfc status final superseded-by 42",
+            "`superseded-by` goes with `/rfc status deprecated`",
+        ),
+        (
+            "/rfc status deprecated superseded-by 42 a.md b.md",
+            "`/rfc status` takes a status and at most one path, not `b.md`",
+        ),
+    ],
+)
+def test_decision_command_errors(line: str, problem: str) -> None:
+    [error] = parse_commands(line)
+    assert error == CommandError(1, line, problem, valid_forms())
+    assert "/rfc concern NAME [PATH]" in error.valid_forms
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "> /rfc approve",
+        "```\n/rfc concern perf\n```",
+        "`/rfc resolve perf`",
+        "<!-- /rfc cancel -->",
+        "    /rfc approve",
+    ],
+)
+def test_quoted_or_code_decision_commands_never_run(body: str) -> None:
+    assert parse_commands(body) == []
+
+
+decision_line = st.sampled_from(
+    [
+        "/rfc approve",
+        "/rfc concern perf",
+        "/rfc resolve perf x.md",
+        "/rfc cancel",
+        "/rfc status deprecated superseded-by 42",
+    ]
+)
+
+
+@given(surrounding, decision_line, surrounding, st.sampled_from(["```", "~~~", "> ", "    "]))
+@example("", "/rfc approve", "", "> ")
+def test_a_hidden_decision_command_is_never_returned(
+    before: str, line: str, after: str, hiding: str
+) -> None:
+    fenced = hiding in ("```", "~~~")
+    middle = f"{hiding}\n{line}\n{hiding}" if fenced else f"{hiding}{line}"
+    body = f"{before}\n\n{middle}\n\n{after}"
+    hidden_line = body.split("\n").index(line if fenced else middle) + 1
+    assert all(parsed.line != hidden_line for parsed in parse_commands(body))
+
+
+@given(st.lists(st.text(alphabet="abc-./#09 xX`", max_size=12), max_size=4), decision_line)
+@example(["superseded-by"], "/rfc status deprecated")
+@example(["a", "b"], "/rfc concern")
+def test_decision_arguments_never_raise(words: list[str], line: str) -> None:
+    body = " ".join([line, *words])
+    for parsed in parse_commands(body):
+        assert parsed.raw == body
+        if isinstance(parsed, CommandError):
+            # User text is quoted without its backticks: every code span closes.
+            assert parsed.problem.count("`") % 2 == 0
+            assert parsed.valid_forms == valid_forms()
+        else:
+            assert parsed.name in ("approve", "concern", "resolve", "cancel", "status")

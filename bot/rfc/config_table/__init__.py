@@ -6,6 +6,7 @@ else imports ``bot.rfc.config``, which adds the rule registry (the ids ``rules:`
 
 from bot.rfc.config_table.fields import (
     CONFIG_PATH,
+    DEFAULT_DECISIONS,
     DEFAULT_OPTIONAL_SECTIONS,
     DEFAULT_PERMISSIONS,
     DEFAULT_STATUSES,
@@ -15,6 +16,7 @@ from bot.rfc.config_table.fields import (
     PERMISSION_ROLES,
     RULE_SETTINGS,
     Config,
+    DecisionRule,
     LabelConfig,
     NumberingStrategy,
     RuleSetting,
@@ -23,6 +25,7 @@ from bot.rfc.config_table.problems import ConfigError, ConfigProblem
 
 __all__ = [
     "CONFIG_PATH",
+    "DEFAULT_DECISIONS",
     "DEFAULT_OPTIONAL_SECTIONS",
     "DEFAULT_PERMISSIONS",
     "DEFAULT_STATUSES",
@@ -34,6 +37,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "ConfigProblem",
+    "DecisionRule",
     "LabelConfig",
     "NumberingStrategy",
     "RuleSetting",

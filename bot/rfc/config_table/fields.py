@@ -12,13 +12,18 @@ way).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
 from bot.rfc.config_table.kinds import (
+    Approver,
+    Boolean,
     Choice,
+    Duration,
     FileName,
     Integer,
     LabelText,
@@ -26,6 +31,7 @@ from bot.rfc.config_table.kinds import (
     MappingOf,
     Name,
     OrNull,
+    Quorum,
     RepoDir,
     RuleIdKey,
     Section,
@@ -77,6 +83,44 @@ NUMBERING_STRATEGIES: tuple[NumberingStrategy, ...] = ("sequential", "pull-reque
 PERMISSION_ROLES: tuple[str, ...] = ("author", "maintainers")
 
 _LABEL = LabelText()
+MAINTAINERS_GROUP = "maintainers"
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """What one transition needs before it happens: approvals, then a comment period."""
+
+    approvals: int | str = setting(
+        Quorum(), 2, "Approvals needed: a number, or majority / all of the eligible approvers."
+    )
+    approvers: tuple[str, ...] = setting(
+        ListOf(Approver(), at_least=1, too_few="needs at least one approver"),
+        (MAINTAINERS_GROUP,),
+        "Who may approve or raise a concern: maintainers, org/team names and/or logins.",
+    )
+    comment_period: timedelta = setting(
+        Duration(),
+        timedelta(days=7),
+        "Runs once the approvals are in and no concern is open; then the App makes the move. "
+        "0 for none.",
+    )
+    remind_after: timedelta | None = setting(
+        OrNull(Duration(), None),
+        None,
+        "Mention the approvers who have not acted once, this long after the decision (or its "
+        "comment period) starts; null or 0 for never.",
+    )
+    dismiss_on_change: bool = setting(
+        Boolean(),
+        False,
+        "A push that changes the RFC's text after approvals withdraws them (true) or is only "
+        "shown (false).",
+    )
+
+
+DEFAULT_DECISIONS: MappingProxyType[str, DecisionRule] = MappingProxyType(
+    {"Proposed -> Final": DecisionRule()}
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +135,8 @@ def _transition_statuses(transitions: MappingProxyType[str, tuple[str, ...]]) ->
     return [status for source, targets in transitions.items() for status in (source, *targets)]
 
 
-def _permission_statuses(permissions: MappingProxyType[str, tuple[str, ...]]) -> list[str]:
+def _permission_statuses(permissions: Mapping[str, object]) -> list[str]:
+    """The statuses named by the keys of a mapping keyed ``From -> To``."""
     return [status for transition in permissions for status in transition.split(" -> ")]
 
 
@@ -140,6 +185,15 @@ class Config:
         (),
         "Extra maintainers beyond users with write access: logins or org/team names.",
     )
+    decisions: MappingProxyType[str, DecisionRule] = setting(
+        MappingOf(TransitionKey(), Section(DecisionRule)),
+        DEFAULT_DECISIONS,
+        "Transitions that need a decision (approvals, concerns, a comment period) before "
+        "the App makes them; other transitions happen at once. See docs/decisions.md.",
+        names_statuses=_permission_statuses,
+        # A repository that renames Proposed or Final has no default decision, not an error.
+        default_must_match=False,
+    )
     target_apps: tuple[str, ...] = setting(
         ListOf(fold_case=True),
         DEFAULT_TARGET_APPS,
@@ -182,6 +236,15 @@ class Config:
 
     def allowed_next(self, status: str) -> tuple[str, ...]:
         return self.transitions.get(status, ())
+
+    def decision_rule(self, current: str, target: str) -> DecisionRule | None:
+        """The decision a move needs (keys match ignoring case and spacing), else None."""
+        wanted = (fold(current), fold(target))
+        for key, rule in self.decisions.items():
+            source, _, destination = key.partition(" -> ")
+            if (fold(source), fold(destination)) == wanted:
+                return rule
+        return None
 
     def canonical_status(self, text: str | None) -> str | None:
         """The config's spelling of a status written in any case and spacing, else None."""

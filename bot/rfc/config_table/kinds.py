@@ -12,9 +12,11 @@ stops at the first problem: a kind records each problem with its node's line and
 from __future__ import annotations
 
 import dataclasses
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar, cast
@@ -33,6 +35,7 @@ W = TypeVar("W", bound=str)
 STR_TAG = "tag:yaml.org,2002:str"
 INT_TAG = "tag:yaml.org,2002:int"
 NULL_TAG = "tag:yaml.org,2002:null"
+BOOL_TAG = "tag:yaml.org,2002:bool"
 
 JsonSchema = dict[str, Any]
 
@@ -70,7 +73,9 @@ def describe(node: yaml.Node) -> str:
         return "a list"
     if node.tag == NULL_TAG:
         return "null"
-    kind = {STR_TAG: "string", INT_TAG: "integer"}.get(node.tag, node.tag.rsplit(":")[-1])
+    kind = {STR_TAG: "string", INT_TAG: "integer", BOOL_TAG: "boolean"}.get(
+        node.tag, node.tag.rsplit(":")[-1]
+    )
     return f"{kind} {node.value!r}"
 
 
@@ -226,6 +231,130 @@ class Choice(Kind[W]):
     @property
     def _bare_off(self) -> bool:
         return "off" in self.choices
+
+
+class Boolean(Kind[bool]):
+    """``true`` or ``false`` (YAML 1.1's yes/no/on/off are booleans to PyYAML too)."""
+
+    shown = "boolean"
+
+    def read(self, node: yaml.Node, key: str, reading: Reading) -> bool | Invalid:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != BOOL_TAG:
+            return reading.fail(node, key, f"expected true or false, got {describe(node)}")
+        return bool(yaml.safe_load(node.value))
+
+    def schema(self, rules: Mapping[str, str]) -> JsonSchema:
+        return {"type": "boolean"}
+
+
+DURATION_UNITS: Mapping[str, int] = MappingProxyType({"s": 1, "m": 60, "h": 3600, "d": 86400})
+_DURATION = re.compile(r"([0-9]{1,6})([smhd])")
+MAX_DURATION = timedelta(days=365)
+
+
+def format_duration(value: timedelta) -> str:
+    """A duration in the config's notation, in its largest whole unit: ``7d``, ``90m``, ``0``."""
+    seconds = int(value.total_seconds())
+    if seconds == 0:
+        return "0"
+    for unit, size in sorted(DURATION_UNITS.items(), key=lambda item: -item[1]):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    raise AssertionError("every whole number of seconds has a unit")  # pragma: no cover
+
+
+class Duration(Kind[timedelta]):
+    """A length of time: a whole number and a unit (``30s``, ``15m``, ``12h``, ``7d``), or 0."""
+
+    shown = "duration (`30s`, `15m`, `12h`, `7d`; `0` for none)"
+
+    def read(self, node: yaml.Node, key: str, reading: Reading) -> timedelta | Invalid:
+        if isinstance(node, yaml.ScalarNode) and node.tag == INT_TAG and node.value == "0":
+            return timedelta(0)
+        if not isinstance(node, yaml.ScalarNode) or node.tag != STR_TAG:
+            return reading.fail(node, key, f"expected a duration such as 7d, got {describe(node)}")
+        text = str(node.value).strip().lower()
+        match = _DURATION.fullmatch(text)
+        if text == "0" or (match is not None and int(match[1]) == 0):
+            return timedelta(0)
+        if match is None:
+            return reading.fail(
+                node, key, f"{text!r} is not a duration: write a number and a unit s, m, h or d"
+            )
+        value = timedelta(seconds=int(match[1]) * DURATION_UNITS[match[2]])
+        if value > MAX_DURATION:
+            return reading.fail(node, key, f"{text!r} is longer than a year")
+        return value
+
+    def schema(self, rules: Mapping[str, str]) -> JsonSchema:
+        pattern = "^(?:0|[0-9]{1,6}[smhd])$"
+        return {"anyOf": [{"const": 0}, {"type": "string", "pattern": pattern}]}
+
+
+QUORUM_WORDS: tuple[str, ...] = ("majority", "all")
+
+
+@dataclass(frozen=True)
+class Quorum(Kind["int | str"]):
+    """How many approvals: a number, or ``majority`` / ``all`` of the eligible approvers."""
+
+    low: int = 1
+    high: int = 99
+
+    @property
+    def shown(self) -> str:
+        return f"integer {self.low}–{self.high}, `majority` or `all`"
+
+    def read(self, node: yaml.Node, key: str, reading: Reading) -> int | str | Invalid:
+        if isinstance(node, yaml.ScalarNode) and node.tag == INT_TAG:
+            return Integer(self.low, self.high).read(node, key, reading)
+        if isinstance(node, yaml.ScalarNode) and node.tag == STR_TAG:
+            word = str(node.value).strip().lower()
+            if word in QUORUM_WORDS:
+                return word
+            hint = suggest(word, QUORUM_WORDS)
+            return reading.fail(node, key, f"{word!r} is not a number, majority or all{hint}")
+        return reading.fail(node, key, f"expected a number, majority or all, got {describe(node)}")
+
+    def schema(self, rules: Mapping[str, str]) -> JsonSchema:
+        number = {"type": "integer", "minimum": self.low, "maximum": self.high}
+        return {"anyOf": [number, {"enum": list(QUORUM_WORDS)}]}
+
+
+# A GitHub login (1-39 letters, digits, single inner hyphens), an org/team slug, a group word.
+_LOGIN = re.compile(r"@?[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
+_TEAM = re.compile(r"@?[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
+@dataclass(frozen=True)
+class Approver(Kind[str]):
+    """Who may approve: a group word (``maintainers``), an ``org/team``, or a login."""
+
+    groups: tuple[str, ...] = ("maintainers",)
+    shown = "`maintainers`, org/team or login"
+
+    def read(self, node: yaml.Node, key: str, reading: Reading) -> str | Invalid:
+        text = Name().read(node, key, reading)
+        if text is INVALID:
+            return INVALID
+        if text.lower() in self.groups:
+            return text.lower()
+        hint = suggest(text, self.groups)
+        if hint and not text.startswith("@"):
+            # `maintainer` is a valid login too: a near miss of a group word is a typo until
+            # written as `@maintainer`.
+            return reading.fail(
+                node, key, f"{text!r} is not a group{hint}; write @{text} for a login"
+            )
+        if _TEAM.fullmatch(text) or _LOGIN.fullmatch(text):
+            return text.lstrip("@")
+        return reading.fail(
+            node, key, f"{text!r} is not maintainers, an org/team or a GitHub login{hint}"
+        )
+
+    def schema(self, rules: Mapping[str, str]) -> JsonSchema:
+        pattern = f"^(?:{_TEAM.pattern}|{_LOGIN.pattern})$"
+        return {"anyOf": [{"enum": list(self.groups)}, {"type": "string", "pattern": pattern}]}
 
 
 # --- Lists ------------------------------------------------------------------------------------
@@ -424,6 +553,8 @@ class Setting:
     heading: str = ""  # starts a group in `rfc-bot config --defaults`
     # The statuses a value names; each must be one of `statuses`.
     names_statuses: Callable[[Any], Iterable[str]] | None = None
+    # False: a default naming statuses the file renamed is simply unused (nothing matches it).
+    default_must_match: bool = True
 
 
 _SETTING = "rfc-bot.setting"
@@ -436,13 +567,14 @@ def setting(
     *,
     heading: str = "",
     names_statuses: Callable[[T], Iterable[str]] | None = None,
+    default_must_match: bool = True,
 ) -> T:
     """Declare a config field: its kind, default and doc, in one place.
 
     Typed as the value so the dataclass reads naturally (``rfc_dir: str = setting(...)``);
     it is a dataclasses.field carrying a Setting.
     """
-    row = Setting(kind, default, " ".join(doc.split()), heading, names_statuses)
+    row = Setting(kind, default, " ".join(doc.split()), heading, names_statuses, default_must_match)
     return cast(T, dataclasses.field(default_factory=lambda: default, metadata={_SETTING: row}))
 
 
@@ -522,4 +654,6 @@ def plain(value: object) -> object:
         return {key: plain(item) for key, item in value.items()}
     if isinstance(value, tuple):
         return [plain(item) for item in value]
+    if isinstance(value, timedelta):
+        return format_duration(value)
     return value

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bot.rfc.config_table.fields import Config
-from bot.rfc.config_table.kinds import Section, settings_of
+from bot.rfc.config_table.kinds import MappingOf, Section, settings_of
 from bot.rfc.config_table.yaml_file import flow_yaml
+
+_ENTRY = "From -> To"  # how a transition-keyed entry is named in a dotted key
 
 
 def keys_table() -> str:
@@ -21,6 +23,13 @@ def _rows(table: type, prefix: str) -> list[str]:
         if isinstance(row.kind, Section):
             rows.append(f"| `{key}` | {_cell(row.kind.shown)} | see `{key}.*` | {_cell(row.doc)} |")
             rows += _rows(row.kind.table, f"{key}.")
+            continue
+        if isinstance(row.kind, MappingOf) and isinstance(row.kind.value, Section):
+            # A mapping of tables (decisions): the mapping, then each key of one entry.
+            default = f"`{_cell(flow_yaml(row.default))}`"
+            shown = f"mapping {row.kind.key.shown} → table"
+            rows.append(f"| `{key}` | {_cell(shown)} | {default} | {_cell(row.doc)} |")
+            rows += _rows(row.kind.value.table, f"{key}.<{_ENTRY}>.")
             continue
         default = f"`{_cell(flow_yaml(row.default))}`"
         rows.append(f"| `{key}` | {_cell(row.kind.shown)} | {default} | {_cell(row.doc)} |")

@@ -75,6 +75,8 @@ def _check_statuses(config: Config, read: SectionRead, reading: Reading) -> None
     for name, row in settings_of(Config):
         if row.names_statuses is None or name in read.invalid:
             continue
+        if name not in read.written and not row.default_must_match:
+            continue
         named = dict.fromkeys(row.names_statuses(getattr(config, name)))
         unknown = [status for status in named if status not in known]
         if not unknown:
@@ -97,7 +99,7 @@ _HEADER = (
 )
 _WIDTH = 96
 # Our own default strings (never user text) that YAML reads back as the same string unquoted.
-_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_.()/-]*(?: [A-Za-z0-9_.()/-]+)*")
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_.()/-]*(?: [A-Za-z0-9_.()/-]+)*|[0-9]{1,6}[smhd]")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
 
 

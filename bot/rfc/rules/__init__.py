@@ -4,16 +4,33 @@ from __future__ import annotations
 
 from bot.rfc.diagnostics import Diagnostic
 from bot.rfc.document import Document
-from bot.rfc.rules import changes, index, metadata, prompts, structure, tables
+from bot.rfc.rules import (
+    changes,
+    index,
+    metadata,
+    prompts,
+    structure,
+    supersession,
+    tables,
+)
 from bot.rfc.rules.base import LintContext, Rule, registered_checks, registered_rules
 
 # Documentation order: by family, then as each module defines them.
-FAMILY_ORDER = ("file", "structure", "metadata", "prompts", "tables", "changes", "index")
+FAMILY_ORDER = (
+    "file",
+    "structure",
+    "metadata",
+    "supersession",
+    "prompts",
+    "tables",
+    "changes",
+    "index",
+)
 RULES: tuple[Rule, ...] = tuple(
     sorted(registered_rules(), key=lambda rule: FAMILY_ORDER.index(rule.family))
 )
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
-FAMILIES = (structure, metadata, prompts, tables, changes, index)
+FAMILIES = (structure, metadata, supersession, prompts, tables, changes, index)
 
 __all__ = ["RULES", "RULES_BY_ID", "LintContext", "Rule", "check"]
 

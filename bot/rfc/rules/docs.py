@@ -8,6 +8,7 @@ _FAMILY_TITLES = {
     "file": "File",
     "structure": "Title and sections",
     "metadata": "Metadata block",
+    "supersession": "Supersession",
     "prompts": "Template prompts",
     "tables": "Risks, metrics and changelog",
     "changes": "Change rules (old version vs new version)",

@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 
 from bot.rfc.diagnostics import Severity
-from bot.rfc.document import METADATA_KEYS, Document, MetadataField
+from bot.rfc.document import (
+    KNOWN_METADATA_KEYS,
+    METADATA_KEYS,
+    OPTIONAL_METADATA_KEYS,
+    Document,
+    MetadataField,
+)
 from bot.rfc.rules.base import LintContext, Rule, checker, define, parse_date
 from bot.rfc.spelling import suggest
 
@@ -32,8 +38,10 @@ METADATA_UNKNOWN = define(
     "metadata-unknown",
     Severity.ERROR,
     "No fields other than the template's.",
-    doc="A `**Key:** value` line in the metadata block must be one of the template's fields. "
-    "Near misses get a suggestion.",
+    doc="A `**Key:** value` line in the metadata block must be one of the template's fields, "
+    "or one of the optional fields "
+    + ", ".join(f"`**{key}:**`" for key in OPTIONAL_METADATA_KEYS)
+    + " (see the supersession rules). Near misses get a suggestion.",
     bad="**Authors:** @jdoe",
     good="**Author(s):** @jdoe",
     fix="Rename the field to the template's spelling, or move the line into a section.",
@@ -158,7 +166,7 @@ def check_fields(doc: Document, ctx: LintContext) -> None:
     for found in doc.metadata_fields:
         key_span = {"column": found.key_column, "end_column": found.key_end_column}
         if not found.known:
-            hint = suggest(found.key, METADATA_KEYS)
+            hint = suggest(found.key, KNOWN_METADATA_KEYS)
             ctx.report(
                 METADATA_UNKNOWN,
                 found.line,
@@ -181,7 +189,7 @@ def check_fields(doc: Document, ctx: LintContext) -> None:
 
 
 def _check_order(ctx: LintContext, fields: list[MetadataField]) -> None:
-    rank = {key: index for index, key in enumerate(METADATA_KEYS)}
+    rank = {key: index for index, key in enumerate(KNOWN_METADATA_KEYS)}
     highest: MetadataField | None = None
     for found in fields:
         if highest is not None and rank[found.key] < rank[highest.key]:
