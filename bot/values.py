@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.errors import PayloadError
@@ -48,6 +49,18 @@ def obj(data: Any, name: str, where: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise PayloadError(f"{where}.{name}: expected an object")
     return value
+
+
+def timestamp(data: Any, name: str) -> datetime | None:
+    """An ISO 8601 time GitHub wrote (``2024-06-12T09:30:00Z``), or None when absent or bad."""
+    value = data.get(name) if isinstance(data, Mapping) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def login_of(user: Any) -> str | None:
@@ -167,6 +180,8 @@ class Comment:
     author_is_bot: bool
     html_url: str
     app_id: int | None  # the App that wrote it (``performed_via_github_app``), if any
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
     @classmethod
     def from_json(cls, data: Any, where: str = "comment") -> Comment:
@@ -182,4 +197,6 @@ class Comment:
             or (login or "").endswith("[bot]"),
             html_url=optional_text(data, "html_url", where) or "",
             app_id=app_id if isinstance(app_id, int) else None,
+            created_at=timestamp(data, "created_at"),
+            updated_at=timestamp(data, "updated_at"),
         )

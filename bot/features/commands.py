@@ -18,14 +18,21 @@ from gidgethub import GitHubException, routing, sansio
 from gidgethub.abc import GitHubAPI
 
 from bot.errors import PayloadError, UserError
-from bot.features import check, numbering, status
+from bot.features import check, decisions, numbering
 from bot.features.config import default_branch_config
 from bot.features.context import Context
 from bot.features.session import Session
 from bot.github.issues import post_comment, react
 from bot.github.pulls import get_pull
 from bot.policy import flood
-from bot.policy.commands import Command, ParsedLine, has_candidates, new_commands, parse_commands
+from bot.policy.commands import (
+    DECISION_COMMANDS,
+    Command,
+    ParsedLine,
+    has_candidates,
+    new_commands,
+    parse_commands,
+)
 from bot.policy.replies import (
     Outcome,
     command_error_text,
@@ -42,7 +49,8 @@ router = routing.Router()
 
 CommandRunner = Callable[[Session, Command], Awaitable[Outcome]]
 RUNNERS: Mapping[str, CommandRunner] = {
-    "status": status.run_status_command,
+    "status": decisions.run_status_command,
+    **dict.fromkeys(DECISION_COMMANDS, decisions.run_decision_command),
     "check": check.run_check_command,
     "number": numbering.run_number_command,
 }
@@ -81,6 +89,9 @@ async def on_issue_comment(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> 
     await post_comment(gh, repo, number, body, marker=marker, app_id=ctx.app_id)
     if any(outcome.done for outcome in outcomes):
         await react(gh, repo, comment.id, "+1")
+    if refusal is None:
+        done = [item for item, outcome in zip(parsed, outcomes, strict=True) if outcome.done]
+        await decisions.after_commands(session, [c for c in done if isinstance(c, Command)])
 
 
 def from_bot(data: Mapping[str, Any]) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 from cachetools import LRUCache, TTLCache
 
 from bot.lint_pool import LintSummary
+from bot.policy.decisions import Roster
 from bot.policy.flood import PER_PULL, PER_USER, Window
 from bot.policy.provenance import signing_key
 from bot.rfc.config import Config, ConfigError
@@ -31,6 +32,8 @@ KNOWN_LABEL_SECONDS = 3600
 # A replica that finds RFCs numbered by another writer announces them only once the numbering
 # commit is this old (the writer died before announcing); until then the writer announces.
 ANNOUNCE_AFTER_SECONDS = 120.0
+# A decision's roster (who may approve) is asked of GitHub again after this long.
+ROSTER_SECONDS = 300
 COMMAND_WINDOW_SECONDS = max(PER_USER[1], PER_PULL[1])
 
 
@@ -91,6 +94,10 @@ class Context:
         default_factory=lambda: TTLCache(maxsize=50_000, ttl=COMMAND_WINDOW_SECONDS)
     )
     monotonic: Callable[[], float] = time.monotonic
+    # (repository, approvers, maintainers config) -> the decision roster resolved then.
+    rosters: TTLCache[tuple[Any, ...], Roster] = field(
+        default_factory=lambda: TTLCache(maxsize=1024, ttl=ROSTER_SECONDS)
+    )
     # Counts work put off for the rate budget (the server points it at /metrics).
     deferred: Callable[[str], None] = lambda kind: None
     # Runs the lint engine: ``lint_inline`` here, the process pool in the server.

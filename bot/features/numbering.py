@@ -51,7 +51,7 @@ from bot.rfc.numbering import (
     sort_added,
 )
 from bot.rfc.workflow import MAINTAINERS
-from bot.values import Pull
+from bot.values import Pull, timestamp
 
 log = logging.getLogger(__name__)
 router = routing.Router()
@@ -305,16 +305,9 @@ async def _proven_numbering(
         found = proven_numbering(ctx.signing_key, repo, pr_number, [str(commit.get("message"))])
         if found:
             renamed.update(found)
-            newest = max(filter(None, (newest, _commit_time(commit))), default=None)
+            made = timestamp(commit.get("committer"), "date")
+            newest = max(filter(None, (newest, made)), default=None)
     return renamed, newest
-
-
-def _commit_time(commit: Mapping[str, Any]) -> datetime | None:
-    stamp = (commit.get("committer") or {}).get("date")
-    try:
-        return datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _encode(text: str) -> bytes:

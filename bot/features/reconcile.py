@@ -38,6 +38,7 @@ from gidgethub.abc import GitHubAPI
 from bot.features import check, commands, numbering
 from bot.features.config import default_branch_config
 from bot.features.context import Context
+from bot.features.timers import TIMERS
 from bot.github.budget import budget_low
 from bot.github.client import ClientFactory
 from bot.github.listings import (
@@ -85,16 +86,6 @@ CLAIM_REACTION = "eyes"
 CLAIM_LEASE_SECONDS = 600.0
 PROVEN_ENTRIES = 50_000  # per cache of what was proven (pull requests, comments)
 INSTALLATION_CACHES = 256
-
-Timer = Callable[[GitHubAPI, Repository, Context], Awaitable[None]]
-TIMERS: dict[str, Timer] = {}
-
-
-def register_timer(name: str, timer: Timer) -> None:
-    """Have every sweep call ``timer(gh, repository, ctx)`` for each repository (timed work:
-    comment periods, reminders). A timer must be idempotent, as a handler is; registering a
-    name again replaces it."""
-    TIMERS[name] = timer
 
 
 @dataclass

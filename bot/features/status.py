@@ -49,12 +49,16 @@ class HeadFile:
     document: Document
 
 
-async def run_status_command(session: Session, command: Command) -> Outcome:
+async def run_status_command(
+    session: Session, command: Command, first_read: HeadFile | None = None
+) -> Outcome:
+    """``first_read``: the file as the caller already read it (saves reading it again)."""
     path = pick_file(command.path, await session.rfc_files(), session.config)
     target = str(command.status)
     conflicted_blob: str | None = None
     for _attempt in range(2):
-        head = await read_head_file(session, path)
+        head = first_read or await read_head_file(session, path)
+        first_read = None
         if head.blob_sha == conflicted_blob:
             # GitHub answered 409 although the file had not moved: not a race but a refusal
             # (the contents API reports a protected branch that way).
@@ -75,19 +79,19 @@ async def run_status_command(session: Session, command: Command) -> Outcome:
 async def _try_move(session: Session, head: HeadFile, target: str) -> Outcome | None:
     """Check and commit one status move; None when the file moved under us (retry)."""
     config = session.config
-    current = _current_status(head, config)
+    current = current_status(head, config)
     if current == target:
         return Outcome(f"`{plain(head.path)}` is already **{target}**: nothing to change.")
-    refusal = await _refusal(session, head, current, target)
-    if refusal is not None:
-        return Outcome(f"I can't do that: {refusal.reason} Nothing was changed.")
+    refused = await refusal(session, head, current, target)
+    if refused is not None:
+        return Outcome(f"I can't do that: {refused.reason} Nothing was changed.")
     why_not = await write_refusal(session)
     if why_not is not None:
         return _manual(head, target, session, why_not)
     move = StatusMove(head.path, current, target)
-    new_text = _edited(head, target, session)
+    new_text = edited_text(head, target, session)
     try:
-        commit = await _commit(session, head, new_text, move)
+        commit = await commit_move(session, head, new_text, move)
     except ContentConflict as conflict:
         log.info("%s#%s: %s: %s", session.repo, session.pull.number, head.path, conflict)
         return None
@@ -182,7 +186,7 @@ async def _base_authors(session: Session, head: HeadFile) -> list[str] | None:
     return None if raw is None else parse(raw.decode("utf-8", errors="replace")).authors
 
 
-async def _refusal(session: Session, head: HeadFile, current: str, target: str) -> Refused | None:
+async def refusal(session: Session, head: HeadFile, current: str, target: str) -> Refused | None:
     authors = rfc_authors(
         await _base_authors(session, head), head.document.authors, session.pull.author
     )
@@ -199,7 +203,7 @@ async def _refusal(session: Session, head: HeadFile, current: str, target: str) 
     return decision if isinstance(decision, Refused) else None
 
 
-async def _commit(session: Session, head: HeadFile, new_text: str, move: StatusMove) -> str:
+async def commit_move(session: Session, head: HeadFile, new_text: str, move: StatusMove) -> str:
     """Commit the edited file to the head branch; returns the new commit's sha."""
     pull = session.pull
     assert pull.head.repo is not None
@@ -240,11 +244,11 @@ async def sync_status_labels(session: Session, changed_path: str, changed_text: 
 
 
 def _manual(head: HeadFile, target: str, session: Session, why: str) -> Outcome:
-    new_text = _edited(head, target, session)
+    new_text = edited_text(head, target, session)
     return Outcome(manual_edit_text(head.path, head.text, new_text, target, why))
 
 
-def _current_status(head: HeadFile, config: Config) -> str:
+def current_status(head: HeadFile, config: Config) -> str:
     current = config.canonical_status(head.document.status)
     if current is None:
         written = head.document.status
@@ -257,7 +261,7 @@ def _current_status(head: HeadFile, config: Config) -> str:
     return current
 
 
-def _edited(head: HeadFile, target: str, session: Session) -> str:
+def edited_text(head: HeadFile, target: str, session: Session) -> str:
     try:
         return set_status(head.text, target, session.ctx.clock().date())
     except ValueError as error:

@@ -35,3 +35,20 @@ async def list_pull_commits(gh: GitHubAPI, repo: str, number: int) -> list[dict[
             f"/repos/{repo}/pulls/{number}/commits{{?per_page}}", {"per_page": 100}
         )
     ]
+
+
+async def list_reviews(gh: GitHubAPI, repo: str, number: int) -> list[dict[str, Any]]:
+    """The pull request's reviews, oldest first."""
+    return [
+        r
+        async for r in gh.getiter(
+            f"/repos/{repo}/pulls/{number}/reviews{{?per_page}}", {"per_page": 100}
+        )
+    ]
+
+
+async def commit_files(gh: GitHubAPI, repo: str, sha: str) -> list[str]:
+    """The paths one commit changed (GitHub lists at most 300 per page; the first page
+    is enough to tell whether an RFC file is among them for an RFC pull request)."""
+    commit = await gh.getitem(f"/repos/{repo}/commits/{sha}")
+    return [str(f.get("filename")) for f in commit.get("files") or [] if isinstance(f, dict)]

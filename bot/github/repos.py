@@ -47,3 +47,33 @@ async def team_member(gh: GitHubAPI, org: str, team: str, user: str) -> bool:
             return False
         raise
     return item.get("state") == "active"
+
+
+async def collaborators_with_push(gh: GitHubAPI, repo: str) -> list[str]:
+    """Logins with write (push), maintain or admin access to the repository."""
+    return [
+        str(user["login"])
+        async for user in gh.getiter(
+            f"/repos/{repo}/collaborators{{?permission,per_page}}",
+            {"permission": "push", "per_page": 100},
+        )
+        if isinstance(user, dict) and user.get("login")
+    ]
+
+
+async def team_members(gh: GitHubAPI, org: str, team: str) -> list[str]:
+    """Logins of the team's members; a team the App may not see has none."""
+    org_q, team_q = quote(org, safe=""), quote(team, safe="")
+    try:
+        return [
+            str(user["login"])
+            async for user in gh.getiter(
+                f"/orgs/{org_q}/teams/{team_q}/members{{?per_page}}", {"per_page": 100}
+            )
+            if isinstance(user, dict) and user.get("login")
+        ]
+    except BadRequest as error:
+        if error.status_code in (403, 404):
+            log.warning("cannot list members of %s/%s", org, team)
+            return []
+        raise

@@ -12,7 +12,8 @@ import aiohttp
 import pytest
 
 from bot.features.context import utc_now
-from bot.features.reconcile import TIMERS, Reconciler, SweepReport, register_timer
+from bot.features.reconcile import Reconciler, SweepReport
+from bot.features.timers import TIMERS, register_timer
 from bot.server import METRICS, RECONCILER
 from sandbox.harness import LoopbackApp, start_app
 from tests.e2e.conftest import WEBHOOK_SECRET
