@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sandbox import sim_render as render
-from sandbox.sim_state import Repo, iso
+from sandbox.sim_state import PullRequest, Repo, Review, iso
 
 if TYPE_CHECKING:
     from sandbox.simulator import Simulator
@@ -64,6 +64,22 @@ def envelope(
     return payload
 
 
+def pull_over(
+    theirs: dict[str, Any], repo: Repo, pr: PullRequest, base: str, *, only_theirs: bool = False
+) -> dict[str, Any]:
+    """The example's pull request with ours laid over it (``only_theirs``: only the keys
+    the example has, for events whose pull request is GitHub's shorter form)."""
+    ours = render.pull_json(repo, pr, base)
+    if only_theirs:
+        ours = {key: value for key, value in ours.items() if key in theirs}
+    merged = deep_merge(theirs, ours)
+    # Head/base repos and users must be exactly ours (a fork's head.repo differs from base).
+    for side in ("head", "base"):
+        merged[side] = deep_merge(theirs[side], ours[side])
+        merged[side]["repo"] = deep_merge(theirs[side]["repo"], ours[side]["repo"])
+    return merged
+
+
 def pull_request(
     sim: Simulator, repo: Repo, number: int, action: str, extra: dict[str, Any]
 ) -> dict[str, Any]:
@@ -72,13 +88,7 @@ def pull_request(
     payload = example(stem if (PAYLOADS / f"{stem}.json").exists() else "pull_request.opened")
     payload["action"] = action
     payload["number"] = number
-    ours = render.pull_json(repo, pr, sim.base_url)
-    merged = deep_merge(payload["pull_request"], ours)
-    # Head/base repos and users must be exactly ours (a fork's head.repo differs from base).
-    for side in ("head", "base"):
-        merged[side] = deep_merge(payload["pull_request"][side], ours[side])
-        merged[side]["repo"] = deep_merge(payload["pull_request"][side]["repo"], ours[side]["repo"])
-    payload["pull_request"] = merged
+    payload["pull_request"] = pull_over(payload["pull_request"], repo, pr, sim.base_url)
     sender = str(
         extra.pop("sender", None) or (pr.merged_by if action == "closed" and pr.merged else pr.user)
     )
@@ -143,6 +153,43 @@ def issue_comment(
         payload.pop("changes", None)
     user = comment.get("user") or {}
     return envelope(sim, payload, repo, user.get("login", "alice"), user.get("type", "User"))
+
+
+REVIEW_ACTIONS = ("submitted", "edited", "dismissed")
+
+
+def pull_request_review(
+    sim: Simulator,
+    repo: Repo,
+    number: int,
+    review: Review,
+    action: str,
+    changes: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The review as GitHub sends it in a webhook: the state in lower case (``approved``,
+    ``changes_requested``, ``commented``, ``dismissed``) and an empty body as null."""
+    if action not in REVIEW_ACTIONS:
+        raise ValueError(f"pull_request_review action must be one of {REVIEW_ACTIONS}")
+    if review.pull_number != number or repo.reviews.get(review.id) is not review:
+        raise ValueError(f"review {review.id} is not a review of {repo.full_name}#{number}")
+    if action == "dismissed" and review.dismissed_by is None:
+        raise ValueError("dismiss the review first (sim.dismiss_review)")
+    pr = repo.pulls[number]
+    payload = example(f"pull_request_review.{action}")
+    payload["action"] = action
+    payload["pull_request"] = pull_over(
+        payload["pull_request"], repo, pr, sim.base_url, only_theirs=True
+    )
+    ours = render.review_json(repo, review, sim.base_url)
+    ours["state"] = review.state.lower()
+    ours["body"] = review.body or None
+    payload["review"] = deep_merge(payload["review"], ours)
+    if action == "edited":
+        payload["changes"] = changes if changes is not None else {"body": {"from": review.body}}
+    else:
+        payload.pop("changes", None)
+    sender = review.dismissed_by if action == "dismissed" else review.user
+    return envelope(sim, payload, repo, str(sender))
 
 
 def check_suite_json(sim: Simulator, repo: Repo, head_sha: str) -> dict[str, Any]:

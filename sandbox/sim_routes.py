@@ -640,16 +640,15 @@ def permission_flags(role: str) -> dict[str, bool]:
 @handles("teams/get-membership-for-user-in-org")
 def get_team_membership(sim: Simulator, call: Call) -> Reply:
     org, team = call.params["org"].lower(), call.params["team_slug"].lower()
-    members = sim.teams.get((org, team))
-    user = call.params["username"].lower()
-    if members is None or user not in members:
+    membership = sim.teams.get((org, team), {}).get(call.params["username"].lower())
+    if membership is None:
         raise not_found()
     return Reply(
         200,
         {
-            "url": f"{call.base}/teams/{team}/memberships/{user}",
-            "role": "member",
-            "state": "active",
+            "url": f"{call.base}/teams/{team}/memberships/{membership.login}",
+            "role": membership.role,
+            "state": membership.state,
         },
     )
 

@@ -293,6 +293,15 @@ class Review:
     body: str
     commit_id: str
     submitted_at: datetime
+    dismissed_by: str | None = None  # who dismissed it (state DISMISSED), else None
+    dismissal_message: str | None = None
+
+
+@dataclass
+class TeamMembership:
+    login: str  # as given when added (logins are case-insensitive, shown as written)
+    role: str  # member | maintainer
+    state: str  # active | pending (invited, not yet accepted)
 
 
 @dataclass

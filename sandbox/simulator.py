@@ -24,7 +24,13 @@ from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from sandbox import sim_events, sim_render, sim_routes, sim_routes_listing  # noqa: F401
+from sandbox import (  # noqa: F401
+    sim_events,
+    sim_render,
+    sim_routes,
+    sim_routes_listing,
+    sim_routes_roster,
+)
 from sandbox.openapi.contract import NO_BODY, Contract, Operation
 from sandbox.sim_faults import (
     RANDOM_KINDS,
@@ -50,6 +56,7 @@ from sandbox.sim_state import (
     Reaction,
     Repo,
     Review,
+    TeamMembership,
     diff_files,
 )
 
@@ -59,6 +66,8 @@ JWT_MAX_LIFETIME = 600
 JWT_CLOCK_SKEW = 60
 PERMISSION_NAMES = ("read", "triage", "write", "maintain", "admin")
 REVIEW_STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED")
+TEAM_ROLES = ("member", "maintainer")
+TEAM_STATES = ("active", "pending")
 
 RepoRef = Repo | str
 BeforeCallback = Callable[["Simulator"], Awaitable[None] | None]
@@ -110,7 +119,9 @@ class Simulator:
         self.installations: dict[int, str] = {}  # installation id -> account login
         self.installed_at: dict[int, datetime] = {}
         self.tokens: dict[str, tuple[int, datetime]] = {}
-        self.teams: dict[tuple[str, str], set[str]] = {}
+        # (org, team slug), lower-cased -> lower-cased login -> membership
+        self.teams: dict[tuple[str, str], dict[str, TeamMembership]] = {}
+        self.logins: dict[str, str] = {}  # lower-cased login -> as first written
         self.latency = 0.0
         self.requests: list[RecordedRequest] = []
         self.violations: list[str] = []
@@ -270,9 +281,37 @@ class Simulator:
         if permission not in PERMISSION_NAMES:
             raise ValueError(f"permission must be one of {PERMISSION_NAMES}")
         self._repo(repo).permissions[user.lower()] = permission
+        self.logins.setdefault(user.lower(), user)
 
-    def add_team_member(self, org: str, team_slug: str, user: str) -> None:
-        self.teams.setdefault((org.lower(), team_slug.lower()), set()).add(user.lower())
+    def remove_permission(self, repo: RepoRef, user: str) -> None:
+        """``user`` is no longer a collaborator (as if removed on github.com)."""
+        self._repo(repo).permissions.pop(user.lower(), None)
+
+    def add_team_member(
+        self,
+        org: str,
+        team_slug: str,
+        user: str,
+        *,
+        role: str = "member",
+        state: str = "active",
+    ) -> None:
+        """``user`` joins the team (``state="pending"``: invited, not yet accepted); a second
+        call for the same user replaces the role and state. An unknown team is created."""
+        if role not in TEAM_ROLES:
+            raise ValueError(f"team role must be one of {TEAM_ROLES}")
+        if state not in TEAM_STATES:
+            raise ValueError(f"membership state must be one of {TEAM_STATES}")
+        self.logins.setdefault(user.lower(), user)
+        members = self.teams.setdefault((org.lower(), team_slug.lower()), {})
+        members[user.lower()] = TeamMembership(self.login_of(user), role, state)
+
+    def remove_team_member(self, org: str, team_slug: str, user: str) -> None:
+        self.teams.get((org.lower(), team_slug.lower()), {}).pop(user.lower(), None)
+
+    def login_of(self, user: str) -> str:
+        """The login as first written to the simulator (GitHub keeps a login's case)."""
+        return self.logins.get(user.lower(), user)
 
     def protect_branch(self, repo: RepoRef, branch: str) -> None:
         self._repo(repo).protected.add(branch)
@@ -345,6 +384,22 @@ class Simulator:
         review = Review(self.next_id(), number, user, state, body, pr.current_head(), moment)
         target.reviews[review.id] = review
         pr.touch(moment)
+        return review
+
+    def dismiss_review(
+        self, repo: RepoRef, review_id: int, message: str, *, by: str = "mona"
+    ) -> Review:
+        """``by`` (someone with write access, on github.com) dismisses an APPROVED or
+        CHANGES_REQUESTED review: its state becomes DISMISSED. GitHub refuses to dismiss a
+        comment review, and a dismissal needs a message."""
+        target = self._repo(repo)
+        review = target.reviews[review_id]
+        if review.state not in ("APPROVED", "CHANGES_REQUESTED"):
+            raise ValueError(f"GitHub cannot dismiss a {review.state} review")
+        if not message:
+            raise ValueError("a dismissal needs a message")
+        review.state, review.dismissed_by, review.dismissal_message = "DISMISSED", by, message
+        self._pull(target, review.pull_number).touch(self.clock.now())
         return review
 
     def register_app(self, slug: str) -> int:
@@ -551,6 +606,20 @@ class Simulator:
         changes: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         return sim_events.issue_comment(self, self._repo(repo), number, comment, action, changes)
+
+    def event_pull_request_review(
+        self,
+        repo: RepoRef,
+        number: int,
+        review: Review,
+        action: str = "submitted",
+        changes: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A ``pull_request_review`` payload (``submitted``, ``edited`` or ``dismissed``)
+        for a review made by ``submit_review`` (and ``dismiss_review``)."""
+        return sim_events.pull_request_review(
+            self, self._repo(repo), number, review, action, changes
+        )
 
     def event_check_run(
         self, repo: RepoRef, check_run_id: int, action: str = "rerequested"

@@ -46,6 +46,8 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("post", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"),
     ("get", "/repos/{owner}/{repo}/collaborators/{username}/permission"),
     ("get", "/orgs/{org}/teams/{team_slug}/memberships/{username}"),
+    ("get", "/repos/{owner}/{repo}/collaborators"),
+    ("get", "/orgs/{org}/teams/{team_slug}/members"),
     ("get", "/repos/{owner}/{repo}/git/ref/{ref}"),
     ("patch", "/repos/{owner}/{repo}/git/refs/{ref}"),
     ("get", "/repos/{owner}/{repo}/git/commits/{commit_sha}"),

@@ -34,12 +34,18 @@ def _in_org(example: Example) -> bool:
     return "organization" in example
 
 
+def _installed_in_org(example: Example) -> bool:
+    return "organization" in example and "installation" in example
+
+
 # The examples package has no merged "closed" example; the simulator's builders set
 # ``merged`` and friends from its state anyway.
-# It has no pull_request "edited" example: that one is derived from
-# "opened" by setting the action and GitHub's documented ``changes`` object.
+# It has no pull_request "edited" nor pull_request_review "edited" example: those are
+# derived from "opened" / "submitted" by setting the action and GitHub's documented
+# ``changes`` object.
 DERIVED: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("pull_request", "edited"): ("opened", {"changes": {"body": {"from": ""}}}),
+    ("pull_request_review", "edited"): ("submitted", {"changes": {"body": {"from": ""}}}),
 }
 
 # (event, action or None, output stem, which example to prefer).
@@ -53,6 +59,9 @@ WANTED: tuple[tuple[str, str | None, str, Callable[[Example], bool]], ...] = (
     ("pull_request", "ready_for_review", "pull_request.ready_for_review", _any),
     ("issue_comment", "created", "issue_comment.created", _on_pull_request),
     ("issue_comment", "edited", "issue_comment.edited", _any),
+    ("pull_request_review", "submitted", "pull_request_review.submitted", _installed_in_org),
+    ("pull_request_review", "edited", "pull_request_review.edited", _installed_in_org),
+    ("pull_request_review", "dismissed", "pull_request_review.dismissed", _installed_in_org),
     ("check_run", "rerequested", "check_run.rerequested", _any),
     ("check_suite", "rerequested", "check_suite.rerequested", _any),
     ("installation", "created", "installation.created", _any),
