@@ -434,6 +434,8 @@ def test_default_yaml_survives_a_field_added_later() -> None:
         "status_prefix": "rfc: ",
         "app_prefix": "app: ",
         "numbered": "rfc: numbered",
+        "decision": "rfc: decision",
+        "comment_period": "rfc: final-comment-period",
     }
 
 

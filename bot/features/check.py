@@ -46,7 +46,7 @@ from bot.policy.check import (
     select_rfc_changes,
 )
 from bot.policy.commands import Command
-from bot.policy.labels import desired_labels
+from bot.policy.labels import desired_labels, kept_decision_labels
 from bot.policy.provenance import PullProvenance, proven_status_moves
 from bot.policy.replies import Outcome
 from bot.rfc.config import Config
@@ -144,8 +144,13 @@ async def validate(gh: GitHubAPI, pull: Pull, ctx: Context) -> None:
     log.info("%s#%s: %s (%s)", pull.repo, pull.number, report.title, report.conclusion)
     await asyncio.gather(
         _publish(gh, pull, report, started, ctx.clock()),
-        sync_labels(gh, pull, config, desired_labels(config, labelled(results)), ctx.known_labels),
+        sync_labels(gh, pull, config, _desired(config, pull, results), ctx.known_labels),
     )
+
+
+def _desired(config: Config, pull: Pull, results: list[FileResult]) -> set[str]:
+    """The labels the RFCs earn; the decision labels stay as the decisions feature set them."""
+    return desired_labels(config, labelled(results)) | kept_decision_labels(config, pull.labels)
 
 
 FileTexts = tuple[bytes | None, bytes | None]

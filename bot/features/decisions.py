@@ -30,12 +30,14 @@ from gidgethub.abc import GitHubAPI
 
 from bot.errors import UserError
 from bot.features import status
-from bot.features.config import config_for
+from bot.features.config import config_for, default_branch_config
 from bot.features.context import Context
 from bot.features.session import Session
 from bot.features.timers import register_timer
 from bot.github.contents import get_file
 from bot.github.issues import comments, find_own_comment, post_comment, update_comment, written_by
+from bot.github.labels import sync_labels
+from bot.github.listings import pulls_updated_since
 from bot.github.pulls import (
     commit_files,
     list_pull_commits,
@@ -53,6 +55,7 @@ from bot.policy.decisions import (
     DecisionState,
     Event,
     Moved,
+    Phase,
     Reminded,
     Roster,
     Started,
@@ -62,6 +65,7 @@ from bot.policy.decisions import (
     may,
     utc,
 )
+from bot.policy.labels import decision_labels, with_decision_labels
 from bot.policy.panel import PANEL_MARKER, MoveOption, RfcPanel, render_panel
 from bot.policy.permissions import teams
 from bot.policy.provenance import PROOF, STATUS, StatusMove, proven_status_moves, trailers
@@ -196,15 +200,21 @@ async def after_commands(session: Session, commands: Iterable[Command]) -> None:
 
 
 async def sweep_repository(gh: GitHubAPI, repository: Repository, ctx: Context) -> None:
-    """The reconciler's timer: every open pull request with a panel is settled (a comment
-    period that ended is acted on within one sweep of its deadline)."""
-    async for item in gh.getiter(
-        f"/repos/{repository.full_name}/pulls{{?state,per_page}}",
-        {"state": "open", "per_page": 100},
-    ):
-        pull = Pull.from_json(item)
-        if await find_own_comment(gh, pull.repo, pull.number, PANEL_MARKER, ctx.app_id):
-            await settle(gh, pull, ctx)
+    """The reconciler's timer: every open pull request carrying a decision label is settled,
+    so a comment period that ended is acted on within one sweep of its deadline. The open
+    pull requests are the listing the sweep reads anyway (a 304 when nothing changed)."""
+    pulls = [
+        Pull.from_json(item)
+        for item in await pulls_updated_since(gh, repository.full_name, "open", None)
+    ]
+    if not pulls:
+        return
+    config, _ = await default_branch_config(
+        gh, repository.full_name, repository.default_branch, ctx
+    )
+    for pull in pulls:
+        if set(pull.labels) & decision_labels(config):
+            await settle(gh, pull, ctx, config)
 
 
 register_timer("decisions", sweep_repository)
@@ -245,10 +255,11 @@ async def read_history(
             events += _app_events(comment)
         elif not comment.author_is_bot:
             events += _comment_events(comment, paths, config)
-    events += _review_events(await list_reviews(gh, pull.repo, pull.number))
     starts = _latest_starts(events)
-    if starts:
-        events += await _commit_events(gh, pull, ctx, paths, min(s.at for s in starts.values()))
+    if not starts:  # no decision ever started here: reviews and commits cannot matter
+        return History(events, paths, panel, starts)
+    events += _review_events(await list_reviews(gh, pull.repo, pull.number))
+    events += await _commit_events(gh, pull, ctx, paths, min(s.at for s in starts.values()))
     return History(events, paths, panel, starts)
 
 
@@ -430,6 +441,7 @@ async def settle(gh: GitHubAPI, pull: Pull, ctx: Context, config: Config | None 
         return  # no decision was ever started here: no panel to keep
     now = ctx.clock()
     panels: list[RfcPanel] = []
+    labels: set[str] = set()
     for path in history.rfc_paths:
         rule = history.rule_for(path, config)
         roster = (
@@ -440,7 +452,14 @@ async def settle(gh: GitHubAPI, pull: Pull, ctx: Context, config: Config | None 
             await _make_move(gh, pull, config, ctx, path, state)
         elif state.reminder_due:
             await _remind(gh, pull, ctx, path, state)
+        if state.phase is Phase.COMMENT_PERIOD and not state.move_due:
+            labels.add(config.labels.comment_period)
+            await _announce_period_once(gh, pull, ctx, path, state)
+        elif state.running and not state.move_due:
+            labels.add(config.labels.decision)
         panels.append(await _panel_entry(gh, pull, config, path, state, rule))
+    desired = with_decision_labels(config, pull.labels, labels)
+    await sync_labels(gh, pull, config, desired, ctx.known_labels)
     await _write_panel(gh, pull, ctx, history.panel, render_panel(panels, now))
 
 
@@ -496,6 +515,23 @@ async def _announce_once(
         f"The comment period ended {utc(state.period_end)} with no concern open: "
         f"`{plain(path)}` is now **{state.target}** (moved from **{state.current}**). "
         f"Thank you, {approvers or 'everyone'}.\n{marker}"
+    )
+    await post_comment(gh, pull.repo, pull.number, body, marker=marker, app_id=ctx.app_id)
+
+
+async def _announce_period_once(
+    gh: GitHubAPI, pull: Pull, ctx: Context, path: str, state: DecisionState
+) -> None:
+    """The comment period's start, said once per period (a restart after a concern is a new
+    period, with a new start time)."""
+    claim = {"path": path, "start": utc(state.period_start)}
+    marker = f"<!-- rfc-bot:decision-period {json.dumps(claim, separators=(',', ':'))} -->"
+    if await find_own_comment(gh, pull.repo, pull.number, marker, ctx.app_id):
+        return
+    body = (
+        f"The approvals for moving `{plain(path)}` to **{state.target}** are in, with no "
+        f"concern open: the final comment period runs until **{utc(state.period_end)}**. "
+        "Raise `/rfc concern NAME` before then to pause it; otherwise I make the move.\n" + marker
     )
     await post_comment(gh, pull.repo, pull.number, body, marker=marker, app_id=ctx.app_id)
 

@@ -25,7 +25,7 @@ from bot.github.contents import ContentConflict, WriteRefused, get_file, get_fil
 from bot.github.labels import sync_labels
 from bot.github.repos import get_branch
 from bot.policy.commands import Command
-from bot.policy.labels import desired_labels
+from bot.policy.labels import desired_labels, kept_decision_labels
 from bot.policy.permissions import Refused, decide
 from bot.policy.provenance import StatusMove, status_trailers
 from bot.policy.replies import Outcome, manual_edit_text
@@ -239,7 +239,9 @@ async def sync_status_labels(session: Session, changed_path: str, changed_text: 
         return None if raw is None else parse(raw.decode("utf-8", errors="replace"))
 
     documents = await asyncio.gather(*(document(path) for path in await session.rfc_files()))
-    desired = desired_labels(session.config, documents)
+    desired = desired_labels(session.config, documents) | kept_decision_labels(
+        session.config, pull.labels
+    )
     await sync_labels(session.gh, pull, session.config, desired, session.ctx.known_labels)
 
 

@@ -17,6 +17,8 @@ GITHUB_DEFAULT_COLOR = "ededed"
 _RFC_COLOR = "5319e7"
 _APP_COLOR = "1d76db"
 _NUMBERED_COLOR = "0e8a16"
+_DECISION_COLOR = "d4c5f9"
+_PERIOD_COLOR = "f9d0c4"
 _STATUS_COLORS: Mapping[str, str] = {
     "draft": "c5def5",
     "proposed": "fbca04",
@@ -70,7 +72,7 @@ def is_owned_label(config: Config, name: str) -> bool:
     names = config.labels
     if name == names.numbered:
         return False
-    if name == names.rfc:
+    if name == names.rfc or name in decision_labels(config):
         return True
     status = _strip_prefix(name, names.status_prefix)
     if status is not None and status in {s.lower() for s in config.statuses}:
@@ -86,6 +88,10 @@ def label_style(config: Config, name: str) -> tuple[str, str]:
         return _RFC_COLOR, "Adds or changes an RFC"
     if name == names.numbered:
         return _NUMBERED_COLOR, "RFC number assigned on merge"
+    if name == names.decision:
+        return _DECISION_COLOR, "An RFC decision is collecting approvals"
+    if name == names.comment_period:
+        return _PERIOD_COLOR, "An RFC decision is in its final comment period"
     status = _strip_prefix(name, names.status_prefix)
     if status is not None and status in {s.lower() for s in config.statuses}:
         return _STATUS_COLORS.get(status, _OTHER_STATUS_COLOR), f"RFC status: {status}"
@@ -93,6 +99,22 @@ def label_style(config: Config, name: str) -> tuple[str, str]:
     if app is not None:
         return _APP_COLOR, f"RFC targets the {app} application"
     return GITHUB_DEFAULT_COLOR, ""
+
+
+def decision_labels(config: Config) -> frozenset[str]:
+    """The labels the decisions feature manages (the check keeps them as they are)."""
+    return frozenset({config.labels.decision, config.labels.comment_period})
+
+
+def with_decision_labels(config: Config, current: Iterable[str], wanted: Iterable[str]) -> set[str]:
+    """``current`` with the decision labels set to ``wanted`` (a subset of them)."""
+    managed = decision_labels(config)
+    return {name for name in current if name not in managed} | (set(wanted) & managed)
+
+
+def kept_decision_labels(config: Config, current: Iterable[str]) -> set[str]:
+    """The decision labels among ``current``: the check's sync keeps them."""
+    return set(current) & decision_labels(config)
 
 
 def with_numbered(config: Config, current: Iterable[str]) -> set[str]:

@@ -203,11 +203,12 @@ async def test_proposing_a_new_rfc_with_the_command_keeps_the_check_green(
 ) -> None:
     repo = people_repo(sim)
     pull = await opened_by(sim, app, repo, AUTHOR, {PATH: full_rfc()})
-    assert latest_run(sim, repo, pull.head_sha)["conclusion"] == "success"
+    opened_head = pull.head_sha
+    assert latest_run(sim, repo, opened_head)["conclusion"] == "success"
 
     await say(sim, app, repo, pull.number, AUTHOR, "/rfc status proposed")
     head = sim.head(repo, BRANCH)
-    assert head != pull.head_sha  # the App's commit
+    assert head != opened_head  # the App's commit
     await pushed(sim, app, repo, pull.number)  # GitHub sends synchronize for it
 
     run = latest_run(sim, repo, head)
@@ -234,7 +235,8 @@ async def _app_final_commit_message(sim: Any, app: Any, repo: Any) -> tuple[Any,
     """A real App commit: mona's `/rfc status final` on bob's RFC in bob's pull request."""
     other = "rfcs/0002-cache-warmup.md"
     proposed = full_rfc("Cache Warmup", "0002", status="Proposed", authors="@bob")
-    sim.commit(repo, "main", {other: proposed})
+    # No decision rule: the maintainer's command moves the RFC at once.
+    sim.commit(repo, "main", {other: proposed, ".github/rfc-bot.yml": "decisions: {}\n"})
     pull = await opened_by(
         sim, app, repo, OTHER_AUTHOR, {other: proposed + "\nMore.\n"}, head="rfc/cache"
     )

@@ -49,6 +49,7 @@ def on_branch(sim: Any, repo: Any, path: str = PATH) -> str | None:
 
 async def test_author_moves_draft_to_proposed(sim: Any, app: Any, repo: Any) -> None:
     pull = open_pull(sim, repo)
+    first_head = pull.head_sha
     comment = await say(sim, app, repo, pull.number, "alice", "Ready!\n\n/rfc status proposed")
 
     text = on_branch(sim, repo)
@@ -56,7 +57,7 @@ async def test_author_moves_draft_to_proposed(sim: Any, app: Any, repo: Any) -> 
         "**Last Updated:** 2024-05-01", "**Last Updated:** 2024-06-12"
     )
     head = sim.head(repo, BRANCH)
-    assert head != pull.head_sha
+    assert head != first_head
     assert sim.commit_message(repo, head).startswith(
         "RFC 0000-job-retries: status Draft -> Proposed\n\nRequested by @alice in "
     )
@@ -69,6 +70,8 @@ async def test_author_moves_draft_to_proposed(sim: Any, app: Any, repo: Any) -> 
 
 
 async def test_maintainer_moves_proposed_to_final(sim: Any, app: Any, repo: Any) -> None:
+    # With no decision rule for Proposed -> Final, the move is made at once.
+    sim.commit(repo, "main", files={".github/rfc-bot.yml": "decisions: {}\n"}, message="config")
     pull = open_pull(sim, repo, {PATH: rfc(status="Proposed")})
     await say(sim, app, repo, pull.number, "mona", "/rfc status FINAL")
 
@@ -265,7 +268,7 @@ async def test_protected_branch_gets_the_lines_to_change(sim: Any, app: Any, rep
 
 
 async def test_team_member_is_a_maintainer(sim: Any, app: Any, repo: Any) -> None:
-    config = "maintainers:\n  - octo-org/rfc-editors\n"
+    config = "maintainers:\n  - octo-org/rfc-editors\ndecisions: {}\n"
     sim.commit(repo, "main", files={".github/rfc-bot.yml": config}, message="config")
     sim.add_team_member("octo-org", "rfc-editors", "erin")
     pull = open_pull(sim, repo, {PATH: rfc(status="Proposed")})

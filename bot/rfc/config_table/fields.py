@@ -129,6 +129,12 @@ class LabelConfig:
     status_prefix: str = setting(_LABEL, "rfc: ", "+ lower-case status, e.g. `rfc: draft`.")
     app_prefix: str = setting(_LABEL, "app: ", "+ application, e.g. `app: api`.")
     numbered: str = setting(_LABEL, "rfc: numbered", "Once the RFC has its number.")
+    decision: str = setting(
+        _LABEL, "rfc: decision", "While a decision collects approvals or has an open concern."
+    )
+    comment_period: str = setting(
+        _LABEL, "rfc: final-comment-period", "While a decision's comment period runs."
+    )
 
 
 def _transition_statuses(transitions: MappingProxyType[str, tuple[str, ...]]) -> list[str]:
