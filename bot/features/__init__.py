@@ -2,6 +2,8 @@
 
 from gidgethub import routing
 
-from bot.features import check, commands, installation, numbering
+from bot.features import check, commands, decisions, installation, numbering
 
-router = routing.Router(check.router, commands.router, numbering.router, installation.router)
+router = routing.Router(
+    check.router, commands.router, decisions.router, numbering.router, installation.router
+)

@@ -34,7 +34,7 @@ from bot.features.config import config_for, default_branch_config
 from bot.features.context import Context
 from bot.features.session import Session
 from bot.features.timers import register_timer
-from bot.github.contents import get_file
+from bot.github.contents import ContentConflict, WriteRefused, get_file
 from bot.github.issues import comments, find_own_comment, post_comment, update_comment, written_by
 from bot.github.labels import sync_labels
 from bot.github.listings import pulls_updated_since
@@ -450,6 +450,9 @@ async def settle(gh: GitHubAPI, pull: Pull, ctx: Context, config: Config | None 
         state = decision_state(path, history.events, rule or config.decisions, roster, now)
         if state.move_due:
             await _make_move(gh, pull, config, ctx, path, state)
+        elif state.phase is Phase.DONE:
+            moved = max(e.at for e in history.events if isinstance(e, Moved) and e.path == path)
+            await _announce_done(gh, pull, ctx, path, state, moved)
         elif state.reminder_due:
             await _remind(gh, pull, ctx, path, state)
         if state.phase is Phase.COMMENT_PERIOD and not state.move_due:
@@ -466,29 +469,37 @@ async def settle(gh: GitHubAPI, pull: Pull, ctx: Context, config: Config | None 
 async def _make_move(
     gh: GitHubAPI, pull: Pull, config: Config, ctx: Context, path: str, state: DecisionState
 ) -> None:
-    """The move a decision made due: a commit with the App's proof, then one announcement."""
+    """The move a decision made due: a commit with the App's proof, then one announcement by
+    the writer of that commit. A replica that loses the race (GitHub refuses its commit: the
+    file moved) says nothing; the writer announces, or a later settle does once the move is
+    old (``_announce_done``)."""
     assert state.current is not None and state.target is not None
     session = Session(gh, ctx, pull, _decision_comment(state, ctx), config)
     head = await status.read_head_file(session, path)
-    written = config.canonical_status(head.document.status)
-    if written == state.current:
-        why_not = await status.write_refusal(session)
-        if why_not is not None:
-            log.warning("%s#%s: decision move of %s not made: %s", pull.repo, pull.number, path,
-                        why_not)  # fmt: skip
-            return
-        move = StatusMove(path, state.current, state.target)
-        new_text = status.edited_text(head, state.target, session)
-        try:
-            await status.commit_move(session, head, new_text, move)
-        except UserError as error:
-            log.warning("%s#%s: decision move not made: %s", pull.repo, pull.number, error)
-            return
-    elif written != state.target:
-        log.warning("%s#%s: %s reads %s, not %s: decision move not made", pull.repo,
-                    pull.number, path, written, state.current)  # fmt: skip
+    if config.canonical_status(head.document.status) != state.current:
+        return  # moved meanwhile (by another replica, or by hand): nothing to commit here
+    why_not = await status.write_refusal(session)
+    if why_not is not None:
+        log.warning("%s#%s: decision move of %s not made: %s", pull.repo, pull.number, path,
+                    why_not)  # fmt: skip
+        return
+    move = StatusMove(path, state.current, state.target)
+    new_text = status.edited_text(head, state.target, session)
+    try:
+        await status.commit_move(session, head, new_text, move)
+    except (UserError, ContentConflict, WriteRefused) as error:
+        log.info("%s#%s: decision move not made: %s", pull.repo, pull.number, error)
         return
     await _announce_once(gh, pull, ctx, path, state)
+
+
+async def _announce_done(
+    gh: GitHubAPI, pull: Pull, ctx: Context, path: str, state: DecisionState, moved_at: datetime
+) -> None:
+    """A decision found done: its writer announced it, unless it died in between; once the
+    move is older than that writer's time, make sure the announcement is there."""
+    if (ctx.clock() - moved_at).total_seconds() >= ctx.announce_after_seconds:
+        await _announce_once(gh, pull, ctx, path, state)
 
 
 def _decision_comment(state: DecisionState, ctx: Context) -> Comment:
