@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 
+from bot.rfc.authors import author_problems
 from bot.rfc.diagnostics import Severity
 from bot.rfc.document import METADATA_KEYS, Document, MetadataField
 from bot.rfc.rules.base import LintContext, Rule, checker, define, parse_date
 from bot.rfc.spelling import suggest
 
 FAMILY = "metadata"
-_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
-_MENTION = re.compile(r"@([^\s,()<>\[\]]*)")
 _UNASSIGNED = frozenset({"", "tbd", "[assigned when merged]"})
 _NUMBER = re.compile(r"^#?(\d+)$")
 
@@ -301,22 +300,8 @@ def check_authors(doc: Document, ctx: LintContext) -> None:
     found = _filled(doc, ctx, "Author(s)")
     if found is None:
         return
-    entries = [entry.strip() for entry in found.value.split(",") if entry.strip()]
-    if not entries:
-        _at_value(ctx, AUTHORS, found, "Name at least one author, e.g. 'Jane Doe (@jdoe)'.")
-        return
-    for entry in entries:
-        logins = _MENTION.findall(entry)
-        if not logins:
-            _at_value(
-                ctx,
-                AUTHORS,
-                found,
-                f"Author '{entry}' has no GitHub username; write it as '{entry} (@login)'.",
-            )
-        for login in logins:
-            if not _LOGIN.match(login):
-                _at_value(ctx, AUTHORS, found, f"'@{login}' is not a valid GitHub username.")
+    for problem in author_problems(found.value):
+        _at_value(ctx, AUTHORS, found, problem)
 
 
 @checker
