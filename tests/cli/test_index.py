@@ -23,9 +23,7 @@ def test_index_creates_checks_and_updates(
         },
     )
     assert main(["index", "--check"]) == 1
-    assert capsys.readouterr().out == (
-        "rfcs/README.md does not exist; run `rfc-bot index rfcs`\n"
-    )
+    assert capsys.readouterr().out == ("rfcs/README.md does not exist; run `rfc-bot index rfcs`\n")
     assert main(["index"]) == 0
     assert capsys.readouterr().out == "created rfcs/README.md\n"
     text = (project / "rfcs/README.md").read_text()
