@@ -17,7 +17,6 @@ from typing import NoReturn
 
 from bot import __version__
 from bot.local.git import GitError, GitRevision, git_root
-from bot.rfc.authors import author_problems
 from bot.rfc.config import CONFIG_PATH, Config, ConfigError, default_config_yaml, load_config
 from bot.rfc.diagnostics import Severity, has_errors
 from bot.rfc.edits import INDEX_START, fill_template, update_index
@@ -156,7 +155,9 @@ def _bundled_template() -> str:
 def _check_authors(text: str) -> None:
     """Refuse the authors the ``authors`` lint rule would reject: the check runs on the
     Author(s) value as the linter parses it back from the file about to be written."""
-    from bot.rfc.document import parse  # lazy: only `new --author` reads the file back
+    # Lazy: only `new --author` reads the file back, with the lint rule's own check.
+    from bot.rfc.document import parse
+    from bot.rfc.rules.metadata import author_problems
 
     written = parse(text).metadata.get("Author(s)")
     problems = author_problems(written.value if written else "")
