@@ -103,23 +103,30 @@ def _scene(example: Example, where: Path) -> None:
         _bash(command, where)
 
 
-def _bash(command: str, cwd: Path) -> str:
+def shell(command: str, cwd: Path, *, options: tuple[str, ...] = ()) -> tuple[int, str]:
+    """Run ``command`` in bash as a user would, with ``rfc-bot`` this checkout's CLI: the exit
+    status and stdout with stderr merged in."""
+    path = f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin"
     env = {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "PATH": path,
         "HOME": str(cwd),
         "PYTHONPATH": str(ROOT),  # this checkout's bot, whatever is installed
         "LC_ALL": "C.UTF-8",
     }
     done = subprocess.run(
-        ["bash", "-c", _SHELL_PRELUDE + command],
+        ["bash", *options, "-c", _SHELL_PRELUDE + command],
         cwd=cwd,
-        env={**env, "PATH": f"{Path(sys.executable).parent}:{env['PATH']}"},
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         timeout=120,
     )
-    return done.stdout
+    return done.returncode, done.stdout
+
+
+def _bash(command: str, cwd: Path) -> str:
+    return shell(command, cwd)[1]
 
 
 def run(example: Example) -> str:
