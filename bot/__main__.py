@@ -1,4 +1,4 @@
-"""The ``rfc-bot`` command line: lint, new, rules, config, index, serve, demo.
+"""The ``rfc-bot`` command line: lint, new, rules, config, index, completion, serve, demo.
 
 Exit codes: 0 success (warnings allowed), 1 lint errors or a failed ``--check``,
 2 usage or I/O errors (one ``rfc-bot: error: ...`` line on stderr).
@@ -9,16 +9,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import NoReturn
 
+from bot import __version__
 from bot.local.git import GitError, GitRevision, git_root
 from bot.rfc.config import CONFIG_PATH, Config, ConfigError, default_config_yaml, load_config
 from bot.rfc.diagnostics import Severity, has_errors
-from bot.rfc.edits import fill_template, update_index
+from bot.rfc.edits import INDEX_START, fill_template, update_index
 from bot.rfc.paths import slugify
 from bot.rfc.report import FORMATS, render
 from bot.rfc.tree import (
@@ -30,6 +31,8 @@ from bot.rfc.tree import (
 )
 
 PROG = "rfc-bot"
+COLOR_MODES = ("auto", "always", "never")
+COMPLETION_SHELLS = ("bash", "zsh", "tcsh")
 
 
 class CliError(Exception):
@@ -105,10 +108,21 @@ def _index_fix(directory: Path) -> str:
     return f"run `{PROG} index {_display(directory)}` to regenerate it"
 
 
+def _default_rfc_dir(config: Config) -> str:
+    """The configured RFC directory, for a command run with no path: it must exist."""
+    directory = _project_root() / config.rfc_dir
+    if not directory.is_dir():
+        raise CliError(
+            f"no such directory: {_display(directory)} (the configured rfc_dir); give a PATH"
+        )
+    return str(directory)
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     config = _load_config(args.config)
+    paths = args.paths or [_default_rfc_dir(config)]
     try:
-        targets = collect_targets(args.paths, config)
+        targets = collect_targets(paths, config)
         base = GitRevision.open(Path.cwd(), args.base) if args.base else None
         reports = lint_tree(targets, _project_root(), config, base=base, index_fix=_index_fix)
     except MissingPath as error:
@@ -117,12 +131,18 @@ def cmd_lint(args: argparse.Namespace) -> int:
         raise CliError(f"cannot read {_display(error.path)}: {_reason(error.error)}") from None
     except GitError as error:
         raise CliError(str(error)) from None
-    sys.stdout.write(render(reports, args.format, color=args.format == "text" and _use_colour()))
+    colour = args.format == "text" and use_colour(args.color, sys.stdout.isatty(), os.environ)
+    sys.stdout.write(render(reports, args.format, color=colour))
     return 1 if has_errors([d for report in reports for d in report.diagnostics]) else 0
 
 
-def _use_colour() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+def use_colour(mode: str, is_terminal: bool, environ: Mapping[str, str]) -> bool:
+    """``--color``: ``always`` and ``never`` win over the environment (as no-color.org asks of
+    a command-line flag); ``auto`` colours a terminal unless ``NO_COLOR`` is set and non-empty.
+    """
+    if mode != "auto":
+        return mode == "always"
+    return is_terminal and not environ.get("NO_COLOR")
 
 
 # --- new -----------------------------------------------------------------------------------
@@ -130,6 +150,19 @@ def _use_colour() -> bool:
 
 def _bundled_template() -> str:
     return resources.files("bot.rfc").joinpath("template.md").read_text(encoding="utf-8")
+
+
+def _check_authors(text: str) -> None:
+    """Refuse the authors the ``authors`` lint rule would reject: the check runs on the
+    Author(s) value as the linter parses it back from the file about to be written."""
+    # Lazy: only `new --author` reads the file back, with the lint rule's own check.
+    from bot.rfc.document import parse
+    from bot.rfc.rules.metadata import author_problems
+
+    written = parse(text).metadata.get("Author(s)")
+    problems = author_problems(written.value if written else "")
+    if problems:
+        raise CliError(f"--author: {problems[0]}")
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -141,6 +174,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     if unknown:
         known = ", ".join(config.target_apps)
         raise CliError(f"unknown application {unknown[0]!r}; known applications: {known}")
+    if any("\n" in author or "\r" in author for author in args.author):
+        raise CliError("an --author must be one line")
     directory = Path(args.dir) if args.dir else _project_root() / config.rfc_dir
     path = directory / f"{'0' * config.number_width}-{slugify(title)}.md"
     text = fill_template(
@@ -151,6 +186,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         apps=args.app,
         authors=args.author,
     )
+    if args.author:
+        _check_authors(text)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8", newline="") as file:
@@ -192,13 +229,23 @@ def cmd_config(args: argparse.Namespace) -> int:
     try:
         load_config(_read_text(path), _display(path))
     except ConfigError as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"{PROG}: {problem}", file=sys.stderr)
         return 1
     print(f"{_display(path)}: ok")
     return 0
 
 
 # --- index ---------------------------------------------------------------------------------
+
+
+def _index_state(existing: str | None) -> str:
+    """Why ``index --check`` fails: the file is missing, holds no index yet, or is stale."""
+    if existing is None:
+        return "does not exist"
+    if INDEX_START not in existing:
+        return "has no index (no `<!-- rfc-index:start -->` marker)"
+    return "is out of date"
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -218,7 +265,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"{_display(index)} is up to date")
         return 0
     if args.check:
-        print(f"{_display(index)} is out of date; run `{PROG} index {_display(directory)}`")
+        print(
+            f"{_display(index)} {_index_state(existing)}; run `{PROG} index {_display(directory)}`"
+        )
         return 1
     try:
         with index.open("w", encoding="utf-8", newline="") as file:
@@ -226,6 +275,16 @@ def cmd_index(args: argparse.Namespace) -> int:
     except OSError as error:
         raise CliError(f"cannot write {_display(index)}: {_reason(error)}") from None
     print(f"{'updated' if existing is not None else 'created'} {_display(index)}")
+    return 0
+
+
+# --- completion ----------------------------------------------------------------------------
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    import shtab  # imported here: only this command needs it
+
+    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
     return 0
 
 
@@ -266,6 +325,7 @@ def _with_config(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Lint and manage RFC documents.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], text: str) -> _Parser:
@@ -274,8 +334,16 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     lint = command("lint", cmd_lint, "Check RFC files (or the RFC files in directories).")
-    lint.add_argument("paths", nargs="+", metavar="PATH")
+    lint.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories (default: rfc_dir)"
+    )
     lint.add_argument("--format", choices=FORMATS, default="text")
+    lint.add_argument(
+        "--color",
+        choices=COLOR_MODES,
+        default="auto",
+        help="colour the text format (auto: on a terminal, unless NO_COLOR is set)",
+    )
     lint.add_argument("--base", metavar="GIT_REF", help="compare with the files at this ref")
     _with_config(lint)
 
@@ -298,6 +366,11 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--check", action="store_true", help="exit 1 when out of date")
     _with_config(index)
 
+    completion = command(
+        "completion", cmd_completion, "Print a shell completion script (bash, zsh, tcsh)."
+    )
+    completion.add_argument("shell", choices=COMPLETION_SHELLS)
+
     command("serve", cmd_serve, "Run the GitHub App webhook server.")
     command("demo", cmd_demo, "Run the App against the built-in GitHub simulator.")
     return parser
@@ -308,7 +381,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return int(args.handler(args))
     except CliError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        # Every line carries the prefix: a config with three problems is three error lines.
+        for line in str(error).splitlines():
+            print(f"{PROG}: error: {line}", file=sys.stderr)
         return 2
     except SystemExit as exit_:  # --help, --version
         return exit_.code if isinstance(exit_.code, int) else 0

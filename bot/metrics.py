@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import platform
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
+
+from bot import __version__
 
 __all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
 
@@ -14,6 +26,31 @@ _LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0
 # Label sets whose child metric is kept at hand; beyond this, ``labels()`` is called each time
 # (the series still exist, only the shortcut is bounded).
 _CACHED_CHILDREN = 4096
+
+
+class ObservedGauge(Collector):
+    """A gauge with no value until one is observed: its series is absent, not 0.
+
+    A plain ``Gauge`` starts at 0, which for a budget reads as "exhausted": an alert such as
+    ``rfcbot_github_rate_limit_remaining < 500`` would fire on every process that has not yet
+    called GitHub. An absent series makes such a comparison empty instead.
+    """
+
+    def __init__(self, name: str, documentation: str, registry: CollectorRegistry) -> None:
+        self.name = name
+        self.documentation = documentation
+        self.value: float | None = None
+        registry.register(self)
+
+    def set(self, value: float) -> None:
+        self.value = float(value)
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(self.name, self.documentation)
+        value = self.value  # one read: a concurrent set() shows whole or not at all
+        if value is not None:
+            family.add_metric([], value)
+        yield family
 
 
 class Metrics:
@@ -51,11 +88,17 @@ class Metrics:
             ["route", "reason"],
             registry=self.registry,
         )
-        self.rate_limit_remaining = Gauge(
+        self.rate_limit_remaining = ObservedGauge(
             "rfcbot_github_rate_limit_remaining",
-            "x-ratelimit-remaining of the latest GitHub response.",
+            "x-ratelimit-remaining of the latest GitHub response; absent until the first.",
+            self.registry,
+        )
+        self.build = Info(
+            "rfcbot_build",
+            "The running rfc-bot: version and Python, as labels of a constant 1.",
             registry=self.registry,
         )
+        self.build.info({"version": __version__, "python": platform.python_version()})
         self.lint_busy = Gauge(
             "rfcbot_lint_workers_busy",
             "Lint worker processes linting a file now.",

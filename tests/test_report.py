@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-import jsonschema
 import pytest
 
 from bot.rfc.diagnostics import Diagnostic, Severity
 from bot.rfc.report import FileReport, render, sarif_log
 from bot.rfc.rules import RULES
+from tests.sarif_schema import assert_valid_sarif
 
 LINES = ["# Title", "", "**Status:** Drafty  ", "\tindented value"]
 STATUS = Diagnostic(
@@ -101,91 +101,9 @@ def test_github_workflow_commands_are_escaped() -> None:
     )
 
 
-# The parts of the SARIF 2.1.0 schema that GitHub code scanning reads.
-SARIF_SUBSET = {
-    "type": "object",
-    "required": ["version", "runs"],
-    "properties": {
-        "version": {"const": "2.1.0"},
-        "runs": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["tool", "results"],
-                "properties": {
-                    "tool": {
-                        "type": "object",
-                        "required": ["driver"],
-                        "properties": {
-                            "driver": {
-                                "type": "object",
-                                "required": ["name", "rules"],
-                                "properties": {
-                                    "name": {"type": "string"},
-                                    "rules": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "object",
-                                            "required": ["id", "shortDescription"],
-                                            "properties": {
-                                                "id": {"type": "string"},
-                                                "shortDescription": {
-                                                    "type": "object",
-                                                    "required": ["text"],
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            }
-                        },
-                    },
-                    "results": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["ruleId", "level", "message", "locations"],
-                            "properties": {
-                                "level": {"enum": ["none", "note", "warning", "error"]},
-                                "message": {"type": "object", "required": ["text"]},
-                                "locations": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["physicalLocation"],
-                                        "properties": {
-                                            "physicalLocation": {
-                                                "type": "object",
-                                                "required": ["artifactLocation", "region"],
-                                                "properties": {
-                                                    "region": {
-                                                        "type": "object",
-                                                        "required": ["startLine"],
-                                                        "properties": {
-                                                            "startLine": {"minimum": 1},
-                                                            "startColumn": {"minimum": 1},
-                                                        },
-                                                    }
-                                                },
-                                            }
-                                        },
-                                    },
-                                },
-                            },
-                        },
-                    },
-                },
-            },
-        },
-    },
-}
-
-
 def test_sarif_is_valid_and_maps_levels() -> None:
     log = json.loads(render(REPORTS, "sarif"))
-    jsonschema.validate(log, SARIF_SUBSET)
+    assert_valid_sarif(log)
     run = log["runs"][0]
     rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     assert set(rule_ids) >= {rule.id for rule in RULES}
@@ -200,7 +118,7 @@ def test_sarif_is_valid_and_maps_levels() -> None:
 
 def test_sarif_without_results_still_lists_rules() -> None:
     log = sarif_log([])
-    jsonschema.validate(log, SARIF_SUBSET)
+    assert_valid_sarif(log)
     assert log["runs"][0]["results"] == []  # type: ignore[index]
 
 

@@ -8,12 +8,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
+from urllib.parse import quote
 
+from bot import PROJECT_URL, RULES_DOC_URL, __version__
 from bot.rfc.diagnostics import Diagnostic, Severity, count_by_severity
 
 FORMATS: tuple[str, ...] = ("text", "json", "github", "sarif")
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# The OASIS standard's own schema (2.1.0 with errata 01), the one the tests validate against.
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "note"}
 TOOL_NAME = "rfc-bot"
 
@@ -172,11 +176,21 @@ def render_github(reports: Sequence[FileReport]) -> str:
 # --- SARIF 2.1.0 ---------------------------------------------------------------------------
 
 
-def _tool_version() -> str | None:
+def sarif_uri(path: str) -> str:
+    """A repository-relative path as a SARIF ``uri`` (a URI reference, RFC 3986): every byte
+    but unreserved characters and ``/`` percent-encoded as UTF-8, so a space, ``%``, ``é``,
+    ``#`` (else a fragment), ``?`` (else a query) or ``:`` (else a scheme) stays a path.
+    A file name that is not UTF-8 (decoded with surrogate escapes) keeps its own bytes."""
     try:
-        return metadata.version(TOOL_NAME)
-    except metadata.PackageNotFoundError:
-        return None
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate no file system decoding produces
+        raw = path.encode("utf-8", "replace")
+    return quote(raw, safe="/")
+
+
+def rule_help_uri(rule_id: str) -> str:
+    """The rule's entry in docs/rules.md on the project's repository."""
+    return f"{RULES_DOC_URL}#{rule_id}"
 
 
 def _sarif_rules(used: Sequence[str]) -> list[dict[str, object]]:
@@ -189,6 +203,7 @@ def _sarif_rules(used: Sequence[str]) -> list[dict[str, object]]:
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": rule.doc or rule.summary},
             "defaultConfiguration": {"level": SARIF_LEVELS[Severity(rule.severity)]},
+            "helpUri": rule_help_uri(rule.id),
             **({"help": {"text": rule.fix}} if rule.fix else {}),
         }
         for rule in RULES
@@ -212,7 +227,7 @@ def _sarif_result(diagnostic: Diagnostic, rule_index: int) -> dict[str, object]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": diagnostic.path},
+                    "artifactLocation": {"uri": sarif_uri(diagnostic.path)},
                     "region": {
                         "startLine": diagnostic.line,
                         "startColumn": diagnostic.column,
@@ -230,16 +245,20 @@ def sarif_log(reports: Sequence[FileReport]) -> dict[str, object]:
     diagnostics = _all(reports)
     rules = _sarif_rules([d.rule for d in diagnostics])
     index = {str(rule["id"]): position for position, rule in enumerate(rules)}
-    driver: dict[str, object] = {"name": TOOL_NAME, "rules": rules}
-    version = _tool_version()
-    if version:
-        driver["version"] = version
+    driver = {
+        "name": TOOL_NAME,
+        "version": __version__,
+        "informationUri": PROJECT_URL,
+        "rules": rules,
+    }
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [
             {
                 "tool": {"driver": driver},
+                # Our columns index Python strings: one per code point, as SARIF calls it.
+                "columnKind": "unicodeCodePoints",
                 "results": [_sarif_result(d, index[d.rule]) for d in diagnostics],
             }
         ],

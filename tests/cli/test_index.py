@@ -23,7 +23,7 @@ def test_index_creates_checks_and_updates(
         },
     )
     assert main(["index", "--check"]) == 1
-    assert "out of date" in capsys.readouterr().out
+    assert capsys.readouterr().out == ("rfcs/README.md does not exist; run `rfc-bot index rfcs`\n")
     assert main(["index"]) == 0
     assert capsys.readouterr().out == "created rfcs/README.md\n"
     text = (project / "rfcs/README.md").read_text()
@@ -33,7 +33,22 @@ def test_index_creates_checks_and_updates(
     assert capsys.readouterr().out == "rfcs/README.md is up to date\n"
     write(project, {"rfcs/0001-a.md": rfc("Alpha", status="Final")})
     assert main(["index", "rfcs", "--check"]) == 1
+    assert capsys.readouterr().out == "rfcs/README.md is out of date; run `rfc-bot index rfcs`\n"
     assert (project / "rfcs/README.md").read_text() == text  # --check never writes
+
+
+def test_index_check_tells_a_file_without_an_index_from_a_stale_one(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A README with prose and no markers yet: `index` would append the table, so --check
+    fails, and says what is wrong rather than calling an index that never existed stale."""
+    write(project, {"rfcs/0001-a.md": rfc("Alpha"), "rfcs/README.md": "# Our RFCs\n"})
+    assert main(["index", "--check"]) == 1
+    assert capsys.readouterr().out == (
+        "rfcs/README.md has no index (no `<!-- rfc-index:start -->` marker); "
+        "run `rfc-bot index rfcs`\n"
+    )
+    assert (project / "rfcs/README.md").read_text() == "# Our RFCs\n"
 
 
 def test_index_errors(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

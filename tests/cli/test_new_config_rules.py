@@ -108,6 +108,29 @@ def test_config_check(project: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["config", "--check", "missing.yml"]) == 2
 
 
+def test_config_check_prefixes_every_problem(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every problem at once, each on its own line with the program's name, as compilers do
+    (an editor or CI log parser reads them one per line)."""
+    (project / "bad.yml").write_text("skip: 3\nnumber_width: 0\nrules:\n  no-such: off\n")
+    assert main(["config", "--check", "bad.yml"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 3
+    assert all(line.startswith("rfc-bot: bad.yml:") for line in lines)
+    assert [line.split(":")[2] for line in lines] == ["1", "2", "4"]
+
+
+def test_an_invalid_config_is_one_error_line_per_problem(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "c.yml").write_text("number_width: 0\nskip: 3\n")
+    assert main(["new", "T", "--config", "c.yml"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2
+    assert all(line.startswith("rfc-bot: error: c.yml:") for line in lines)
+
+
 def test_config_check_of_a_missing_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["config", "--check", "missing.yml"]) == 2
     assert error_line(capsys) == "config file not found: missing.yml"

@@ -16,6 +16,7 @@ from bot.rfc.rules.base import LintContext, Rule, checker, define, parse_date
 from bot.rfc.spelling import suggest
 
 FAMILY = "metadata"
+# Both patterns are linear: a character class repeated, no nested quantifiers.
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _MENTION = re.compile(r"@([^\s,()<>\[\]]*)")
 _UNASSIGNED = frozenset({"", "tbd", "[assigned when merged]"})
@@ -304,27 +305,39 @@ def check_dates(doc: Document, ctx: LintContext) -> None:
         )
 
 
+_NO_AUTHOR = "Name at least one author, e.g. 'Jane Doe (@jdoe)'."
+
+
+def author_entries(value: str) -> list[str]:
+    """The non-blank entries of an Author(s) value."""
+    return [entry.strip() for entry in value.split(",") if entry.strip()]
+
+
+def author_problems(value: str) -> list[str]:
+    """What is wrong with an Author(s) value, one message per problem, in order; [] when fine.
+    Public: `rfc-bot new --author` refuses what this rule would then reject."""
+    entries = author_entries(value)
+    if not entries:
+        return [_NO_AUTHOR]
+    problems = []
+    for entry in entries:
+        logins = _MENTION.findall(entry)
+        if not logins:
+            problems.append(
+                f"Author '{entry}' has no GitHub username; write it as '{entry} (@login)'."
+            )
+        invalid = [login for login in logins if not _LOGIN.match(login)]
+        problems += [f"'@{login}' is not a valid GitHub username." for login in invalid]
+    return problems
+
+
 @checker
 def check_authors(doc: Document, ctx: LintContext) -> None:
     found = _filled(doc, ctx, "Author(s)")
     if found is None:
         return
-    entries = [entry.strip() for entry in found.value.split(",") if entry.strip()]
-    if not entries:
-        _at_value(ctx, AUTHORS, found, "Name at least one author, e.g. 'Jane Doe (@jdoe)'.")
-        return
-    for entry in entries:
-        logins = _MENTION.findall(entry)
-        if not logins:
-            _at_value(
-                ctx,
-                AUTHORS,
-                found,
-                f"Author '{entry}' has no GitHub username; write it as '{entry} (@login)'.",
-            )
-        for login in logins:
-            if not _LOGIN.match(login):
-                _at_value(ctx, AUTHORS, found, f"'@{login}' is not a valid GitHub username.")
+    for problem in author_problems(found.value):
+        _at_value(ctx, AUTHORS, found, problem)
 
 
 @checker
