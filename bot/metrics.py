@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -14,6 +14,19 @@ _LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0
 # Label sets whose child metric is kept at hand; beyond this, ``labels()`` is called each time
 # (the series still exist, only the shortcut is bounded).
 _CACHED_CHILDREN = 4096
+
+
+class Backlog(Protocol):
+    """What the backlog gauges read (``bot.scheduler.Scheduler``)."""
+
+    @property
+    def pending(self) -> int: ...
+    @property
+    def running(self) -> int: ...
+    @property
+    def queued(self) -> int: ...
+    @property
+    def pending_bytes(self) -> int: ...
 
 
 class Metrics:
@@ -56,6 +69,23 @@ class Metrics:
             "x-ratelimit-remaining of the latest GitHub response.",
             registry=self.registry,
         )
+        self.backlog = Gauge(
+            "rfcbot_backlog",
+            "Accepted deliveries not yet handled, by state (queued, running).",
+            ["state"],
+            registry=self.registry,
+        )
+        self.backlog_bytes = Gauge(
+            "rfcbot_backlog_bytes",
+            "Request bodies of the accepted deliveries not yet handled, in bytes.",
+            registry=self.registry,
+        )
+        self.refused = Counter(
+            "rfcbot_deliveries_refused",
+            "Deliveries answered 503 past a backlog limit, by limit (pending, per_key, bytes).",
+            ["limit"],
+            registry=self.registry,
+        )
         self._children: dict[tuple[str, ...], Any] = {}
 
     def count_delivery(self, event: str, outcome: str) -> None:
@@ -69,6 +99,17 @@ class Metrics:
     def track_in_flight(self, current: Callable[[], float]) -> None:
         """Report ``current()`` as the in-flight gauge at scrape time (no per-delivery update)."""
         self.in_flight.set_function(current)
+
+    def track_backlog(self, backlog: Backlog) -> None:
+        """Report the backlog's sizes at scrape time (and the in-flight total)."""
+        self.track_in_flight(lambda: backlog.pending)
+        self.backlog.labels("queued").set_function(lambda: backlog.queued)
+        self.backlog.labels("running").set_function(lambda: backlog.running)
+        self.backlog_bytes.set_function(lambda: backlog.pending_bytes)
+
+    def count_refusal(self, limit: str) -> None:
+        """One more delivery refused with 503 because ``limit`` was reached."""
+        self.refused.labels(limit).inc()
 
     def _child(self, metric: Any, kind: str, *labels: str) -> Any:
         # ``labels()`` validates, takes a lock and builds a key on every call: about as much
