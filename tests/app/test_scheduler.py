@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
