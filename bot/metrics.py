@@ -86,6 +86,11 @@ class Metrics:
             ["limit"],
             registry=self.registry,
         )
+        self.reconcile_leader = Gauge(
+            "rfcbot_reconcile_leader",
+            "1 in the one process of a server that runs the reconciler, else 0.",
+            registry=self.registry,
+        )
         self._children: dict[tuple[str, ...], Any] = {}
 
     def count_delivery(self, event: str, outcome: str) -> None:

@@ -13,8 +13,6 @@ import asyncio
 import gc
 import json
 import logging
-import os
-import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,7 +33,8 @@ from bot.logs import configure_logging, log_fields
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics
 from bot.policy.provenance import signing_key
 from bot.scheduler import Limits, Refusal, Scheduler
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings
+from bot.worker import MERGED_METRICS, WorkerRole, die_with_parent, is_reconcile_leader
 
 log = logging.getLogger(__name__)
 delivery_log = logging.getLogger("bot.delivery")
@@ -128,6 +127,7 @@ def create_app(
         intake_limits(settings), lambda item: _handle(intake, item), intake.never_ran
     )
     metrics.track_backlog(intake.scheduler)
+    metrics.reconcile_leader.set(1 if is_reconcile_leader() else 0)
     app.router.add_post("/webhook", webhook)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)
@@ -141,8 +141,9 @@ async def wait_idle(app: web.Application) -> None:
     await app[INTAKE].scheduler.idle()
 
 
-def run(settings: Settings) -> None:
-    """Serve until SIGINT/SIGTERM, then drain."""
+def run(settings: Settings, worker: WorkerRole | None = None) -> None:
+    """Serve until SIGINT/SIGTERM, then drain. ``worker``: one of several processes on the
+    port (``bot.supervisor``), which listens with its own SO_REUSEPORT socket."""
     secrets = (settings.webhook_secret, settings.private_key)
     configure_logging(settings.log_level, settings.log_format, secrets=secrets)
     log.info(
@@ -150,11 +151,19 @@ def run(settings: Settings) -> None:
         extra={"host": settings.host, "port": settings.port, "api_url": settings.api_url},
     )
     app = create_app(settings)
+    # --- several processes (bot/worker.py) ---
+    sockets = None
+    if worker is not None:
+        die_with_parent(worker)
+        sockets = worker.listen(settings.host, settings.port)
+        worker.attach(app, app[METRICS].render)
+    # ---
     tune_gc()
     web.run_app(
         app,
-        host=settings.host,
-        port=settings.port,
+        host=None if sockets else settings.host,
+        port=None if sockets else settings.port,
+        sock=sockets,
         access_log=None,
         print=None,
         shutdown_timeout=DRAIN_SECONDS,
@@ -179,13 +188,9 @@ def tune_gc() -> None:
 
 def main() -> int:
     """``rfc-bot serve``: settings from the environment; exit 2 on a bad setting."""
-    try:
-        settings = Settings.from_env(os.environ)
-    except SettingsError as error:
-        print(f"rfc-bot: error: {error}", file=sys.stderr)
-        return 2
-    run(settings)
-    return 0
+    from bot.supervisor import main as serve
+
+    return serve()
 
 
 # --- HTTP handlers -------------------------------------------------------------------------
@@ -315,7 +320,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics_page(request: web.Request) -> web.Response:
-    response = web.Response(body=request.app[METRICS].render())
+    merged = request.app.get(MERGED_METRICS)  # one worker of several: all of them, labelled
+    body = await merged(request) if merged else request.app[METRICS].render()
+    response = web.Response(body=body)
     response.headers["Content-Type"] = CONTENT_TYPE_LATEST
     return response
 
