@@ -35,7 +35,6 @@ import os
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -222,9 +221,10 @@ def rss_mb(pid: int) -> float:
 
 def worker_pids(supervisor: int) -> list[int]:
     try:
-        return [int(p) for p in Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()]  # fmt: skip
+        children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text()
     except OSError:
         return []
+    return [int(pid) for pid in children.split()]
 
 
 def schedule(rate: float, seconds: float, kinds: list[tuple[str, int]]) -> list[str]:
@@ -371,7 +371,9 @@ def start_simulator(args: argparse.Namespace) -> tuple[subprocess.Popen[str], di
     return simulator, json.loads(line)
 
 
-def start_app(args: argparse.Namespace, info: dict[str, Any], log_path: Path) -> tuple[subprocess.Popen[bytes], str]:  # fmt: skip
+def start_app(
+    args: argparse.Namespace, info: dict[str, Any], log_path: Path
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     environ = {
         **os.environ,

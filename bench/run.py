@@ -1,6 +1,6 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
-    python bench/run.py [--quick] [--only lint,hostile,intake,latency,loop-lag]
+    python bench/run.py [--quick] [--only lint,hostile,intake,latency,loop-lag,load]
                          [--markdownlint-prefix DIR]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
@@ -18,10 +18,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench import bench_hostile, bench_intake, bench_latency, bench_lint, bench_loop_lag  # noqa: E402
+from bench import (  # noqa: E402
+    bench_hostile,
+    bench_intake,
+    bench_latency,
+    bench_lint,
+    bench_load,
+    bench_loop_lag,
+)
 from bench.figure import Figure, print_figures  # noqa: E402
 
-BENCHES = ("lint", "hostile", "intake", "latency", "loop-lag")
+BENCHES = ("lint", "hostile", "intake", "latency", "loop-lag", "load")
 
 
 def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[], list[Figure]]]:
@@ -32,6 +39,9 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "intake": lambda: bench_intake.measure(500, 3),
             "latency": lambda: bench_latency.measure(5),
             "loop-lag": lambda: bench_loop_lag.measure(rounds=1, repeat=3),
+            "load": lambda: bench_load.measure(
+                rate=100, seconds=5, pr_seconds=3, pr_rate=50, open_pulls=10
+            ),
         }
     return {
         "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
@@ -39,6 +49,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "intake": bench_intake.measure,
         "latency": bench_latency.measure,
         "loop-lag": bench_loop_lag.measure,
+        "load": bench_load.measure,
     }
 
 
