@@ -136,6 +136,10 @@ class Supervisor:
             shutil.rmtree(sockets, ignore_errors=True)
         return self._exit_code
 
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
     def stop(self, exit_code: int = 0) -> None:
         self._exit_code = self._exit_code or exit_code
         self._stop.set()
