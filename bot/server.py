@@ -13,6 +13,8 @@ import asyncio
 import gc
 import json
 import logging
+import os
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,7 +35,7 @@ from bot.logs import configure_logging, log_fields
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics
 from bot.policy.provenance import signing_key
 from bot.scheduler import Limits, Refusal, Scheduler
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.worker import MERGED_METRICS, WorkerRole, die_with_parent, is_reconcile_leader
 
 log = logging.getLogger(__name__)
@@ -187,10 +189,16 @@ def tune_gc() -> None:
 
 
 def main() -> int:
-    """``rfc-bot serve``: settings from the environment; exit 2 on a bad setting."""
-    from bot.supervisor import main as serve
+    """One serving process, settings from the environment; exit 2 on a bad setting.
 
-    return serve()
+    ``rfc-bot serve`` runs ``bot.supervisor.main``, which calls ``run`` for one process."""
+    try:
+        settings = Settings.from_env(os.environ)
+    except SettingsError as error:
+        print(f"rfc-bot: error: {error}", file=sys.stderr)
+        return 2
+    run(settings)
+    return 0
 
 
 # --- HTTP handlers -------------------------------------------------------------------------
