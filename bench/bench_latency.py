@@ -12,8 +12,9 @@ script prints:
 
     python bench/bench_latency.py [--runs 15] [--latency 0.05]
 
-Target: at most 3 sequential round trips and 4 calls on the check path, so the check run
-exists within 4 latencies of the delivery (200 ms at 50 ms).
+Target: at most 3 sequential round trips and 5 calls on the check path (4 for the check, and
+the pull request read again in the first wave: an event may be stale), so the check run exists
+within 4 latencies of the delivery (200 ms at 50 ms).
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def measure(runs: int = 15, latency: float = 0.05) -> list[Figure]:
             "latency: API calls, check path",
             max(s.check_calls for s in samples),
             "calls",
-            target=at_most(4),
+            target=at_most(5),
             note=f"most in any run (seen: {_values(s.check_calls for s in samples)})",
         ),
         Figure(

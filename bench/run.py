@@ -1,6 +1,6 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
-    python bench/run.py [--quick] [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep]
+    python bench/run.py [--quick] [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load]
                          [--markdownlint-prefix DIR]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
@@ -25,12 +25,13 @@ from bench import (  # noqa: E402
     bench_intake,
     bench_latency,
     bench_lint,
+    bench_load,
     bench_loop_lag,
     bench_sweep,
 )
 from bench.figure import Figure, print_figures  # noqa: E402
 
-BENCHES = ("lint", "hostile", "intake", "latency", "loop-lag", "ack", "flood", "sweep")
+BENCHES = ("lint", "hostile", "intake", "latency", "loop-lag", "ack", "flood", "sweep", "load")
 
 
 def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[], list[Figure]]]:
@@ -44,6 +45,9 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "ack": lambda: bench_ack.measure(1),
             "flood": bench_flood.measure,  # counts calls: no sizes to shrink
             "sweep": lambda: bench_sweep.measure(10),
+            "load": lambda: bench_load.measure(
+                rate=100, seconds=5, pr_seconds=3, pr_rate=50, open_pulls=10
+            ),
         }
     return {
         "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
@@ -54,6 +58,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "ack": bench_ack.measure,
         "flood": bench_flood.measure,
         "sweep": bench_sweep.measure,
+        "load": bench_load.measure,
     }
 
 

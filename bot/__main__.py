@@ -292,9 +292,9 @@ def cmd_completion(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.server import main as serve_main
+    from bot.supervisor import main as serve_main
 
-    return serve_main() or 0
+    return serve_main(args.workers)
 
 
 DEMO_NEEDS_CHECKOUT = (
@@ -321,6 +321,16 @@ def _with_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", metavar="FILE", help=f"config file (default: {CONFIG_PATH}, searched upwards)"
     )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"expected a number of processes from 1 to 64: {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -371,7 +381,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     completion.add_argument("shell", choices=COMPLETION_SHELLS)
 
-    command("serve", cmd_serve, "Run the GitHub App webhook server.")
+    serve = command("serve", cmd_serve, "Run the GitHub App webhook server.")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="serving processes on the one port (default: WEB_CONCURRENCY, else one per CPU)",
+    )
     command("demo", cmd_demo, "Run the App against the built-in GitHub simulator.")
     return parser
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import (
     CollectorRegistry,
@@ -51,6 +51,19 @@ class ObservedGauge(Collector):
         if value is not None:
             family.add_metric([], value)
         yield family
+
+
+class Backlog(Protocol):
+    """What the backlog gauges read (``bot.scheduler.Scheduler``)."""
+
+    @property
+    def pending(self) -> int: ...
+    @property
+    def running(self) -> int: ...
+    @property
+    def queued(self) -> int: ...
+    @property
+    def pending_bytes(self) -> int: ...
 
 
 class Metrics:
@@ -147,6 +160,28 @@ class Metrics:
             ["kind"],
             registry=self.registry,
         )
+        self.backlog = Gauge(
+            "rfcbot_backlog",
+            "Accepted deliveries not yet handled, by state (queued, running).",
+            ["state"],
+            registry=self.registry,
+        )
+        self.backlog_bytes = Gauge(
+            "rfcbot_backlog_bytes",
+            "Request bodies of the accepted deliveries not yet handled, in bytes.",
+            registry=self.registry,
+        )
+        self.refused = Counter(
+            "rfcbot_deliveries_refused",
+            "Deliveries answered 503 past a backlog limit, by limit (pending, per_key, bytes).",
+            ["limit"],
+            registry=self.registry,
+        )
+        self.reconcile_leader = Gauge(
+            "rfcbot_reconcile_leader",
+            "1 in the one process of a server that runs the reconciler, else 0.",
+            registry=self.registry,
+        )
         self._children: dict[tuple[str, ...], Any] = {}
 
     def observe_rate_limit(self, installation_id: int, remaining: float) -> None:
@@ -169,6 +204,17 @@ class Metrics:
     def track_in_flight(self, current: Callable[[], float]) -> None:
         """Report ``current()`` as the in-flight gauge at scrape time (no per-delivery update)."""
         self.in_flight.set_function(current)
+
+    def track_backlog(self, backlog: Backlog) -> None:
+        """Report the backlog's sizes at scrape time (and the in-flight total)."""
+        self.track_in_flight(lambda: backlog.pending)
+        self.backlog.labels("queued").set_function(lambda: backlog.queued)
+        self.backlog.labels("running").set_function(lambda: backlog.running)
+        self.backlog_bytes.set_function(lambda: backlog.pending_bytes)
+
+    def count_refusal(self, limit: str) -> None:
+        """One more delivery refused with 503 because ``limit`` was reached."""
+        self.refused.labels(limit).inc()
 
     def _child(self, metric: Any, kind: str, *labels: str) -> Any:
         # ``labels()`` validates, takes a lock and builds a key on every call: about as much

@@ -1,9 +1,10 @@
 """The webhook server: verify a delivery, answer 202, handle it in the background.
 
 Work is ordered per pull request (one delivery after another for the same PR), runs in
-parallel across pull requests under a concurrency bound, is deduplicated by delivery id,
-and is drained on shutdown. Nothing heavy happens before the 202: a delivery is verified,
-parsed and appended to its pull request's queue; one worker task per busy queue does the rest.
+parallel across pull requests under a concurrency bound, takes turns across repositories,
+is deduplicated by delivery id, and is drained on shutdown. Nothing heavy happens before the
+202: a delivery is verified, parsed and appended to its pull request's queue
+(``bot.scheduler``); past the backlog limits it is refused with 503 and ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import logging
 import os
 import sys
 import time
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -37,13 +37,14 @@ from bot.lint_pool import LintPool
 from bot.logs import configure_logging, log_fields
 from bot.metrics import CONTENT_TYPE_LATEST, Metrics
 from bot.policy.provenance import signing_key
+from bot.scheduler import Limits, Refusal, Scheduler
 from bot.settings import Settings, SettingsError
+from bot.worker import MERGED_METRICS, WorkerRole, die_with_parent, is_reconcile_leader
 
 log = logging.getLogger(__name__)
 delivery_log = logging.getLogger("bot.delivery")
 
 MAX_BODY_BYTES = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB.
-MAX_PENDING = 10_000  # accepted but unhandled deliveries; beyond this, answer 503
 DRAIN_SECONDS = 25.0  # below the usual 30 s SIGTERM grace period of process managers
 SEEN_DELIVERIES = 20_000
 SEEN_TTL_SECONDS = 6 * 3600
@@ -64,26 +65,46 @@ class Queued(NamedTuple):
 class Intake:
     """Per-app state of accepted deliveries.
 
-    ``queues`` holds one queue per ordering key with work outstanding, each drained by one
-    task in ``workers``; ``pending`` counts accepted deliveries not yet fully handled.
+    ``scheduler`` holds the accepted deliveries: one queue per ordering key, a round-robin
+    across repositories, limits past which the webhook answers 503.
     """
 
     settings: Settings
     router: routing.Router
     context: Context
     metrics: Metrics
-    semaphore: asyncio.Semaphore
     seen: TTLCache[str, bool] = field(
         default_factory=lambda: TTLCache(maxsize=SEEN_DELIVERIES, ttl=SEEN_TTL_SECONDS)
     )
-    queues: dict[str, deque[Queued]] = field(default_factory=dict)
-    workers: set[asyncio.Task[None]] = field(default_factory=set)
-    pending: int = 0
     clients: ClientFactory | None = None
+    # Set by create_app: the backlog (bot/scheduler.py) with its limits from the settings.
+    scheduler: Scheduler[Queued] = field(init=False)
+
+    @property
+    def pending(self) -> int:
+        """Accepted deliveries not yet fully handled (queued or running)."""
+        return self.scheduler.pending
+
+    def never_ran(self, item: Queued) -> None:
+        """A queued delivery dropped at shutdown: logged so it can be redelivered."""
+        _log_delivery(self, item.event, "cancelled", time.monotonic() - item.accepted)
 
 
 INTAKE = web.AppKey("intake", Intake)
 RECONCILER = web.AppKey("reconciler", Reconciler)
+RETRY_AFTER_SECONDS = 60  # a hint to whoever redelivers; GitHub itself does not retry
+
+
+def intake_limits(settings: Settings) -> Limits:
+    """The backlog's limits, per serving process."""
+    return Limits(
+        concurrency=settings.max_concurrency,
+        max_pending=settings.max_pending,
+        max_pending_per_key=settings.max_pending_per_pr,
+        max_pending_bytes=settings.max_pending_mb * 1024 * 1024,
+    )
+
+
 METRICS = web.AppKey("metrics", Metrics)
 
 
@@ -107,9 +128,12 @@ def create_app(
         router=router,
         context=context,
         metrics=metrics,
-        semaphore=asyncio.Semaphore(settings.max_concurrency),
     )
-    metrics.track_in_flight(lambda: intake.pending)
+    intake.scheduler = Scheduler(
+        intake_limits(settings), lambda item: _handle(intake, item), intake.never_ran
+    )
+    metrics.track_backlog(intake.scheduler)
+    metrics.reconcile_leader.set(1 if is_reconcile_leader() else 0)
     app.router.add_post("/webhook", webhook)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)
@@ -122,7 +146,8 @@ def create_app(
         metrics=metrics,
         window_days=settings.reconcile_window_days,
     )
-    if settings.reconcile:
+    # One process of a server sweeps (worker 0 under a supervisor), not one per worker.
+    if settings.reconcile and is_reconcile_leader():
         app.cleanup_ctx.append(_reconcile)
     # --- end of the reconciler ---
     app.on_shutdown.append(_drain)
@@ -131,13 +156,12 @@ def create_app(
 
 async def wait_idle(app: web.Application) -> None:
     """Return once every delivery accepted so far (and any they led to) is fully handled."""
-    intake = app[INTAKE]
-    while intake.workers:
-        await asyncio.wait(set(intake.workers))
+    await app[INTAKE].scheduler.idle()
 
 
-def run(settings: Settings) -> None:
-    """Serve until SIGINT/SIGTERM, then drain."""
+def run(settings: Settings, worker: WorkerRole | None = None) -> None:
+    """Serve until SIGINT/SIGTERM, then drain. ``worker``: one of several processes on the
+    port (``bot.supervisor``), which listens with its own SO_REUSEPORT socket."""
     secrets = (settings.webhook_secret, settings.private_key)
     configure_logging(settings.log_level, settings.log_format, secrets=secrets)
     log.info(
@@ -145,11 +169,19 @@ def run(settings: Settings) -> None:
         extra={"host": settings.host, "port": settings.port, "api_url": settings.api_url},
     )
     app = create_app(settings)
+    # --- several processes (bot/worker.py) ---
+    sockets = None
+    if worker is not None:
+        die_with_parent(worker)
+        sockets = worker.listen(settings.host, settings.port)
+        worker.attach(app, app[METRICS].render)
+    # ---
     tune_gc()
     web.run_app(
         app,
-        host=settings.host,
-        port=settings.port,
+        host=None if sockets else settings.host,
+        port=None if sockets else settings.port,
+        sock=sockets,
         access_log=None,
         print=None,
         shutdown_timeout=DRAIN_SECONDS,
@@ -173,7 +205,9 @@ def tune_gc() -> None:
 
 
 def main() -> int:
-    """``rfc-bot serve``: settings from the environment; exit 2 on a bad setting."""
+    """One serving process, settings from the environment; exit 2 on a bad setting.
+
+    ``rfc-bot serve`` runs ``bot.supervisor.main``, which calls ``run`` for one process."""
     try:
         settings = Settings.from_env(os.environ)
     except SettingsError as error:
@@ -216,11 +250,12 @@ async def webhook(request: web.Request) -> web.Response:
     if event.delivery_id in intake.seen:
         intake.metrics.count_delivery(event.event, "duplicate")
         return web.Response(status=202, body=_DUPLICATE, content_type="application/json")
-    if intake.pending >= MAX_PENDING:
-        # Refused rather than dropped: GitHub records the failure and it can be redelivered.
-        return _rejected(intake, headers, 503, "too many deliveries pending; redeliver later")
+    key = ordering_key(event)
+    refusal = intake.scheduler.refusal(key, len(body))
+    if refusal is not None:
+        return _refused(intake, headers, refusal)
     intake.seen[event.delivery_id] = True
-    _enqueue(intake, event)
+    intake.scheduler.submit(Queued(event, time.monotonic()), key, fairness_group(event), len(body))
     return web.Response(status=202, body=_ACCEPTED, content_type="application/json")
 
 
@@ -295,12 +330,30 @@ def _rejected(
     return web.json_response({"error": message}, status=status)
 
 
+_REFUSALS = {
+    Refusal.PENDING: "too many deliveries pending",
+    Refusal.PER_KEY: "too many deliveries pending for this pull request",
+    Refusal.BYTES: "too many bytes of deliveries pending",
+}
+
+
+def _refused(intake: Intake, headers: Mapping[str, str], refusal: Refusal) -> web.Response:
+    """503 past a backlog limit: refused rather than dropped, so the failure is on record
+    (GitHub lists it under the App's recent deliveries; the reconciler repairs it)."""
+    intake.metrics.count_refusal(refusal.value)
+    response = _rejected(intake, headers, 503, f"{_REFUSALS[refusal]}; redeliver later")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
 async def metrics_page(request: web.Request) -> web.Response:
-    response = web.Response(body=request.app[METRICS].render())
+    merged = request.app.get(MERGED_METRICS)  # one worker of several: all of them, labelled
+    body = await merged(request) if merged else request.app[METRICS].render()
+    response = web.Response(body=body)
     response.headers["Content-Type"] = CONTENT_TYPE_LATEST
     return response
 
@@ -346,53 +399,18 @@ def pull_number(event: sansio.Event) -> int | None:
     return None
 
 
-def _enqueue(intake: Intake, event: sansio.Event) -> None:
-    """Append the delivery to its key's queue, starting a worker if the queue was idle.
-
-    This runs before the 202, so it stays an append in the common case: no task, no future.
-    """
-    key = ordering_key(event)
-    item = Queued(event, time.monotonic())
-    intake.pending += 1
-    queue = intake.queues.get(key)
-    if queue is not None:
-        queue.append(item)
-        return
-    queue = intake.queues[key] = deque((item,))
-    worker = asyncio.create_task(_work(intake, key, queue))
-    intake.workers.add(worker)
-    worker.add_done_callback(intake.workers.discard)
-
-
-async def _work(intake: Intake, key: str, queue: deque[Queued]) -> None:
-    """Handle the key's deliveries one after another until its queue is empty."""
-    try:
-        while queue:
-            item = queue.popleft()
-            try:
-                await _handle(intake, item)
-            finally:
-                intake.pending -= 1
-    finally:
-        # No await between the emptiness check and this: nothing can slip into the queue.
-        del intake.queues[key]
-        _cancel_queued(intake, queue)
-
-
-def _cancel_queued(intake: Intake, queue: deque[Queued]) -> None:
-    """Log deliveries that never started (the worker was cancelled at shutdown)."""
-    now = time.monotonic()
-    while queue:
-        item = queue.popleft()
-        intake.pending -= 1
-        _log_delivery(intake, item.event, "cancelled", now - item.accepted)
+def fairness_group(event: sansio.Event) -> str:
+    """Deliveries of one group take turns with other groups: one group per repository."""
+    repo = _part(event.data, "repository").get("full_name")
+    if isinstance(repo, str) and repo:
+        return repo
+    return f"installation:{_part(event.data, 'installation').get('id')}"
 
 
 async def _handle(intake: Intake, item: Queued) -> None:
     outcome = "handled"
     try:
-        async with intake.semaphore:
-            outcome = await _dispatch(intake, item.event)
+        outcome = await _dispatch(intake, item.event)
     except asyncio.CancelledError:
         outcome = "cancelled"
         raise
@@ -538,16 +556,12 @@ async def _reconcile(app: web.Application) -> Any:
 async def _drain(app: web.Application) -> None:
     """On shutdown, let accepted deliveries finish (bounded), then cancel and name the rest."""
     intake = app[INTAKE]
-    if not intake.workers:
+    if not intake.pending:
         return
     log.info("draining %d deliveries", intake.pending)
-    _, stuck = await asyncio.wait(set(intake.workers), timeout=DRAIN_SECONDS)
-    if not stuck:
+    unhandled = await intake.scheduler.drain(DRAIN_SECONDS)
+    if not unhandled:
         return
-    unhandled = intake.pending
-    for worker in stuck:
-        worker.cancel()
-    await asyncio.wait(stuck)
     log.error(
         "shut down with %d deliveries unhandled (redeliver them from the App's advanced settings)",
         unhandled,

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -53,6 +53,11 @@ class Settings:
     reconcile_interval_seconds: float = 600.0
     reconcile_window_days: int = 7
     reconcile: bool = True  # not from the environment: embedders and tests turn sweeps off
+    # --- serving processes and backlog (docs/operations.md) ---
+    web_workers: int | None = None  # None: one serving process per CPU the App may use
+    max_pending: int = 1000  # accepted deliveries not yet handled, per process; then 503
+    max_pending_per_pr: int = 100  # of those, for one pull request (one ordering key)
+    max_pending_mb: int = 32  # their request bodies, in MB (parsed, about twice that)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -83,7 +88,28 @@ class Settings:
                 environ, "RECONCILE_INTERVAL", float, 600.0, low=0.0, high=86400.0
             ),
             reconcile_window_days=_number(environ, "RECONCILE_WINDOW_DAYS", int, 7, low=1, high=90),
+            **_serving(environ),
         )
+
+
+class _Serving(TypedDict):
+    web_workers: int | None
+    max_pending: int
+    max_pending_per_pr: int
+    max_pending_mb: int
+
+
+def _serving(environ: Mapping[str, str]) -> _Serving:
+    """The serving processes and backlog limits (kept apart: ``bot.supervisor`` reads them)."""
+    return {
+        # WEB_CONCURRENCY is the Procfile platforms' name; unset (0) means one per CPU.
+        "web_workers": _number(environ, "WEB_CONCURRENCY", int, 0, low=1, high=64) or None,
+        "max_pending": _number(environ, "MAX_PENDING", int, 1000, low=1, high=1_000_000),
+        "max_pending_per_pr": _number(
+            environ, "MAX_PENDING_PER_PR", int, 100, low=1, high=1_000_000
+        ),
+        "max_pending_mb": _number(environ, "MAX_PENDING_MB", int, 32, low=1, high=65536),
+    }
 
 
 def _value(environ: Mapping[str, str], name: str) -> str:

@@ -44,6 +44,7 @@ from bot.policy.check import (
     deleted_rfc,
     labelled,
     select_rfc_changes,
+    superseded,
 )
 from bot.policy.commands import Command
 from bot.policy.labels import desired_labels, kept_decision_labels
@@ -67,14 +68,14 @@ T = TypeVar("T")
 @router.register("pull_request", action="synchronize")
 @router.register("pull_request", action="ready_for_review")
 async def on_pull_request(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
-    await validate(gh, Pull.from_json(event.data["pull_request"]), ctx)
+    await validate(gh, Pull.from_json(event.data["pull_request"]), ctx, recheck=True)
 
 
 @router.register("pull_request", action="edited")
 async def on_pull_request_edited(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
     # Only a new base branch changes what the PR adds; title/body edits do not.
     if "base" in (event.data.get("changes") or {}):
-        await validate(gh, Pull.from_json(event.data["pull_request"]), ctx)
+        await validate(gh, Pull.from_json(event.data["pull_request"]), ctx, recheck=True)
 
 
 @router.register("check_run", action="rerequested")
@@ -114,12 +115,25 @@ async def run_check_command(session: Session, command: Command) -> Outcome:
     return Outcome(f"validation ran again on {head}: see the **RFC validation** check.", True)
 
 
-async def validate(gh: GitHubAPI, pull: Pull, ctx: Context) -> None:
-    """Lint the RFCs ``pull`` touches, post one check run on its head and sync its labels."""
+async def validate(gh: GitHubAPI, pull: Pull, ctx: Context, *, recheck: bool = False) -> None:
+    """Lint the RFCs ``pull`` touches, post one check run on its head and sync its labels.
+
+    ``recheck``: ``pull`` comes from an event, which may be stale (GitHub does not promise
+    delivery order, and several workers may hold deliveries of one pull request): the pull
+    request is read again alongside the first fetches, and nothing is written when the event
+    is superseded (``superseded``); otherwise the fresh labels are the ones compared.
+    """
     started = ctx.clock()
-    files, (config, config_error) = await asyncio.gather(
-        list_pull_files(gh, pull.repo, pull.number), config_for(gh, pull, ctx)
+    files, (config, config_error), current = await asyncio.gather(
+        list_pull_files(gh, pull.repo, pull.number),
+        config_for(gh, pull, ctx),
+        get_pull(gh, pull.repo, pull.number) if recheck else _same(pull),
     )
+    reason = superseded(pull, current)
+    if reason is not None:
+        log.info("%s#%s: event for %s skipped: %s", pull.repo, pull.number, pull.head.sha, reason)
+        return
+    pull = current
     changes = select_rfc_changes(files, config)
     texts = await _gather_bounded(_read(gh, pull, change) for change in changes)
     today = started.date()
@@ -201,6 +215,10 @@ async def _provenance(gh: GitHubAPI, pull: Pull, config: Config, ctx: Context) -
 
 async def _false() -> bool:
     return False
+
+
+async def _same(pull: Pull) -> Pull:
+    return pull
 
 
 async def _publish(

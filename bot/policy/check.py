@@ -16,6 +16,7 @@ from bot.policy.text import MAX_OUTPUT_CHARS, clip, plural
 from bot.rfc.config import CONFIG_PATH, Config, ConfigError, ConfigProblem
 from bot.rfc.diagnostics import Diagnostic, Severity, count_by_severity, has_errors
 from bot.rfc.paths import is_rfc_path
+from bot.values import Pull
 
 CHECK_NAME = "RFC validation"
 ANNOTATIONS_PER_REQUEST = 50
@@ -418,3 +419,18 @@ def blob_url(repository_html_url: str, sha: str) -> Callable[[str], str]:
     """Links a file at a commit on the repository's own web host (works for Enterprise)."""
     base = repository_html_url.rstrip("/")
     return lambda path: f"{base}/blob/{sha}/{quote(path)}"
+
+
+def superseded(seen: Pull, current: Pull) -> str | None:
+    """Why an event's view of a pull request (``seen``) must not be acted on, given the pull
+    request as it is now (``current``), or None when it is still the pull request's state.
+
+    A check run and labels computed from an older head would land after the newer head's, so
+    the older ones would win; a closed pull request's check gates nothing. Either way the
+    event that matters is another one (or the reconciler's sweep), never this one.
+    """
+    if current.state != "open":
+        return f"the pull request is {current.state}"
+    if current.head.sha != seen.head.sha:
+        return f"the head moved on to {current.head.sha}"
+    return None

@@ -82,14 +82,23 @@ def test_module_entry_point_exits_with_mains_code(
 def test_serve_and_demo_are_imported_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    calls = []
-    for name in ("bot.server", "sandbox.demo"):
+    calls: list[object] = []
+    for name in ("bot.supervisor", "sandbox.demo"):
         module = types.ModuleType(name)
-        module.main = lambda name=name: calls.append(name) or 0  # type: ignore[attr-defined]
+        module.main = lambda *args, name=name: calls.append((name, *args)) or 0  # type: ignore[attr-defined]
         monkeypatch.setitem(sys.modules, name, module)
     assert main(["serve"]) == 0
+    assert main(["serve", "--workers", "3"]) == 0
     assert main(["demo"]) == 0
-    assert calls == ["bot.server", "sandbox.demo"]
+    assert calls == [("bot.supervisor", None), ("bot.supervisor", 3), ("sandbox.demo",)]
+
+
+@pytest.mark.parametrize("workers", ["0", "65", "two"])
+def test_serve_refuses_a_worker_count_out_of_range(
+    workers: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--workers", workers]) == 2
+    assert "from 1 to 64" in capsys.readouterr().err
 
 
 class Missing(importlib.abc.MetaPathFinder):

@@ -1,0 +1,191 @@
+"""Accepted deliveries waiting for their turn: bounded, ordered per key, fair across groups.
+
+``Scheduler`` holds what the webhook accepted and runs it under three rules:
+
+- **Ordered per key.** Items with one ordering key (a pull request) run one after another,
+  in the order they were submitted.
+- **Fair across groups.** A group (a repository) with a ready key waits its turn in a
+  round-robin: when a slot frees, the next group in the ring gets it, so a flood of work for
+  one repository delays another repository's item by at most one slot. A lone group may
+  still use every slot (the scheduler is work-conserving).
+- **Bounded.** ``refusal()`` says why a new item must be refused: too many items pending in
+  all, too many for its key, or too many body bytes pending. Past those limits the webhook
+  answers 503, so memory does not grow with a backlog.
+
+Only running items have a task; a queued item is a tuple in a deque, so a backlog costs its
+payloads and nothing more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Generic, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much may run at once and how much may wait."""
+
+    concurrency: int  # items running at once
+    max_pending: int  # items accepted and not finished (running or queued)
+    max_pending_per_key: int  # of those, for one ordering key
+    max_pending_bytes: int  # the summed sizes (request bodies) of pending items
+
+
+class Refusal(Enum):
+    """Why an item was refused: the limit it would have passed."""
+
+    PENDING = "pending"
+    PER_KEY = "per_key"
+    BYTES = "bytes"
+
+
+class Scheduler(Generic[T]):
+    """Runs ``run(item)`` for each submitted item, at most ``limits.concurrency`` at a time."""
+
+    def __init__(
+        self,
+        limits: Limits,
+        run: Callable[[T], Awaitable[None]],
+        cancelled: Callable[[T], None],
+    ) -> None:
+        self.limits = limits
+        self._run = run
+        self._cancelled = cancelled  # told of each queued item that never ran (shutdown)
+        self._queues: dict[str, deque[tuple[T, int]]] = {}  # key -> items not yet finished
+        self._group_of: dict[str, str] = {}  # key -> its group, while the key has items
+        self._ready: dict[str, deque[str]] = {}  # group -> keys with an item ready to run
+        self._ring: deque[str] = deque()  # groups with a ready key, in turn order
+        self._tasks: set[asyncio.Task[None]] = set()  # for cancelling at shutdown
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closed = False
+        self.pending = 0
+        self.pending_bytes = 0
+
+    @property
+    def running(self) -> int:
+        return self._running
+
+    @property
+    def queued(self) -> int:
+        return self.pending - self.running
+
+    def refusal(self, key: str, size: int) -> Refusal | None:
+        """The limit a new item of ``size`` bytes for ``key`` would pass, or None."""
+        limits = self.limits
+        if self.pending >= limits.max_pending:
+            return Refusal.PENDING
+        queue = self._queues.get(key)
+        if queue is not None and len(queue) >= limits.max_pending_per_key:
+            return Refusal.PER_KEY
+        # One item alone may pass the byte limit (else a big payload could never run).
+        if self.pending and self.pending_bytes + size > limits.max_pending_bytes:
+            return Refusal.BYTES
+        return None
+
+    def submit(self, item: T, key: str, group: str, size: int = 0) -> None:
+        """Queue ``item`` behind ``key``'s earlier items; start it if a slot is free.
+
+        Call ``refusal()`` first: ``submit`` does not check the limits.
+        """
+        self.pending += 1
+        self.pending_bytes += size
+        self._idle.clear()
+        queue = self._queues.get(key)
+        if queue is not None:  # the key is running or ready: the item waits behind it
+            queue.append((item, size))
+            return
+        self._queues[key] = deque(((item, size),))
+        self._group_of[key] = group
+        self._make_ready(key, group)
+        self._start_ready()
+
+    async def idle(self) -> None:
+        """Return once every item submitted so far (and any they submitted) has finished."""
+        await self._idle.wait()
+
+    async def drain(self, timeout: float) -> int:
+        """Stop starting items; wait up to ``timeout`` s for pending ones, then cancel the rest.
+
+        Returns how many items were left unfinished (cancelled while running or never run).
+        Until the timeout, queued items keep starting as slots free.
+        """
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+            return 0
+        except TimeoutError:
+            pass
+        unfinished = self.pending
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(set(self._tasks))
+        for key, queue in list(self._queues.items()):
+            for item, size in queue:
+                self._forget(size)
+                self._cancelled(item)
+            self._drop_key(key)
+        self._ring.clear()
+        self._ready.clear()
+        return unfinished
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _make_ready(self, key: str, group: str) -> None:
+        ready = self._ready.get(group)
+        if ready is None:
+            ready = self._ready[group] = deque()
+            self._ring.append(group)
+        ready.append(key)
+
+    def _start_ready(self) -> None:
+        """Start ready keys, one group's turn at a time, while slots are free."""
+        while self._ring and self._running < self.limits.concurrency and not self._closed:
+            group = self._ring.popleft()
+            ready = self._ready[group]
+            key = ready.popleft()
+            if ready:
+                self._ring.append(group)  # its next key waits for the group's next turn
+            else:
+                del self._ready[group]
+            item, _ = self._queues[key][0]
+            self._running += 1
+            task = asyncio.create_task(self._one(key, item))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _one(self, key: str, item: T) -> None:
+        try:
+            await self._run(item)
+        finally:
+            self._running -= 1
+            queue = self._queues[key]
+            _, size = queue.popleft()
+            self._forget(size)
+            if queue:
+                self._make_ready(key, self._group_of[key])
+            else:
+                self._drop_key(key)
+            self._start_ready()
+
+    def _forget(self, size: int) -> None:
+        self.pending -= 1
+        self.pending_bytes -= size
+        if not self.pending:
+            self._idle.set()
+
+    def _drop_key(self, key: str) -> None:
+        del self._queues[key]
+        del self._group_of[key]
