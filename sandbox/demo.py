@@ -3,8 +3,10 @@
 Starts the GitHub simulator and the App side by side, opens a pull request with a flawed RFC,
 delivers the signed webhook and prints what a reviewer would see on GitHub: a red check with
 annotations on the offending lines, and the labels. Then it pushes a fix and shows the check
-turn green. When the status and numbering features are present it also shows
-`/rfc status proposed` and the number assigned on merge.
+turn green. Then `/rfc status proposed`; a decision to make the RFC Final (a maintainer starts
+it, another approves in a review, a third raises a concern and resolves it, the one-minute
+comment period runs out on the simulator's clock, and the App's sweep makes the move); and
+the number assigned on merge.
 
 Exit status 0 when the loop behaved (red, then green), 1 otherwise.
 """
@@ -23,7 +25,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.rfc.config import CONFIG_PATH
-from bot.server import wait_idle
+from bot.server import RECONCILER, wait_idle
 from sandbox.delivery import deliver
 from sandbox.harness import start_app
 from sandbox.simulator import Simulator
@@ -34,6 +36,7 @@ NUMBERED_PATH = "rfcs/0001-job-retries.md"
 BRANCH = "rfc/job-retries"
 AUTHOR = "alice"
 MAINTAINER = "mona"
+REVIEWER, OBJECTOR = "nina", "omar"
 WEBHOOK_SECRET = "demo-webhook-secret"  # the demo's own App and simulator; nothing real
 _ICONS = {"failure": "✗", "warning": "!", "notice": "i"}
 
@@ -91,7 +94,9 @@ async def _start(stack: AsyncExitStack) -> Demo:
     sim = Simulator()
     await sim.start()
     stack.push_async_callback(sim.stop)
+    sim.clock.freeze()  # the decision's comment period runs on this clock, moved by the story
     running = await start_app(sim, WEBHOOK_SECRET, log_level="WARNING")
+    running.context.clock = sim.clock.now
     stack.push_async_callback(running.stop)
     session = await stack.enter_async_context(aiohttp.ClientSession())
     return Demo(sim, running.app, running.webhook_url, session)
@@ -106,6 +111,8 @@ async def _story(demo: Demo, term: Terminal) -> bool:
     )
     sim.set_permission(repo, AUTHOR, "write")
     sim.set_permission(repo, MAINTAINER, "admin")
+    sim.set_permission(repo, REVIEWER, "write")
+    sim.set_permission(repo, OBJECTOR, "write")
     term.step(f"{AUTHOR} opens a pull request adding {RFC_PATH} (with mistakes)")
     pull = sim.open_pull_request(
         repo,
@@ -133,11 +140,13 @@ async def _story(demo: Demo, term: Terminal) -> bool:
     second = show_check(term, sim, repo, pull.number, after)
 
     proposed = await _status_command(demo, term, repo, pull.number)
+    final = await _decision(demo, term, repo, pull.number)
     numbered = await _merge(demo, term, repo, pull.number)
     steps = {
         "red on the flawed RFC": first == "failure",
         "green after the fix": second == "success",
         "/rfc status proposed committed": proposed,
+        "decision: approvals, a concern, the comment period, the App's move to Final": final,
         "number assigned on merge": numbered,
     }
     term.step("Result")
@@ -207,6 +216,55 @@ async def _status_command(demo: Demo, term: Terminal, repo: Any, number: int) ->
     _show_bot_comments(term, sim, repo, number, after=comment["id"])
     term.say(f"Labels {', '.join(sorted(sim.pr_labels(repo, number)))}")
     return status_line.strip() == "**Status:** Proposed"
+
+
+async def _say(demo: Demo, repo: Any, number: int, user: str, body: str) -> dict[str, Any]:
+    comment = demo.sim.add_comment(repo, number, user, body)
+    await demo.deliver("issue_comment", demo.sim.event_issue_comment(repo, number, comment))
+    return comment
+
+
+async def _decision(demo: Demo, term: Terminal, repo: Any, number: int) -> bool:
+    """Proposed -> Final needs two maintainers' approval and a comment period; True when the
+    App made the move itself once the period ran out."""
+    sim = demo.sim
+    last = max(c["id"] for c in sim.comments(repo, number))
+    term.step(f"{MAINTAINER} comments `/rfc status final`: a decision starts")
+    await _say(demo, repo, number, MAINTAINER, "/rfc status final")
+    _show_bot_comments(term, sim, repo, number, after=last)
+    term.step(f"{REVIEWER} approves the pull request in a review: the comment period starts")
+    sim.clock.advance(5)
+    review = sim.submit_review(repo, number, REVIEWER, "APPROVED")
+    await demo.deliver("pull_request_review", sim.event_pull_request_review(repo, number, review))
+    term.step(f"{OBJECTOR} raises a concern, then resolves it: the period starts again")
+    sim.clock.advance(20)
+    await _say(demo, repo, number, OBJECTOR, "/rfc concern naming")
+    sim.clock.advance(10)
+    await _say(demo, repo, number, OBJECTOR, "/rfc resolve naming")
+    _show_panel(term, sim, repo, number)
+    term.step("a minute later, the App's sweep ends the comment period")
+    last = max(c["id"] for c in sim.comments(repo, number))
+    sim.clock.advance(61)
+    sweeper = demo.app[RECONCILER]
+    sweeper.grace_seconds = 0.0
+    await sweeper.sweep()
+    text = sim.file(repo, RFC_PATH, ref=BRANCH) or ""
+    status_line = next((ln for ln in text.splitlines() if ln.startswith("**Status:**")), "")
+    term.say(f"{RFC_PATH} on {BRANCH}: {status_line.strip()}")
+    head = sim.head(repo, BRANCH)
+    term.say(f"commit on {BRANCH}: {_first_line(sim.commit_message(repo, head))}")
+    _show_bot_comments(term, sim, repo, number, after=last)
+    return status_line.strip() == "**Status:** Final"
+
+
+def _show_panel(term: Terminal, sim: Simulator, repo: Any, number: int) -> None:
+    """The App's status panel, as the comment reads (its markers left out)."""
+    for comment in sim.comments(repo, number):
+        if comment["user"]["login"] == sim.bot_login and "rfc-bot:panel" in comment["body"]:
+            term.say("  status panel:")
+            for line in comment["body"].splitlines():
+                if not line.startswith("<!--") and line.strip():
+                    term.say(f"    {line}")
 
 
 async def _merge(demo: Demo, term: Terminal, repo: Any, number: int) -> bool:

@@ -381,7 +381,8 @@ async def _commit_events(
             continue
         moves = proven_status_moves(ctx.signing_key, pull.repo, pull.number, [message])
         found += [Moved(at, move.path, move.target, str(item.get("sha"))) for move in moves]
-        if not moves and at >= since and not _claims_a_move(message):
+        # A push at the very instant of the start is taken as before it (it was read first).
+        if not moves and at > since and not _claims_a_move(message):
             later.append((at, str(item.get("sha"))))
     for at, sha in later[-MAX_COMMITS_READ:]:
         changed = set(await commit_files(gh, pull.repo, sha))
@@ -490,6 +491,7 @@ async def _make_move(
     except (UserError, ContentConflict, WriteRefused) as error:
         log.info("%s#%s: decision move not made: %s", pull.repo, pull.number, error)
         return
+    await status.sync_status_labels(session, path, new_text)
     await _announce_once(gh, pull, ctx, path, state)
 
 

@@ -17,7 +17,11 @@ async def test_demo_shows_a_red_check_then_a_green_one() -> None:
     assert "**Status:** In review" in text  # the offending source line is shown
     assert "**Status:** Proposed" in text
     assert "Assigned RFC 0001: [rfcs/0001-job-retries.md]" in text
-    assert "index row: | 0001 | [Job Retries](0001-job-retries.md) | Proposed |" in text
+    assert "index row: | 0001 | [Job Retries](0001-job-retries.md) | Final |" in text
+    assert "Started a decision to move `rfcs/0000-job-retries.md` from **Proposed** to" in text
+    assert "- [x] `nina`: [approved in a review]" in text
+    assert "**Status:** Final" in text and "status Proposed -> Final" in text
+    assert "is now **Final**" in text
     assert "FAILED" not in text
     assert "\033[" not in text  # no colour when the output is not a terminal
 
