@@ -32,7 +32,7 @@ from bot.policy.replies import Outcome, manual_edit_text
 from bot.policy.text import plain
 from bot.rfc.config import Config
 from bot.rfc.document import Document, parse
-from bot.rfc.edits import set_status
+from bot.rfc.edits import set_status, set_superseded_by
 from bot.rfc.workflow import rfc_authors
 from bot.values import Pull
 
@@ -65,7 +65,7 @@ async def run_status_command(
             return _manual(
                 head, target, session, "GitHub refused my commit to the pull request's branch"
             )
-        outcome = await _try_move(session, head, target)
+        outcome = await _try_move(session, head, target, command.superseded_by)
         if outcome is not None:
             return outcome
         conflicted_blob = head.blob_sha
@@ -76,8 +76,11 @@ async def run_status_command(
     )
 
 
-async def _try_move(session: Session, head: HeadFile, target: str) -> Outcome | None:
-    """Check and commit one status move; None when the file moved under us (retry)."""
+async def _try_move(
+    session: Session, head: HeadFile, target: str, successor: int | None = None
+) -> Outcome | None:
+    """Check and commit one status move (and the successor of a deprecated RFC); None when
+    the file moved under us (retry)."""
     config = session.config
     current = current_status(head, config)
     if current == target:
@@ -87,9 +90,9 @@ async def _try_move(session: Session, head: HeadFile, target: str) -> Outcome | 
         return Outcome(f"I can't do that: {refused.reason} Nothing was changed.")
     why_not = await write_refusal(session)
     if why_not is not None:
-        return _manual(head, target, session, why_not)
+        return _manual(head, target, session, why_not, successor)
     move = StatusMove(head.path, current, target)
-    new_text = edited_text(head, target, session)
+    new_text = edited_text(head, target, session, successor)
     try:
         commit = await commit_move(session, head, new_text, move)
     except ContentConflict as conflict:
@@ -97,9 +100,8 @@ async def _try_move(session: Session, head: HeadFile, target: str) -> Outcome | 
         return None
     except WriteRefused as refused:
         log.info("%s#%s: write refused: %s", session.repo, session.pull.number, refused)
-        return _manual(
-            head, target, session, "GitHub refused my commit to the pull request's branch"
-        )
+        why = "GitHub refused my commit to the pull request's branch"
+        return _manual(head, target, session, why, successor)
     await sync_status_labels(session, head.path, new_text)
     return Outcome(
         f"moved `{plain(head.path)}` from **{current}** to **{target}** in {commit[:7]}.", True
@@ -245,8 +247,10 @@ async def sync_status_labels(session: Session, changed_path: str, changed_text: 
     await sync_labels(session.gh, pull, session.config, desired, session.ctx.known_labels)
 
 
-def _manual(head: HeadFile, target: str, session: Session, why: str) -> Outcome:
-    new_text = edited_text(head, target, session)
+def _manual(
+    head: HeadFile, target: str, session: Session, why: str, successor: int | None = None
+) -> Outcome:
+    new_text = edited_text(head, target, session, successor)
     return Outcome(manual_edit_text(head.path, head.text, new_text, target, why))
 
 
@@ -263,9 +267,13 @@ def current_status(head: HeadFile, config: Config) -> str:
     return current
 
 
-def edited_text(head: HeadFile, target: str, session: Session) -> str:
+def edited_text(head: HeadFile, target: str, session: Session, successor: int | None = None) -> str:
+    """The file with its new Status (and ``Superseded By: RFC successor`` when given)."""
     try:
-        return set_status(head.text, target, session.ctx.clock().date())
+        text = set_status(head.text, target, session.ctx.clock().date())
+        if successor is not None:
+            text = set_superseded_by(text, successor, session.config.number_width)
+        return text
     except ValueError as error:
         raise UserError(f"I can't edit `{plain(head.path)}`: {error}.") from error
 

@@ -212,3 +212,18 @@ async def test_a_restart_and_two_replicas_end_the_period_once(
     assert sim.commit_message(repo, head).startswith("RFC 0001-job-retries: status Proposed")
     done = [b for b in app_comments(sim, repo, pull.number) if "is now **Final**" in b]
     assert len(done) == 1
+
+
+async def test_deprecated_with_its_successor_records_superseded_by(
+    sim: Any, app: Any, repo: Any
+) -> None:
+    final = full_rfc(number="0001", status="Final")
+    sim.commit(repo, "main", {PATH: final}, message="Final by then")
+    pull = sim.open_pull_request(
+        repo, head=BRANCH, files={PATH: final + "\nRetired.\n"}, author=MONA
+    )
+    await say(sim, app, repo, pull.number, MONA, "/rfc status deprecated superseded-by 2")
+
+    text = sim.file(repo, PATH, ref=BRANCH) or ""
+    assert "**Status:** Deprecated" in text
+    assert "**Superseded By:** RFC 0002" in text
