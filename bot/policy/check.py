@@ -1,7 +1,7 @@
 """The `RFC validation` check run's content, built from lint results. Pure: no I/O.
 
 GitHub's limits shape this module: at most 50 annotations per request (the rest go in
-further PATCH requests) and at most 65,535 characters for the output's summary and text
+further PATCH requests) and at most 65,535 UTF-8 bytes for the output's summary and text
 (we truncate and say how much was left out, so nothing disappears silently).
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
-from bot.policy.text import MAX_OUTPUT_CHARS, clip, plural
+from bot.policy.text import MAX_OUTPUT_BYTES, clip, plural
 from bot.rfc.config import CONFIG_PATH, Config, ConfigError, ConfigProblem
 from bot.rfc.diagnostics import Diagnostic, Severity, count_by_severity, has_errors
 from bot.rfc.paths import is_rfc_path
@@ -379,18 +379,18 @@ def fit(
     blocks: Sequence[str],
     *,
     noun: str,
-    limit: int = MAX_OUTPUT_CHARS,
+    limit: int = MAX_OUTPUT_BYTES,
     separator: str = "\n\n",
 ) -> str:
-    """``intro`` and as many whole blocks as fit under ``limit`` characters, then a note
-    saying how many blocks were left out."""
+    """``intro`` and as many whole blocks as fit under ``limit`` UTF-8 bytes (GitHub counts
+    a check run's output in bytes), then a note saying how many blocks were left out."""
     parts = [intro] if intro else []
-    used = len(intro)
+    used = _size(intro)
     for index, block in enumerate(blocks):
         note = _left_out_note(len(blocks) - index, noun)
-        cost = len(block) + (len(separator) if parts else 0)
+        cost = _size(block) + (len(separator) if parts else 0)
         # Keep room for the note unless this is the last block and it fits on its own.
-        reserve = 0 if index == len(blocks) - 1 else len(note) + len(separator)
+        reserve = 0 if index == len(blocks) - 1 else _size(note) + len(separator)
         if used + cost + reserve >= limit:
             return separator.join([*parts, note])
         parts.append(block)
@@ -398,10 +398,14 @@ def fit(
     return separator.join(parts)
 
 
+def _size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 def _left_out_note(count: int, noun: str) -> str:
     return (
         f"_{plural(count, noun)} left out here: GitHub limits this text to "
-        f"{MAX_OUTPUT_CHARS:,} characters. Every annotation is still listed on the check._"
+        f"{MAX_OUTPUT_BYTES:,} bytes. Every annotation is still listed on the check._"
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 MAX_COMMENT_CHARS = 65_536  # GitHub refuses a longer issue comment (422)
-MAX_OUTPUT_CHARS = 65_535  # a check run's output summary and text
+MAX_OUTPUT_BYTES = 65_535  # a check run's output summary and text, in UTF-8 bytes
 
 
 def plural(count: int, noun: str) -> str:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bot.policy.check import (
     ANNOTATIONS_PER_REQUEST,
     CHECK_NAME,
-    MAX_OUTPUT_CHARS,
+    MAX_OUTPUT_BYTES,
     FileResult,
     RfcChange,
     annotation,
@@ -240,13 +240,24 @@ def test_huge_output_is_truncated_with_a_count_of_what_was_left_out() -> None:
         for path in paths
     ]
     output = build_check_output(results, rendered_url=URL)
-    assert len(output.summary) < MAX_OUTPUT_CHARS
-    assert len(output.text) < MAX_OUTPUT_CHARS
+    assert len(output.summary.encode()) < MAX_OUTPUT_BYTES
+    assert len(output.text.encode()) < MAX_OUTPUT_BYTES
     assert len(output.annotations) == 6_000  # every diagnostic still becomes an annotation
     shown = output.summary.count("| Title |")
     assert f"_{2_000 - shown} RFCs left out here" in output.summary
     listed = output.text.count("- **error**")
     assert f"{6_000 - listed} diagnostics left out here" in output.text
+
+
+def test_the_cap_counts_bytes_as_github_does() -> None:
+    # Titles of four-byte characters: within 65,535 characters, far beyond 65,535 bytes.
+    results = [
+        FileResult(RfcChange(f"rfcs/0000-x{n}.md", "added"), (), title="𝔘" * 150)
+        for n in range(120)
+    ]
+    output = build_check_output(results, rendered_url=URL)
+    assert len(output.summary.encode()) < MAX_OUTPUT_BYTES
+    assert "RFCs left out here" in output.summary
 
 
 @given(
