@@ -47,7 +47,7 @@ from bot.policy.check import (
     superseded,
 )
 from bot.policy.commands import Command
-from bot.policy.labels import desired_labels, kept_decision_labels
+from bot.policy.labels import decision_labels, desired_labels, kept_decision_labels
 from bot.policy.provenance import PullProvenance, proven_status_moves
 from bot.policy.replies import Outcome
 from bot.rfc.config import Config
@@ -154,6 +154,7 @@ async def validate(gh: GitHubAPI, pull: Pull, ctx: Context, *, recheck: bool = F
         results,
         rendered_url=blob_url(pull.repository.html_url, pull.head.sha),
         config_diagnostics=config_diagnostics(config_error) if config_error else [],
+        decision_in_progress=bool(set(pull.labels) & decision_labels(config)),
     )
     log.info("%s#%s: %s (%s)", pull.repo, pull.number, report.title, report.conclusion)
     await asyncio.gather(

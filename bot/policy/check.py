@@ -233,14 +233,16 @@ def build_check_output(
     *,
     rendered_url: Callable[[str], str],
     config_diagnostics: Sequence[Diagnostic] = (),
+    decision_in_progress: bool = False,
 ) -> CheckOutput:
-    """Conclusion, title, summary, text and every annotation for the check run."""
+    """Conclusion, title, summary, text and every annotation for the check run. A decision in
+    progress is mentioned in the summary; it never changes the conclusion."""
     diagnostics = [*config_diagnostics, *(d for r in results for d in r.diagnostics)]
     diagnostics.sort(key=lambda d: d.sort_key)
     return CheckOutput(
         conclusion="failure" if has_errors(diagnostics) else "success",
         title=check_title(results, diagnostics, config_broken=bool(config_diagnostics)),
-        summary=_summary(results, config_diagnostics, rendered_url),
+        summary=_summary(results, config_diagnostics, rendered_url, decision_in_progress),
         text=_details(results, config_diagnostics),
         annotations=[annotation(d) for d in diagnostics],
     )
@@ -303,11 +305,18 @@ def _summary(
     results: Sequence[FileResult],
     config_diagnostics: Sequence[Diagnostic],
     rendered_url: Callable[[str], str],
+    decision_in_progress: bool = False,
 ) -> str:
     if not results and not config_diagnostics:
         intro = "This pull request does not add, change or delete any RFC file."
     else:
         intro = _intro(results)
+    if decision_in_progress:
+        intro += (
+            "\n\nA decision is in progress on this pull request: its status panel (a comment "
+            "by this App) shows the approvals, concerns and the comment period. It does not "
+            "block merging."
+        )
     blocks = [_config_block(config_diagnostics)] if config_diagnostics else []
     blocks += [_rfc_block(result, rendered_url) for result in results]
     return fit(intro, blocks, noun="RFC")

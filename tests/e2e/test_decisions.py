@@ -104,6 +104,12 @@ async def test_a_whole_decision_from_start_to_the_apps_move(sim: Any, app: Any, 
     board = panel(sim, repo, pull.number)
     assert "- [x] `mona`" in board and "- [ ] `nina`" in board
     assert "rfc: decision" in sim.pr_labels(repo, pull.number)
+    # The check says a decision is in progress, and does not block on it; labels are kept.
+    await pushed(sim, app, repo, pull.number)
+    run = latest_run(sim, repo, sim.head(repo, BRANCH))
+    assert run["conclusion"] == "success"
+    assert "A decision is in progress" in run["output"]["summary"]
+    assert "rfc: decision" in sim.pr_labels(repo, pull.number)
 
     # Someone who may not approve is told why; nothing counts.
     await say(sim, app, repo, pull.number, EVE, "/rfc approve")
