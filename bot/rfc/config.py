@@ -17,47 +17,15 @@ import sys
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from bot.rfc.config_table import (
-    CONFIG_PATH,
-    DEFAULT_DECISIONS,
-    DEFAULT_OPTIONAL_SECTIONS,
-    DEFAULT_PERMISSIONS,
-    DEFAULT_STATUSES,
-    DEFAULT_TARGET_APPS,
-    DEFAULT_TRANSITIONS,
-    NUMBERING_STRATEGIES,
-    PERMISSION_ROLES,
-    RULE_SETTINGS,
-    Config,
-    ConfigError,
-    ConfigProblem,
-    DecisionRule,
-    LabelConfig,
-    NumberingStrategy,
-    RuleSetting,
-)
+from bot.rfc import config_table
+from bot.rfc.config_table import *  # noqa: F403  (this module is the table's public face)
+from bot.rfc.config_table import CONFIG_PATH, Config
 from bot.rfc.config_table.json_schema import config_schema
 from bot.rfc.config_table.markdown import keys_table
 from bot.rfc.config_table.yaml_file import default_config_yaml, read_config
 
 __all__ = [
-    "CONFIG_PATH",
-    "DEFAULT_DECISIONS",
-    "DEFAULT_OPTIONAL_SECTIONS",
-    "DEFAULT_PERMISSIONS",
-    "DEFAULT_STATUSES",
-    "DEFAULT_TARGET_APPS",
-    "DEFAULT_TRANSITIONS",
-    "NUMBERING_STRATEGIES",
-    "PERMISSION_ROLES",
-    "RULE_SETTINGS",
-    "Config",
-    "ConfigError",
-    "ConfigProblem",
-    "DecisionRule",
-    "LabelConfig",
-    "NumberingStrategy",
-    "RuleSetting",
+    *config_table.__all__,
     "default_config_yaml",
     "json_schema_text",
     "keys_table",
