@@ -15,6 +15,7 @@ def test_every_module_is_listed_in_the_architecture_doc() -> None:
 
 
 RAW_CALLS = frozenset({"getitem", "getiter", "post", "patch", "put", "delete"})
+API_PATHS = ("/repos/", "/orgs/", "/app/", "/installation/")
 
 
 def test_features_make_no_raw_github_requests() -> None:
@@ -28,9 +29,8 @@ def test_features_make_no_raw_github_requests() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr in RAW_CALLS:
                 offenders.append(f"{path.name}:{node.lineno}: .{node.attr}")
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if node.value.startswith(("/repos/", "/orgs/", "/app/", "/installation/")):
-                    offenders.append(f"{path.name}:{node.lineno}: {node.value!r}")
+            if isinstance(node, ast.Constant) and str(node.value).startswith(API_PATHS):
+                offenders.append(f"{path.name}:{node.lineno}: {node.value!r}")
             if isinstance(node, ast.JoinedStr):
                 head = node.values[0] if node.values else None
                 if isinstance(head, ast.Constant) and str(head.value).startswith("/repos/"):
