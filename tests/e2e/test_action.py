@@ -18,9 +18,17 @@ import aiohttp
 import pytest
 
 from bot.policy.check import CHECK_NAME
-from tests.e2e.helpers import BRANCH, PATH, REPO, bot_comments, merged_pull, open_pull, rfc
-from tests.e2e.helpers import seed_repo
 from sandbox.demo import demo_file
+from tests.e2e.helpers import (
+    BRANCH,
+    PATH,
+    REPO,
+    bot_comments,
+    merged_pull,
+    open_pull,
+    rfc,
+    seed_repo,
+)
 from tests.github_api import VersionedGitHubAPI, app_jwt
 
 GOOD = demo_file("fixed.md")  # lints clean: Draft, orchestrator + jobmaster
