@@ -156,3 +156,22 @@ async def test_a_failed_validation_after_a_commit_fails_the_run(
     event = sim.event_issue_comment(repo, pull.number, comment)
     assert await run_action(env(sim, token, "issue_comment", event)) == 1
     assert "Proposed" in (sim.file(repo, PATH, ref=BRANCH) or "")
+
+
+def test_the_command_runs_once_and_exits_with_its_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.__main__ import main
+
+    for name in ("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_REPOSITORY"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["action"]) == 2
+    assert capsys.readouterr().err.startswith("rfc-bot: error: missing GITHUB_EVENT_NAME, ")
+    event = tmp_path / "event.json"
+    event.write_text('{"ref": "refs/heads/main"}', encoding="utf-8")
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "push")  # no handler: no request is made
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    monkeypatch.setenv("GITHUB_TOKEN", "t")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "o/r")
+    monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")
+    assert main(["action"]) == 0
