@@ -1,4 +1,5 @@
-"""The ``rfc-bot`` command line: lint, new, rules, config, index, completion, serve, demo.
+"""The ``rfc-bot`` command line: lint, new, rules, config, index, completion, serve, demo,
+action.
 
 Exit codes: 0 success (warnings allowed), 1 lint errors or a failed ``--check``,
 2 usage or I/O errors (one ``rfc-bot: error: ...`` line on stderr).
@@ -25,6 +26,7 @@ from bot.rfc.report import FORMATS, render
 from bot.rfc.tree import (
     MissingPath,
     UnreadableFile,
+    changed_only,
     collect_targets,
     index_entries,
     lint_tree,
@@ -124,6 +126,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
     try:
         targets = collect_targets(paths, config)
         base = GitRevision.open(Path.cwd(), args.base) if args.base else None
+        if args.changed:
+            if base is None:
+                raise CliError("--changed needs --base GIT_REF")
+            targets = changed_only(targets, base)
         reports = lint_tree(targets, _project_root(), config, base=base, index_fix=_index_fix)
     except MissingPath as error:
         raise CliError(f"no such file or directory: {error.path}") from None
@@ -288,7 +294,17 @@ def cmd_completion(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- serve, demo: imported only when asked for ---------------------------------------------
+# --- serve, demo, action: imported only when asked for -------------------------------------
+
+
+def cmd_action(args: argparse.Namespace) -> int:
+    from bot.action import ActionError
+    from bot.action import main as action_main
+
+    try:
+        return action_main()
+    except ActionError as error:
+        raise CliError(str(error)) from None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -355,6 +371,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="colour the text format (auto: on a terminal, unless NO_COLOR is set)",
     )
     lint.add_argument("--base", metavar="GIT_REF", help="compare with the files at this ref")
+    lint.add_argument(
+        "--changed",
+        action="store_true",
+        help="only the files that differ from --base (no index check)",
+    )
     _with_config(lint)
 
     new = command("new", cmd_new, "Create a new RFC from the template.")
@@ -389,6 +410,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="serving processes on the one port (default: WEB_CONCURRENCY, else one per CPU)",
     )
     command("demo", cmd_demo, "Run the App against the built-in GitHub simulator.")
+    command(
+        "action",
+        cmd_action,
+        "Run the App once for the GitHub Actions event of this job (GITHUB_EVENT_NAME).",
+    )
     return parser
 
 

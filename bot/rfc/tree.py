@@ -85,6 +85,20 @@ def collect_targets(paths: Sequence[str], config: Config) -> Targets:
     return targets
 
 
+def changed_only(targets: Targets, base: OldVersions) -> Targets:
+    """The files whose content differs from ``base`` (new files included), and no directory:
+    an index is checked against every RFC of its directory, not against a few."""
+    changed = []
+    for path in targets.files:
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise UnreadableFile(path, error) from None
+        if base.old_version(path) != content:
+            changed.append(path)
+    return Targets(changed, [])
+
+
 def repo_path(path: Path, root: Path) -> str:
     """The path as the App sees it: relative to the repository root."""
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,30 @@ def test_base_where_the_path_was_a_directory(
     write(project, {"a.md": rfc("A")})
     assert main(["lint", "--base", "main", "a.md"]) == 2
     assert error_line(capsys).startswith("git cannot read main:a.md: ")
+
+
+def test_changed_lints_only_what_differs_from_the_base(
+    project: Path, engine: FakeEngine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    committed_project(project, {"rfcs/0001-a.md": rfc("A"), "rfcs/0002-b.md": rfc("B")})
+    write(project, {"rfcs/0002-b.md": rfc("B", status="Final"), "rfcs/0000-new.md": rfc("N")})
+    assert main(["lint", "--changed", "--base", "HEAD", "rfcs"]) == 0
+    assert [path for path, _ in engine.calls] == ["rfcs/0000-new.md", "rfcs/0002-b.md"]
+    assert main(["lint", "--changed", "rfcs"]) == 2
+    assert error_line(capsys) == "--changed needs --base GIT_REF"
+
+
+def test_changed_reports_an_unreadable_file(
+    project: Path, engine: FakeEngine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    committed_project(project, {"rfcs/0001-a.md": rfc("A")})
+    (project / "rfcs" / "0001-a.md").chmod(0)
+    try:
+        code = main(["lint", "--changed", "--base", "HEAD", "rfcs/0001-a.md"])
+    finally:
+        (project / "rfcs" / "0001-a.md").chmod(0o644)
+    if os.geteuid() == 0:  # root reads it anyway
+        assert code == 0
+    else:
+        assert code == 2
+        assert error_line(capsys).startswith("cannot read rfcs/0001-a.md")
