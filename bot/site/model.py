@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from bot.rfc.diagnostics import Diagnostic, Severity
@@ -68,7 +68,13 @@ class SiteRfc:
         return self.last_updated or self.created
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # By hand: dataclasses.asdict deep-copies every finding, and is ten times slower.
+        data = {name: getattr(self, name) for name in _FIELDS}
+        data["findings"] = [
+            {"rule": f.rule, "severity": f.severity, "line": f.line, "message": f.message}
+            for f in self.findings
+        ]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SiteRfc:
@@ -80,6 +86,9 @@ class SiteRfc:
         if not more:
             return self
         return replace(self, findings=[*self.findings, *more])
+
+
+_FIELDS = tuple(f.name for f in fields(SiteRfc) if f.name != "findings")
 
 
 def page_name(path: str) -> str:
