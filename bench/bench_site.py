@@ -66,10 +66,22 @@ def measure(rfcs: int = 1000) -> list[Figure]:
     note = f"{rfcs} generated RFCs, lint included, one process"
     return [
         Figure("site: full build", full, "s", target=at_most(10), note=note),
-        Figure("site: rebuild, one RFC changed", one, "s", baseline=full,
-               target=at_most(0.25, on_ratio=True), note=note),  # fmt: skip
-        Figure("site: rebuild, nothing changed", nothing, "s", baseline=full,
-               target=at_most(0.25, on_ratio=True), note=note),  # fmt: skip
+        Figure(
+            "site: rebuild, one RFC changed",
+            one,
+            "s",
+            baseline=full,
+            target=at_most(0.25, on_ratio=True),
+            note=note,
+        ),
+        Figure(
+            "site: rebuild, nothing changed",
+            nothing,
+            "s",
+            baseline=full,
+            target=at_most(0.25, on_ratio=True),
+            note=note,
+        ),
     ]
 
 

@@ -1,7 +1,7 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
-    python bench/run.py [--quick] [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,site]
-                         [--markdownlint-prefix DIR]
+    python bench/run.py [--quick] [--markdownlint-prefix DIR]
+        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,site]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -32,7 +32,18 @@ from bench import (  # noqa: E402
 )
 from bench.figure import Figure, print_figures  # noqa: E402
 
-BENCHES = ("lint", "hostile", "intake", "latency", "loop-lag", "ack", "flood", "sweep", "load", "site")
+BENCHES = (
+    "lint",
+    "hostile",
+    "intake",
+    "latency",
+    "loop-lag",
+    "ack",
+    "flood",
+    "sweep",
+    "load",
+    "site",
+)
 
 
 def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[], list[Figure]]]:

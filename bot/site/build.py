@@ -73,10 +73,18 @@ def build_site(
     for item in inputs:
         key = _page_key(item, by_number)
         outputs[item.record.page] = key
-        if manifest["outputs"].get(item.record.page) != key or not (out / item.record.page).is_file():
+        if (
+            manifest["outputs"].get(item.record.page) != key
+            or not (out / item.record.page).is_file()
+        ):
             text = item.text if item.text is not None else _text(item.path)
-            html = rfc_page(item.record, render(text), by_number,
-                            repo_url=options.repo_url, branch=options.branch)  # fmt: skip
+            html = rfc_page(
+                item.record,
+                render(text),
+                by_number,
+                repo_url=options.repo_url,
+                branch=options.branch,
+            )
             _write(out, item.record.page, html, report)
     shared = {
         "index.html": index_page(records, config.statuses),
@@ -97,8 +105,9 @@ def build_site(
 # --- inputs --------------------------------------------------------------------------------
 
 
-def _read(path: Path, root: Path, config: Config, manifest: dict[str, Any],
-          report: BuildReport) -> _Input:  # fmt: skip
+def _read(
+    path: Path, root: Path, config: Config, manifest: dict[str, Any], report: BuildReport
+) -> _Input:
     name = repo_path(path, root)
     try:
         content = path.read_bytes()
@@ -114,8 +123,9 @@ def _read(path: Path, root: Path, config: Config, manifest: dict[str, Any],
     result = lint(name, content, config)
     report.linted.append(name)
     text, _ = decode(content)
-    return _Input(path, name, digest, site_rfc(name, result.document, result.diagnostics),
-                  text or "")  # fmt: skip
+    return _Input(
+        path, name, digest, site_rfc(name, result.document, result.diagnostics), text or ""
+    )
 
 
 def _text(path: Path) -> str:

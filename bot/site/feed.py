@@ -43,9 +43,10 @@ def atom_feed(rfcs: Sequence[SiteRfc], *, site_url: str | None = None) -> str:
 def _entry(rfc: SiteRfc, base: str, entry_id: str) -> str:
     new = not rfc.last_updated or rfc.last_updated == rfc.created
     what = "New" if new else "Updated"
-    authors = "".join(
-        f"<author><name>{escape(login)}</name></author>" for login in rfc.authors
-    ) or "<author><name>unknown</name></author>"
+    authors = (
+        "".join(f"<author><name>{escape(login)}</name></author>" for login in rfc.authors)
+        or "<author><name>unknown</name></author>"
+    )
     title = f"{rfc.label}: {rfc.title} ({what}, {rfc.status or 'no status'})"
     return (
         "<entry>\n"

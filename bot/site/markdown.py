@@ -64,8 +64,10 @@ def _without_title(tokens: list[Token]) -> list[Token]:
     it (the header shows the fields), when they are there."""
     if len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
         tokens = tokens[3:]
-    if len(tokens) >= 3 and tokens[0].type == "paragraph_open" and tokens[1].content.startswith(
-        "**"
+    if (
+        len(tokens) >= 3
+        and tokens[0].type == "paragraph_open"
+        and tokens[1].content.startswith("**")
     ):
         tokens = tokens[3:]
     return tokens

@@ -107,8 +107,9 @@ def site_rfc(path: str, document: Document | None, diagnostics: Iterable[Diagnos
     findings = [finding(diagnostic) for diagnostic in diagnostics]
     fallback_title = name.slug if name else posixpath.basename(path)
     if document is None:
-        return SiteRfc(path, page_name(path), name.number if name else 0, fallback_title, "",
-                       findings=findings)  # fmt: skip
+        return SiteRfc(
+            path, page_name(path), name.number if name else 0, fallback_title, "", findings=findings
+        )
     return SiteRfc(
         path=path,
         page=page_name(path),

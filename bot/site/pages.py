@@ -78,8 +78,14 @@ def _options(name: str, label: str, values: Sequence[str]) -> str:
 
 def _row(rfc: SiteRfc) -> str:
     haystack = " ".join(
-        [str(rfc.number), f"{rfc.number:04d}", rfc.title, rfc.author_text, *rfc.authors,
-         rfc.summary]  # fmt: skip
+        [
+            str(rfc.number),
+            f"{rfc.number:04d}",
+            rfc.title,
+            rfc.author_text,
+            *rfc.authors,
+            rfc.summary,
+        ]
     ).lower()
     return (
         f'<li class="rfc" data-status="{_e(rfc.status)}" '
@@ -91,7 +97,7 @@ def _row(rfc: SiteRfc) -> str:
         f'<p class="meta">{_e(rfc.author_text or "no authors")}'
         f"{' · ' + _e(', '.join(rfc.target_apps)) if rfc.target_apps else ''}"
         f"{' · updated ' + _e(rfc.changed) if rfc.changed else ''}</p>"
-        f'{f"<p class=summary>{_e(rfc.summary)}</p>" if rfc.summary else ""}</li>'
+        f"{f'<p class=summary>{_e(rfc.summary)}</p>' if rfc.summary else ''}</li>"
     )
 
 
@@ -162,7 +168,9 @@ def _banner(rfc: SiteRfc, by_number: dict[int, SiteRfc]) -> str:
     successor = (
         f" It is superseded by {_links(rfc.superseded_by, by_number)}." if rfc.superseded_by else ""
     )
-    return f'<div class="banner" role="note"><strong>This RFC is Deprecated.</strong>{successor}</div>'
+    return (
+        f'<div class="banner" role="note"><strong>This RFC is Deprecated.</strong>{successor}</div>'
+    )
 
 
 def repository_links(rfc: SiteRfc, repo_url: str | None, branch: str) -> str:
@@ -216,8 +224,11 @@ def rfc_page(
         f"{_field('Author(s)', _e(rfc.author_text))}"
         f"{_field('Created', _e(rfc.created))}{_field('Last Updated', _e(rfc.last_updated))}"
         + (_field("Replaces", _links(rfc.replaces, by_number)) if rfc.replaces else "")
-        + (_field("Superseded By", _links(rfc.superseded_by, by_number)) if rfc.superseded_by
-           else "")  # fmt: skip
+        + (
+            _field("Superseded By", _links(rfc.superseded_by, by_number))
+            if rfc.superseded_by
+            else ""
+        )
         + "</dl>"
         f"{_badge(rfc, root='../')}{repository_links(rfc, repo_url, branch)}"
     )

@@ -74,7 +74,8 @@ def json_schema() -> dict[str, Any]:
     rfc = {
         "type": "object",
         "properties": {
-            name: {**schema, "description": text} for name, (schema, text) in _RFC_PROPERTIES.items()
+            name: {**schema, "description": text}
+            for name, (schema, text) in _RFC_PROPERTIES.items()
         },
         "required": list(_RFC_PROPERTIES),
         "additionalProperties": False,

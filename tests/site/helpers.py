@@ -44,9 +44,12 @@ class Page(HTMLParser):
         return [
             attrs
             for name, attrs in self.tags
-            if name == tag and all(wanted_value in attrs.get(k, "").split() or attrs.get(k) ==
-                                   wanted_value for k, wanted_value in key.items())
-        ]  # fmt: skip
+            if name == tag
+            and all(
+                wanted_value in attrs.get(k, "").split() or attrs.get(k) == wanted_value
+                for k, wanted_value in key.items()
+            )
+        ]
 
     @property
     def all_text(self) -> str:

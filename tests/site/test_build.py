@@ -32,10 +32,16 @@ def write(directory: Path, name: str, text: str | bytes) -> Path:
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     rfcs = tmp_path / "rfcs"
-    write(rfcs, "0001-old.md", rfc_text("Old way", status="Deprecated",
-                                         extra="**Superseded By:** RFC 0002  \n"))  # fmt: skip
-    write(rfcs, "0002-new.md", rfc_text("New way", status="Final", authors="Bo (@bo)",
-                                         extra="**Replaces:** RFC 0001  \n"))  # fmt: skip
+    write(
+        rfcs,
+        "0001-old.md",
+        rfc_text("Old way", status="Deprecated", extra="**Superseded By:** RFC 0002  \n"),
+    )
+    write(
+        rfcs,
+        "0002-new.md",
+        rfc_text("New way", status="Final", authors="Bo (@bo)", extra="**Replaces:** RFC 0001  \n"),
+    )
     write(rfcs, "0000-broken.md", "no title, no metadata\n")
     write(rfcs, "0000-binary.md", b"\x00\x01")
     return tmp_path
@@ -56,8 +62,13 @@ def test_schema_file_is_generated() -> None:
 def test_examples_build_with_every_link_resolving(tmp_path: Path) -> None:
     out = tmp_path / "_site"
     out.mkdir()
-    build_site(ROOT / "examples" / "rfcs", out, Config(), ROOT,
-               SiteOptions(repo_url="https://github.com/o/r"))  # fmt: skip
+    build_site(
+        ROOT / "examples" / "rfcs",
+        out,
+        Config(),
+        ROOT,
+        SiteOptions(repo_url="https://github.com/o/r"),
+    )
     index = Page((out / "index.html").read_text(encoding="utf-8"))
     rows = index.find("li", class_="rfc")
     assert len(rows) == len(list((ROOT / "examples" / "rfcs").glob("*.md")))
@@ -83,8 +94,11 @@ def test_every_document_is_listed_and_rfcs_json_matches_its_schema(tree: Path) -
     jsonschema.validate(data, json.loads(SCHEMA.read_text(encoding="utf-8")))
     by_path = {rfc["path"]: rfc for rfc in data["rfcs"]}
     assert list(by_path) == [
-        "rfcs/0001-old.md", "rfcs/0002-new.md", "rfcs/0000-binary.md", "rfcs/0000-broken.md"
-    ]  # fmt: skip
+        "rfcs/0001-old.md",
+        "rfcs/0002-new.md",
+        "rfcs/0000-binary.md",
+        "rfcs/0000-broken.md",
+    ]
     assert by_path["rfcs/0001-old.md"]["superseded_by"] == [2]
     assert by_path["rfcs/0000-binary.md"]["lint"]["errors"] >= 1  # unusable: listed anyway
     assert by_path["rfcs/0000-broken.md"]["lint"]["errors"] >= 1
@@ -110,8 +124,11 @@ def test_rebuild_touches_only_what_changed(tree: Path) -> None:
 
 def test_a_successors_new_title_rerenders_its_predecessor(tree: Path) -> None:
     out, _ = build(tree)
-    write(tree / "rfcs", "0002-new.md", rfc_text("Newer way", status="Final",
-                                                  extra="**Replaces:** RFC 0001  \n"))  # fmt: skip
+    write(
+        tree / "rfcs",
+        "0002-new.md",
+        rfc_text("Newer way", status="Final", extra="**Replaces:** RFC 0001  \n"),
+    )
     _, report = build(tree)
     assert report.linted == ["rfcs/0002-new.md"]
     assert {"rfcs/0001-old.html", "rfcs/0002-new.html"} <= set(report.written)
@@ -160,8 +177,9 @@ def test_colliding_page_names_get_a_suffix(tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / "rfcs").iterdir()) == ["0000-a-b-2.html", "0000-a-b.html"]
 
 
-def test_cli_builds_the_site(tree: Path, monkeypatch: pytest.MonkeyPatch,
-                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_cli_builds_the_site(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tree)
     assert main(["site", "rfcs", "-o", "_site", "--repo-url", "https://github.com/o/r"]) == 0
     assert "4 RFCs; 4 read" in capsys.readouterr().out

@@ -44,7 +44,12 @@ def test_raw_html_and_dangerous_links_stay_text() -> None:
 def test_record_reads_metadata_and_summary() -> None:
     text = rfc_text("T", status="Deprecated", extra="**Superseded By:** RFC 0007  \n")
     rfc = site_rfc("rfcs/0003-t.md", parse(text), [])
-    assert (rfc.number, rfc.status, rfc.superseded_by, rfc.authors) == (3, "Deprecated", [7], ["alice"])
+    assert (rfc.number, rfc.status, rfc.superseded_by, rfc.authors) == (
+        3,
+        "Deprecated",
+        [7],
+        ["alice"],
+    )
     assert rfc.summary == "Retry failed jobs with backoff."
     assert SiteRfc.from_json(rfc.to_json()) == rfc
     long = parse(rfc_text("T", body="word " * 500))
@@ -68,7 +73,10 @@ def test_hostile_metadata_is_escaped_everywhere() -> None:
     rfc = record(title=evil, author_text=evil, status=evil, target_apps=[evil], summary=evil)
     for html in (index_page([rfc], ["Draft"]), rfc_page(rfc, render("x"), {})):
         page = Page(html)
-        assert [attrs.get("src") for tag, attrs in page.tags if tag == "script"] in ([], ["site.js"])
+        assert [attrs.get("src") for tag, attrs in page.tags if tag == "script"] in (
+            [],
+            ["site.js"],
+        )
         assert all("onmouseover" not in attrs for _, attrs in page.tags)
         assert evil in page.all_text  # shown, as text
     assert status_class(evil) == "other"
