@@ -89,7 +89,7 @@ def test_examples_build_with_every_link_resolving(tmp_path: Path) -> None:
 
 
 def test_every_document_is_listed_and_rfcs_json_matches_its_schema(tree: Path) -> None:
-    out, report = build(tree, site_url="https://rfcs.example")
+    out, _ = build(tree, site_url="https://rfcs.example")
     data = json.loads((out / "rfcs.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, json.loads(SCHEMA.read_text(encoding="utf-8")))
     by_path = {rfc["path"]: rfc for rfc in data["rfcs"]}

@@ -32,7 +32,8 @@ def test_headings_get_unique_anchors_and_a_toc() -> None:
 def test_raw_html_and_dangerous_links_stay_text() -> None:
     hostile = (
         "# T\n\nx <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n"
-        "[click](javascript:alert(1)) [v](vbscript:x) [d](data:text/html,<b>) <javascript:alert(1)>\n\n"
+        "[click](javascript:alert(1)) [v](vbscript:x) [d](data:text/html,<b>)\n"
+        "<javascript:alert(1)>\n\n"
         '[ok](https://example.com "t\\"itle")\n'
     )
     html = render(hostile).html
