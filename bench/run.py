@@ -1,7 +1,7 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
-    python bench/run.py [--quick] [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load]
-                         [--markdownlint-prefix DIR]
+    python bench/run.py [--quick] [--markdownlint-prefix DIR]
+        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,site]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -27,11 +27,23 @@ from bench import (  # noqa: E402
     bench_lint,
     bench_load,
     bench_loop_lag,
+    bench_site,
     bench_sweep,
 )
 from bench.figure import Figure, print_figures  # noqa: E402
 
-BENCHES = ("lint", "hostile", "intake", "latency", "loop-lag", "ack", "flood", "sweep", "load")
+BENCHES = (
+    "lint",
+    "hostile",
+    "intake",
+    "latency",
+    "loop-lag",
+    "ack",
+    "flood",
+    "sweep",
+    "load",
+    "site",
+)
 
 
 def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[], list[Figure]]]:
@@ -48,6 +60,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "load": lambda: bench_load.measure(
                 rate=100, seconds=5, pr_seconds=3, pr_rate=50, open_pulls=10
             ),
+            "site": lambda: bench_site.measure(100),
         }
     return {
         "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
@@ -59,6 +72,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "flood": bench_flood.measure,
         "sweep": bench_sweep.measure,
         "load": bench_load.measure,
+        "site": bench_site.measure,
     }
 
 

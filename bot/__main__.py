@@ -1,5 +1,5 @@
-"""The ``rfc-bot`` command line: lint, new, rules, config, index, completion, serve, demo,
-action.
+"""The ``rfc-bot`` command line: lint, new, rules, config, index, site, completion, serve,
+demo, action.
 
 Exit codes: 0 success (warnings allowed), 1 lint errors or a failed ``--check``,
 2 usage or I/O errors (one ``rfc-bot: error: ...`` line on stderr).
@@ -284,6 +284,35 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- site --------------------------------------------------------------------------------
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    # Imported here: only this command renders HTML.
+    from bot.site.build import SiteOptions, build_site
+
+    config = _load_config(args.config)
+    root = _project_root()
+    directory = Path(args.dir) if args.dir else root / config.rfc_dir
+    if not directory.is_dir():
+        raise CliError(f"no such directory: {_display(directory)}")
+    for option, url in (("--repo-url", args.repo_url), ("--site-url", args.site_url)):
+        if url is not None and not url.startswith(("https://", "http://")):
+            raise CliError(f"{option} must start with https:// or http://: {url!r}")
+    out = Path(args.output)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        options = SiteOptions(args.repo_url, args.branch, args.site_url)
+        report = build_site(directory, out, config, root, options)
+    except OSError as error:
+        raise CliError(f"cannot write the site to {_display(out)}: {_reason(error)}") from None
+    print(
+        f"{_display(out)}: {report.rfcs} RFCs; {len(report.linted)} read, "
+        f"{len(report.written)} files written, {len(report.removed)} removed"
+    )
+    return 0
+
+
 # --- completion ----------------------------------------------------------------------------
 
 
@@ -396,6 +425,14 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("dir", nargs="?", metavar="DIR")
     index.add_argument("--check", action="store_true", help="exit 1 when out of date")
     _with_config(index)
+
+    site = command("site", cmd_site, "Build a static site of the RFCs (HTML, rfcs.json, Atom).")
+    site.add_argument("dir", nargs="?", metavar="RFC_DIR", help="default: rfc_dir")
+    site.add_argument("-o", "--output", required=True, metavar="DIR", help="where to write it")
+    site.add_argument("--repo-url", metavar="URL", help="https://github.com/OWNER/REPO: edit links")
+    site.add_argument("--branch", default="main", help="the branch edit links open (default: main)")
+    site.add_argument("--site-url", metavar="URL", help="where the site is published (feed links)")
+    _with_config(site)
 
     completion = command(
         "completion", cmd_completion, "Print a shell completion script (bash, zsh, tcsh)."

@@ -1,0 +1,1 @@
+"""The static RFC site: ``rfc-bot site`` (see docs/site.md)."""
