@@ -77,6 +77,7 @@ async def new_app_form(sim: Simulator, request: web.Request) -> web.StreamRespon
     """The user confirms the new App: redirect to ``redirect_url?code=...&state=...``."""
     form = await request.post()
     raw = form.get("manifest")
+    manifest: Any
     try:
         manifest = json.loads(raw) if isinstance(raw, str) else None
     except json.JSONDecodeError:
