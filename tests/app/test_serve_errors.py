@@ -177,3 +177,16 @@ def test_listening_socket_listens_on_the_port_it_reports() -> None:
             pass
     finally:
         sock.close()
+
+
+def test_binding_errors_in_process() -> None:
+    from bot.binding import StartupError
+
+    with pytest.raises(StartupError, match="does not resolve"):
+        listening_socket("no-such-host.invalid", 8000)
+    holder = listening_socket("127.0.0.1", 0)
+    try:
+        with pytest.raises(StartupError, match="in use"):
+            listening_socket("127.0.0.1", holder.getsockname()[1])
+    finally:
+        holder.close()

@@ -128,7 +128,7 @@ async def test_force_replaces_it_and_makes_it_private(sim: Simulator, tmp_path: 
     env.write_text("OLD=1\n")
     env.chmod(0o644)
     await registered(options(sim, tmp_path, force=True))
-    assert "OLD" not in env.read_text()
+    assert "OLD=1" not in env.read_text()
     assert stat.S_IMODE(env.stat().st_mode) == 0o600
 
 
@@ -219,3 +219,51 @@ def parse_env(text: str) -> dict[str, str]:
             name, _, value = line.partition("=")
             values[name] = value.strip('"')
     return values
+
+
+def test_the_command_opens_the_browser_and_writes_the_env(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``rfc-bot register``: the browser (an HTTP client in a thread) gets the page's URL."""
+    import threading
+    import webbrowser
+
+    visits: list[tuple[int, str, Any]] = []
+
+    def open_in_browser(url: str) -> bool:
+        thread = threading.Thread(target=lambda: visits.append(asyncio.run(browse(url))))
+        thread.start()
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", open_in_browser)
+    env = tmp_path / ".env"
+    argv = ["register", "--env", str(env), "--github-url", sim.base_url, "--api-url"]
+    argv += [sim.base_url, "--manifest", str(ROOT / "app.yml")]
+    # The simulator runs on this test's loop: the command runs in a thread with its own.
+    result: list[int] = []
+    command = threading.Thread(target=lambda: result.append(main(argv)))
+    command.start()
+    while command.is_alive():
+        asyncio.get_event_loop().run_until_complete(asyncio.sleep(0.05))
+    assert result == [0]
+    assert "GITHUB_APP_ID=" in env.read_text()
+
+
+async def test_a_callback_without_code_or_with_a_refused_code(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    async def on_ready(url: str) -> None:
+        async with aiohttp.ClientSession() as browser:
+            async with browser.get(url) as page:
+                form = Form()
+                form.feed(await page.text())
+            state = form.action.split("state=")[1]
+            callback = url + "callback"
+            async with browser.get(callback, params={"state": state}) as empty:
+                assert empty.status == 400
+            async with browser.get(callback, params={"state": state, "code": "bogus"}) as bad:
+                assert bad.status == 502
+
+    with pytest.raises(RegisterError, match="good once"):
+        await register.register(options(sim, tmp_path), on_ready)
+    assert not (tmp_path / ".env").exists()
