@@ -1,5 +1,5 @@
 """The ``rfc-bot`` command line: lint, new, rules, config, index, site, completion, serve,
-demo, action.
+demo, action, register.
 
 Exit codes: 0 success (warnings allowed), 1 lint errors or a failed ``--check``,
 2 usage or I/O errors (one ``rfc-bot: error: ...`` line on stderr).
@@ -336,6 +336,23 @@ def cmd_action(args: argparse.Namespace) -> int:
         raise CliError(str(error)) from None
 
 
+def cmd_register(args: argparse.Namespace) -> int:
+    from bot import register
+
+    options = register.Options(
+        manifest_path=Path(args.manifest),
+        env_path=Path(args.env),
+        org=args.org,
+        github_url=args.github_url,
+        api_url=args.api_url,
+        webhook_url=args.webhook_url,
+        key_file=Path(args.key_file) if args.key_file else None,
+        force=args.force,
+        port=args.port,
+    )
+    return register.main(options, open_browser=not args.no_browser)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.supervisor import main as serve_main
 
@@ -452,6 +469,23 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_action,
         "Run the App once for the GitHub Actions event of this job (GITHUB_EVENT_NAME).",
     )
+    register = command(
+        "register", cmd_register, "Create the GitHub App from app.yml (GitHub's manifest flow)."
+    )
+    register.add_argument("--org", metavar="ORG", help="an organisation's App (default: yours)")
+    register.add_argument(
+        "--github-url", default="https://github.com", metavar="URL", help="GitHub Enterprise Server"
+    )
+    register.add_argument("--api-url", metavar="URL", help="default: from --github-url")
+    register.add_argument("--manifest", default="app.yml", metavar="FILE")
+    register.add_argument("--webhook-url", metavar="URL", help="default: app.yml's hook URL")
+    register.add_argument("--env", default=".env", metavar="FILE", help="where to write")
+    register.add_argument(
+        "--key-file", metavar="FILE", help="write the private key here, its path in the .env"
+    )
+    register.add_argument("--force", action="store_true", help="replace an existing .env")
+    register.add_argument("--port", type=int, default=0, help="the local page's port")
+    register.add_argument("--no-browser", action="store_true", help="only print the URL")
     return parser
 
 

@@ -27,6 +27,7 @@ from aiohttp import web
 from cachetools import TTLCache
 from gidgethub import routing, sansio
 
+from bot.binding import StartupError, listening_socket
 from bot.errors import PayloadError, UserError
 from bot.features.context import Context
 from bot.features.reconcile import Reconciler, running
@@ -164,23 +165,26 @@ def run(settings: Settings, worker: WorkerRole | None = None) -> None:
     port (``bot.supervisor``), which listens with its own SO_REUSEPORT socket."""
     secrets = (settings.webhook_secret, settings.private_key)
     configure_logging(settings.log_level, settings.log_format, secrets=secrets)
-    log.info(
-        "rfc-bot listening",
-        extra={"host": settings.host, "port": settings.port, "api_url": settings.api_url},
-    )
     app = create_app(settings)
-    # --- several processes (bot/worker.py) ---
-    sockets = None
-    if worker is not None:
+    # --- bound before "listening"; a failure raises StartupError (bot/binding.py) ---
+    if worker is None:
+        sockets = [listening_socket(settings.host, settings.port)]
+    else:  # several processes (bot/worker.py)
         die_with_parent(worker)
         sockets = worker.listen(settings.host, settings.port)
         worker.attach(app, app[METRICS].render)
+    log.info(
+        "rfc-bot listening",
+        extra={
+            "host": settings.host,
+            "port": sockets[0].getsockname()[1],
+            "api_url": settings.api_url,
+        },
+    )
     # ---
     tune_gc()
     web.run_app(
         app,
-        host=None if sockets else settings.host,
-        port=None if sockets else settings.port,
         sock=sockets,
         access_log=None,
         print=None,
@@ -209,11 +213,10 @@ def main() -> int:
 
     ``rfc-bot serve`` runs ``bot.supervisor.main``, which calls ``run`` for one process."""
     try:
-        settings = Settings.from_env(os.environ)
-    except SettingsError as error:
+        run(Settings.from_env(os.environ))
+    except (SettingsError, StartupError) as error:
         print(f"rfc-bot: error: {error}", file=sys.stderr)
         return 2
-    run(settings)
     return 0
 
 

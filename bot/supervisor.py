@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from bot.binding import StartupError, binding
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError
 from bot.worker import (
@@ -49,7 +50,7 @@ from bot.worker import (
 
 log = logging.getLogger(__name__)
 
-EXIT_BAD_SETTINGS = 2  # what ``serve`` exits with on a bad setting: a worker's too
+EXIT_BAD_SETTINGS = 2  # what ``serve`` exits with when it cannot start: a worker's too
 # A worker gets this long after SIGTERM (its drain is 25 s) before it is killed.
 STOP_GRACE_SECONDS = 35.0
 RESTART_BACKOFF_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
@@ -71,23 +72,24 @@ def lint_workers_per_process(cpu_count: int, web_workers: int) -> int:
 
 
 def main(workers: int | None = None, environ: Mapping[str, str] | None = None) -> int:
-    """``rfc-bot serve [--workers N]``: exit 2 on a bad setting."""
+    """``rfc-bot serve [--workers N]``: exit 2, with one line on stderr, when it cannot start
+    (a bad setting, a bad ``HOST``, a port in use)."""
     from bot import server
 
     environ = os.environ if environ is None else environ
     try:
         settings = Settings.from_env(environ)
-    except SettingsError as error:
+        role = WorkerRole.from_env(environ)
+        count = workers or settings.web_workers or cpus()
+        if role is not None or count == 1:
+            server.run(settings, role)
+            return 0
+        secrets = (settings.webhook_secret, settings.private_key)
+        configure_logging(settings.log_level, settings.log_format, secrets=secrets)
+        return Supervisor(settings, count, dict(environ)).run()
+    except (SettingsError, StartupError) as error:
         print(f"rfc-bot: error: {error}", file=sys.stderr)
         return EXIT_BAD_SETTINGS
-    role = WorkerRole.from_env(environ)
-    count = workers or settings.web_workers or cpus()
-    if role is not None or count == 1:
-        server.run(settings, role)
-        return 0
-    secrets = (settings.webhook_secret, settings.private_key)
-    configure_logging(settings.log_level, settings.log_format, secrets=secrets)
-    return Supervisor(settings, count, dict(environ)).run()
 
 
 @dataclass
@@ -111,7 +113,8 @@ class Supervisor:
     _exit_code: int = 0
 
     def run(self) -> int:
-        reserved = reuse_port_socket(self.settings.host, self.settings.port, listen=False)
+        with binding(self.settings.host, self.settings.port):
+            reserved = reuse_port_socket(self.settings.host, self.settings.port, listen=False)
         port = int(reserved.getsockname()[1])
         sockets = Path(tempfile.mkdtemp(prefix="rfc-bot-workers-"))  # mode 0700
         read_end, write_end = os.pipe()  # never written: its end tells the workers we died
@@ -184,7 +187,7 @@ class Supervisor:
             if code is None:
                 continue
             if code == EXIT_BAD_SETTINGS:
-                log.error("worker %d refused its settings: stopping", index)
+                log.error("worker %d could not start (see its error): stopping", index)
                 self.stop(EXIT_BAD_SETTINGS)
                 return
             lived = now - child.started

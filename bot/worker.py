@@ -37,6 +37,8 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
+from bot.binding import binding
+
 log = logging.getLogger(__name__)
 
 # The environment a supervisor gives each worker (names are the project's, not the platform's).
@@ -103,7 +105,9 @@ class WorkerRole:
         local = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         local.bind(str(unix_path))
         local.listen(64)
-        return [reuse_port_socket(host, port, listen=True), local]
+        with binding(host, port):  # a failure is one line and exit 2 (bot/binding.py)
+            shared = reuse_port_socket(host, port, listen=True)
+        return [shared, local]
 
     def attach(self, app: web.Application, own_metrics: Callable[[], bytes]) -> None:
         """Serve merged metrics from this app; remove the Unix socket at cleanup."""

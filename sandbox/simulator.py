@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import jwt
@@ -29,6 +30,7 @@ from sandbox import (  # noqa: F401
     sim_render,
     sim_routes,
     sim_routes_listing,
+    sim_routes_manifest,
     sim_routes_roster,
 )
 from sandbox.openapi.contract import NO_BODY, Contract, Operation
@@ -131,6 +133,10 @@ class Simulator:
         self.rate_limits = RateLimits(self.clock, rate_limit)
         self.apps: dict[int, str] = {int(app_id): app_slug}  # every App known: id -> slug
         self._befores: list[_Before] = []
+        # The App-manifest flow (sandbox/sim_routes_manifest.py): codes waiting for their
+        # conversion, and the login a user's new App belongs to.
+        self.manifest_codes: dict[str, sim_routes_manifest.PendingManifest] = {}
+        self.manifest_user = "mona"
         self._runner: web.AppRunner | None = None
 
     # ------------------------------------------------------------ server lifecycle
@@ -139,6 +145,9 @@ class Simulator:
         """Serve on 127.0.0.1 at a free port; returns the API base URL."""
         self.faults.stopping.clear()
         app = web.Application(client_max_size=16 * 1024 * 1024)
+        form = partial(sim_routes_manifest.new_app_form, self)
+        app.router.add_post("/settings/apps/new", form)
+        app.router.add_post("/organizations/{org}/settings/apps/new", form)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -863,6 +872,8 @@ class Simulator:
     def _payer(self, request: web.Request, path: str) -> Payer:
         """Whose primary rate limit the request spends: its installation, the App, or the
         anonymous budget when it does not authenticate."""
+        if path.startswith("/app-manifests/"):
+            return ANONYMOUS
         try:
             installation_id = self._authenticate(request, path)
         except ApiError:
@@ -900,6 +911,8 @@ class Simulator:
 
     def _authenticate(self, request: web.Request, path: str) -> int | None:
         """The installation the request acts for (None for the App itself, via its JWT)."""
+        if path.startswith("/app-manifests/"):
+            return None  # the code is the credential: no authentication
         scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
         if not credential:
             raise ApiError(401, "Requires authentication")

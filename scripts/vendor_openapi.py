@@ -63,6 +63,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"),
     ("get", "/app/installations"),
     ("get", "/installation/repositories"),
+    ("post", "/app-manifests/{code}/conversions"),  # `rfc-bot register` (no auth)
 )
 
 # Operation keys worth keeping; descriptions and responses are dropped to keep the file small.

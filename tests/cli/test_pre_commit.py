@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import site
 import subprocess
 import sys
 from pathlib import Path
@@ -98,6 +99,9 @@ def try_repo(
         "PIP_CONFIG_FILE": os.devnull,
         "PIP_NO_BUILD_ISOLATION": "0",  # pip's spelling: 0 turns build isolation off
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        # Run from a virtual environment (the README's test command), the hook's virtualenv
+        # sees the base interpreter's site-packages, not ours: name ours on the path too.
+        "PYTHONPATH": os.pathsep.join(site.getsitepackages()),
     }
     command = [sys.executable, "-m", "pre_commit", "try-repo", str(path), *hook]
     return subprocess.run(

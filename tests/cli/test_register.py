@@ -1,0 +1,269 @@
+"""``rfc-bot register`` against the simulator: the browser is an HTTP client that submits the
+page's form to the simulated GitHub and follows its redirect back with the code."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import stat
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot import register
+from bot.__main__ import main
+from bot.register import NewApp, Options, RegisterError
+from bot.settings import Settings
+from sandbox.simulator import Simulator
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Form(HTMLParser):
+    """The page's one form: its action and its fields."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.action = ""
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self.action = values["action"]
+        elif tag == "input":
+            self.fields[values["name"]] = values["value"]
+
+
+async def browse(page_url: str, *, state: str | None = None) -> tuple[int, str, dict[str, Any]]:
+    """Open the page, submit its form, follow GitHub's redirect to the callback."""
+    async with aiohttp.ClientSession() as browser:
+        async with browser.get(page_url) as page:
+            form = Form()
+            form.feed(await page.text())
+        action = form.action
+        if state is not None:  # a forged redirect's state
+            action = action.split("?")[0] + f"?state={state}"
+        async with browser.post(action, data=form.fields) as landed:
+            return landed.status, await landed.text(), json.loads(form.fields["manifest"])
+
+
+def options(sim: Simulator, tmp_path: Path, **changes: Any) -> Options:
+    defaults: dict[str, Any] = {
+        "manifest_path": ROOT / "app.yml",
+        "env_path": tmp_path / ".env",
+        "github_url": sim.base_url,
+        "api_url": sim.base_url,
+    }
+    return Options(**(defaults | changes))
+
+
+async def registered(opts: Options, **browse_args: Any) -> tuple[NewApp, tuple[int, str, Any]]:
+    seen: list[tuple[int, str, Any]] = []
+
+    async def on_ready(url: str) -> None:
+        async def visit() -> None:
+            seen.append(await browse(url, **browse_args))
+
+        asyncio.get_running_loop().create_task(visit())
+
+    new = await asyncio.wait_for(register.register(opts, on_ready), 30)
+    for _ in range(100):  # the browser's last response arrives just after
+        if seen:
+            break
+        await asyncio.sleep(0.02)
+    return new, seen[0]
+
+
+async def test_register_writes_an_env_that_serve_accepts(sim: Simulator, tmp_path: Path) -> None:
+    opts = options(sim, tmp_path, webhook_url="https://rfc.example.org/webhook")
+    new, (status, text, manifest) = await registered(opts)
+    assert status == 200 and new.slug in text
+    env = tmp_path / ".env"
+    assert stat.S_IMODE(env.stat().st_mode) == 0o600
+    values = parse_env(env.read_text())
+    assert values["GITHUB_APP_ID"] == str(new.id)
+    settings = Settings.from_env(values)  # the key and the secret pass serve's checks
+    assert settings.private_key.strip() == new.pem.strip()
+    assert settings.webhook_secret == new.webhook_secret
+    # What GitHub was sent: app.yml as JSON, returning to the loopback callback.
+    assert manifest["redirect_url"].startswith("http://127.0.0.1:")
+    assert manifest["hook_attributes"]["url"] == "https://rfc.example.org/webhook"
+    assert manifest["default_permissions"]["checks"] == "write"
+    (conversion,) = [r for r in sim.requests if r.operation_id == "apps/create-from-manifest"]
+    assert conversion.status == 201
+
+
+async def test_an_organisations_app_is_created_through_its_form(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    await registered(options(sim, tmp_path, org="octo-org"))
+    assert any(r.path.endswith("/conversions") for r in sim.requests)
+    assert not sim.manifest_codes  # the code was spent
+
+
+async def test_the_key_may_go_to_its_own_file(sim: Simulator, tmp_path: Path) -> None:
+    key = tmp_path / "app.pem"
+    new, _ = await registered(options(sim, tmp_path, key_file=key))
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert key.read_text() == new.pem
+    values = parse_env((tmp_path / ".env").read_text())
+    assert values["GITHUB_PRIVATE_KEY_PATH"] == str(key)
+    assert "GITHUB_PRIVATE_KEY" not in values
+    Settings.from_env(values)
+
+
+async def test_an_existing_env_is_kept_without_force(sim: Simulator, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("KEEP=1\n")
+    with pytest.raises(RegisterError, match="--force"):
+        await register.register(options(sim, tmp_path))
+    assert (tmp_path / ".env").read_text() == "KEEP=1\n"
+
+
+async def test_force_replaces_it_and_makes_it_private(sim: Simulator, tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("OLD=1\n")
+    env.chmod(0o644)
+    await registered(options(sim, tmp_path, force=True))
+    assert "OLD=1" not in env.read_text()
+    assert stat.S_IMODE(env.stat().st_mode) == 0o600
+
+
+async def test_a_forged_state_is_refused_and_the_code_is_not_spent(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    opts = options(sim, tmp_path)
+    seen: list[tuple[int, str, Any]] = []
+
+    async def on_ready(url: str) -> None:
+        seen.append(await browse(url, state="forged"))
+        raise RegisterError("stop")  # end the wait: the forged callback must not have won
+
+    with pytest.raises(RegisterError, match="stop"):
+        await register.register(opts, on_ready)
+    assert seen[0][0] == 400
+    assert not (tmp_path / ".env").exists()
+    assert len(sim.manifest_codes) == 1  # never converted
+
+
+async def test_a_spent_code_is_refused_by_github(sim: Simulator) -> None:
+    with pytest.raises(RegisterError, match="good once"):
+        await register.convert(sim.base_url, "no-such-code")
+
+
+def test_the_command_refuses_an_existing_env_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".env").write_text("KEEP=1\n")
+    code = main(["register", "--env", str(tmp_path / ".env"), "--no-browser"])
+    assert code == 2
+    assert capsys.readouterr().err.strip().count("\n") == 0
+
+
+def test_a_manifest_without_url_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(RegisterError, match="url"):
+        register.manifest_for({"name": "x"}, "http://127.0.0.1:1/callback", None)
+    bad = tmp_path / "app.yml"
+    bad.write_text("name: [unclosed\n")
+    with pytest.raises(RegisterError, match="not valid YAML"):
+        register.load_manifest(bad)
+    with pytest.raises(RegisterError, match="cannot read"):
+        register.load_manifest(tmp_path / "missing.yml")
+
+
+@pytest.mark.parametrize(
+    ("github_url", "org", "form", "api"),
+    [
+        ("https://github.com", None, "https://github.com/settings/apps/new?state=s", None),
+        (
+            "https://github.com/",
+            "octo-org",
+            "https://github.com/organizations/octo-org/settings/apps/new?state=s",
+            "https://api.github.com",
+        ),
+        (
+            "https://ghe.example.com",
+            "a b",
+            "https://ghe.example.com/organizations/a%20b/settings/apps/new?state=s",
+            "https://ghe.example.com/api/v3",
+        ),
+    ],
+)
+def test_urls_for_github_and_enterprise_server(
+    github_url: str, org: str | None, form: str, api: str | None
+) -> None:
+    assert register.new_app_url(github_url, org, "s") == form
+    assert register.api_url_for(github_url) == (api or "https://api.github.com")
+
+
+def test_the_page_escapes_the_manifest() -> None:
+    page = register.form_page("https://github.com/x?state=a&b", {"name": "<'x'>"})
+    form = Form()
+    form.feed(page)
+    assert json.loads(form.fields["manifest"]) == {"name": "<'x'>"}
+    assert form.action == "https://github.com/x?state=a&b"
+
+
+def test_an_answer_without_credentials_is_an_error() -> None:
+    with pytest.raises(RegisterError, match="lacks"):
+        register.conversion_from({"id": 1, "slug": "x"})
+
+
+def parse_env(text: str) -> dict[str, str]:
+    values = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            values[name] = value.strip('"')
+    return values
+
+
+def test_the_command_opens_the_browser_and_writes_the_env(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``rfc-bot register``: the browser (an HTTP client in a thread) gets the page's URL."""
+    import threading
+    import webbrowser
+
+    visits: list[tuple[int, str, Any]] = []
+
+    def open_in_browser(url: str) -> bool:
+        thread = threading.Thread(target=lambda: visits.append(asyncio.run(browse(url))))
+        thread.start()
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", open_in_browser)
+    env = tmp_path / ".env"
+    argv = ["register", "--env", str(env), "--github-url", sim.base_url, "--api-url"]
+    argv += [sim.base_url, "--manifest", str(ROOT / "app.yml")]
+    # The simulator runs on this test's loop: the command runs in a thread with its own.
+    result: list[int] = []
+    command = threading.Thread(target=lambda: result.append(main(argv)))
+    command.start()
+    while command.is_alive():
+        asyncio.get_event_loop().run_until_complete(asyncio.sleep(0.05))
+    assert result == [0]
+    assert "GITHUB_APP_ID=" in env.read_text()
+
+
+async def test_a_callback_without_code_or_with_a_refused_code(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    async def on_ready(url: str) -> None:
+        async with aiohttp.ClientSession() as browser:
+            async with browser.get(url) as page:
+                form = Form()
+                form.feed(await page.text())
+            state = form.action.split("state=")[1]
+            callback = url + "callback"
+            async with browser.get(callback, params={"state": state}) as empty:
+                assert empty.status == 400
+            async with browser.get(callback, params={"state": state, "code": "bogus"}) as bad:
+                assert bad.status == 502
+
+    with pytest.raises(RegisterError, match="good once"):
+        await register.register(options(sim, tmp_path), on_ready)
+    assert not (tmp_path / ".env").exists()
