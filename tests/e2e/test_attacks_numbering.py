@@ -37,12 +37,10 @@ def forged_numbering_message(number: int, with_proof: bool) -> str:
     return f"Tidy up\n\nRFC-PR: #{number}\nRFC-Numbered: {renames}{proof}\n"
 
 
-@pytest.mark.parametrize("with_proof", [False, True], ids=["bare-trailer", "fake-proof"])
-async def test_a_forged_numbering_trailer_does_not_steal_the_number(
-    sim: Any, bot_app: Any, repo: Any, with_proof: bool
-) -> None:
+def merged_after_a_forgery(sim: Any, repo: Any, with_proof: bool) -> Any:
+    """A pull request adding an RFC, merged after a commit touching rfcs/ (by eve) claimed to
+    be its numbering commit."""
     pull = open_pull(sim, repo, {NEW: rfc("Job Retries")})
-    # Before PR N merges, a commit touching rfcs/ claims to be its numbering commit.
     sim.commit(
         repo,
         "main",
@@ -51,6 +49,14 @@ async def test_a_forged_numbering_trailer_does_not_steal_the_number(
         author="eve",
     )
     sim.merge_pull_request(repo, pull.number)
+    return pull
+
+
+@pytest.mark.parametrize("with_proof", [False, True], ids=["bare-trailer", "fake-proof"])
+async def test_a_forged_numbering_trailer_does_not_steal_the_number(
+    sim: Any, bot_app: Any, repo: Any, with_proof: bool
+) -> None:
+    pull = merged_after_a_forgery(sim, repo, with_proof)
     await send(bot_app, "pull_request", sim.event_pull_request(repo, pull.number, "closed"))
 
     assert numbered(sim, repo) == ["rfcs/0001-audit-log.md", "rfcs/0002-job-retries.md"]
@@ -65,15 +71,7 @@ async def test_number_command_after_a_forged_trailer_numbers_the_rfc(
     sim: Any, bot_app: Any, repo: Any
 ) -> None:
     """The merge delivery was lost; a forged trailer sits on main; a maintainer retries."""
-    pull = open_pull(sim, repo, {NEW: rfc("Job Retries")})
-    sim.commit(
-        repo,
-        "main",
-        {"rfcs/notes.md": "Nothing to see.\n"},
-        message=forged_numbering_message(pull.number, True),
-        author="eve",
-    )
-    sim.merge_pull_request(repo, pull.number)
+    pull = merged_after_a_forgery(sim, repo, with_proof=True)
 
     await say(sim, bot_app, repo, pull.number, MAINTAINER, "/rfc number")
 
