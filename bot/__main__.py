@@ -368,11 +368,14 @@ DEMO_NEEDS_CHECKOUT = (
 
 def cmd_demo(args: argparse.Namespace) -> int:
     try:
+        from sandbox.dashboard_demo import main as dashboard_main
         from sandbox.demo import main as demo_main
     except ModuleNotFoundError as error:  # sandbox itself, or jsonschema (the demo extra)
         if error.name not in ("sandbox", "jsonschema"):
             raise
         raise CliError(DEMO_NEEDS_CHECKOUT) from error
+    if args.dashboard:
+        return dashboard_main(args.port)
     return demo_main() or 0
 
 
@@ -463,7 +466,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="serving processes on the one port (default: WEB_CONCURRENCY, else one per CPU)",
     )
-    command("demo", cmd_demo, "Run the App against the built-in GitHub simulator.")
+    demo = command("demo", cmd_demo, "Run the App against the built-in GitHub simulator.")
+    demo.add_argument(
+        "--dashboard",
+        action="store_true",
+        help="serve the live dashboard on the simulator (sign in there) until Ctrl-C",
+    )
+    demo.add_argument(
+        "--port", type=int, default=8000, help="the dashboard's port (default: 8000; 0: any)"
+    )
     command(
         "action",
         cmd_action,

@@ -28,6 +28,7 @@ from cachetools import TTLCache
 from gidgethub import routing, sansio
 
 from bot.binding import StartupError, listening_socket
+from bot.dashboard.web import add_dashboard
 from bot.errors import PayloadError, UserError
 from bot.features.context import Context
 from bot.features.reconcile import Reconciler, running
@@ -138,6 +139,7 @@ def create_app(
     app.router.add_post("/webhook", webhook)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)
+    add_dashboard(app, settings, context, lambda: intake.clients)
     app.cleanup_ctx.append(_github_session)
     app.cleanup_ctx.append(_lint_pool)
     # --- the reconciler (issue 10): a sweep at start-up, then every RECONCILE_INTERVAL ---

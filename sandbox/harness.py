@@ -3,6 +3,7 @@ benchmarks and the end-to-end tests all start."""
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ class LoopbackApp:
     runner: web.AppRunner
     webhook_url: str
     context: Context
+    base_url: str = ""  # http://127.0.0.1:PORT
 
     async def idle(self) -> None:
         """Return once every delivery accepted so far has been handled."""
@@ -30,12 +32,26 @@ class LoopbackApp:
 
 
 async def start_app(
-    sim: Simulator, secret: str, *, context: Context | None = None, **settings: Any
+    sim: Simulator,
+    secret: str,
+    *,
+    context: Context | None = None,
+    port: int = 0,
+    **settings: Any,
 ) -> LoopbackApp:
-    """Serve ``create_app`` on 127.0.0.1 with the simulator's App credentials; ``settings``
-    override the other Settings fields (log level, budgets ...). Sweeps are off unless
-    ``reconcile=True``: tests and benchmarks call ``app[RECONCILER].sweep()`` when they mean to."""
+    """Serve ``create_app`` on 127.0.0.1 (``port`` 0: any free one) with the simulator's App
+    credentials; ``settings`` override the other Settings fields (log level, budgets, the
+    dashboard's OAuth client ...). ``public_url`` defaults to the address served. Sweeps are
+    off unless ``reconcile=True``: tests and benchmarks call ``app[RECONCILER].sweep()`` when
+    they mean to."""
     context = context or Context()
+    # Bound before the App is made, so its public URL (the OAuth callback) is known.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    if settings.get("client_id"):
+        settings.setdefault("public_url", base_url)
     settings.setdefault("lint_workers", 0)  # lint inline: no worker processes per test app
     settings.setdefault("reconcile", False)
     app = create_app(
@@ -52,6 +68,5 @@ async def start_app(
     )
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    return LoopbackApp(app, runner, f"http://{host}:{port}/webhook", context)
+    await web.SockSite(runner, sock).start()
+    return LoopbackApp(app, runner, f"{base_url}/webhook", context, base_url)

@@ -2,8 +2,13 @@
 
 from gidgethub import routing
 
-from bot.features import check, commands, decisions, installation, numbering
+from bot.features import check, commands, dashboard, decisions, installation, numbering
 
 router = routing.Router(
-    check.router, commands.router, decisions.router, numbering.router, installation.router
+    check.router,
+    commands.router,
+    decisions.router,
+    numbering.router,
+    installation.router,
+    dashboard.router,
 )

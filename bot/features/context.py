@@ -35,6 +35,9 @@ ANNOUNCE_AFTER_SECONDS = 120.0
 # A decision's roster (who may approve) is asked of GitHub again after this long.
 ROSTER_SECONDS = 300
 COMMAND_WINDOW_SECONDS = max(PER_USER[1], PER_PULL[1])
+# The dashboard's cards (one per open pull request read) and viewers' read access.
+DASHBOARD_CARDS = 5000
+ACCESS_SECONDS = 300
 
 
 async def lint_inline(path: str, content: bytes, config: Config, **options: Any) -> LintSummary:
@@ -102,6 +105,15 @@ class Context:
     deferred: Callable[[str], None] = lambda kind: None
     # Runs the lint engine: ``lint_inline`` here, the process pool in the server.
     lint: Callable[..., Awaitable[LintSummary]] = lint_inline
+    # The dashboard (``bot.features.dashboard``): (repo, number) -> ``CachedCard``; (login,
+    # repo) -> may read; installation or "app" -> its conditional-request cache.
+    dashboard_cards: LRUCache[tuple[str, int], Any] = field(
+        default_factory=lambda: LRUCache(maxsize=DASHBOARD_CARDS)
+    )
+    read_access: TTLCache[tuple[str, str], bool] = field(
+        default_factory=lambda: TTLCache(maxsize=50_000, ttl=ACCESS_SECONDS)
+    )
+    dashboard_listings: LRUCache[str, Any] = field(default_factory=lambda: LRUCache(maxsize=256))
     # Per-repository locks, so that one process never races itself (e.g. numbering).
     _locks: LRUCache[str, asyncio.Lock] = field(default_factory=lambda: LRUCache(maxsize=1024))
 

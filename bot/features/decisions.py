@@ -443,12 +443,7 @@ async def settle(gh: GitHubAPI, pull: Pull, ctx: Context, config: Config | None 
     now = ctx.clock()
     panels: list[RfcPanel] = []
     labels: set[str] = set()
-    for path in history.rfc_paths:
-        rule = history.rule_for(path, config)
-        roster = (
-            await roster_for(gh, pull, rule, config, ctx) if rule is not None else Roster.of(())
-        )
-        state = decision_state(path, history.events, rule or config.decisions, roster, now)
+    for path, rule, state in await assess(gh, pull, ctx, config, history, now):
         if state.move_due:
             await _make_move(gh, pull, config, ctx, path, state)
         elif state.phase is Phase.DONE:
@@ -461,10 +456,31 @@ async def settle(gh: GitHubAPI, pull: Pull, ctx: Context, config: Config | None 
             await _announce_period_once(gh, pull, ctx, path, state)
         elif state.running and not state.move_due:
             labels.add(config.labels.decision)
-        panels.append(await _panel_entry(gh, pull, config, path, state, rule))
+        panels.append(await panel_entry(gh, pull, config, path, state, rule))
     desired = with_decision_labels(config, pull.labels, labels)
     await sync_labels(gh, pull, config, desired, ctx.known_labels)
     await _write_panel(gh, pull, ctx, history.panel, render_panel(panels, now))
+
+
+async def assess(
+    gh: GitHubAPI,
+    pull: Pull,
+    ctx: Context,
+    config: Config,
+    history: History,
+    now: datetime,
+) -> list[tuple[str, DecisionRule | None, DecisionState]]:
+    """Each RFC's decision as the fold computes it now: what ``settle`` acts on, the panel
+    shows and the dashboard lists (one computation, so they never disagree)."""
+    assessed = []
+    for path in history.rfc_paths:
+        rule = history.rule_for(path, config)
+        roster = (
+            await roster_for(gh, pull, rule, config, ctx) if rule is not None else Roster.of(())
+        )
+        state = decision_state(path, history.events, rule or config.decisions, roster, now)
+        assessed.append((path, rule, state))
+    return assessed
 
 
 async def _make_move(
@@ -560,7 +576,7 @@ async def _remind(gh: GitHubAPI, pull: Pull, ctx: Context, path: str, state: Dec
     await post_comment(gh, pull.repo, pull.number, fit_comment(body), app_id=ctx.app_id)
 
 
-async def _panel_entry(
+async def panel_entry(
     gh: GitHubAPI,
     pull: Pull,
     config: Config,
@@ -568,6 +584,8 @@ async def _panel_entry(
     state: DecisionState,
     rule: DecisionRule | None,
 ) -> RfcPanel:
+    """One RFC as the panel (and the dashboard) shows it: its title and status at the head,
+    the moves open from there, and its decision."""
     raw = await get_file(gh, pull.repo, path, pull.head.sha)
     document = parse(raw.decode("utf-8", errors="replace")) if raw is not None else None
     written = document.status if document else None

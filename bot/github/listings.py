@@ -36,6 +36,8 @@ CACHED_ROUTES = frozenset(
         "/repos/{owner}/{repo}/git/commits/{id}",
         "/repos/{owner}/{repo}/git/trees/{id}",
         "/repos/{owner}/{repo}/commits",
+        # The dashboard asks who may read a private repository (bot.features.dashboard).
+        "/repos/{owner}/{repo}/collaborators/{user}/permission",
     }
 )
 LISTING_CACHE_ENTRIES = 4096
