@@ -239,7 +239,7 @@ async def test_another_apps_code_is_refused(
     other_id = oauth_sim.register_app("other-app", callback_urls=[CALLBACK])
     other = oauth_sim.oauth_client(other_id)
     code = oauth_sim.authorize("mona", client_id=other.client_id)
-    status, answer = await exchange(oauth_sim, session, code=code)  # our App's credentials
+    answer = (await exchange(oauth_sim, session, code=code))[1]  # our App's credentials
     assert answer["error"] == "bad_verification_code"
     fields = {"client_id": other.client_id, "client_secret": other.client_secret}
     assert "access_token" in (await exchange(oauth_sim, session, code=code, **fields))[1]
