@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 
 from itsdangerous import BadData, URLSafeSerializer
 
+from bot.settings import is_loopback_host
+
 # --- what the lead's routes must use when setting the cookies --------------------------------
 COOKIE_NAME = "rfcbot_session"
 STATE_COOKIE_NAME = "rfcbot_oauth_state"  # the login-CSRF nonce, for one sign-in only
@@ -73,8 +75,7 @@ def cookie_key(webhook_secret: str) -> bytes:
 def cookie_secure(public_url: str) -> bool:
     """``Secure`` unless the App is reached over plain http on loopback (a local trial)."""
     parts = urlsplit(public_url)
-    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    return not (parts.scheme == "http" and local)
+    return not (parts.scheme == "http" and is_loopback_host(parts.hostname))
 
 
 def cookie_options(public_url: str, max_age_seconds: int) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, is_loopback_host
 
 
 @pytest.fixture
@@ -290,3 +290,19 @@ def test_client_secret_hidden_and_redacted(env: dict[str, str]) -> None:
         SIGN_IN["GITHUB_CLIENT_SECRET"],
     )
     assert Settings.from_env(env).secrets == (settings.webhook_secret, settings.private_key)
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        (None, False),
+        ("", False),
+        ("LOCALHOST", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("10.0.0.1", False),
+        ("example.com", False),
+    ],
+)
+def test_is_loopback_host(host: str | None, loopback: bool) -> None:
+    assert is_loopback_host(host) is loopback

@@ -268,6 +268,8 @@ def test_github_com_needs_no_web_url() -> None:
     assert "GITHUB_WEB_URL" not in register.env_text(app, "https://api.github.com", None)
     text = register.env_text(app, "https://g/api/v3", None, None, "https://g/")
     assert "GITHUB_WEB_URL=https://g\n" in text
+    without_client = NewApp(1, "x", "pem", "secret", "")  # no OAuth half in the answer
+    assert "CLIENT" not in register.env_text(without_client, "https://api.github.com", None)
 
 
 def test_an_answer_without_credentials_is_an_error() -> None:

@@ -177,6 +177,21 @@ def test_state_keeps_no_unsafe_next(codec: SessionCodec) -> None:
     assert codec.state_next(cookie, state) == "/dashboard"
 
 
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"n": "nonce", "t": 1_800_000_000},  # no next path
+        {"n": 5, "t": 1_800_000_000, "p": "/dashboard"},
+        {"n": "nonce", "t": "1800000000", "p": "/dashboard"},
+        {"n": "nonce", "t": 1_800_000_000, "p": "//evil.example"},  # signed, still made safe
+    ],
+)
+def test_signed_but_malformed_state_refused(codec: SessionCodec, claims: dict[str, object]) -> None:
+    forged = codec._states.dumps(claims)
+    assert codec.state_next(forged, "nonce") in (None, "/dashboard")
+    assert codec.state_next(forged, "nonce") != "//evil.example"
+
+
 def test_session_cookie_is_not_a_state(codec: SessionCodec) -> None:
     assert not codec.state_ok(codec.issue(MONA), "anything")
 
@@ -255,6 +270,7 @@ def test_cookie_attributes() -> None:
         ("http://127.0.0.1:8000", False),
         ("http://localhost:8000", False),
         ("http://[::1]:8000", False),
+        ("http://127.0.0.2:8000", False),
         ("http://localhost.evil.example", True),
     ],
 )
