@@ -73,14 +73,35 @@ async def run(repos: int, pulls: int) -> list[Figure]:
         changed, _, _ = await view()
         note = f"{repos} repositories x {pulls} open RFC pull requests ({shown} shown)"
         return [
-            Figure("dashboard, first view: counted requests", cold, "requests", baseline=total,
-                   note=note),
-            Figure("dashboard, next view unchanged: counted requests", warm, "requests",
-                   target=at_most(0), note="every listing a 304"),
-            Figure("dashboard, next view unchanged: time", warm_s, "s", baseline=cold_s,
-                   target=at_most(0.5, on_ratio=True), note="baseline: the first view"),
-            Figure("dashboard, next view after one push: counted requests", changed, "requests",
-                   target=at_most(12), note="the changed card only"),
+            Figure(
+                "dashboard, first view: counted requests",
+                cold,
+                "requests",
+                baseline=total,
+                note=note,
+            ),
+            Figure(
+                "dashboard, next view unchanged: counted requests",
+                warm,
+                "requests",
+                target=at_most(0),
+                note="every listing a 304",
+            ),
+            Figure(
+                "dashboard, next view unchanged: time",
+                warm_s,
+                "s",
+                baseline=cold_s,
+                target=at_most(0.5, on_ratio=True),
+                note="baseline: the first view",
+            ),
+            Figure(
+                "dashboard, next view after one push: counted requests",
+                changed,
+                "requests",
+                target=at_most(12),
+                note="the changed card only",
+            ),
         ]
     finally:
         await app.stop()
@@ -93,9 +114,16 @@ def render_figures() -> list[Figure]:
 
     def cards(count: int) -> list[PullCard]:
         return [
-            PullCard(f"o/r{n % 20}", n, f"RFC {n}", f"https://github.com/o/r/pull/{n}", "alice",
-                     "failure" if n % 3 else "success", "",
-                     (RfcPanel(f"rfcs/{n:04d}.md", f"T {n}", "Draft", (), NO_DECISION, None),))
+            PullCard(
+                f"o/r{n % 20}",
+                n,
+                f"RFC {n}",
+                f"https://github.com/o/r/pull/{n}",
+                "alice",
+                "failure" if n % 3 else "success",
+                "",
+                (RfcPanel(f"rfcs/{n:04d}.md", f"T {n}", "Draft", (), NO_DECISION, None),),
+            )
             for n in range(count)
         ]
 
@@ -108,9 +136,14 @@ def render_figures() -> list[Figure]:
 
     small, large = per_rfc(10, 200), per_rfc(1000, 3)
     return [
-        Figure("dashboard page, 1,000 RFCs: time per RFC", large * 1e6, "µs",
-               baseline=small * 1e6, target=at_most(3, on_ratio=True),
-               note="baseline: a page of 10 (linear: ratio near 1)"),
+        Figure(
+            "dashboard page, 1,000 RFCs: time per RFC",
+            large * 1e6,
+            "µs",
+            baseline=small * 1e6,
+            target=at_most(3, on_ratio=True),
+            note="baseline: a page of 10 (linear: ratio near 1)",
+        ),
     ]
 
 

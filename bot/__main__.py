@@ -346,6 +346,7 @@ def cmd_register(args: argparse.Namespace) -> int:
         github_url=args.github_url,
         api_url=args.api_url,
         webhook_url=args.webhook_url,
+        public_url=args.public_url,
         key_file=Path(args.key_file) if args.key_file else None,
         force=args.force,
         port=args.port,
@@ -490,6 +491,12 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--api-url", metavar="URL", help="default: from --github-url")
     register.add_argument("--manifest", default="app.yml", metavar="FILE")
     register.add_argument("--webhook-url", metavar="URL", help="default: app.yml's hook URL")
+    register.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="where browsers reach the App (the dashboard's sign-in); "
+        "default: the webhook URL without /webhook",
+    )
     register.add_argument("--env", default=".env", metavar="FILE", help="where to write")
     register.add_argument(
         "--key-file", metavar="FILE", help="write the private key here, its path in the .env"

@@ -5,8 +5,12 @@
    (``/organizations/ORG/settings/apps/new``), with a random ``state``.
 2. The user confirms on GitHub, which redirects to the page's ``/callback`` with a ``code``.
 3. The code is exchanged (``POST /app-manifests/{code}/conversions``, no authentication, good
-   once for an hour) for the App's id, private key and webhook secret, written to ``.env``
-   (mode 0600; an existing file is kept unless ``--force``).
+   once for an hour) for the App's id, private key, webhook secret and OAuth client id and
+   secret, written to ``.env`` (mode 0600; an existing file is kept unless ``--force``).
+
+When the App's public URL is known (``--public-url``, or a webhook URL ending in ``/webhook``),
+the manifest registers ``PUBLIC_URL/dashboard/callback`` as the OAuth callback URL and the
+``.env`` turns the dashboard's sign-in on (docs/dashboard.md).
 
 The deciding parts (URLs, the manifest, the ``.env`` text) are pure; ``register`` is the edge.
 """
@@ -20,7 +24,7 @@ import os
 import secrets
 import sys
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -30,6 +34,7 @@ import yaml
 from aiohttp import web
 
 from bot.github.client import API_VERSION, USER_AGENT
+from bot.settings import DASHBOARD_CALLBACK_PATH
 
 GITHUB_URL = "https://github.com"
 CONVERSION_TIMEOUT_SECONDS = 30
@@ -47,6 +52,7 @@ class Options:
     github_url: str = GITHUB_URL
     api_url: str | None = None  # default: derived from github_url
     webhook_url: str | None = None  # default: app.yml's hook_attributes.url
+    public_url: str | None = None  # default: the webhook URL without its /webhook
     key_file: Path | None = None  # write the key there (GITHUB_PRIVATE_KEY_PATH) instead
     force: bool = False
     port: int = 0
@@ -61,6 +67,8 @@ class NewApp:
     pem: str
     webhook_secret: str
     html_url: str
+    client_id: str = ""  # the OAuth half: the dashboard's sign-in
+    client_secret: str = field(default="", repr=False)
 
 
 # --- pure ------------------------------------------------------------------------------------
@@ -80,8 +88,11 @@ def new_app_url(github_url: str, org: str | None, state: str) -> str:
     return f"{base}{where}/settings/apps/new?state={quote(state, safe='')}"
 
 
-def manifest_for(app_yml: Any, redirect_url: str, webhook_url: str | None) -> dict[str, Any]:
-    """``app.yml`` as the manifest GitHub expects, returning to ``redirect_url``."""
+def manifest_for(
+    app_yml: Any, redirect_url: str, webhook_url: str | None, public_url: str | None = None
+) -> dict[str, Any]:
+    """``app.yml`` as the manifest GitHub expects, returning to ``redirect_url``; with a
+    public URL, the dashboard's sign-in callback is its OAuth callback URL."""
     if not isinstance(app_yml, dict) or not app_yml.get("url"):
         raise RegisterError("the manifest must be a mapping with at least `url` (see app.yml)")
     manifest = dict(app_yml)
@@ -89,7 +100,19 @@ def manifest_for(app_yml: Any, redirect_url: str, webhook_url: str | None) -> di
     if webhook_url is not None:
         hook = dict(manifest.get("hook_attributes") or {})
         manifest["hook_attributes"] = {**hook, "url": webhook_url}
+    if public_url:
+        manifest["callback_urls"] = [public_url + DASHBOARD_CALLBACK_PATH]
     return manifest
+
+
+def public_url_for(public_url: str | None, webhook_url: str | None) -> str | None:
+    """Where browsers reach the App: as given, or the webhook URL without its ``/webhook``
+    (the App serves both); None when neither says."""
+    if public_url:
+        return public_url.rstrip("/")
+    if webhook_url and webhook_url.rstrip("/").endswith("/webhook"):
+        return webhook_url.rstrip("/").removesuffix("/webhook")
+    return None
 
 
 def form_page(action: str, manifest: Mapping[str, Any]) -> str:
@@ -112,13 +135,23 @@ def conversion_from(body: Any) -> NewApp:
             pem=str(body["pem"]),
             webhook_secret=str(body["webhook_secret"]),
             html_url=str(body.get("html_url", "")),
+            client_id=str(body["client_id"]),
+            client_secret=str(body["client_secret"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise RegisterError(f"GitHub's answer lacks the App's credentials ({error})") from error
 
 
-def env_text(app: NewApp, api_url: str, key_file: Path | None) -> str:
-    """The ``.env`` lines ``rfc-bot serve`` reads (the key inline, or a path to it)."""
+def env_text(
+    app: NewApp,
+    api_url: str,
+    key_file: Path | None,
+    public_url: str | None = None,
+    github_url: str = GITHUB_URL,
+) -> str:
+    """The ``.env`` lines ``rfc-bot serve`` reads (the key inline, or a path to it). The
+    dashboard's sign-in is on when the public URL is known; else its lines wait, commented
+    out (``serve`` refuses a client id without ``PUBLIC_URL``)."""
     key = (
         f"GITHUB_PRIVATE_KEY_PATH={key_file}"
         if key_file
@@ -131,6 +164,16 @@ def env_text(app: NewApp, api_url: str, key_file: Path | None) -> str:
         f"GITHUB_WEBHOOK_SECRET={app.webhook_secret}",
         f"GITHUB_API_URL={api_url}",
     ]
+    if github_url.rstrip("/") != GITHUB_URL:
+        lines.append(f"GITHUB_WEB_URL={github_url.rstrip('/')}")
+    sign_in = [f"GITHUB_CLIENT_ID={app.client_id}", f"GITHUB_CLIENT_SECRET={app.client_secret}"]
+    if public_url:
+        lines += ["# The dashboard's GitHub sign-in (docs/dashboard.md).", *sign_in]
+        lines.append(f"PUBLIC_URL={public_url}")
+    elif app.client_id:
+        lines.append("# The dashboard's sign-in: set PUBLIC_URL, uncomment (docs/dashboard.md).")
+        lines += [f"# {line}" for line in sign_in]
+        lines.append("# PUBLIC_URL=https://rfc-bot.example.com")
     return "\n".join(lines) + "\n"
 
 
@@ -188,6 +231,7 @@ async def register(
         raise RegisterError(f"{options.env_path} exists: keep it, or pass --force to replace it")
     app_yml = load_manifest(options.manifest_path)
     api_url = options.api_url or api_url_for(options.github_url)
+    public_url = public_url_for(options.public_url, options.webhook_url or hook_url_of(app_yml))
     state = secrets.token_urlsafe(24)
     done: asyncio.Future[NewApp] = asyncio.get_running_loop().create_future()
     manifest: dict[str, Any] = {}
@@ -204,7 +248,7 @@ async def register(
             return web.Response(status=400, text="No code, or this registration is over.")
         try:
             new = await convert(api_url, code)
-            write_secrets(options, new, api_url)
+            write_secrets(options, new, api_url, public_url)
         except RegisterError as error:
             done.set_exception(error)
             return web.Response(status=502, text=str(error))
@@ -224,7 +268,7 @@ async def register(
         await site.start()
         port = runner.addresses[0][1]
         base = f"http://127.0.0.1:{port}"
-        manifest.update(manifest_for(app_yml, f"{base}/callback", options.webhook_url))
+        manifest.update(manifest_for(app_yml, f"{base}/callback", options.webhook_url, public_url))
         if on_ready is not None:
             ready = on_ready(base + "/")
             if ready is not None:
@@ -234,10 +278,17 @@ async def register(
         await runner.cleanup()
 
 
-def write_secrets(options: Options, new: NewApp, api_url: str) -> None:
+def hook_url_of(app_yml: Any) -> str | None:
+    hook = app_yml.get("hook_attributes") if isinstance(app_yml, dict) else None
+    url = hook.get("url") if isinstance(hook, dict) else None
+    return url if isinstance(url, str) else None
+
+
+def write_secrets(options: Options, new: NewApp, api_url: str, public_url: str | None) -> None:
     if options.key_file is not None:
         write_private(options.key_file, new.pem, force=options.force)
-    write_private(options.env_path, env_text(new, api_url, options.key_file), force=options.force)
+    text = env_text(new, api_url, options.key_file, public_url, options.github_url)
+    write_private(options.env_path, text, force=options.force)
 
 
 def main(options: Options, open_browser: bool) -> int:

@@ -165,7 +165,7 @@ async def wait_idle(app: web.Application) -> None:
 def run(settings: Settings, worker: WorkerRole | None = None) -> None:
     """Serve until SIGINT/SIGTERM, then drain. ``worker``: one of several processes on the
     port (``bot.supervisor``), which listens with its own SO_REUSEPORT socket."""
-    secrets = (settings.webhook_secret, settings.private_key)
+    secrets = settings.secrets
     configure_logging(settings.log_level, settings.log_format, secrets=secrets)
     app = create_app(settings)
     # --- bound before "listening"; a failure raises StartupError (bot/binding.py) ---

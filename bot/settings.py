@@ -6,11 +6,13 @@ fails with a single readable line. Secret values are never echoed in errors or r
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict, TypeVar
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -21,6 +23,14 @@ LOG_FORMATS = ("json", "text")
 MIN_WEBHOOK_SECRET_LENGTH = 16
 # Numeric App IDs, or the newer client IDs ("Iv1.abc...", "Iv23li...") GitHub accepts as `iss`.
 _APP_ID = re.compile(r"[0-9]+|Iv[0-9A-Za-z.]+")
+
+# The dashboard's sign-in (docs/dashboard.md): its path under PUBLIC_URL, and the reason
+# shown while it is off.
+DASHBOARD_CALLBACK_PATH = "/dashboard/callback"
+DASHBOARD_OFF_REASON = (
+    "set GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET and PUBLIC_URL: docs/dashboard.md"
+)
+_LOOPBACK_NAMES = frozenset({"localhost"})
 
 T = TypeVar("T", int, float)
 
@@ -58,6 +68,32 @@ class Settings:
     max_pending: int = 1000  # accepted deliveries not yet handled, per process; then 503
     max_pending_per_pr: int = 100  # of those, for one pull request (one ordering key)
     max_pending_mb: int = 32  # their request bodies, in MB (parsed, about twice that)
+    # --- the dashboard's GitHub sign-in (docs/dashboard.md); empty: the dashboard is off ---
+    client_id: str = ""
+    client_secret: str = field(default="", repr=False)
+    web_url: str = "https://github.com"
+    public_url: str = ""  # where browsers reach the App; the OAuth callback lives under it
+    dashboard_session_minutes: int = 60
+
+    @property
+    def dashboard_enabled(self) -> bool:
+        """The App's OAuth client is configured (``from_env`` then insists on PUBLIC_URL)."""
+        return bool(self.client_id and self.client_secret and self.public_url)
+
+    @property
+    def dashboard_off_reason(self) -> str:
+        """One line saying how to turn the dashboard on ("" when it is on)."""
+        return "" if self.dashboard_enabled else DASHBOARD_OFF_REASON
+
+    @property
+    def oauth_callback_url(self) -> str:
+        """The redirect_uri of the sign-in: register it as the App's callback URL."""
+        return self.public_url + DASHBOARD_CALLBACK_PATH if self.public_url else ""
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value, for the log redaction (``configure_logging(secrets=...)``)."""
+        return tuple(s for s in (self.webhook_secret, self.private_key, self.client_secret) if s)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -89,6 +125,7 @@ class Settings:
             ),
             reconcile_window_days=_number(environ, "RECONCILE_WINDOW_DAYS", int, 7, low=1, high=90),
             **_serving(environ),
+            **_dashboard(environ),
         )
 
 
@@ -110,6 +147,70 @@ def _serving(environ: Mapping[str, str]) -> _Serving:
         ),
         "max_pending_mb": _number(environ, "MAX_PENDING_MB", int, 32, low=1, high=65536),
     }
+
+
+class _Dashboard(TypedDict):
+    client_id: str
+    client_secret: str
+    web_url: str
+    public_url: str
+    dashboard_session_minutes: int
+
+
+def _dashboard(environ: Mapping[str, str]) -> _Dashboard:
+    """The OAuth client of the dashboard's sign-in: both of its halves or neither, and a
+    PUBLIC_URL to come back to once it is set."""
+    client_id = _value(environ, "GITHUB_CLIENT_ID")
+    client_secret = _value(environ, "GITHUB_CLIENT_SECRET")
+    if client_id and not client_secret:
+        raise SettingsError("GITHUB_CLIENT_ID is set but GITHUB_CLIENT_SECRET is not: set both")
+    if client_secret and not client_id:
+        raise SettingsError("GITHUB_CLIENT_SECRET is set but GITHUB_CLIENT_ID is not: set both")
+    public_url = _web_address(environ, "PUBLIC_URL", "", "https://rfc-bot.example.com")
+    if client_id and not public_url:
+        raise SettingsError(
+            "PUBLIC_URL is not set (the dashboard's sign-in returns to PUBLIC_URL"
+            f"{DASHBOARD_CALLBACK_PATH}; it is required with GITHUB_CLIENT_ID)"
+        )
+    return {
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "web_url": _web_address(
+            environ, "GITHUB_WEB_URL", "https://github.com", "https://github.example.com"
+        ),
+        "public_url": public_url,
+        "dashboard_session_minutes": _number(
+            environ, "DASHBOARD_SESSION_MINUTES", int, 60, low=5, high=1440
+        ),
+    }
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1)."""
+    if not host:
+        return False
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _web_address(environ: Mapping[str, str], name: str, default: str, example: str) -> str:
+    """An https URL with no query or fragment (plain http only on loopback, for the
+    simulator and local trials: a browser's sign-in must not cross the network in clear)."""
+    value = _value(environ, name)
+    if not value:
+        return default
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+        raise SettingsError(f"{name} must be an http(s) URL with no query, e.g. {example}")
+    parts = urlsplit(value)
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise SettingsError(
+            f"{name} must be an https URL (plain http only on 127.0.0.1 or localhost)"
+        )
+    return value.rstrip("/")
 
 
 def _value(environ: Mapping[str, str], name: str) -> str:

@@ -84,8 +84,7 @@ def main(workers: int | None = None, environ: Mapping[str, str] | None = None) -
         if role is not None or count == 1:
             server.run(settings, role)
             return 0
-        secrets = (settings.webhook_secret, settings.private_key)
-        configure_logging(settings.log_level, settings.log_format, secrets=secrets)
+        configure_logging(settings.log_level, settings.log_format, secrets=settings.secrets)
         return Supervisor(settings, count, dict(environ)).run()
     except (SettingsError, StartupError) as error:
         print(f"rfc-bot: error: {error}", file=sys.stderr)

@@ -82,7 +82,9 @@ def rfc_text(title: str, *, flawed: bool = False) -> str:
 
 async def populate(scene: Scene) -> None:
     sim = scene.sim
-    files = {CONFIG_PATH: demo_file("rfc-bot.yml"), "rfcs/README.md": demo_file("index.md")}
+    # A week's comment period (the story demo's is a minute): the dashboard shows it running.
+    config = demo_file("rfc-bot.yml").replace("comment_period: 1m", "comment_period: 7d")
+    files = {CONFIG_PATH: config, "rfcs/README.md": demo_file("index.md")}
     public = sim.create_repo(PUBLIC_REPO, files=files)
     private = sim.create_repo(PRIVATE_REPO, files=files, private=True)
     for login in MAINTAINERS:

@@ -24,6 +24,7 @@ from sandbox.sim_state import Clock
 
 INSTALLATION_LIMIT = 5000
 APP_LIMIT = 5000
+USER_LIMIT = 5000  # a user access token's own budget
 ANONYMOUS_LIMIT = 60
 WINDOW = timedelta(hours=1)
 RATE_LIMIT_DOCS = (
@@ -31,7 +32,8 @@ RATE_LIMIT_DOCS = (
     "#about-primary-rate-limits"
 )
 
-# Who pays for a request: ("installation", id), ("app", app id) or ("anonymous", "").
+# Who pays for a request: ("installation", id), ("app", app id), ("user", login) or
+# ("anonymous", "").
 Payer = tuple[str, int | str]
 ANONYMOUS: Payer = ("anonymous", "")
 
@@ -104,6 +106,8 @@ class RateLimits:
             return f"API rate limit exceeded for installation ID {who}."
         if kind == "app":
             return f"API rate limit exceeded for app ID {who}."
+        if kind == "user":
+            return f"API rate limit exceeded for user {who}."
         return "API rate limit exceeded for 127.0.0.1."
 
     def usage(self, payer: Payer) -> Usage:
@@ -116,6 +120,7 @@ class RateLimits:
         return {
             "installation": self.installation_limit,
             "app": APP_LIMIT,
+            "user": USER_LIMIT,
         }.get(payer[0], ANONYMOUS_LIMIT)
 
 

@@ -49,12 +49,12 @@ def repo_json(repo: Repo, base: str) -> dict[str, Any]:
         "name": repo.name,
         "full_name": repo.full_name,
         "owner": user_json(repo.owner, repo.owner_type),
-        "private": False,
+        "private": repo.private,
         "fork": repo.fork_of is not None,
         "default_branch": repo.default_branch,
         "html_url": f"{HTML}/{repo.full_name}",
         "url": f"{base}/repos/{repo.full_name}",
-        "visibility": "public",
+        "visibility": "private" if repo.private else "public",
     }
 
 

@@ -52,7 +52,8 @@ class Call:
     body: Any
     base: str  # the simulator's API root URL
     url: URL  # the full request URL (for pagination links)
-    installation_id: int | None = None  # None: authenticated as the App (JWT)
+    installation_id: int | None = None  # None: authenticated as the App (JWT), or a user
+    user: str | None = None  # the login a user access token acts for (GET /user only)
 
 
 @dataclass

@@ -9,7 +9,8 @@ Two halves:
   ``code`` and ``state``, as GitHub does after the click;
 - the REST operation ``POST /app-manifests/{code}/conversions`` (no authentication): a code is
   good once, for one hour, and answers the new App's id, slug, client id and secret, webhook
-  secret and private key (``pem``).
+  secret and private key (``pem``). The manifest's ``callback_urls`` become the new App's
+  OAuth callback URLs; its client id and secret work on the OAuth web flow.
 
 Registered into :data:`sim_routes.HANDLERS` on import; the form routes are added by
 ``Simulator.start``.
@@ -30,6 +31,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sandbox.sim_routes import Call, Reply, handles
+from sandbox.sim_routes_oauth import MAX_CALLBACK_URLS
 from sandbox.sim_state import ApiError, iso
 
 if TYPE_CHECKING:
@@ -63,6 +65,14 @@ def manifest_problems(manifest: Any) -> list[str]:
     redirect = manifest.get("redirect_url")
     if not isinstance(redirect, str) or urlsplit(redirect).scheme not in ("http", "https"):
         problems.append("redirect_url must be an http(s) URL")
+    callbacks = manifest.get("callback_urls", [])
+    if not isinstance(callbacks, list) or len(callbacks) > MAX_CALLBACK_URLS:
+        problems.append(f"callback_urls must be a list of at most {MAX_CALLBACK_URLS} URLs")
+    elif any(
+        not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https")
+        for url in callbacks
+    ):
+        problems.append("callback_urls must be http(s) URLs")
     hook = manifest.get("hook_attributes", {})
     if not isinstance(hook, dict) or ("url" in hook and not isinstance(hook["url"], str)):
         problems.append("hook_attributes.url must be a string")
@@ -109,7 +119,8 @@ def create_from_manifest(sim: Simulator, call: Call) -> Reply:
     manifest = pending.manifest
     name = str(manifest.get("name") or f"{pending.owner}-app")
     slug = slug_for(name)
-    app_id = sim.register_app(slug)
+    app_id = sim.register_app(slug, callback_urls=manifest.get("callback_urls") or [])
+    client = sim.oauth_client(app_id)  # the OAuth half: client id, secret, callback URLs
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -124,8 +135,8 @@ def create_from_manifest(sim: Simulator, call: Call) -> Reply:
             "id": app_id,
             "slug": slug,
             "node_id": f"A_{app_id}",
-            "client_id": f"Iv1.{secrets.token_hex(8)}",
-            "client_secret": secrets.token_hex(20),
+            "client_id": client.client_id,
+            "client_secret": client.client_secret,
             "webhook_secret": secrets.token_hex(20),
             "pem": pem,
             "name": name,

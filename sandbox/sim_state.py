@@ -379,6 +379,7 @@ class Repo:
     check_suites: dict[str, int] = field(default_factory=dict)  # head sha -> suite id
     fork_of: Repo | None = None
     next_number: int = 1
+    private: bool = False
 
     @property
     def full_name(self) -> str:
@@ -432,5 +433,6 @@ class Repo:
         return number
 
     def permission_of(self, user: str) -> str:
-        # GitHub answers "read" for a user without explicit access to a public repository.
-        return self.permissions.get(user.lower(), "read")
+        # GitHub answers "read" for a user without explicit access to a public repository,
+        # and "none" (the legacy base role of no access) on a private one.
+        return self.permissions.get(user.lower(), "none" if self.private else "read")

@@ -14,11 +14,12 @@ import itertools
 import json
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import jwt
 from aiohttp import web
@@ -31,6 +32,7 @@ from sandbox import (  # noqa: F401
     sim_routes,
     sim_routes_listing,
     sim_routes_manifest,
+    sim_routes_oauth,
     sim_routes_roster,
 )
 from sandbox.openapi.contract import NO_BODY, Contract, Operation
@@ -46,6 +48,14 @@ from sandbox.sim_faults import (
 )
 from sandbox.sim_limits import ANONYMOUS, RATE_LIMIT_DOCS, Payer, RateLimits, Usage, etag, matches
 from sandbox.sim_routes import HANDLERS, Call, Reply
+from sandbox.sim_routes_oauth import (
+    REFRESH_TOKEN_PREFIX,
+    USER_TOKEN_LIFETIME,
+    USER_TOKEN_PREFIX,
+    OAuthClient,
+    PendingCode,
+    UserToken,
+)
 from sandbox.sim_state import (
     ApiError,
     CheckRun,
@@ -67,6 +77,7 @@ TOKEN_LIFETIME = timedelta(hours=1)
 JWT_MAX_LIFETIME = 600
 JWT_CLOCK_SKEW = 60
 PERMISSION_NAMES = ("read", "triage", "write", "maintain", "admin")
+USER_PATHS = frozenset({"/user"})  # the only REST paths a user access token may call
 REVIEW_STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED")
 TEAM_ROLES = ("member", "maintainer")
 TEAM_STATES = ("active", "pending")
@@ -137,6 +148,12 @@ class Simulator:
         # conversion, and the login a user's new App belongs to.
         self.manifest_codes: dict[str, sim_routes_manifest.PendingManifest] = {}
         self.manifest_user = "mona"
+        # The OAuth web flow (sandbox/sim_routes_oauth.py): every App's client credentials
+        # (client id -> client), codes waiting for their exchange, issued user access tokens.
+        self.oauth_clients: dict[str, OAuthClient] = {}
+        self.oauth_codes: dict[str, PendingCode] = {}
+        self.user_tokens: dict[str, UserToken] = {}
+        self._add_oauth_client(int(app_id), app_slug, f"Iv1.{int(app_id):016x}")
         self._runner: web.AppRunner | None = None
 
     # ------------------------------------------------------------ server lifecycle
@@ -148,6 +165,13 @@ class Simulator:
         form = partial(sim_routes_manifest.new_app_form, self)
         app.router.add_post("/settings/apps/new", form)
         app.router.add_post("/organizations/{org}/settings/apps/new", form)
+        app.router.add_get("/login/oauth/authorize", partial(sim_routes_oauth.authorize_get, self))
+        app.router.add_post(
+            "/login/oauth/authorize", partial(sim_routes_oauth.authorize_post, self)
+        )
+        app.router.add_post(
+            "/login/oauth/access_token", partial(sim_routes_oauth.access_token, self)
+        )
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -172,7 +196,10 @@ class Simulator:
         *,
         default_branch: str = "main",
         owner_type: str = "Organization",
+        private: bool = False,
     ) -> Repo:
+        """A repository covered by the App. ``private``: a user with no explicit
+        permission has none (on a public one, everyone may read)."""
         owner, name = full_name.split("/")
         if full_name.lower() in self.repos:
             raise ValueError(f"repository {full_name} already exists")
@@ -184,6 +211,7 @@ class Simulator:
             default_branch,
             self._installation_for(owner),
             ObjectStore(clock=self.clock),
+            private=private,
         )
         repo.commit(default_branch, dict(files or {}), "Initial commit", owner)
         self.repos[full_name.lower()] = repo
@@ -411,11 +439,74 @@ class Simulator:
         self._pull(target, review.pull_number).touch(self.clock.now())
         return review
 
-    def register_app(self, slug: str) -> int:
-        """Another GitHub App (e.g. a CI) known to the simulator; returns its id."""
+    def register_app(self, slug: str, *, callback_urls: Sequence[str] = ()) -> int:
+        """Another GitHub App (e.g. a CI) known to the simulator; returns its id. It gets
+        OAuth client credentials too (``oauth_client(app_id)``)."""
         app_id = self.next_id()
         self.apps[app_id] = slug
+        client = self._add_oauth_client(app_id, slug, f"Iv1.{secrets.token_hex(8)}")
+        self.set_callback_urls(list(callback_urls), app_id=app_id)
+        assert client.app_id == app_id
         return app_id
+
+    # ------------------------------------------------------------ test-facing API: OAuth
+
+    @property
+    def client_id(self) -> str:
+        """The simulated App's OAuth client id (``GITHUB_CLIENT_ID``)."""
+        return self.oauth_client().client_id
+
+    @property
+    def client_secret(self) -> str:
+        """The simulated App's OAuth client secret (``GITHUB_CLIENT_SECRET``)."""
+        return self.oauth_client().client_secret
+
+    def oauth_client(self, app_id: int | None = None) -> OAuthClient:
+        wanted = int(self.app_id) if app_id is None else app_id
+        for client in self.oauth_clients.values():
+            if client.app_id == wanted:
+                return client
+        raise KeyError(f"no App {wanted} in the simulator")
+
+    def set_callback_urls(self, urls: Sequence[str], *, app_id: int | None = None) -> None:
+        """The App's "Callback URL" settings (at most 10; the first is the default)."""
+        if len(urls) > sim_routes_oauth.MAX_CALLBACK_URLS:
+            raise ValueError("GitHub keeps at most 10 callback URLs")
+        self.oauth_client(app_id).callback_urls = list(urls)
+
+    def authorize(
+        self,
+        login: str,
+        client_id: str | None = None,
+        redirect_uri: str | None = None,
+        state: str | None = None,
+    ) -> str:
+        """``login`` signs in and authorizes the App (the page's form, without a browser);
+        returns the one-time code. Raises ``AuthorizeRefused`` where GitHub shows an
+        error page instead of redirecting."""
+        location = sim_routes_oauth.authorize(
+            self, login, client_id or self.client_id, redirect_uri, state
+        )
+        return dict(parse_qsl(urlsplit(location).query))["code"]
+
+    def issue_user_token(self, login: str, client_id: str) -> tuple[str, str]:
+        """A user access token (8 hours) and a refresh token for ``login``."""
+        token = USER_TOKEN_PREFIX + secrets.token_urlsafe(27)
+        refresh = REFRESH_TOKEN_PREFIX + secrets.token_urlsafe(57)
+        expires = self.clock.now() + USER_TOKEN_LIFETIME
+        self.user_tokens[token] = UserToken(self.login_of(login), client_id, expires)
+        return token, refresh
+
+    def expire_user_tokens(self) -> None:
+        """Make every issued user access token expired."""
+        expired = self.clock.now() - timedelta(seconds=1)
+        for token in self.user_tokens.values():
+            token.expires = expired
+
+    def _add_oauth_client(self, app_id: int, name: str, client_id: str) -> OAuthClient:
+        client = OAuthClient(app_id, client_id, secrets.token_hex(20), [], name)
+        self.oauth_clients[client_id] = client
+        return client
 
     def add_check_run(
         self,
@@ -842,6 +933,7 @@ class Simulator:
                 self.base_url,
                 request.url,
                 installation_id,
+                self._user_of(request) if path in USER_PATHS else None,
             )
             reply = HANDLERS[operation.operation_id](self, call)
         except ApiError as error:
@@ -878,6 +970,8 @@ class Simulator:
             installation_id = self._authenticate(request, path)
         except ApiError:
             return ANONYMOUS
+        if path in USER_PATHS:  # a user access token spends the user's own budget
+            return ("user", self._user_of(request) or "")
         if installation_id is None:
             return ("app", int(self.app_id))
         return ("installation", installation_id)
@@ -921,12 +1015,26 @@ class Simulator:
                 raise ApiError(401, "A JSON web token could not be decoded")
             self._verify_jwt(credential)
             return None
+        if path in USER_PATHS:
+            # Only a live user access token: an installation token or a JWT is refused.
+            if self._user_of(request) is None:
+                raise ApiError(401, "Bad credentials")
+            return None
         if scheme.lower() not in ("token", "bearer") or credential not in self.tokens:
+            # A user access token is no installation token (chosen: see docs/simulator.md).
             raise ApiError(401, "Bad credentials")
         installation_id, expires = self.tokens[credential]
         if expires <= self.clock.now():
             raise ApiError(401, "Bad credentials")
         return installation_id
+
+    def _user_of(self, request: web.Request) -> str | None:
+        """The login of the request's live user access token, if it carries one."""
+        scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
+        token = self.user_tokens.get(credential)
+        if scheme.lower() not in ("token", "bearer") or token is None:
+            return None
+        return token.login if token.expires > self.clock.now() else None
 
     def _verify_jwt(self, token: str) -> None:
         try:

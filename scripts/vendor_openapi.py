@@ -64,6 +64,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/app/installations"),
     ("get", "/installation/repositories"),
     ("post", "/app-manifests/{code}/conversions"),  # `rfc-bot register` (no auth)
+    ("get", "/user"),  # the dashboard's sign-in: who holds this user access token
 )
 
 # Operation keys worth keeping; descriptions and responses are dropped to keep the file small.

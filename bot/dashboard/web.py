@@ -39,8 +39,8 @@ from bot.features.context import Context
 from bot.features.dashboard import Cards, open_cards
 from bot.github.client import ClientFactory
 from bot.github.oauth import (
+    SignInFailed,
     SignInRefused,
-    SignInUnavailable,
     authorize_url,
     exchange_code,
     signed_in_user,
@@ -167,7 +167,7 @@ async def callback(request: web.Request) -> web.Response:
         viewer = await signed_in_user(clients.session, settings.api_url, token)
     except SignInRefused as refused:
         return _message("Sign-in refused", f"GitHub refused the sign-in: {refused}", 403)
-    except SignInUnavailable:
+    except SignInFailed:
         log.warning("dashboard: GitHub's sign-in did not answer")
         return _message("GitHub did not answer", "The sign-in could not finish. Try again.", 502)
     del token  # who signed in is all the App keeps

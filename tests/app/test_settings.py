@@ -6,7 +6,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, is_loopback_host
 
 
 @pytest.fixture
@@ -194,3 +194,115 @@ def test_reconciler_settings(env: dict[str, str]) -> None:
     for name, value in (("RECONCILE_INTERVAL", "-1"), ("RECONCILE_WINDOW_DAYS", "0")):
         with pytest.raises(SettingsError, match=name):
             Settings.from_env({**env, name: value})
+
+
+# --- the dashboard's sign-in --------------------------------------------------------------
+
+SIGN_IN = {
+    "GITHUB_CLIENT_ID": "Iv1.0123456789abcdef",
+    "GITHUB_CLIENT_SECRET": "client-secret-0123456789abcdef0123456789",
+    "PUBLIC_URL": "https://rfc-bot.example.com/",
+}
+
+
+def test_dashboard_off_by_default(env: dict[str, str]) -> None:
+    settings = Settings.from_env(env)
+    assert not settings.dashboard_enabled
+    assert settings.dashboard_off_reason == (
+        "set GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET and PUBLIC_URL: docs/dashboard.md"
+    )
+    assert settings.web_url == "https://github.com"
+    assert settings.dashboard_session_minutes == 60
+    assert settings.oauth_callback_url == ""
+
+
+def test_dashboard_on_with_the_client_and_public_url(env: dict[str, str]) -> None:
+    settings = Settings.from_env(env | SIGN_IN | {"DASHBOARD_SESSION_MINUTES": "15"})
+    assert settings.dashboard_enabled and settings.dashboard_off_reason == ""
+    assert settings.client_id == "Iv1.0123456789abcdef"
+    assert settings.public_url == "https://rfc-bot.example.com"
+    assert settings.oauth_callback_url == "https://rfc-bot.example.com/dashboard/callback"
+    assert settings.dashboard_session_minutes == 15
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [("GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"), ("GITHUB_CLIENT_SECRET", "GITHUB_CLIENT_ID")],
+)
+def test_one_half_of_the_client_names_the_other(
+    env: dict[str, str], given: str, missing: str
+) -> None:
+    env |= {given: SIGN_IN[given], "PUBLIC_URL": SIGN_IN["PUBLIC_URL"]}
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env(env)
+    assert str(refused.value).startswith(given) and missing in str(refused.value)
+    assert SIGN_IN["GITHUB_CLIENT_SECRET"] not in str(refused.value)
+
+
+def test_client_without_public_url_refused(env: dict[str, str]) -> None:
+    env |= {k: v for k, v in SIGN_IN.items() if k != "PUBLIC_URL"}
+    with pytest.raises(SettingsError, match=r"^PUBLIC_URL is not set .*GITHUB_CLIENT_ID"):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize("name", ["GITHUB_WEB_URL", "PUBLIC_URL"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "github.com",
+        "http://github.example.com",  # plain http off loopback: a sign-in in clear
+        "http://10.0.0.1:8000",
+        "ftp://github.com",
+        "https://host/path?next=x",
+        "https://host#frag",
+        "https://",
+        "http://localhost.evil.example",
+    ],
+)
+def test_web_addresses_https_or_loopback(env: dict[str, str], name: str, value: str) -> None:
+    env[name] = value
+    with pytest.raises(SettingsError, match=f"^{name} must be"):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["http://127.0.0.1:8000", "http://localhost:9", "http://[::1]:8000", "https://ghe.example.com"],
+)
+def test_web_address_loopback_http_accepted(env: dict[str, str], value: str) -> None:
+    settings = Settings.from_env(env | {"GITHUB_WEB_URL": value + "/", "PUBLIC_URL": value})
+    assert settings.web_url == value and settings.public_url == value
+
+
+@pytest.mark.parametrize("value", ["4", "1441", "sixty"])
+def test_session_minutes_bounded(env: dict[str, str], value: str) -> None:
+    env["DASHBOARD_SESSION_MINUTES"] = value
+    with pytest.raises(SettingsError, match=r"^DASHBOARD_SESSION_MINUTES must be .* 5 and 1440"):
+        Settings.from_env(env)
+
+
+def test_client_secret_hidden_and_redacted(env: dict[str, str]) -> None:
+    settings = Settings.from_env(env | SIGN_IN)
+    assert SIGN_IN["GITHUB_CLIENT_SECRET"] not in repr(settings)
+    assert settings.secrets == (
+        settings.webhook_secret,
+        settings.private_key,
+        SIGN_IN["GITHUB_CLIENT_SECRET"],
+    )
+    assert Settings.from_env(env).secrets == (settings.webhook_secret, settings.private_key)
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        (None, False),
+        ("", False),
+        ("LOCALHOST", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("10.0.0.1", False),
+        ("example.com", False),
+    ],
+)
+def test_is_loopback_host(host: str | None, loopback: bool) -> None:
+    assert is_loopback_host(host) is loopback

@@ -89,6 +89,13 @@ async def test_register_writes_an_env_that_serve_accepts(sim: Simulator, tmp_pat
     settings = Settings.from_env(values)  # the key and the secret pass serve's checks
     assert settings.private_key.strip() == new.pem.strip()
     assert settings.webhook_secret == new.webhook_secret
+    # The dashboard's sign-in is on: the OAuth client, and the callback under the public URL.
+    assert settings.dashboard_enabled
+    assert (settings.client_id, settings.client_secret) == (new.client_id, new.client_secret)
+    assert settings.public_url == "https://rfc.example.org"
+    callback = "https://rfc.example.org/dashboard/callback"
+    assert manifest["callback_urls"] == [callback] == sim.oauth_client(new.id).callback_urls
+    assert sim.authorize("mona", client_id=settings.client_id, redirect_uri=callback)
     # What GitHub was sent: app.yml as JSON, returning to the loopback callback.
     assert manifest["redirect_url"].startswith("http://127.0.0.1:")
     assert manifest["hook_attributes"]["url"] == "https://rfc.example.org/webhook"
@@ -205,6 +212,64 @@ def test_the_page_escapes_the_manifest() -> None:
     form.feed(page)
     assert json.loads(form.fields["manifest"]) == {"name": "<'x'>"}
     assert form.action == "https://github.com/x?state=a&b"
+
+
+async def test_without_a_public_url_the_sign_in_waits_commented_out(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    opts = options(sim, tmp_path, webhook_url="https://hooks.example.org/in")
+    new, (_, _, manifest) = await registered(opts)
+    assert "callback_urls" not in manifest
+    text = (tmp_path / ".env").read_text()
+    assert f"# GITHUB_CLIENT_ID={new.client_id}\n" in text
+    assert f"# GITHUB_CLIENT_SECRET={new.client_secret}\n" in text
+    settings = Settings.from_env(parse_env(text))  # serve starts, the dashboard off
+    assert not settings.dashboard_enabled and settings.client_id == ""
+
+
+async def test_an_explicit_public_url_wins(sim: Simulator, tmp_path: Path) -> None:
+    opts = options(sim, tmp_path, public_url="http://127.0.0.1:8000/")
+    _, (_, _, manifest) = await registered(opts)
+    assert manifest["callback_urls"] == ["http://127.0.0.1:8000/dashboard/callback"]
+    settings = Settings.from_env(parse_env((tmp_path / ".env").read_text()))
+    assert settings.public_url == "http://127.0.0.1:8000" and settings.dashboard_enabled
+    assert settings.web_url == sim.base_url  # GitHub's web pages: the sign-in goes there
+
+
+async def test_app_yml_hook_url_gives_the_public_url(sim: Simulator, tmp_path: Path) -> None:
+    _, (_, _, manifest) = await registered(options(sim, tmp_path))  # app.yml's placeholder
+    assert manifest["callback_urls"] == ["https://rfc-bot.example.com/dashboard/callback"]
+
+
+@pytest.mark.parametrize(
+    ("public", "webhook", "expected"),
+    [
+        (None, None, None),
+        (None, "https://x.example/webhook", "https://x.example"),
+        (None, "https://x.example/bot/webhook/", "https://x.example/bot"),
+        (None, "https://x.example/hooks", None),
+        ("https://y.example/", "https://x.example/webhook", "https://y.example"),
+    ],
+)
+def test_the_public_url(public: str | None, webhook: str | None, expected: str | None) -> None:
+    assert register.public_url_for(public, webhook) == expected
+
+
+def test_hook_url_of_odd_manifests() -> None:
+    assert register.hook_url_of({"hook_attributes": {"url": "https://x/webhook"}}) == (
+        "https://x/webhook"
+    )
+    for odd in (None, [], {"hook_attributes": []}, {"hook_attributes": {"url": 5}}):
+        assert register.hook_url_of(odd) is None
+
+
+def test_github_com_needs_no_web_url() -> None:
+    app = NewApp(1, "x", "pem", "secret", "", "Iv1.a", "cs")
+    assert "GITHUB_WEB_URL" not in register.env_text(app, "https://api.github.com", None)
+    text = register.env_text(app, "https://g/api/v3", None, None, "https://g/")
+    assert "GITHUB_WEB_URL=https://g\n" in text
+    without_client = NewApp(1, "x", "pem", "secret", "")  # no OAuth half in the answer
+    assert "CLIENT" not in register.env_text(without_client, "https://api.github.com", None)
 
 
 def test_an_answer_without_credentials_is_an_error() -> None:

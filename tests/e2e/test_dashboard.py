@@ -99,7 +99,7 @@ async def test_a_maintainer_sees_both_repositories_and_what_waits_on_her(scene: 
     assert "Waiting on me (1)" in html
     assert "RFC: Billing export" in mine and "RFC: Job retries" not in mine
     assert "storage-cost" in html  # the concern, with who raised it
-    assert "final comment period" in html and "2026-11-30 09:" in html
+    assert "final comment period" in html and "2026-12-07 09:" in html
 
 
 async def test_an_author_never_sees_a_repository_she_cannot_read(scene: Scene) -> None:
@@ -138,10 +138,10 @@ async def test_a_second_view_costs_no_rate_limited_request(scene: Scene) -> None
         await sign_in(client, scene, "mona")
         installation = scene.sim.find_repo(PUBLIC_REPO).installation_id
         scene.app.app[DASHBOARD].views.clear()
-        used = scene.sim.api_usage(installation).used
+        used = scene.sim.api_usage(installation).requests
         again = await client.get(scene.dashboard_url)
         assert again.status == 200
-        assert scene.sim.api_usage(installation).used == used  # every listing a 304
+        assert scene.sim.api_usage(installation).requests == used  # every listing a 304
 
 
 async def test_a_forged_or_altered_session_cookie_is_refused(scene: Scene) -> None:
