@@ -17,7 +17,6 @@ about half a second; a shared one would need a module-scoped event loop in every
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -30,7 +29,7 @@ from tests.browser.harness import (
     CHROMIUM_ARGS,
     NetworkGuard,
     PageProblems,
-    missing_browser,
+    require_browser,
     screenshot_path,
     serve_directory,
 )
@@ -44,11 +43,7 @@ TIMEOUT_MS = 10_000  # a broken page fails in seconds, not after Playwright's 30
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    reason = missing_browser()
-    if reason is not None:
-        if "CI" in os.environ:
-            pytest.fail(f"browser tests cannot run under CI: {reason}", pytrace=False)
-        pytest.skip(reason)
+    require_browser()
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:

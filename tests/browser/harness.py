@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import pytest
 from aiohttp import web
 
 if TYPE_CHECKING:  # pragma: no cover - the types only
@@ -49,6 +50,17 @@ def missing_browser() -> str | None:
         if find_spec(module) is None:
             return f"the Python package {module} is missing (pip install -e '.[test]')"
     return None
+
+
+def require_browser() -> None:
+    """Skip the test when the browser cannot run here; under CI, fail it instead: CI must never
+    silently skip the browser tests."""
+    reason = missing_browser()
+    if reason is None:
+        return
+    if "CI" in os.environ:
+        pytest.fail(f"browser tests cannot run under CI: {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 @asynccontextmanager
