@@ -116,7 +116,8 @@ def index_page(rfcs: Sequence[SiteRfc], statuses: Sequence[str]) -> str:
     counts = Counter(rfc.status for rfc in rfcs)
     known = [s for s in statuses if counts[s]] + sorted(s for s in counts if s not in statuses)
     pills = "".join(
-        f'<li><button type="button" class="pill {status_class(s)}" data-status-pill="{_e(status_key(s))}" '
+        f'<li><button type="button" class="pill {status_class(s)}" '
+        f'data-status-pill="{_e(status_key(s))}" '
         f'aria-pressed="false">{_e(s or "no status")} <span class="count">{counts[s]}</span>'
         "</button></li>"
         for s in known
