@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
 import pytest
-from playwright.async_api import Browser, Page
-from playwright.async_api import Error as PlaywrightError
 
 from tests.browser import harness
 from tests.browser.harness import (
@@ -21,6 +20,9 @@ from tests.browser.harness import (
     serious_violations,
     serve_directory,
 )
+
+if TYPE_CHECKING:  # pragma: no cover - collecting works without Playwright (then: skip)
+    from playwright.async_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 
@@ -73,6 +75,8 @@ async def test_a_request_to_the_outside_is_blocked_and_reported(
     await page.goto(base + "outside.html")
     assert guard.blocked == ["https://example.com/tracker.png"]
     assert any("ERR_BLOCKED_BY_CLIENT" in error for error in problems.errors)
+    from playwright.async_api import Error as PlaywrightError
+
     with pytest.raises(PlaywrightError, match="ERR_BLOCKED_BY_CLIENT"):
         await page.goto("http://example.com/")
     assert guard.blocked[-1] == "http://example.com/"

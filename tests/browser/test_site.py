@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from playwright.async_api import Page
 
 from bot.rfc.config import Config
 from bot.site.build import SiteOptions, build_site
 from tests.browser.conftest import NewPage
 from tests.browser.harness import assert_accessible
+
+if TYPE_CHECKING:  # pragma: no cover - collecting works without Playwright (then: skip)
+    from playwright.async_api import Page
 
 pytestmark = pytest.mark.browser
 
