@@ -63,8 +63,17 @@ def network_guard() -> NetworkGuard:
 
 
 @pytest.fixture
-async def new_page(browser: Browser, network_guard: NetworkGuard) -> AsyncIterator[NewPage]:
-    problems = PageProblems()
+def page_problems() -> PageProblems:
+    """What the pages logged as errors; a test that provokes one (a 403 page) checks it and
+    empties ``errors``, else the test fails."""
+    return PageProblems()
+
+
+@pytest.fixture
+async def new_page(
+    browser: Browser, network_guard: NetworkGuard, page_problems: PageProblems
+) -> AsyncIterator[NewPage]:
+    problems = page_problems
 
     async def open_page(
         *, viewport: dict[str, int] | None = None, color_scheme: str = "light", **options: Any

@@ -149,3 +149,15 @@ def test_a_missing_browser_skips_but_fails_under_ci(
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="cannot run under CI: no Chromium"):
         require_browser()
+
+
+async def test_an_expected_error_can_be_acknowledged(
+    page: Page, serve: Callable[[Path], Awaitable[str]], pages: Path, page_problems: PageProblems
+) -> None:
+    (pages / "gone.html").write_text(
+        '<!doctype html><html lang="en"><title>g</title><img alt="" src="gone.png"></html>',
+        encoding="utf-8",
+    )
+    await page.goto(await serve(pages) + "gone.html")
+    assert any("404" in error for error in page_problems.errors)
+    page_problems.errors.clear()  # expected here; left in, the fixture fails the test
