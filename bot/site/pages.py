@@ -15,6 +15,9 @@ from bot.site.markdown import Rendered
 from bot.site.model import SiteRfc
 
 DEPRECATED = "deprecated"
+# The filter value of "no status": statuses are stripped text, so never a lone space; "" is
+# taken by "All" in the select (and an empty value would make the "no status" pill a no-op).
+NO_STATUS = " "
 
 
 def _e(text: object) -> str:
@@ -46,6 +49,11 @@ def status_class(status: str) -> str:
     return word if word in ("draft", "proposed", "final", DEPRECATED) else "other"
 
 
+def status_key(status: str) -> str:
+    """The value that stands for ``status`` in the index's filters and its URL fragment."""
+    return status or NO_STATUS
+
+
 def _pill(status: str) -> str:
     return f'<span class="pill {status_class(status)}">{_e(status or "no status")}</span>'
 
@@ -67,8 +75,9 @@ def _badge(rfc: SiteRfc, *, root: str) -> str:
 # --- the index -----------------------------------------------------------------------------
 
 
-def _options(name: str, label: str, values: Sequence[str]) -> str:
-    options = "".join(f'<option value="{_e(v)}">{_e(v)}</option>' for v in values)
+def _options(name: str, label: str, values: Sequence[tuple[str, str]]) -> str:
+    """A labelled select of (value, text) pairs, after "All"."""
+    options = "".join(f'<option value="{_e(v)}">{_e(text)}</option>' for v, text in values)
     return (
         f'<label for="f-{name}">{label}</label>'
         f'<select id="f-{name}" data-filter="{name}"><option value="">All</option>{options}'
@@ -88,7 +97,7 @@ def _row(rfc: SiteRfc) -> str:
         ]
     ).lower()
     return (
-        f'<li class="rfc" data-status="{_e(rfc.status)}" '
+        f'<li class="rfc" data-status="{_e(status_key(rfc.status))}" '
         f'data-apps="{_e(chr(31).join(rfc.target_apps))}" '
         f'data-authors="{_e(chr(31).join(rfc.authors))}" data-text="{_e(haystack)}">'
         f'<div class="line"><a href="{_e(rfc.page)}">'
@@ -107,7 +116,8 @@ def index_page(rfcs: Sequence[SiteRfc], statuses: Sequence[str]) -> str:
     counts = Counter(rfc.status for rfc in rfcs)
     known = [s for s in statuses if counts[s]] + sorted(s for s in counts if s not in statuses)
     pills = "".join(
-        f'<li><button type="button" class="pill {status_class(s)}" data-status-pill="{_e(s)}" '
+        f'<li><button type="button" class="pill {status_class(s)}" '
+        f'data-status-pill="{_e(status_key(s))}" '
         f'aria-pressed="false">{_e(s or "no status")} <span class="count">{counts[s]}</span>'
         "</button></li>"
         for s in known
@@ -128,8 +138,9 @@ def index_page(rfcs: Sequence[SiteRfc], statuses: Sequence[str]) -> str:
         '<label for="f-q">Search</label>'
         '<input id="f-q" type="search" data-filter="q" autocomplete="off" '
         'placeholder="number, title, author, summary">'
-        f"{_options('status', 'Status', known)}{_options('app', 'Application', apps)}"
-        f"{_options('author', 'Author', authors)}</form>\n"
+        f"{_options('status', 'Status', [(status_key(s), s or 'no status') for s in known])}"
+        f"{_options('app', 'Application', [(app, app) for app in apps])}"
+        f"{_options('author', 'Author', [(login, login) for login in authors])}</form>\n"
         f'<p id="shown" class="shown" aria-live="polite">{len(rfcs)} of {len(rfcs)} shown</p>\n'
         f"{note}"
         f'<ol class="rfcs" id="rfcs">\n{chr(10).join(_row(rfc) for rfc in ordered(rfcs))}\n</ol>\n'

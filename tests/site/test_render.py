@@ -9,7 +9,7 @@ from bot.rfc.document import parse
 from bot.site.feed import atom_feed
 from bot.site.markdown import render, slug
 from bot.site.model import SiteRfc, page_name, site_rfc, summary
-from bot.site.pages import index_page, repository_links, rfc_page, status_class
+from bot.site.pages import NO_STATUS, index_page, repository_links, rfc_page, status_class
 from tests.site.helpers import Page, rfc_text
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -108,7 +108,17 @@ def test_index_lists_counts_and_filters() -> None:
     rfcs = [record(1), record(2, status="Final"), record(0, path="rfcs/0000-new.md", status="")]
     page = Page(index_page(rfcs, ["Draft", "Final"]))
     assert len(page.find("li", class_="rfc")) == 3
-    assert [a["data-status-pill"] for a in page.find("button")] == ["Draft", "Final", ""]
+    pills = [a["data-status-pill"] for a in page.find("button")]
+    assert pills == ["Draft", "Final", NO_STATUS]
+    # Each pill's value is a row's and an option's, and none is "All"'s empty value (a "no
+    # status" pill used to be a no-op: the browser tests found it).
+    assert [a["data-status"] for a in page.find("li", class_="rfc")] == [
+        "Draft",
+        "Final",
+        NO_STATUS,
+    ]
+    options = [o["value"] for o in page.find("option")]
+    assert all(pill in options for pill in pills) and options.count("") == 3  # "All" in each
     assert {s["id"] for s in page.find("select")} == {"f-status", "f-app", "f-author"}
     labels = {attrs["for"] for attrs in page.find("label")}
     assert labels == {"f-q", "f-status", "f-app", "f-author"}  # every control has a label
