@@ -22,6 +22,7 @@ from typing import Any, TextIO
 import aiohttp
 
 from bot.rfc.config import CONFIG_PATH
+from bot.server import RECONCILER
 from sandbox.delivery import deliver
 from sandbox.demo import WEBHOOK_SECRET, demo_file
 from sandbox.harness import LoopbackApp, start_app
@@ -105,6 +106,11 @@ async def populate(scene: Scene) -> None:
     await _open(scene, public, "dark-mode", "Dark mode", AUTHOR)
     billing = await _open(scene, private, "billing-export", "Billing export", "nina")
     await _propose_and_start(scene, private, billing, "nina", starter="nina")
+    # The App's status commits moved the heads; GitHub would send "synchronize" for them. Here
+    # the reconciler's sweep repairs what no delivery said: every head gets its check run.
+    sweeper = scene.app.app[RECONCILER]
+    sweeper.grace_seconds = 0.0
+    await sweeper.sweep()
 
 
 async def _open(
@@ -154,7 +160,17 @@ async def serve(out: TextIO, port: int) -> None:
 
 
 def main(port: int = 8000, out: TextIO | None = None) -> int:
-    """Entry point of `rfc-bot demo --dashboard`."""
-    with suppress(KeyboardInterrupt):
-        asyncio.run(serve(out or sys.stdout, port))
+    """Entry point of `rfc-bot demo --dashboard`: 0 when stopped with Ctrl-C, 2 when the
+    port cannot be had."""
+    stream = out or sys.stdout
+    try:
+        with suppress(KeyboardInterrupt):
+            asyncio.run(serve(stream, port))
+    except OSError as error:
+        print(
+            f"rfc-bot demo: cannot serve on port {port} ({error.strerror or error}): "
+            "pass --port N, or --port 0 for any free port",
+            file=sys.stderr,
+        )
+        return 2
     return 0

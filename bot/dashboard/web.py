@@ -205,7 +205,8 @@ def _session(request: web.Request) -> Session | None:
 def _off(dash: Dashboard) -> web.Response | None:
     if dash.settings.dashboard_enabled:
         return None
-    text = f"The dashboard needs GitHub sign-in, which is not configured: {dash.settings.dashboard_off_reason}."
+    reason = dash.settings.dashboard_off_reason
+    text = f"The dashboard needs GitHub sign-in, which is not configured: {reason}."
     return _page(render_message("The dashboard is off", text), 503)
 
 

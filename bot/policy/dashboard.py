@@ -23,6 +23,7 @@ from enum import Enum
 
 from bot.policy.decisions import DecisionState, Phase
 from bot.policy.panel import RfcPanel
+from bot.policy.text import plural
 
 # Check conclusions as the page names them; anything else GitHub says is shown as "other".
 CHECK_STATES = ("success", "failure", "neutral", "action_required", "pending", "missing")
@@ -156,7 +157,7 @@ def _decision_action(card: PullCard, state: DecisionState) -> NextAction:
             Urgency.COUNTDOWN,
         )
     waiting = tuple(login.lower() for login in state.waiting_on)
-    what = f"{state.needed} more approval(s) to move it to {target}"
+    what = f"{plural(state.needed, 'more approval')} to move it to {target}"
     return NextAction(what, waiting, Urgency.WAITING)
 
 

@@ -3,8 +3,12 @@ scene (every RFC state, a public and a private repository), and the attacks on i
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import io
 import logging
 import re
+import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from html.parser import HTMLParser
@@ -15,7 +19,8 @@ import pytest
 
 from bot.dashboard.sessions import COOKIE_NAME, STATE_COOKIE_NAME
 from bot.dashboard.web import DASHBOARD
-from sandbox.dashboard_demo import PRIVATE_REPO, PUBLIC_REPO, Scene, start_scene
+from sandbox.dashboard_demo import PRIVATE_REPO, PUBLIC_REPO, Scene, serve, start_scene
+from sandbox.dashboard_demo import main as demo_main
 from sandbox.demo import WEBHOOK_SECRET
 from sandbox.harness import start_app
 
@@ -257,3 +262,30 @@ async def test_with_no_oauth_client_the_dashboard_is_off_and_says_how_to_turn_it
                 assert "GITHUB_CLIENT_ID" in await answer.text()
     finally:
         await plain.stop()
+
+
+async def test_the_demo_command_says_where_to_go_and_serves_there() -> None:
+    out = io.StringIO()
+    task = asyncio.create_task(serve(out, 0))
+    try:
+        for _ in range(600):
+            if "Press Ctrl-C" in out.getvalue():
+                break
+            await asyncio.sleep(0.05)
+        url = re.search(r"Open (http://127\.0\.0\.1:\d+/dashboard)", out.getvalue())
+        assert url is not None, out.getvalue()
+        async with aiohttp.ClientSession() as client:
+            answer = await client.get(url.group(1), allow_redirects=False)
+        assert answer.status == 303
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def test_the_demo_command_names_a_taken_port(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        assert demo_main(taken.getsockname()[1]) == 2
+    assert "pass --port N" in capsys.readouterr().err
