@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from gidgethub import BadRequest, routing, sansio
+from gidgethub import GitHubException, routing, sansio
 from gidgethub.abc import GitHubAPI
 
 from bot.features import decisions
@@ -88,7 +88,13 @@ async def open_cards(
     found = Cards()
     app_gh = clients.app_client(deadline, cache=_listing_cache(ctx, "app", clients.base_url))
     pending: list[Callable[[], Awaitable[None]]] = []
-    for installation_id in await installations(app_gh, clients.auth.jwt()):
+    try:
+        found_installations = await installations(app_gh, clients.auth.jwt())
+    except (GitHubException, OSError, TimeoutError) as error:
+        log.warning("dashboard: the App's installations unavailable: %s", error)
+        found.unavailable += 1
+        return found
+    for installation_id in found_installations:
         gh = clients.installation_client(
             installation_id,
             deadline,
@@ -96,7 +102,7 @@ async def open_cards(
         )
         try:
             await _installation(gh, ctx, login, found, pending)
-        except (TimeoutError, BadRequest, OSError) as error:
+        except (GitHubException, OSError, TimeoutError) as error:
             log.warning("dashboard: installation %s unavailable: %s", installation_id, error)
             found.unavailable += 1
     await _read_within(pending, deadline, found)
@@ -110,9 +116,10 @@ async def _installation(
     found: Cards,
     pending: list[Callable[[], Awaitable[None]]],
 ) -> None:
-    low = budget_low(gh)
+    repositories = await installation_repositories(gh)
+    low = budget_low(gh)  # known from the answer just read
     found.rate_limited |= low
-    for raw in await installation_repositories(gh):
+    for raw in repositories:
         if not await may_read(gh, ctx, raw, login):
             continue
         repository = Repository.from_json(raw)
@@ -166,7 +173,7 @@ async def may_read(gh: GitHubAPI, ctx: Context, raw: dict[str, Any], login: str)
         return known
     try:
         allowed = await permission(gh, repo, login) in READ_PERMISSIONS
-    except (TimeoutError, BadRequest, OSError) as error:
+    except (GitHubException, OSError, TimeoutError) as error:
         log.warning("dashboard: permission of %s on %s unknown: %s", login, repo, error)
         return False
     ctx.read_access[key] = allowed

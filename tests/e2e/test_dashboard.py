@@ -289,3 +289,34 @@ def test_the_demo_command_names_a_taken_port(capsys: pytest.CaptureFixture[str])
         taken.listen()
         assert demo_main(taken.getsockname()[1]) == 2
     assert "pass --port N" in capsys.readouterr().err
+
+
+async def test_a_cancelled_sign_in_says_so(scene: Scene) -> None:
+    async with browser() as client:
+        answer = await client.get(
+            scene.app.base_url + "/dashboard/callback?error=access_denied&state=x"
+        )
+    assert answer.status == 403 and "Sign-in cancelled" in await answer.text()
+
+
+async def test_github_not_answering_who_signed_in_is_a_try_again_page(scene: Scene) -> None:
+    scene.sim.fail("GET", r"/user$", 502, times=5)
+    async with browser() as client:
+        answer = await client.get(scene.app.base_url + "/dashboard/login", allow_redirects=False)
+        state = parse_qs(urlsplit(answer.headers["Location"]).query)["state"][0]
+        callback = scene.app.base_url + "/dashboard/callback"
+        code = scene.sim.authorize("mona", scene.sim.client_id, callback, state)
+        back = await client.get(f"{callback}?code={code}&state={state}", allow_redirects=False)
+        assert back.status == 502 and "Try again" in await back.text()
+        assert COOKIE_NAME not in {c.key for c in client.cookie_jar}
+
+
+async def test_an_oversized_sign_out_form_is_refused_unread(scene: Scene) -> None:
+    async with browser() as client:
+        await sign_in(client, scene, "mona")
+        answer = await client.post(
+            scene.app.base_url + "/dashboard/logout", data={"csrf": "x" * 10_000}
+        )
+        assert answer.status == 413
+        still = await client.get(scene.dashboard_url, allow_redirects=False)
+        assert still.status == 200
