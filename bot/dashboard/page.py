@@ -166,9 +166,10 @@ def _row(row: Row, view: DashboardView) -> str:
     ]
     listed = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in fields)
     mine = " mine" if row.mine else ""
+    private = ' <span class="pill">private</span>' if card.private else ""
     return (
         f'<li class="card{mine}">'
-        f"<h2>{_link(escape(where), card.url)}: {escape(card.title) or 'untitled'}</h2>"
+        f"<h2>{_link(escape(where), card.url)}: {escape(card.title) or 'untitled'}{private}</h2>"
         f"<p><code>{escape(rfc.path)}</code> · {escape(rfc.title)}"
         f" · opened by {escape(card.author or 'unknown')}</p>"
         f"<dl>{listed}</dl></li>"

@@ -101,6 +101,7 @@ async def test_a_maintainer_sees_both_repositories_and_what_waits_on_her(scene: 
     ):
         assert f"RFC: {title}" in html
     assert PRIVATE_REPO in html and "All open RFCs (6)" in html
+    assert html.count('<span class="pill">private</span>') == 1  # the private one is marked
     assert "Waiting on me (1)" in html
     assert "RFC: Billing export" in mine and "RFC: Job retries" not in mine
     assert "storage-cost" in html  # the concern, with who raised it
