@@ -21,6 +21,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
+from bench.bench_sweep import rfc
 from bench.figure import Figure, at_most, print_figures
 from bot.dashboard.page import render_dashboard
 from bot.features.dashboard import open_cards
@@ -32,15 +33,6 @@ from sandbox.harness import start_app
 from sandbox.simulator import Simulator
 
 SECRET = "bench-webhook-secret"
-
-
-def rfc(title: str) -> str:
-    return (
-        f"# {title}\n\n**Status:** Draft  \n**Target Application(s):** api  \n"
-        "**RFC Number:** [TBD]  \n**Created:** 2024-05-01  \n"
-        "**Last Updated:** 2024-05-02  \n**Author(s):** Alice Example (@alice)  \n\n"
-        "## Overview\n\n### Summary\nRetry failed jobs with backoff.\n"
-    )
 
 
 async def run(repos: int, pulls: int) -> list[Figure]:

@@ -3,7 +3,9 @@
 ``sim`` is a started GitHub simulator that fails the test when the App made a request GitHub's
 REST description does not document (tests/sandbox, which sends such requests on purpose,
 overrides it). ``repo``, ``session`` and ``gh`` (a client authenticated as the installation on
-``repo``) serve the tests of the simulator and of the typed GitHub calls alike.
+``repo``) serve the tests of the simulator and of the typed GitHub calls alike. ``scene`` is the
+dashboard demo's scene (``sandbox.dashboard_demo``): the App with its dashboard on, and RFC
+pull requests in every state; it too fails on an undocumented request.
 
 Hypothesis: with the environment variable ``CI`` set (``.ci/run`` sets it), the "ci" profile
 runs: derandomized, so a CI run passes or fails by the code, never by the draw; no example
@@ -15,11 +17,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 
 import aiohttp
 import pytest
 from hypothesis import settings
 
+from sandbox.dashboard_demo import Scene, start_scene
 from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator
 from tests.github_api import VersionedGitHubAPI, app_jwt
@@ -43,6 +47,19 @@ async def sim() -> AsyncIterator[Simulator]:
         listed = "\n  ".join(simulator.violations)
         pytest.fail(
             f"requests that do not match GitHub's REST description:\n  {listed}", pytrace=False
+        )
+
+
+@pytest.fixture
+async def scene() -> AsyncIterator[Scene]:
+    async with AsyncExitStack() as stack:
+        built = await start_scene(stack)
+        yield built
+        violations = list(built.sim.violations)
+    if violations:
+        pytest.fail(
+            "requests GitHub's REST description does not document:\n  " + "\n  ".join(violations),
+            pytrace=False,
         )
 
 

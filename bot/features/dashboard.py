@@ -41,10 +41,10 @@ from bot.features.timers import register_timer
 from bot.github.budget import budget_low
 from bot.github.client import ClientFactory
 from bot.github.listings import (
-    ListingCache,
     app_check_runs,
     installation_repositories,
     installations,
+    listing_cache,
     pulls_updated_since,
 )
 from bot.github.repos import permission
@@ -86,7 +86,9 @@ async def open_cards(
     """Every open RFC pull request ``login`` may read, across the App's installations."""
     deadline = time.monotonic() + budget
     found = Cards()
-    app_gh = clients.app_client(deadline, cache=_listing_cache(ctx, "app", clients.base_url))
+    app_gh = clients.app_client(
+        deadline, cache=listing_cache(ctx.dashboard_listings, "app", clients.base_url)
+    )
     pending: list[Callable[[], Awaitable[None]]] = []
     try:
         found_installations = await installations(app_gh, clients.auth.jwt())
@@ -98,7 +100,7 @@ async def open_cards(
         gh = clients.installation_client(
             installation_id,
             deadline,
-            cache=_listing_cache(ctx, str(installation_id), clients.base_url),
+            cache=listing_cache(ctx.dashboard_listings, str(installation_id), clients.base_url),
         )
         try:
             await _installation(gh, ctx, login, found, pending)
@@ -245,10 +247,3 @@ def _fresh(cached: CachedCard, item: dict[str, Any], ctx: Context) -> bool:
 def _mark(item: dict[str, Any]) -> str:
     head = (item.get("head") or {}).get("sha") or ""
     return f"{item.get('updated_at') or ''} {head}"
-
-
-def _listing_cache(ctx: Context, key: str, base_url: str) -> ListingCache:
-    cache = ctx.dashboard_listings.get(key)
-    if cache is None:
-        cache = ctx.dashboard_listings[key] = ListingCache(base_url)
-    return cache

@@ -50,6 +50,7 @@ from bot.github.listings import (
     comments_updated_since,
     installation_repositories,
     installations,
+    listing_cache,
     pulls_updated_since,
 )
 from bot.metrics import Metrics
@@ -305,10 +306,7 @@ class Reconciler:
         return clients
 
     def _cache(self, clients: ClientFactory, key: str) -> ListingCache:
-        cache = self._listings.get(key)
-        if cache is None:
-            cache = self._listings[key] = ListingCache(clients.base_url)
-        return cache
+        return listing_cache(self._listings, key, clients.base_url)
 
     def _repaired(self, report: SweepReport, kind: str) -> None:
         report.repairs[kind] += 1

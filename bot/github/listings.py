@@ -56,6 +56,15 @@ class ListingCache(LRUCache[str, Any]):
             super().__setitem__(url, value)
 
 
+def listing_cache(caches: LRUCache[str, ListingCache], key: str, base_url: str) -> ListingCache:
+    """The conditional-request cache kept under ``key`` (an installation, or "app") in
+    ``caches``, made on first use."""
+    cache = caches.get(key)
+    if cache is None:
+        cache = caches[key] = ListingCache(base_url)
+    return cache
+
+
 async def app_slug(gh: GitHubAPI, jwt: str) -> str:
     """The App's slug: its bot user is ``<slug>[bot]``."""
     return str((await gh.getitem("/app", jwt=jwt))["slug"])

@@ -5,13 +5,11 @@ axe-core in light and dark, and the docs' screenshots. The scene is the one
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from typing import TYPE_CHECKING
 
 import pytest
 
-from sandbox.dashboard_demo import PRIVATE_REPO, PUBLIC_REPO, Scene, start_scene
+from sandbox.dashboard_demo import PRIVATE_REPO, PUBLIC_REPO, Scene
 from tests.browser.conftest import NewPage
 from tests.browser.harness import assert_accessible
 
@@ -21,15 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover - collecting works without Playwright (the
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-async def scene() -> AsyncIterator[Scene]:
-    async with AsyncExitStack() as stack:
-        built = await start_scene(stack)
-        yield built
-        violations = list(built.sim.violations)
-    assert not violations, violations
 
 
 async def sign_in(page: Page, scene: Scene, login: str, path: str = "/dashboard") -> None:

@@ -9,8 +9,6 @@ import io
 import logging
 import re
 import socket
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -19,19 +17,10 @@ import pytest
 
 from bot.dashboard.sessions import COOKIE_NAME, STATE_COOKIE_NAME
 from bot.dashboard.web import DASHBOARD
-from sandbox.dashboard_demo import PRIVATE_REPO, PUBLIC_REPO, Scene, serve, start_scene
+from sandbox.dashboard_demo import PRIVATE_REPO, PUBLIC_REPO, Scene, serve
 from sandbox.dashboard_demo import main as demo_main
 from sandbox.demo import WEBHOOK_SECRET
 from sandbox.harness import start_app
-
-
-@pytest.fixture
-async def scene() -> AsyncIterator[Scene]:
-    async with AsyncExitStack() as stack:
-        built = await start_scene(stack)
-        yield built
-        violations = list(built.sim.violations)
-    assert not violations, violations
 
 
 class Form(HTMLParser):
@@ -78,6 +67,18 @@ async def sign_in(client: aiohttp.ClientSession, scene: Scene, login: str, start
     final = await client.get(urljoin(scene.dashboard_url, back.headers["Location"]))
     assert final.status == 200
     return await final.text()
+
+
+async def approved_callback(
+    client: aiohttp.ClientSession, scene: Scene, start: str = "/dashboard/login"
+) -> tuple[str, aiohttp.ClientResponse]:
+    """Start a sign-in in ``client`` and approve it on the simulator as mona: the callback URL
+    GitHub sends the browser to (code and state), and the answer that started it."""
+    answer = await client.get(scene.app.base_url + start, allow_redirects=False)
+    state = parse_qs(urlsplit(answer.headers["Location"]).query)["state"][0]
+    callback = scene.app.base_url + "/dashboard/callback"
+    code = scene.sim.authorize("mona", scene.sim.client_id, callback, state)
+    return f"{callback}?code={code}&state={state}", answer
 
 
 async def test_signed_out_is_sent_to_sign_in(scene: Scene) -> None:
@@ -180,18 +181,15 @@ async def test_a_sign_in_not_started_here_is_refused(scene: Scene) -> None:
 
 async def test_a_replayed_code_is_refused(scene: Scene) -> None:
     async with browser() as client:
-        answer = await client.get(scene.app.base_url + "/dashboard/login", allow_redirects=False)
-        state = parse_qs(urlsplit(answer.headers["Location"]).query)["state"][0]
-        callback = scene.app.base_url + "/dashboard/callback"
-        code = scene.sim.authorize("mona", scene.sim.client_id, callback, state)
-        first = await client.get(f"{callback}?code={code}&state={state}", allow_redirects=False)
+        back_url, answer = await approved_callback(client, scene)
+        first = await client.get(back_url, allow_redirects=False)
         assert first.status == 303
         client.cookie_jar.clear(lambda cookie: cookie.key == COOKIE_NAME)
         # The state cookie was spent too; a second try with it restored still fails at GitHub.
         client.cookie_jar.update_cookies(
             {STATE_COOKIE_NAME: _state_cookie(answer)}, response_url=answer.url
         )
-        second = await client.get(f"{callback}?code={code}&state={state}", allow_redirects=False)
+        second = await client.get(back_url, allow_redirects=False)
     assert second.status == 403
     assert "GitHub refused the sign-in" in await second.text()
 
@@ -231,12 +229,10 @@ async def test_no_token_or_code_reaches_the_browser_or_the_logs(
 
 async def test_after_sign_in_it_goes_only_to_a_dashboard_page(scene: Scene) -> None:
     async with browser() as client:
-        start = scene.app.base_url + "/dashboard/login?next=//evil.example/x"
-        answer = await client.get(start, allow_redirects=False)
-        state = parse_qs(urlsplit(answer.headers["Location"]).query)["state"][0]
-        callback = scene.app.base_url + "/dashboard/callback"
-        code = scene.sim.authorize("mona", scene.sim.client_id, callback, state)
-        back = await client.get(f"{callback}?code={code}&state={state}", allow_redirects=False)
+        back_url, _ = await approved_callback(
+            client, scene, "/dashboard/login?next=//evil.example/x"
+        )
+        back = await client.get(back_url, allow_redirects=False)
     assert back.headers["Location"] == "/dashboard"
 
 
@@ -303,11 +299,8 @@ async def test_a_cancelled_sign_in_says_so(scene: Scene) -> None:
 async def test_github_not_answering_who_signed_in_is_a_try_again_page(scene: Scene) -> None:
     scene.sim.fail("GET", r"/user$", 502, times=5)
     async with browser() as client:
-        answer = await client.get(scene.app.base_url + "/dashboard/login", allow_redirects=False)
-        state = parse_qs(urlsplit(answer.headers["Location"]).query)["state"][0]
-        callback = scene.app.base_url + "/dashboard/callback"
-        code = scene.sim.authorize("mona", scene.sim.client_id, callback, state)
-        back = await client.get(f"{callback}?code={code}&state={state}", allow_redirects=False)
+        back_url, _ = await approved_callback(client, scene)
+        back = await client.get(back_url, allow_redirects=False)
         assert back.status == 502 and "Try again" in await back.text()
         assert COOKIE_NAME not in {c.key for c in client.cookie_jar}
 

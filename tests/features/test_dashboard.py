@@ -3,22 +3,11 @@ what it remembers, and what it does when GitHub is slow, failing or short of req
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
-
-import pytest
-
 from bot.features.dashboard import open_cards
 from bot.github.client import MAX_ATTEMPTS
 from bot.policy.dashboard import CachedCard
 from bot.server import INTAKE, RECONCILER
-from sandbox.dashboard_demo import PRIVATE_REPO, PUBLIC_REPO, Scene, start_scene
-
-
-@pytest.fixture
-async def scene() -> AsyncIterator[Scene]:
-    async with AsyncExitStack() as stack:
-        yield await start_scene(stack)
+from sandbox.dashboard_demo import PRIVATE_REPO, PUBLIC_REPO, Scene
 
 
 def clients(scene: Scene):
