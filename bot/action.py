@@ -27,6 +27,7 @@ from typing import Any
 import aiohttp
 from gidgethub import sansio
 
+from bot.clock import Clock, epoch_seconds, system_clock
 from bot.errors import PayloadError, UserError
 from bot.features import router
 from bot.features.check import validate
@@ -97,10 +98,11 @@ def read_event(path: Path) -> dict[str, Any]:
     return data
 
 
-def action_context(secret: str) -> Context:
-    """The handlers' Context. Without the secret, a random key proves this run's status
-    commits only: a later run cannot tell them from an author's edit."""
-    ctx = Context()
+def action_context(secret: str, clock: Clock = system_clock) -> Context:
+    """The handlers' Context, on ``clock`` (the runner's). Without the secret, a random key
+    proves this run's status commits only: a later run cannot tell them from an author's
+    edit."""
+    ctx = Context(clock=clock)
     if secret:
         ctx.signing_key = signing_key(secret)
     else:
@@ -118,10 +120,15 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     return asyncio.run(run_action(env))
 
 
-async def run_action(env: ActionEnv) -> int:
-    ctx = action_context(env.secret)
+async def run_action(env: ActionEnv, *, clock: Clock = system_clock) -> int:
+    ctx = action_context(env.secret, clock)
     async with aiohttp.ClientSession() as session:
-        gh = WorkflowClient(session, base_url=env.api_url, oauth_token=env.token)
+        gh = WorkflowClient(
+            session,
+            base_url=env.api_url,
+            oauth_token=env.token,
+            wall_clock=epoch_seconds(clock),
+        )
         if env.event_name in SWEEP_EVENTS:
             ok = await sweep(gh, env.repository, ctx)
         else:

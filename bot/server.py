@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import aiohttp
@@ -28,6 +29,7 @@ from cachetools import TTLCache
 from gidgethub import routing, sansio
 
 from bot.binding import StartupError, listening_socket
+from bot.clock import epoch_seconds
 from bot.dashboard.web import add_dashboard
 from bot.errors import PayloadError, UserError
 from bot.features.context import Context
@@ -524,14 +526,19 @@ def _log_delivery(intake: Intake, event: sansio.Event, outcome: str, seconds: fl
 async def _github_session(app: web.Application) -> Any:
     intake = app[INTAKE]
     settings = intake.settings
+
+    def clock() -> datetime:  # the context's, read at each use: one clock for the whole App
+        return intake.context.clock()
+
     session = aiohttp.ClientSession(headers={"User-Agent": USER_AGENT})
     intake.clients = ClientFactory(
         session,
-        AppAuth(settings.app_id, settings.private_key),
+        AppAuth(settings.app_id, settings.private_key, clock=epoch_seconds(clock)),
         base_url=settings.api_url,
+        clock=clock,
         metrics=intake.metrics,
         request_timeout=settings.request_timeout_seconds,
-        budget=RateBudget(settings.rate_budget_reserve),
+        budget=RateBudget(settings.rate_budget_reserve, wall_clock=epoch_seconds(clock)),
     )
     intake.context.deferred = lambda kind: intake.metrics.deferred.labels(kind).inc()
     yield

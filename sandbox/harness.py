@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.clock import system_clock
 from bot.features.context import Context
 from bot.server import create_app, wait_idle
 from bot.settings import Settings
@@ -45,6 +46,8 @@ async def start_app(
     off unless ``reconcile=True``: tests and benchmarks call ``app[RECONCILER].sweep()`` when
     they mean to."""
     context = context or Context()
+    if context.clock is system_clock:  # one clock: the App reads the simulator's (GitHub's)
+        context.clock = sim.clock.now
     # Bound before the App is made, so its public URL (the OAuth callback) is known.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

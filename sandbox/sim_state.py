@@ -11,6 +11,7 @@ import difflib
 import hashlib
 import itertools
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,8 @@ from typing import Any
 
 PERMISSION_LEVELS = ("none", "read", "triage", "write", "maintain", "admin")
 DEFAULT_LABEL_COLOR = "ededed"
+# Seconds the simulator's clocks start away from the machine's time (see ``Clock``).
+CLOCK_OFFSET_VARIABLE = "SIM_CLOCK_OFFSET_SECONDS"
 
 
 class ApiError(Exception):
@@ -45,14 +48,22 @@ class Clock:
     """The simulator's time: every timestamp it writes (commits, pull requests, comments,
     check runs, reviews, tokens, rate-limit windows) comes from here.
 
-    By default it follows the wall clock; tests move it with :meth:`advance` or stop it with
-    :meth:`freeze` (a frozen clock still moves when advanced). Whole seconds, like GitHub's
-    timestamps.
+    By default it follows the wall clock moved by ``SIM_CLOCK_OFFSET_SECONDS`` (the test suite
+    sets a random one, printed in its header, so that no test depends on the day it runs); tests
+    move it with :meth:`advance` or stop it with :meth:`freeze` (a frozen clock still moves when
+    advanced). The App under test reads this clock too (``sandbox.harness``). Whole seconds,
+    like GitHub's timestamps.
     """
 
-    def __init__(self) -> None:
-        self._offset = timedelta(0)
+    def __init__(self, offset: timedelta | None = None) -> None:
+        self._offset = default_offset() if offset is None else offset
         self._frozen: datetime | None = None
+
+    def follow_the_machine(self) -> None:
+        """Run on the machine's own time, for an App in another process: it reads the machine's
+        clock as in production, and GitHub's clock agrees with it. Call it before the scene is
+        built, or after freezing in the past: it may otherwise move time backwards."""
+        self._offset, self._frozen = timedelta(0), None
 
     def now(self) -> datetime:
         moment = self._frozen or datetime.now(UTC) + self._offset
@@ -81,6 +92,16 @@ class Clock:
         if self._frozen is not None:
             self._offset = self._frozen - datetime.now(UTC)
             self._frozen = None
+
+
+def default_offset() -> timedelta:
+    """The offset from the machine's time that new clocks start at (``SIM_CLOCK_OFFSET_SECONDS``,
+    0 when unset)."""
+    raw = os.environ.get(CLOCK_OFFSET_VARIABLE, "").strip()
+    try:
+        return timedelta(seconds=int(raw or 0))
+    except ValueError:
+        raise ValueError(f"{CLOCK_OFFSET_VARIABLE} must be whole seconds, not {raw!r}") from None
 
 
 def iso(moment: datetime | None) -> str | None:

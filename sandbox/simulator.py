@@ -1037,26 +1037,39 @@ class Simulator:
         return token.login if token.expires > self.clock.now() else None
 
     def _verify_jwt(self, token: str) -> None:
+        """GitHub checks an App's JWT against its own clock: here, the simulator's."""
         try:
             claims = jwt.decode(
                 token,
                 self._public_key,
                 algorithms=["RS256"],
-                leeway=JWT_CLOCK_SKEW,
-                options={"require": ["iat", "exp", "iss"]},
+                options={
+                    "require": ["iat", "exp", "iss"],
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
             )
-        except jwt.ExpiredSignatureError as error:
+            issued, expires = int(claims["iat"]), int(claims["exp"])
+        except (jwt.PyJWTError, TypeError, ValueError) as error:
+            raise ApiError(401, "A JSON web token could not be decoded") from error
+        now = self.clock.now().timestamp()
+        if expires < now - JWT_CLOCK_SKEW:
             raise ApiError(
                 401,
                 "'Expiration time' claim ('exp') must be a numeric value "
                 "representing the future time at which the assertion "
                 "expires",
-            ) from error
-        except jwt.PyJWTError as error:
-            raise ApiError(401, "A JSON web token could not be decoded") from error
+            )
+        if issued > now + JWT_CLOCK_SKEW:
+            raise ApiError(
+                401,
+                "'Issued at' claim ('iat') must be an Integer representing the time that the "
+                "assertion was issued",
+            )
         if str(claims["iss"]) != self.app_id:
             raise ApiError(401, "'Issuer' claim ('iss') must be an Integer")
-        if claims["exp"] - claims["iat"] > JWT_MAX_LIFETIME:
+        if expires - issued > JWT_MAX_LIFETIME:
             raise ApiError(401, "'Expiration time' claim ('exp') is too far in the future")
 
 

@@ -11,11 +11,16 @@ Hypothesis: with the environment variable ``CI`` set (``.ci/run`` sets it), the 
 runs: derandomized, so a CI run passes or fails by the code, never by the draw; no example
 database and no deadline (timing is never a test assertion). Bugs hypothesis found stay
 covered by an ``@example`` on the test that found them.
+
+The simulator's clock (GitHub's, which the App under test reads too) starts at the machine's
+time plus a random offset of up to five years, printed in the header: no test may depend on the
+day it runs. ``SIM_CLOCK_OFFSET_SECONDS=N`` reproduces a run's offset.
 """
 
 from __future__ import annotations
 
 import os
+import random
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 
@@ -24,7 +29,7 @@ import pytest
 from hypothesis import settings
 
 from sandbox.dashboard_demo import Scene, start_scene
-from sandbox.sim_state import Repo
+from sandbox.sim_state import CLOCK_OFFSET_VARIABLE, Repo
 from sandbox.simulator import Simulator
 from tests.github_api import VersionedGitHubAPI, app_jwt
 
@@ -33,6 +38,20 @@ from tests.github_api import VersionedGitHubAPI, app_jwt
 settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
 if "CI" in os.environ:
     settings.load_profile("ci")
+
+
+FIVE_YEARS_SECONDS = 5 * 366 * 86400
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not os.environ.get(CLOCK_OFFSET_VARIABLE):  # inherited by every process a test starts
+        os.environ[CLOCK_OFFSET_VARIABLE] = str(random.randint(86400, FIVE_YEARS_SECONDS))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    offset = os.environ[CLOCK_OFFSET_VARIABLE]
+    reproduce = f"{CLOCK_OFFSET_VARIABLE}={offset}"
+    return f"simulator clock: the machine's time + {offset} s (reproduce: {reproduce})"
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ version header GitHub expects, and the App's JWT."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import jwt
@@ -28,6 +27,6 @@ class VersionedGitHubAPI(GitHubAPI):
 def app_jwt(
     sim: Simulator, *, lifetime: int = 540, issuer: str | None = None, key: str | None = None
 ) -> str:
-    issued = int(time.time()) - 30
+    issued = int(sim.clock.now().timestamp()) - 30  # GitHub's clock: the simulator's
     claims = {"iat": issued, "exp": issued + lifetime, "iss": issuer or sim.app_id}
     return jwt.encode(claims, key or sim.private_key_pem, algorithm="RS256")

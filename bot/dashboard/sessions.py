@@ -17,14 +17,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from itsdangerous import BadData, URLSafeSerializer
 
+from bot.clock import EpochClock
 from bot.settings import is_loopback_host
 
 # --- what the lead's routes must use when setting the cookies --------------------------------
@@ -116,14 +115,15 @@ class SessionCodec:
     """Issues and reads the dashboard's cookies.
 
     ``secret`` is the App's webhook secret (the codec derives its own key from it);
-    ``max_age_seconds`` is a session's lifetime (``DASHBOARD_SESSION_MINUTES``)."""
+    ``max_age_seconds`` is a session's lifetime (``DASHBOARD_SESSION_MINUTES``); ``clock`` is
+    the App's clock in epoch seconds."""
 
     def __init__(
         self,
         secret: str,
         max_age_seconds: int,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: EpochClock,
     ) -> None:
         key = cookie_key(secret)
         signer = {"digest_method": hashlib.sha256}

@@ -25,6 +25,7 @@ from urllib.parse import quote
 from aiohttp import web
 from cachetools import TTLCache
 
+from bot.clock import epoch_seconds
 from bot.dashboard.page import Notes, render_dashboard, render_message
 from bot.dashboard.sessions import (
     COOKIE_NAME,
@@ -83,7 +84,11 @@ def add_dashboard(
     clients: Callable[[], ClientFactory | None],
 ) -> None:
     """Serve the dashboard from ``app`` (off, with a page that says so, until configured)."""
-    codec = SessionCodec(settings.webhook_secret, settings.dashboard_session_minutes * 60)
+    codec = SessionCodec(
+        settings.webhook_secret,
+        settings.dashboard_session_minutes * 60,
+        clock=epoch_seconds(context.clock),
+    )
     views: TTLCache[str, Cards] = TTLCache(maxsize=1024, ttl=VIEW_SECONDS)
     app[DASHBOARD] = Dashboard(settings, codec, context, clients, views)
     app.router.add_get("/dashboard", show)
@@ -164,7 +169,9 @@ async def callback(request: web.Request) -> web.Response:
             code,
             settings.oauth_callback_url,
         )
-        viewer = await signed_in_user(clients.session, settings.api_url, token)
+        viewer = await signed_in_user(
+            clients.session, settings.api_url, token, wall_clock=clients.wall_clock
+        )
     except SignInRefused as refused:
         return _message("Sign-in refused", f"GitHub refused the sign-in: {refused}", 403)
     except SignInFailed:

@@ -13,11 +13,11 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from cachetools import LRUCache, TTLCache
 
+from bot.clock import Clock, system_clock
 from bot.lint_pool import LintSummary
 from bot.policy.decisions import Roster
 from bot.policy.flood import PER_PULL, PER_USER, Window
@@ -45,10 +45,6 @@ async def lint_inline(path: str, content: bytes, config: Config, **options: Any)
     return LintSummary.of(lint(path, content, config, **options))
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class BoundedLRUCache(LRUCache[Any, Any]):
     """An LRU cache capped both by total size (``getsizeof``) and by number of entries."""
 
@@ -70,7 +66,8 @@ def _blob_cache() -> BoundedLRUCache:
 
 @dataclass
 class Context:
-    clock: Callable[[], datetime] = utc_now
+    # The App's one clock (``bot.clock``): the simulator's in tests.
+    clock: Clock = system_clock
     # (repository full name, commit sha of the default branch) -> parsed config.
     config_cache: LRUCache[tuple[str, str], tuple[Config, ConfigError | None]] = field(
         default_factory=lambda: LRUCache(maxsize=256)

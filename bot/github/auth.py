@@ -8,14 +8,14 @@ single token request.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import jwt
 from cachetools import LRUCache
 from gidgethub.abc import GitHubAPI
+
+from bot.clock import EpochClock
 
 JWT_BACKDATE_SECONDS = 60  # GitHub rejects an `iat` in the future; allow for clock drift.
 JWT_LIFETIME_SECONDS = 9 * 60  # GitHub's maximum is 10 minutes.
@@ -42,7 +42,7 @@ class AppAuth:
         app_id: str,
         private_key: str,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: EpochClock,
         max_installations: int = 4096,
     ) -> None:
         self.app_id = app_id

@@ -8,12 +8,12 @@ Bounded: one entry per installation seen recently.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from cachetools import LRUCache
+
+from bot.clock import EpochClock
 
 DEFAULT_RESERVE = 500
 
@@ -29,7 +29,7 @@ class RateBudget:
         self,
         reserve: int = DEFAULT_RESERVE,
         *,
-        wall_clock: Callable[[], float] = time.time,
+        wall_clock: EpochClock,
         installations: int = 4096,
     ) -> None:
         self.reserve = reserve

@@ -22,6 +22,7 @@ import gidgethub
 from gidgethub.aiohttp import GitHubAPI
 
 from bot import __version__
+from bot.clock import Clock, EpochClock, epoch_seconds
 from bot.github.auth import AppAuth
 from bot.github.budget import RateBudget
 from bot.metrics import Metrics
@@ -75,14 +76,15 @@ class GitHubClient(GitHubAPI):
         max_attempts: int = MAX_ATTEMPTS,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         rand: Callable[[], float] = random.random,
+        wall_clock: EpochClock,
         clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], float] = time.time,
         cache: MutableMapping[str, Any] | None = None,
         observer: ResponseObserver | None = None,
         installation_id: int | None = None,
         budget: RateBudget | None = None,
     ) -> None:
-        """``deadline`` is a ``clock()`` value; ``token_source`` yields the token lazily and
+        """``wall_clock`` is the App's clock in epoch seconds (rate-limit resets are dates);
+        ``deadline`` is a monotonic ``clock()`` value; ``token_source`` yields the token lazily and
         ``token_refused`` drops a token GitHub answered 401 to (revoked or expired early).
         With a ``cache`` (URL -> ETag and body), GETs are conditional: gidgethub sends
         ``If-None-Match`` and reuses the cached body on a 304."""
@@ -329,12 +331,14 @@ class ClientFactory:
         auth: AppAuth,
         *,
         base_url: str,
+        clock: Clock,
         metrics: Metrics | None = None,
         request_timeout: float = 10.0,
         budget: RateBudget | None = None,
     ) -> None:
         self.session = session
-        self.budget = budget or RateBudget()
+        self.wall_clock = epoch_seconds(clock)
+        self.budget = budget or RateBudget(wall_clock=self.wall_clock)
         self.auth = auth
         self.base_url = base_url
         self.metrics = metrics
@@ -356,6 +360,7 @@ class ClientFactory:
             request_timeout=self.request_timeout,
             deadline=deadline,
             budget=self.budget,
+            wall_clock=self.wall_clock,
             **extra,
         )
 

@@ -22,6 +22,7 @@ import aiohttp
 import gidgethub
 from gidgethub.abc import GitHubAPI
 
+from bot.clock import EpochClock
 from bot.dashboard.sessions import Viewer
 from bot.errors import UserError
 from bot.github.client import USER_AGENT, GitHubClient
@@ -126,14 +127,22 @@ async def signed_in_user(
     api_url: str,
     token: str,
     *,
+    wall_clock: EpochClock,
     timeout: float = EXCHANGE_TIMEOUT_SECONDS,
 ) -> Viewer:
-    """Who holds ``token`` (``GET /user``): login and numeric id. Raises ``SignInFailed``
+    """Who holds ``token`` (``GET /user``): login and numeric id (``wall_clock``: the App's
+    clock, for a client made from a session). Raises ``SignInFailed``
     when GitHub refuses the token or answers something else."""
     if isinstance(session_or_gh, GitHubAPI):
         gh = session_or_gh
     else:
-        gh = GitHubClient(session_or_gh, base_url=api_url, request_timeout=timeout, max_attempts=2)
+        gh = GitHubClient(
+            session_or_gh,
+            base_url=api_url,
+            request_timeout=timeout,
+            max_attempts=2,
+            wall_clock=wall_clock,
+        )
     try:
         user = await gh.getitem(f"{api_url.rstrip('/')}/user", oauth_token=token)
     except gidgethub.BadRequest as error:

@@ -13,7 +13,6 @@ import aiohttp
 import pytest
 
 from bot.action import ActionEnv, ActionError, action_context, read_event, run_action
-from bot.features.context import Context, utc_now
 from bot.github.workflow_client import BranchCommit, branch_commit
 from bot.policy.provenance import signing_key
 from sandbox.demo import demo_file
@@ -40,6 +39,11 @@ async def token(sim: Any, repo: Any) -> str:
 
 def env(sim: Any, token: str, name: str, event: dict[str, Any]) -> ActionEnv:
     return ActionEnv(name, event, token, REPO, sim.base_url, "secret")
+
+
+async def run_on_sim(sim: Any, token: str, name: str, event: dict[str, Any]) -> int:
+    """The Action run in this process, on the simulator's clock (GitHub's, and the runner's)."""
+    return await run_action(env(sim, token, name, event), clock=sim.clock.now)
 
 
 def test_environment_is_read_with_defaults(tmp_path: Path) -> None:
@@ -98,47 +102,43 @@ def test_only_a_contents_commit_is_noted() -> None:
 async def test_an_opened_pull_request_is_validated(sim: Any, repo: Any, token: str) -> None:
     pull = open_pull(sim, repo, {PATH: GOOD})
     event = sim.event_pull_request(repo, pull.number, "opened")
-    assert await run_action(env(sim, token, "pull_request_target", event)) == 0
+    assert await run_on_sim(sim, token, "pull_request_target", event) == 0
     [run] = sim.check_runs(repo, pull.head_sha)
     assert run["conclusion"] == "success"
 
 
 async def test_an_event_with_no_handler_does_nothing(sim: Any, repo: Any, token: str) -> None:
-    assert await run_action(env(sim, token, "push", {"ref": "refs/heads/main"})) == 0
+    assert await run_on_sim(sim, token, "push", {"ref": "refs/heads/main"}) == 0
     assert sim.check_runs(repo) == []
 
 
 async def test_a_malformed_payload_is_ignored(sim: Any, repo: Any, token: str) -> None:
     event = {"action": "opened", "pull_request": {"number": "one"}}
-    assert await run_action(env(sim, token, "pull_request", event)) == 0
+    assert await run_on_sim(sim, token, "pull_request", event) == 0
 
 
 async def test_a_refused_token_is_an_internal_error(sim: Any, repo: Any) -> None:
     pull = open_pull(sim, repo, {PATH: GOOD})
     event = sim.event_pull_request(repo, pull.number, "opened")
-    assert await run_action(env(sim, "ghs_forged", "pull_request", event)) == 1
+    assert await run_on_sim(sim, "ghs_forged", "pull_request", event) == 1
     assert sim.check_runs(repo) == []
 
 
-async def test_schedule_sweeps_the_repository(
-    sim: Any, repo: Any, token: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import bot.action
-
-    def later(secret: str) -> Context:  # past the reconciler's grace period for new work
-        ctx = action_context(secret)
-        ctx.clock = lambda: utc_now() + timedelta(minutes=10)
-        return ctx
-
-    monkeypatch.setattr(bot.action, "action_context", later)
+async def test_schedule_sweeps_the_repository(sim: Any, repo: Any, token: str) -> None:
     pull = open_pull(sim, repo, {PATH: GOOD})
-    assert await run_action(env(sim, token, "schedule", {"schedule": "*/30 * * * *"})) == 0
+    sim.clock.advance(timedelta(minutes=10))  # past the reconciler's grace period for new work
+    assert (
+        await run_action(
+            env(sim, token, "schedule", {"schedule": "*/30 * * * *"}), clock=sim.clock.now
+        )
+        == 0
+    )
     [run] = sim.check_runs(repo, pull.head_sha)  # the missing check was repaired
     assert run["conclusion"] == "success"
 
 
 async def test_schedule_with_a_refused_token_fails(sim: Any, repo: Any) -> None:
-    assert await run_action(env(sim, "ghs_forged", "workflow_dispatch", {})) == 1
+    assert await run_on_sim(sim, "ghs_forged", "workflow_dispatch", {}) == 1
 
 
 async def test_a_failed_validation_after_a_commit_fails_the_run(
@@ -154,7 +154,7 @@ async def test_a_failed_validation_after_a_commit_fails_the_run(
     pull = open_pull(sim, repo, {PATH: GOOD})
     comment = sim.add_comment(repo, pull.number, "alice", "/rfc status proposed")
     event = sim.event_issue_comment(repo, pull.number, comment)
-    assert await run_action(env(sim, token, "issue_comment", event)) == 1
+    assert await run_on_sim(sim, token, "issue_comment", event) == 1
     assert "Proposed" in (sim.file(repo, PATH, ref=BRANCH) or "")
 
 

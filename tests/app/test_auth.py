@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,7 +71,7 @@ def test_jwt_reused_for_eight_minutes(private_key_pem: str, rsa_key: rsa.RSAPriv
 
 
 def test_repr_hides_key(private_key_pem: str) -> None:
-    assert "PRIVATE" not in repr(AppAuth("1", private_key_pem))
+    assert "PRIVATE" not in repr(AppAuth("1", private_key_pem, clock=time.time))
 
 
 async def test_token_cached_until_five_minutes_before_expiry(private_key_pem: str) -> None:
@@ -153,4 +154,4 @@ async def test_unexpected_token_response(private_key_pem: str) -> None:
             return {"message": "nope"}
 
     with pytest.raises(AuthError, match="installation 7"):
-        await AppAuth("4242", private_key_pem).installation_token(Broken(), 7)
+        await AppAuth("4242", private_key_pem, clock=time.time).installation_token(Broken(), 7)

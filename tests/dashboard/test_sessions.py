@@ -146,7 +146,7 @@ def test_csrf_bound_to_the_session(codec: SessionCodec) -> None:
 
 def test_csrf_needs_the_key() -> None:
     session = Session(MONA, "same-session-id", 0.0)
-    other = SessionCodec("another-secret-0123456789", 3600)
+    other = SessionCodec("another-secret-0123456789", 3600, clock=Clock())
     assert not fixed_codec().csrf_ok(session, other.csrf_token(session))
 
 

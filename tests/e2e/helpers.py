@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.clock import epoch_seconds
 from bot.github.auth import AppAuth
 from bot.github.client import ClientFactory, GitHubClient
 
@@ -118,7 +119,6 @@ def numbering_commits(sim: Any, repo: Any, number: int) -> list[str]:
 async def installation_client(sim: Any, repo: Any) -> AsyncIterator[GitHubClient]:
     """A GitHub client acting as the App's installation on ``repo``, like the server's."""
     async with aiohttp.ClientSession() as session:
-        factory = ClientFactory(
-            session, AppAuth(sim.app_id, sim.private_key_pem), base_url=sim.base_url
-        )
+        auth = AppAuth(sim.app_id, sim.private_key_pem, clock=epoch_seconds(sim.clock.now))
+        factory = ClientFactory(session, auth, base_url=sim.base_url, clock=sim.clock.now)
         yield factory.installation_client(repo.installation_id)

@@ -45,6 +45,7 @@ class Ran:
 
 @pytest.fixture
 def repo(sim: Any) -> Any:
+    sim.clock.follow_the_machine()  # the Action's process reads the machine's clock
     repository = seed_repo(sim, {"rfcs/0001-audit-log.md": rfc("Audit Log", "0001")})
     sim.set_permission(repository, "mona", "write")
     return repository

@@ -30,8 +30,8 @@ ON_MAIN = "rfcs/0001-audit-log.md"
 
 
 @pytest.fixture
-def app(bot_app: Any) -> Any:
-    bot_app.context.clock = lambda: TODAY
+def app(bot_app: Any, sim: Any) -> Any:
+    sim.clock.freeze(TODAY)  # GitHub's clock, which the App reads too
     return bot_app
 
 

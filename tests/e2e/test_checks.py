@@ -23,8 +23,8 @@ GOOD_LABELS = {"rfc", "rfc: draft", "app: orchestrator", "app: jobmaster"}
 
 
 @pytest.fixture
-def app(bot_app: Any) -> Any:
-    bot_app.context.clock = lambda: TODAY
+def app(bot_app: Any, sim: Any) -> Any:
+    sim.clock.freeze(TODAY)  # GitHub's clock, which the App reads too
     return bot_app
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.features.reconcile import CLAIM_LEASE_SECONDS
 from sandbox.delivery import deliver
 from sandbox.simulator import Simulator
 from tests.e2e.test_processes import REPO, SECRET, SETTLE_SECONDS, rfc, start_serve, until
@@ -50,6 +51,7 @@ async def test_sigkill_with_deliveries_in_flight_is_repaired_by_the_restarted_ap
         ("issue_comment", sim.event_issue_comment(REPO, opened[0].number, comment)),
     ]
 
+    first_head = opened[0].head_sha
     async with aiohttp.ClientSession() as session:
         first = await start_serve(sim, session, RECONCILE_INTERVAL="0", LINT_WORKERS="1")
         sim.latency = 0.5  # every call slow: the work is still in flight at the kill
@@ -65,14 +67,25 @@ async def test_sigkill_with_deliveries_in_flight_is_repaired_by_the_restarted_ap
         assert lost, "the kill came too late to lose anything"
 
         # RECONCILE_INTERVAL=1: the restarted App sweeps within a tenth of a second.
-        second = await start_serve(sim, session, RECONCILE_INTERVAL="1", LINT_WORKERS="1")
+        # Restarted past the claims' lease: the dead App's claims no longer hold anything back.
+        later = timedelta(seconds=CLAIM_LEASE_SECONDS + 60)
+        second = await start_serve(
+            sim, session, ahead=later, RECONCILE_INTERVAL="1", LINT_WORKERS="1"
+        )
         try:
+            pushed: list[str] = [first_head]
 
             async def converged() -> bool:
-                heads = (sim.pull_request(REPO, p.number).current_head() for p in opened)
-                checked = all(app_check_runs(sim, head) for head in heads)
                 numbered = any("/0001-m.md" in path for path in sim.tree(REPO))
                 answered = len(app_comments(sim, opened[0].number)) == 1
+                moved = sim.pull_request(REPO, opened[0].number).current_head()
+                if answered and moved not in pushed:
+                    # The repaired command pushed to the branch: GitHub delivers that push.
+                    pushed.append(moved)
+                    payload = sim.event_pull_request(REPO, opened[0].number, "synchronize")
+                    await deliver(session, second.url, "pull_request", payload, SECRET)
+                heads = (sim.pull_request(REPO, p.number).current_head() for p in opened)
+                checked = all(app_check_runs(sim, head) for head in heads)
                 return checked and numbered and answered
 
             await until(converged, SETTLE_SECONDS, "the restarted App to repair everything")

@@ -14,6 +14,7 @@ import socket
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +51,24 @@ class ServeProcess:
 
 
 async def start_serve(
-    sim: Simulator, session: aiohttp.ClientSession, **settings: str
+    sim: Simulator,
+    session: aiohttp.ClientSession,
+    *,
+    ahead: timedelta | None = None,
+    **settings: str,
 ) -> ServeProcess:
-    """``rfc-bot serve`` in a process of its own; ``settings``: more environment variables."""
+    """``rfc-bot serve`` in a process of its own; ``settings``: more environment variables.
+
+    The process reads the machine's clock, as in production, so GitHub's clock (the
+    simulator's) is put on the machine's time first; with ``ahead``, both are moved ahead by
+    that much (``tests.e2e.shifted_app``): the App starts "later"."""
+    sim.clock.follow_the_machine()
+    if ahead:
+        sim.clock.advance(ahead)
+    module = "tests.e2e.shifted_app" if ahead else "bot"
+    if ahead:
+        settings = {"APP_CLOCK_AHEAD_SECONDS": str(ahead.total_seconds()), **settings}
+        settings.setdefault("WEB_CONCURRENCY", "1")
     port = free_port()
     env = {
         **os.environ,
@@ -67,7 +83,7 @@ async def start_serve(
         **settings,
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "serve", env=env, stdout=asyncio.subprocess.DEVNULL
+        sys.executable, "-m", module, "serve", env=env, stdout=asyncio.subprocess.DEVNULL
     )
     base = f"http://127.0.0.1:{port}"
     await until(lambda: healthy(session, base), START_SECONDS, "the server to answer /healthz")

@@ -11,7 +11,6 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.features.context import utc_now
 from bot.features.reconcile import Reconciler, SweepReport
 from bot.features.timers import TIMERS, register_timer
 from bot.server import METRICS, RECONCILER
@@ -269,8 +268,6 @@ async def test_fault_soak_converges_without_duplicates(sim: Any, repo: Any) -> N
     try:
         sweeper = reconciler_of(soak)
         # Each round is a lease later: a claim whose answer a fault lost is taken up again.
-        rounds = [0]
-        soak.context.clock = lambda: utc_now() + timedelta(seconds=700 * rounds[0])
         pulls = [
             open_pull(sim, repo, {f"rfcs/0000-soak-{i}.md": rfc(f"Soak {i}")}, head=f"rfc/s{i}")
             for i in range(20)
@@ -286,7 +283,7 @@ async def test_fault_soak_converges_without_duplicates(sim: Any, repo: Any) -> N
         reports: list[SweepReport] = []
         for _ in range(12):
             reports.append(await sweeper.sweep())
-            rounds[0] += 1
+            sim.clock.advance(timedelta(seconds=700))
             if not reports[-1].repairs and not reports[-1].errors:
                 break
         sim.fail_randomly(0, seed=0)

@@ -18,8 +18,8 @@ TODAY = datetime(2024, 6, 12, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def app(bot_app: Any) -> Any:
-    bot_app.context.clock = lambda: TODAY
+def app(bot_app: Any, sim: Any) -> Any:
+    sim.clock.freeze(TODAY)  # GitHub's clock, which the App reads too
     return bot_app
 
 

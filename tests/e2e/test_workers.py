@@ -58,6 +58,7 @@ def environment(sim: Simulator, port: int) -> dict[str, str]:
 
 @pytest.fixture
 async def supervised(sim: Simulator) -> AsyncIterator[Supervised]:
+    sim.clock.follow_the_machine()  # the processes read the machine's clock, as in production
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
@@ -12,6 +14,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bot.clock import EpochClock, epoch_seconds
 from bot.dashboard.sessions import Viewer
 from bot.errors import UserError
 from bot.github.client import GitHubClient
@@ -27,6 +30,11 @@ from bot.github.oauth import (
 from sandbox.simulator import Simulator
 
 CALLBACK = "http://127.0.0.1:8000/dashboard/callback"
+
+
+def on_sim(sim: Any) -> EpochClock:
+    """The App's clock in these tests: the simulator's (GitHub's)."""
+    return epoch_seconds(sim.clock.now)
 
 
 @pytest.fixture
@@ -84,7 +92,7 @@ async def test_the_whole_sign_in(
         back["code"],
         CALLBACK,
     )
-    viewer = await signed_in_user(session, oauth_sim.base_url, token)
+    viewer = await signed_in_user(session, oauth_sim.base_url, token, wall_clock=on_sim(oauth_sim))
     assert viewer == Viewer("Mona", viewer.user_id) and viewer.user_id > 0
     # Neither the token, nor the code, nor the client secret reaches a log record.
     assert caplog.records, "the sign-in logs who signed in"
@@ -100,8 +108,10 @@ async def test_signed_in_user_through_an_existing_client(
     code = oauth_sim.authorize("hubot")
     secret = oauth_sim.client_secret
     token = await exchange_code(session, oauth_sim.base_url, oauth_sim.client_id, secret, code, "")
-    gh = GitHubClient(session, base_url=oauth_sim.base_url)
-    assert (await signed_in_user(gh, oauth_sim.base_url, token)).login == "hubot"
+    gh = GitHubClient(session, base_url=oauth_sim.base_url, wall_clock=on_sim(oauth_sim))
+    assert (
+        await signed_in_user(gh, oauth_sim.base_url, token, wall_clock=on_sim(oauth_sim))
+    ).login == "hubot"
 
 
 async def test_a_replayed_code_is_refused_with_githubs_words(
@@ -147,7 +157,7 @@ async def test_an_expired_token_is_an_internal_failure(
     )
     oauth_sim.expire_user_tokens()
     with pytest.raises(SignInFailed, match="HTTP 401"):
-        await signed_in_user(session, oauth_sim.base_url, token)
+        await signed_in_user(session, oauth_sim.base_url, token, wall_clock=on_sim(oauth_sim))
 
 
 # --- broken servers ------------------------------------------------------------------------
@@ -215,7 +225,7 @@ async def test_a_silent_server_times_out(
     with pytest.raises(SignInFailed, match="did not answer"):
         await exchange_code(session, url, "id", "secret", "code", CALLBACK, timeout=0.2)
     with pytest.raises(SignInFailed, match="could not ask GitHub"):
-        await signed_in_user(session, url, "ghu_x", timeout=0.2)
+        await signed_in_user(session, url, "ghu_x", timeout=0.2, wall_clock=time.time)
 
 
 async def test_an_unreachable_github(session: aiohttp.ClientSession) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sandbox.sim_state import Clock, Repo, iso
+from sandbox.sim_state import CLOCK_OFFSET_VARIABLE, Clock, Repo, iso
 from sandbox.simulator import Simulator
 from tests.sandbox.conftest import Api
 
@@ -15,11 +15,28 @@ START = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def test_clock_follows_the_wall_until_told_otherwise() -> None:
-    clock = Clock()
+    clock = Clock(timedelta(0))
     before = datetime.now(UTC).replace(microsecond=0)
     assert before <= clock.now() <= datetime.now(UTC)
     moved = clock.advance(timedelta(days=2))
     assert moved - before >= timedelta(days=2)
+
+
+def test_a_new_clock_starts_at_the_configured_offset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CLOCK_OFFSET_VARIABLE, str(86400 * 400))
+    before = datetime.now(UTC).replace(microsecond=0)
+    assert Clock().now() - before >= timedelta(days=400)
+    monkeypatch.setenv(CLOCK_OFFSET_VARIABLE, "")
+    assert Clock().now() - before < timedelta(days=1)
+    monkeypatch.setenv(CLOCK_OFFSET_VARIABLE, "tomorrow")
+    with pytest.raises(ValueError, match="whole seconds"):
+        Clock()
+
+
+def test_a_clock_can_be_put_on_the_machines_time() -> None:
+    clock = Clock(timedelta(days=900))
+    clock.follow_the_machine()
+    assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=2)
 
 
 def test_frozen_clock_moves_only_when_advanced() -> None:
