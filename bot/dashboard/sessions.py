@@ -19,7 +19,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from itsdangerous import BadData, URLSafeSerializer
 
@@ -90,18 +90,25 @@ def cookie_options(public_url: str, max_age_seconds: int) -> dict[str, Any]:
 
 def safe_next(path: str | None) -> str:
     """``path`` if it is a local path under /dashboard, else /dashboard: never another site
-    (``//evil``, ``https:``, ``/\\evil``), never a control character or a ``..`` segment."""
+    (``//evil``, ``https:``, ``/\\evil``), never a control character or a ``..`` segment,
+    written plainly or percent-encoded (``%2e%2e``, ``%2f``, ``%5c``, or encoded twice)."""
     if not path or len(path) > MAX_NEXT_CHARS or not path.isascii():
-        return DASHBOARD_PATH
-    if any(c in "\\" or ord(c) < 0x21 or ord(c) == 0x7F for c in path) or "//" in path:
         return DASHBOARD_PATH
     rest = path.removeprefix(DASHBOARD_PATH)
     if rest == path or rest[:1] not in ("", "/", "?", "#"):
         return DASHBOARD_PATH
     route = rest.split("?", 1)[0].split("#", 1)[0]
-    if any(segment in (".", "..") for segment in route.split("/")):
+    if _unsafe(path) or _unsafe(unquote(route)) or "%" in unquote(route):
         return DASHBOARD_PATH
     return path
+
+
+def _unsafe(text: str) -> bool:
+    """A backslash, a control or non-ASCII character, ``//``, or a ``.``/``..`` segment."""
+    if not text.isascii() or any(c == "\\" or ord(c) < 0x21 or ord(c) == 0x7F for c in text):
+        return True
+    route = text.split("?", 1)[0].split("#", 1)[0]
+    return "//" in text or any(segment in (".", "..") for segment in route.split("/"))
 
 
 def _readable(value: object, limit: int) -> str | None:

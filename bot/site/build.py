@@ -47,6 +47,9 @@ class BuildReport:
     linted: list[str] = field(default_factory=list)  # inputs linted and parsed this time
     written: list[str] = field(default_factory=list)  # output files (re)written
     removed: list[str] = field(default_factory=list)
+    # RFC-named entries that are not regular files (symbolic links above all): never followed,
+    # never published, since what they point to may lie outside the repository.
+    skipped: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -64,7 +67,10 @@ def build_site(
     options = options or SiteOptions()
     report = BuildReport()
     manifest = _load_manifest(out, _global_key(config, options))
-    inputs = [_read(path, root, config, manifest, report) for path in rfc_files(rfc_dir, config)]
+    inputs = [
+        _read(path, root, config, manifest, report)
+        for path in _regular_files(rfc_dir, config, report)
+    ]
     records = _with_cross_findings(_unique_pages([item.record for item in inputs]), config)
     for item, record in zip(inputs, records, strict=True):
         item.record = record
@@ -103,6 +109,16 @@ def build_site(
 
 
 # --- inputs --------------------------------------------------------------------------------
+
+
+def _regular_files(rfc_dir: Path, config: Config, report: BuildReport) -> list[Path]:
+    """The RFC files of ``rfc_dir`` that are regular files in it; the rest go to ``skipped``."""
+    regular = set(rfc_files(rfc_dir, config))
+    for path in sorted(rfc_dir.iterdir()):
+        if path.suffix == ".md" and path.name not in config.skip and path.is_symlink():
+            report.skipped.append(path.name)
+            regular.discard(path)
+    return sorted(regular)
 
 
 def _read(

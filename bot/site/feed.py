@@ -6,14 +6,32 @@ the same bytes and the incremental build leaves the file alone.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as escape_markup
+from xml.sax.saxutils import quoteattr as quoteattr_markup
 
 from bot.site.model import SiteRfc
 
 FEED_LIMIT = 50
 EPOCH = "1970-01-01"
+# Characters XML 1.0 forbids anywhere (C0 controls but tab, newline and carriage return; lone
+# surrogates; U+FFFE and U+FFFF): one in an RFC's title would make the whole feed unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids."""
+    return _NOT_XML.sub("", text)
+
+
+def escape(text: str) -> str:
+    return escape_markup(xml_text(text))
+
+
+def quoteattr(text: str) -> str:
+    return quoteattr_markup(xml_text(text))
 
 
 def _id(site_url: str | None, rfc: SiteRfc) -> str:

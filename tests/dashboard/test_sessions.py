@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import posixpath
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import example, given
@@ -230,6 +232,13 @@ def test_local_dashboard_paths_kept(path: str) -> None:
         "/dashboardx",
         "/dashboard/../admin",
         "/dashboard/./x",
+        "/dashboard/%2e%2e/admin",
+        "/dashboard/%2E%2E/%2E%2E/admin",
+        "/dashboard/.%2e/admin",
+        "/dashboard/%2f%2fevil.example",
+        "/dashboard/%5c..%5cevil",
+        "/dashboard/%252e%252e/admin",
+        "/dashboard/%0d%0aSet-Cookie:x=1",
         "/dashboard\r\nSet-Cookie: x=1",
         "/dashboard\t",
         "/dashboard/\x7f",
@@ -338,8 +347,11 @@ def test_other_key_never_accepted(other_secret: str, user_id: int) -> None:
 
 @given(st.one_of(st.none(), st.text()))
 @example("/dashboard/\u2028")
+@example("/dashboard/%2e%2e/admin")
 def test_safe_next_is_always_local(path: str | None) -> None:
     result = safe_next(path)
     assert result == "/dashboard" or result == path
     assert result.startswith("/dashboard") and not result.startswith("//")
     assert "\\" not in result and result.isascii() and result.isprintable()
+    route = unquote(result.split("?", 1)[0].split("#", 1)[0])
+    assert posixpath.normpath(route).startswith("/dashboard")
