@@ -65,11 +65,14 @@ class Provenance:
             roles.add(AUTHOR)
         if self.opener_is_maintainer:
             roles.add(MAINTAINERS)
+        # A move with a decision rule is never made by hand, whoever edits: only the App makes
+        # it, after the decision completes (its proven moves).
         allowed = {
             (current, target)
             for current in config.statuses
             for target in config.allowed_next(current)
             if roles.intersection(who_may(current, target, config))
+            and config.decision_rule(current, target) is None
         }
         return frozenset(allowed | self.proven)
 

@@ -156,14 +156,32 @@ async def test_hand_edit_to_final_by_a_non_maintainer_fails_the_check(sim: Any, 
     assert "rfc: proposed" in labels and "rfc: final" not in labels
 
 
-async def test_hand_edit_to_final_in_a_maintainers_pull_request_passes(sim: Any, app: Any) -> None:
+async def test_hand_edit_to_final_fails_even_in_a_maintainers_own_pull_request(
+    sim: Any, app: Any
+) -> None:
+    """Proposed -> Final has a decision rule (the default): nobody skips the decision, not even
+    a maintainer editing the Status line in their own pull request."""
     repo = people_repo(sim, {ON_MAIN: full_rfc("Audit Log", "0001", status="Proposed")})
     edited = full_rfc("Audit Log", "0001", status="Final", updated="2024-06-12")
     pull = await opened_by(sim, app, repo, MAINTAINER, {ON_MAIN: edited})
 
     run = latest_run(sim, repo, pull.head_sha)
+    assert run["conclusion"] == "failure"
+    assert status_rules(run) == ["status-unauthorised"]
+    [annotation] = [a for a in run["annotations"] if "status-unauthorised" in a["title"]]
+    assert "needs a decision" in annotation["message"]
+    assert "'/rfc status final'" in annotation["message"]
+    assert "rfc: final" not in sim.pr_labels(repo, pull.number)
+
+
+async def test_a_maintainers_hand_edit_of_an_ungated_move_still_passes(sim: Any, app: Any) -> None:
+    repo = people_repo(sim, {ON_MAIN: full_rfc("Audit Log", "0001", status="Draft")})
+    edited = full_rfc("Audit Log", "0001", status="Proposed", updated="2024-06-12")
+    pull = await opened_by(sim, app, repo, MAINTAINER, {ON_MAIN: edited})
+
+    run = latest_run(sim, repo, pull.head_sha)
     assert run["conclusion"] == "success", run["annotations"]
-    assert "rfc: final" in sim.pr_labels(repo, pull.number)
+    assert "rfc: proposed" in sim.pr_labels(repo, pull.number)
 
 
 async def test_adding_oneself_to_authors_of_someone_elses_rfc_grants_nothing(

@@ -76,3 +76,18 @@ def test_every_rule_has_a_failing_golden_case() -> None:
 def test_passing_cases_exist() -> None:
     clean = [case for case in CASES if not _load(case)[0]["diagnostics"]]
     assert {"valid", "valid-new-file", "valid-numbered", "last-updated-bumped"} <= set(clean)
+
+
+def test_a_gated_move_by_hand_names_the_decision_to_start() -> None:
+    expected, text = _load("status-gated-by-hand")
+    result = lint(
+        expected["path"],
+        text,
+        Config(),
+        base=_base(expected),
+        today=date.fromisoformat(expected["today"]),
+        provenance=_provenance(expected),
+    )
+    [diagnostic] = result.diagnostics
+    assert "needs a decision" in diagnostic.message
+    assert "'/rfc status final'" in diagnostic.message

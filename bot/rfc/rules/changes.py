@@ -64,8 +64,11 @@ STATUS_UNAUTHORISED = define(
     "itself: a Status changed in a pull request must be reachable from the base branch's "
     "status (the initial status for a new RFC) through moves its author may make "
     "(`permissions`; authorship comes from the base branch's Author(s) line) or moves the App "
-    "committed on an authorised `/rfc status` command. Editing `**Status:** Final` by hand "
-    "does not make an RFC Final. Not checked by `rfc-bot lint`, which cannot know who edits.",
+    "committed on an authorised `/rfc status` command. A move with a decision rule "
+    "(`decisions`, by default Proposed -> Final) is never made by hand, not even by a "
+    "maintainer: only the App's move at the end of the decision passes. Editing "
+    "`**Status:** Final` by hand does not make an RFC Final. Not checked by `rfc-bot lint`, "
+    "which cannot know who edits.",
     bad="(opened by an author, not a maintainer)\n- **Status:** Proposed\n+ **Status:** Final",
     good="(the App's commit after '/rfc status final' by a maintainer)\n+ **Status:** Final",
     fix="Restore the Status line and ask for the move with the `/rfc status` command.",
@@ -128,15 +131,32 @@ def _proven_reachable(
 
 
 def _unauthorised(new: Document, before: str, after: str, ctx: LintContext) -> None:
-    _at_field(
-        ctx,
-        new,
-        "Status",
-        STATUS_UNAUTHORISED,
-        f"Status moved from {before} to {after} by hand, a move this pull request's author may "
-        f"not make; comment '/rfc status {after.lower()}' to ask for it (the App makes the move "
-        "when the commenter may).",
-    )
+    command = f"/rfc status {after.lower()}"
+    if _gated(before, after, ctx):
+        message = (
+            f"Status moved from {before} to {after} by hand, a move that needs a decision "
+            f"(approvals and a comment period) whoever makes it; comment '{command}' to start "
+            "it (the App makes the move when the decision completes)."
+        )
+    else:
+        message = (
+            f"Status moved from {before} to {after} by hand, a move this pull request's author "
+            f"may not make; comment '{command}' to ask for it (the App makes the move when the "
+            "commenter may)."
+        )
+    _at_field(ctx, new, "Status", STATUS_UNAUTHORISED, message)
+
+
+def _gated(before: str, after: str, ctx: LintContext) -> bool:
+    """Whether the way from ``before`` to ``after`` passes a move with a decision rule."""
+    config = ctx.config
+    ungated = [
+        (current, target)
+        for current in config.statuses
+        for target in config.allowed_next(current)
+        if config.decision_rule(current, target) is None
+    ]
+    return not reachable(before, after, ungated)
 
 
 def _at_field(ctx: LintContext, doc: Document, key: str, rule: Rule, message: str) -> None:
