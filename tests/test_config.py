@@ -17,21 +17,8 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.rfc.config import (
-    CONFIG_PATH,
-    Config,
-    ConfigError,
-    ConfigProblem,
-    DecisionRule,
-    LabelConfig,
-    default_config_yaml,
-    json_schema_text,
-    keys_table,
-    load_config,
-    main,
-)
-from bot.rfc.config_table.fields import PERMISSION_ROLES
-from bot.rfc.config_table.kinds import (
+from bot.rfc.config.fields import PERMISSION_ROLES
+from bot.rfc.config.kinds import (
     Choice,
     Integer,
     ListOf,
@@ -45,8 +32,21 @@ from bot.rfc.config_table.kinds import (
     setting,
     settings_of,
 )
-from bot.rfc.config_table.problems import MAX_PROBLEMS, Problems
-from bot.rfc.config_table.yaml_file import defaults_yaml, flow_yaml
+from bot.rfc.config.problems import MAX_PROBLEMS, Problems
+from bot.rfc.config.public import (
+    CONFIG_PATH,
+    Config,
+    ConfigError,
+    ConfigProblem,
+    DecisionRule,
+    LabelConfig,
+    default_config_yaml,
+    json_schema_text,
+    keys_table,
+    load_config,
+    main,
+)
+from bot.rfc.config.yaml_file import defaults_yaml, flow_yaml
 from bot.rfc.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """Project configuration: defaults drawn from the RFC template, overridable by
 .github/rfc-bot.yml. The public entry point for every caller outside the engine's low modules.
 
-The field table and everything it drives live in ``bot.rfc.config_table``, which knows nothing
+The field table and everything it drives live in ``bot.rfc.config``, which knows nothing
 of the rule registry (the rules import ``Config`` from it). This module binds the two: the
 ``rules:`` key may name only registered rule ids.
 
@@ -17,12 +17,12 @@ import sys
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from bot.rfc import config_table
-from bot.rfc.config_table import *  # noqa: F403  (this module is the table's public face)
-from bot.rfc.config_table import CONFIG_PATH, Config
-from bot.rfc.config_table.json_schema import config_schema
-from bot.rfc.config_table.markdown import keys_table
-from bot.rfc.config_table.yaml_file import default_config_yaml, read_config
+import bot.rfc.config as config_table
+from bot.rfc.config import *  # noqa: F403  (this module is the table's public face)
+from bot.rfc.config import CONFIG_PATH, Config
+from bot.rfc.config.json_schema import config_schema
+from bot.rfc.config.markdown import keys_table
+from bot.rfc.config.yaml_file import default_config_yaml, read_config
 
 __all__ = [
     *config_table.__all__,

@@ -19,7 +19,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
-from bot.rfc.config_table.kinds import (
+from bot.rfc.config.kinds import (
     Approver,
     Boolean,
     Choice,

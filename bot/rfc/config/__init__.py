@@ -4,7 +4,7 @@ The engine's low modules (rules, paths, template) import ``Config`` from here; e
 else imports ``bot.rfc.config``, which adds the rule registry (the ids ``rules:`` may name).
 """
 
-from bot.rfc.config_table.fields import (
+from bot.rfc.config.fields import (
     CONFIG_PATH,
     DEFAULT_DECISIONS,
     DEFAULT_OPTIONAL_SECTIONS,
@@ -21,7 +21,7 @@ from bot.rfc.config_table.fields import (
     NumberingStrategy,
     RuleSetting,
 )
-from bot.rfc.config_table.problems import ConfigError, ConfigProblem
+from bot.rfc.config.problems import ConfigError, ConfigProblem
 
 __all__ = [
     "CONFIG_PATH",

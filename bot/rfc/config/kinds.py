@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar, cast
 
 import yaml
 
-from bot.rfc.config_table.problems import Problems
+from bot.rfc.config.problems import Problems
 from bot.rfc.spelling import fold, suggest
 
 T = TypeVar("T")

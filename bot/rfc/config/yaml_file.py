@@ -15,8 +15,8 @@ from collections.abc import Collection, Iterable, Mapping
 
 import yaml
 
-from bot.rfc.config_table.fields import Config
-from bot.rfc.config_table.kinds import (
+from bot.rfc.config.fields import Config
+from bot.rfc.config.kinds import (
     Reading,
     SectionRead,
     is_null,
@@ -24,7 +24,7 @@ from bot.rfc.config_table.kinds import (
     read_section,
     settings_of,
 )
-from bot.rfc.config_table.problems import ConfigError, Problems, TooManyProblems
+from bot.rfc.config.problems import ConfigError, Problems, TooManyProblems
 from bot.rfc.spelling import suggest
 
 
