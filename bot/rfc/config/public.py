@@ -1,32 +1,63 @@
 """Project configuration: defaults drawn from the RFC template, overridable by
-.github/rfc-bot.yml. The public entry point for every caller outside the engine's low modules.
+.github/rfc-bot.yml. The public face of ``bot.rfc.config`` for every caller outside it.
 
-The field table and everything it drives live in ``bot.rfc.config``, which knows nothing
-of the rule registry (the rules import ``Config`` from it). This module binds the two: the
-``rules:`` key may name only registered rule ids.
-
-``python3 -m bot.rfc.config schema`` prints docs/rfc-bot.schema.json;
-``python3 -m bot.rfc.config keys`` prints the key table of docs/config.md.
+The field table and everything it drives know nothing of the rule registry (the rules import
+``Config`` from ``bot.rfc.config.fields``). This module binds the two: the ``rules:`` key may
+name only registered rule ids.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import sys
 from collections.abc import Mapping
 from types import MappingProxyType
 
-import bot.rfc.config as config_table
-from bot.rfc.config import *  # noqa: F403  (this module is the table's public face)
-from bot.rfc.config import CONFIG_PATH, Config
+from bot.rfc.config.fields import (
+    CONFIG_PATH,
+    DEFAULT_DECISIONS,
+    DEFAULT_OPTIONAL_SECTIONS,
+    DEFAULT_PERMISSIONS,
+    DEFAULT_STATUSES,
+    DEFAULT_TARGET_APPS,
+    DEFAULT_TRANSITIONS,
+    MAINTAINERS_GROUP,
+    NUMBERING_STRATEGIES,
+    PERMISSION_ROLES,
+    RULE_SETTINGS,
+    Config,
+    DecisionRule,
+    LabelConfig,
+    NumberingStrategy,
+    RuleSetting,
+)
 from bot.rfc.config.json_schema import config_schema
 from bot.rfc.config.markdown import keys_table
+from bot.rfc.config.problems import ConfigError, ConfigProblem
+from bot.rfc.config.scalar_kinds import format_duration
 from bot.rfc.config.yaml_file import default_config_yaml, read_config
 
 __all__ = [
-    *config_table.__all__,
+    "CONFIG_PATH",
+    "DEFAULT_DECISIONS",
+    "DEFAULT_OPTIONAL_SECTIONS",
+    "DEFAULT_PERMISSIONS",
+    "DEFAULT_STATUSES",
+    "DEFAULT_TARGET_APPS",
+    "DEFAULT_TRANSITIONS",
+    "MAINTAINERS_GROUP",
+    "NUMBERING_STRATEGIES",
+    "PERMISSION_ROLES",
+    "RULE_SETTINGS",
+    "Config",
+    "ConfigError",
+    "ConfigProblem",
+    "DecisionRule",
+    "LabelConfig",
+    "NumberingStrategy",
+    "RuleSetting",
     "default_config_yaml",
+    "format_duration",
     "json_schema_text",
     "keys_table",
     "load_config",
@@ -51,16 +82,3 @@ def rule_summaries() -> Mapping[str, str]:
     from bot.rfc.rules import RULES  # lazy: `rfc-bot new` and `config --defaults` skip the engine
 
     return MappingProxyType({rule.id: rule.summary for rule in RULES})
-
-
-def main(argv: list[str]) -> int:
-    outputs = {"schema": json_schema_text, "keys": keys_table}
-    if len(argv) != 1 or argv[0] not in outputs:
-        print("usage: python3 -m bot.rfc.config schema|keys", file=sys.stderr)
-        return 2
-    sys.stdout.write(outputs[argv[0]]())
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
