@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO))
 from markdown_it import MarkdownIt  # noqa: E402
 
 from bench.figure import Figure, at_most, print_figures  # noqa: E402
-from bot.rfc.config import Config  # noqa: E402
+from bot.rfc.config.public import Config  # noqa: E402
 from bot.rfc.lint import lint  # noqa: E402
 from bot.rfc.template import required_sections  # noqa: E402
 

@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.figure import Figure, at_most, print_figures  # noqa: E402
 from bot.lint_pool import LintPool, LintSummary, default_workers  # noqa: E402
-from bot.rfc.config import Config  # noqa: E402
+from bot.rfc.config.public import Config  # noqa: E402
 from bot.rfc.lint import MAX_BYTES, lint  # noqa: E402
 
 EXAMPLE = REPO / "examples" / "rfcs" / "0000-job-retries.md"

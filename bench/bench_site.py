@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from bench.figure import Figure, at_most, print_figures
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.site.build import build_site
 
 STATUSES = ("Draft", "Proposed", "Final", "Deprecated")

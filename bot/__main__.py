@@ -18,7 +18,7 @@ from typing import NoReturn
 
 from bot import __version__
 from bot.local.git import GitError, GitRevision, git_root
-from bot.rfc.config import CONFIG_PATH, Config, ConfigError, default_config_yaml, load_config
+from bot.rfc.config.public import CONFIG_PATH, Config, ConfigError, default_config_yaml, load_config
 from bot.rfc.diagnostics import Severity, has_errors
 from bot.rfc.edits import INDEX_START, fill_template, update_index
 from bot.rfc.paths import slugify

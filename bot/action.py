@@ -33,6 +33,7 @@ from bot.features import router
 from bot.features.check import validate
 from bot.features.context import Context
 from bot.features.reconcile import Reconciler, SweepReport
+from bot.github.repos import get_repository
 from bot.github.workflow_client import WorkflowClient, open_pulls_from
 from bot.logs import configure_logging
 from bot.policy.provenance import signing_key
@@ -163,7 +164,7 @@ async def sweep(gh: WorkflowClient, repo: str, ctx: Context) -> bool:
     """The reconciler's sweep of one repository: timers (decision periods), checks, numbers
     and commands that no event handled. False when a part of it failed."""
     try:
-        raw = await gh.getitem(f"/repos/{repo}")
+        raw = await get_repository(gh, repo)
         repository = Repository.from_json(raw)
     except Exception:
         log.exception("cannot read the repository %s", repo)

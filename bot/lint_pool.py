@@ -46,7 +46,7 @@ from types import MappingProxyType
 from typing import Any, BinaryIO, Protocol
 
 import bot
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.diagnostics import Diagnostic, Severity
 from bot.rfc.document import Document
 from bot.rfc.lint import NO_BASE, LintResult, apply_overrides

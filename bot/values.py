@@ -200,3 +200,11 @@ class Comment:
             created_at=timestamp(data, "created_at"),
             updated_at=timestamp(data, "updated_at"),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who signed in: their GitHub login and numeric user id (the id never changes)."""
+
+    login: str
+    user_id: int

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 import aiohttp
 
-from bot.rfc.config import CONFIG_PATH
+from bot.rfc.config.public import CONFIG_PATH
 from bot.server import RECONCILER
 from sandbox.delivery import deliver
 from sandbox.demo import WEBHOOK_SECRET, demo_file

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 import aiohttp
 from aiohttp import web
 
-from bot.rfc.config import CONFIG_PATH
+from bot.rfc.config.public import CONFIG_PATH
 from bot.server import RECONCILER, wait_idle
 from sandbox.delivery import deliver
 from sandbox.harness import start_app

@@ -17,7 +17,12 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.rfc.config import (
+from bot.rfc.config.__main__ import main
+from bot.rfc.config.collection_kinds import ListOf, MappingOf, TransitionKey
+from bot.rfc.config.fields import PERMISSION_ROLES
+from bot.rfc.config.kinds import Reading
+from bot.rfc.config.problems import MAX_PROBLEMS, Problems
+from bot.rfc.config.public import (
     CONFIG_PATH,
     Config,
     ConfigError,
@@ -28,25 +33,17 @@ from bot.rfc.config import (
     json_schema_text,
     keys_table,
     load_config,
-    main,
 )
-from bot.rfc.config_table.fields import PERMISSION_ROLES
-from bot.rfc.config_table.kinds import (
-    Choice,
-    Integer,
-    ListOf,
-    MappingOf,
-    Reading,
+from bot.rfc.config.scalar_kinds import Choice, Integer
+from bot.rfc.config.sections import (
     Section,
     Setting,
-    TransitionKey,
     read_section,
     section_schema,
     setting,
     settings_of,
 )
-from bot.rfc.config_table.problems import MAX_PROBLEMS, Problems
-from bot.rfc.config_table.yaml_file import defaults_yaml, flow_yaml
+from bot.rfc.config.yaml_file import defaults_yaml, flow_yaml
 from bot.rfc.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,6 +25,7 @@ from itsdangerous import BadData, URLSafeSerializer
 
 from bot.clock import EpochClock
 from bot.settings import is_loopback_host
+from bot.values import Viewer
 
 # --- what the lead's routes must use when setting the cookies --------------------------------
 COOKIE_NAME = "rfcbot_session"
@@ -49,14 +50,6 @@ _KEY_LABEL = b"rfc-bot dashboard cookies v1"
 _SESSION_SALT = "rfc-bot dashboard session"
 _STATE_SALT = "rfc-bot oauth state"
 _CSRF_LABEL = b"rfc-bot dashboard csrf v1"
-
-
-@dataclass(frozen=True, slots=True)
-class Viewer:
-    """Who signed in: their GitHub login and numeric user id (the id never changes)."""
-
-    login: str
-    user_id: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,7 @@ from bot.policy.commands import Command
 from bot.policy.labels import decision_labels, desired_labels, kept_decision_labels
 from bot.policy.provenance import PullProvenance, proven_status_moves
 from bot.policy.replies import Outcome
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.workflow import Provenance
 from bot.values import Pull, Repository, integer, obj
 

@@ -41,7 +41,7 @@ from bot.policy.replies import (
     render_reply,
     reply_marker,
 )
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.values import Comment, Repository, integer, login_of, obj
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from gidgethub.abc import GitHubAPI
 from bot.features.context import Context
 from bot.github.contents import get_file
 from bot.github.gitdata import get_branch_head
-from bot.rfc.config import CONFIG_PATH, Config, ConfigError, load_config
+from bot.rfc.config.public import CONFIG_PATH, Config, ConfigError, load_config
 from bot.values import Pull
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from bot.lint_pool import LintSummary
 from bot.policy.decisions import Roster
 from bot.policy.flood import PER_PULL, PER_USER, Window
 from bot.policy.provenance import signing_key
-from bot.rfc.config import Config, ConfigError
+from bot.rfc.config.public import Config, ConfigError
 from bot.rfc.lint import lint
 
 BLOB_CACHE_BYTES = 32 * 1024 * 1024

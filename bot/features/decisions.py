@@ -71,8 +71,7 @@ from bot.policy.permissions import teams
 from bot.policy.provenance import PROOF, STATUS, StatusMove, proven_status_moves, trailers
 from bot.policy.replies import Outcome
 from bot.policy.text import fit_comment, plain
-from bot.rfc.config import Config, DecisionRule
-from bot.rfc.config_table.fields import MAINTAINERS_GROUP
+from bot.rfc.config.public import MAINTAINERS_GROUP, Config, DecisionRule
 from bot.rfc.document import parse
 from bot.rfc.paths import is_rfc_path
 from bot.rfc.workflow import who_may

@@ -38,7 +38,7 @@ from bot.policy.permissions import describe_roles
 from bot.policy.provenance import numbering_trailers, proven_numbering
 from bot.policy.reconcile import still_unnumbered
 from bot.policy.replies import Outcome as Reply
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.numbering import (
     Assignment,
     Numbered,

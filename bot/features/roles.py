@@ -15,7 +15,7 @@ from bot.policy.permissions import (
     needs_maintainer_check,
     teams,
 )
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 
 
 async def is_maintainer(gh: GitHubAPI, repo: str, actor: str, config: Config) -> bool:

@@ -8,7 +8,7 @@ from gidgethub.abc import GitHubAPI
 
 from bot.features.context import Context
 from bot.github.pulls import list_pull_files
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.paths import is_rfc_path
 from bot.values import Comment, Pull
 

@@ -30,7 +30,7 @@ from bot.policy.permissions import Refused, decide
 from bot.policy.provenance import StatusMove, status_trailers
 from bot.policy.replies import Outcome, manual_edit_text
 from bot.policy.text import plain
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.document import Document, parse
 from bot.rfc.edits import set_status, set_superseded_by
 from bot.rfc.workflow import rfc_authors

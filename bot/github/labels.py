@@ -17,7 +17,7 @@ from gidgethub import BadRequest, InvalidField, ValidationError
 from gidgethub.abc import GitHubAPI
 
 from bot.policy.labels import label_changes
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.values import Pull
 
 log = logging.getLogger(__name__)

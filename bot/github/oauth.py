@@ -23,9 +23,9 @@ import gidgethub
 from gidgethub.abc import GitHubAPI
 
 from bot.clock import EpochClock
-from bot.dashboard.sessions import Viewer
 from bot.errors import UserError
 from bot.github.client import USER_AGENT, GitHubClient
+from bot.values import Viewer
 
 log = logging.getLogger(__name__)
 

@@ -1,15 +1,21 @@
-"""Repository questions: branches and who may do what."""
+"""Repository questions: the repository itself, its branches and who may do what."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
 
 log = logging.getLogger(__name__)
+
+
+async def get_repository(gh: GitHubAPI, repo: str) -> dict[str, Any]:
+    """The repository ``owner/name`` (raw JSON: a ``Repository`` and more)."""
+    return await gh.getitem(f"/repos/{repo}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
 from bot.policy.text import MAX_OUTPUT_BYTES, clip, plural
-from bot.rfc.config import CONFIG_PATH, Config, ConfigError, ConfigProblem
+from bot.rfc.config.public import CONFIG_PATH, Config, ConfigError, ConfigProblem
 from bot.rfc.diagnostics import Diagnostic, Severity, count_by_severity, has_errors
 from bot.rfc.paths import is_rfc_path
 from bot.values import Pull

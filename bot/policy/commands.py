@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from bot.rfc.config import DEFAULT_STATUSES
+from bot.rfc.config.public import DEFAULT_STATUSES
 
 COMMAND_NAMES: tuple[str, ...] = (
     "status",

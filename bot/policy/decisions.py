@@ -37,8 +37,7 @@ from enum import Enum
 from typing import Literal
 
 from bot.policy.text import plural
-from bot.rfc.config_table import DecisionRule
-from bot.rfc.config_table.kinds import format_duration
+from bot.rfc.config.public import DecisionRule, format_duration
 
 
 class Phase(Enum):

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 
 # GitHub's colour for a label created without one.
 GITHUB_DEFAULT_COLOR = "ededed"

@@ -29,7 +29,7 @@ from bot.policy.decisions import (
     utc,
 )
 from bot.policy.text import MAX_COMMENT_CHARS, code, fit_comment, plural
-from bot.rfc.config_table import DecisionRule
+from bot.rfc.config.public import DecisionRule
 from bot.rfc.workflow import AUTHOR, MAINTAINERS
 
 PANEL_MARKER = "<!-- rfc-bot:panel -->"

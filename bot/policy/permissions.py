@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.workflow import AUTHOR, MAINTAINERS, who_may
 
 WRITE_PERMISSIONS = frozenset({"write", "maintain", "admin"})

@@ -10,7 +10,7 @@ from bot.policy.commands import Command, CommandError, ParsedLine
 from bot.policy.decisions import describe_rule
 from bot.policy.permissions import describe_roles
 from bot.policy.text import code, fence, fit_comment, plain
-from bot.rfc.config import CONFIG_PATH, Config, ConfigError
+from bot.rfc.config.public import CONFIG_PATH, Config, ConfigError
 from bot.rfc.workflow import who_may
 
 MAX_COMMANDS_PER_COMMENT = 10

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.diagnostics import Diagnostic, Severity
 from bot.rfc.edits import INDEX_START, IndexEntry, index_is_current
 from bot.rfc.rules.index import INDEX_OUTDATED

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.diagnostics import Diagnostic, Severity
 from bot.rfc.document import Document, parse
 from bot.rfc.paths import parse_name

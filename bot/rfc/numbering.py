@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.document import parse
 from bot.rfc.edits import index_entry, set_number, update_index
 from bot.rfc.paths import is_rfc_path, numbered_path, parse_name

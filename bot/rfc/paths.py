@@ -6,7 +6,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from bot.rfc.config_table import Config
+from bot.rfc.config.fields import Config
 
 _NAME = re.compile(r"^(?P<number>\d+)-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.diagnostics import Diagnostic, Severity
 from bot.rfc.document import REPLACES, SUPERSEDED_BY
 from bot.rfc.edits import IndexEntry, RfcRef

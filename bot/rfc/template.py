@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from bot.rfc.config_table import Config
+from bot.rfc.config.fields import Config
 from bot.rfc.document import Document, normalize_title, parse
 
 TEMPLATE_TITLE = "RFC Template"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.edits import IndexEntry, index_entry
 from bot.rfc.index_check import check_index, index_check_enabled
 from bot.rfc.report import FileReport

@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.rfc.config_table import Config
+from bot.rfc.config.fields import Config
 
 AUTHOR = "author"
 MAINTAINERS = "maintainers"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.edits import IndexEntry, RfcRef
 from bot.rfc.lint import decode, lint
 from bot.rfc.supersession import check_supersession

@@ -20,7 +20,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.diagnostics import Diagnostic, Severity
 from bot.rfc.lint import NO_BASE, LintResult, lint
 from bot.rfc.rules.base import NoBase

@@ -32,7 +32,7 @@ from bot.lint_pool import (
     serve_jobs,
     timed_out,
 )
-from bot.rfc.config import Config, load_config
+from bot.rfc.config.public import Config, load_config
 from bot.rfc.diagnostics import Severity
 from bot.rfc.lint import NO_BASE, lint
 from bot.rfc.rules import RULES_BY_ID
@@ -417,7 +417,7 @@ _PARENT = textwrap.dedent(
     """
     import asyncio, sys
     from bot.lint_pool import LintPool
-    from bot.rfc.config import Config
+    from bot.rfc.config.public import Config
 
     async def main():
         pool = LintPool(workers=2, timeout=600, lint_function=sys.argv[1])

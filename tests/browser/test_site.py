@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.site.build import SiteOptions, build_site
 from tests.browser.conftest import NewPage
 from tests.browser.harness import assert_accessible

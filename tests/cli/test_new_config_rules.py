@@ -9,7 +9,7 @@ import pytest
 
 from bot import __main__ as cli
 from bot.__main__ import main
-from bot.rfc.config import default_config_yaml
+from bot.rfc.config.public import default_config_yaml
 from bot.rfc.rules import RULES
 from tests.cli.helpers import error_line, write
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import bot
 from bot import __main__ as cli
 from bot.__main__ import main, use_colour
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.edits import fill_template
 from bot.rfc.lint import lint
 from tests.cli.helpers import error_line, rfc, write

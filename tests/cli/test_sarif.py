@@ -114,7 +114,7 @@ def test_columns_are_unicode_code_points() -> None:
 
 def test_the_engine_counts_columns_in_code_points(project: Path) -> None:
     """The columnKind claim holds for real findings: a value after a non-ASCII key."""
-    from bot.rfc.config import Config
+    from bot.rfc.config.public import Config
     from bot.rfc.lint import lint
 
     text = rfc("T").replace("**Author(s):** @alice", "**Author(s):** Zoë Ünal")

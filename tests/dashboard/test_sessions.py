@@ -20,13 +20,13 @@ from bot.dashboard.sessions import (
     STATE_MAX_AGE_SECONDS,
     Session,
     SessionCodec,
-    Viewer,
     cookie_key,
     cookie_options,
     cookie_secure,
     safe_next,
 )
 from bot.policy.provenance import signing_key
+from bot.values import Viewer
 
 SECRET = "webhook-secret-0123456789"
 MONA = Viewer("mona", 583231)

@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.rfc.config import CONFIG_PATH
+from bot.rfc.config.public import CONFIG_PATH
 from sandbox.delivery import deliver
 from sandbox.demo import demo_file
 from tests.e2e.helpers import BRANCH, PATH, open_pull, opened, seed_repo, send

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.lint import lint
 
 VALID = (Path(__file__).parent / "golden" / "valid.md").read_text(encoding="utf-8")

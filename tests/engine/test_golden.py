@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.lint import NO_BASE, lint
 from bot.rfc.rules import RULES
 from bot.rfc.workflow import Provenance

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.rfc.config import Config, load_config
+from bot.rfc.config.public import Config, load_config
 from bot.rfc.diagnostics import Severity
 from bot.rfc.edits import INDEX_END, INDEX_START, IndexEntry, update_index
 from bot.rfc.index_check import MESSAGE, check_index, index_check_enabled

@@ -15,7 +15,7 @@ from datetime import date
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.document import Document, Section, parse
 from bot.rfc.lint import lint
 from bot.rfc.rules.structure import _Candidates

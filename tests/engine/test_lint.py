@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 import pytest
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.diagnostics import Severity
 from bot.rfc.lint import MAX_BYTES, NO_BASE, lint
 from bot.rfc.rules import RULES

@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.document import parse
 from bot.rfc.lint import lint
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.rfc.config import Config, load_config
+from bot.rfc.config.public import Config, load_config
 from bot.rfc.document import parse
 from bot.rfc.edits import index_entry, set_or_add_field, set_superseded_by
 from bot.rfc.supersession import check_supersession

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.rfc import tree
-from bot.rfc.config import Config, load_config
+from bot.rfc.config.public import Config, load_config
 from bot.rfc.edits import update_index
 from bot.rfc.rules.index import INDEX_OUTDATED
 from bot.rfc.tree import (

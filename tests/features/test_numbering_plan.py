@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.policy.provenance import numbering_trailers, proven_numbering, signing_key
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.edits import INDEX_END, INDEX_START
 from bot.rfc.numbering import (
     Assignment,

@@ -10,7 +10,7 @@ from gidgethub import BadRequest, GitHubBroken
 
 from bot.github import gitdata, labels
 from bot.policy import labels as policy_labels
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.values import Pull
 from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator

@@ -15,7 +15,6 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.clock import EpochClock, epoch_seconds
-from bot.dashboard.sessions import Viewer
 from bot.errors import UserError
 from bot.github.client import GitHubClient
 from bot.github.oauth import (
@@ -27,6 +26,7 @@ from bot.github.oauth import (
     token_from,
     viewer_from,
 )
+from bot.values import Viewer
 from sandbox.simulator import Simulator
 
 CALLBACK = "http://127.0.0.1:8000/dashboard/callback"

@@ -22,7 +22,7 @@ from bot.policy.check import (
     select_rfc_changes,
 )
 from bot.policy.labels import desired_labels, is_owned_label, label_style
-from bot.rfc.config import Config, ConfigError
+from bot.rfc.config.public import Config, ConfigError
 from bot.rfc.diagnostics import Diagnostic, Severity
 
 RFC = "rfcs/0000-job-retries.md"

@@ -25,7 +25,7 @@ from bot.policy.decisions import (
     decision_state,
 )
 from bot.policy.panel import MoveOption, RfcPanel
-from bot.rfc.config import DecisionRule
+from bot.rfc.config.public import DecisionRule
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 PATH = "rfcs/0000-retries.md"

@@ -31,7 +31,7 @@ from bot.policy.decisions import (
     quorum,
     utc,
 )
-from bot.rfc.config import Config, DecisionRule
+from bot.rfc.config.public import Config, DecisionRule
 
 PATH = "rfcs/0000-retries.md"
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -476,7 +476,7 @@ def test_a_zero_remind_after_means_never() -> None:
 
 def test_help_explains_the_repositorys_decision_rules() -> None:
     from bot.policy.replies import help_text
-    from bot.rfc.config import load_config
+    from bot.rfc.config.public import load_config
 
     default = help_text(Config())
     assert (

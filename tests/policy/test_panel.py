@@ -31,7 +31,7 @@ from bot.policy.decisions import (
 )
 from bot.policy.panel import PANEL_MARKER, MoveOption, RfcPanel, render_panel
 from bot.policy.text import MAX_COMMENT_CHARS
-from bot.rfc.config import DecisionRule
+from bot.rfc.config.public import DecisionRule
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("RFC_BOT_UPDATE_GOLDEN") == "1"

@@ -20,7 +20,7 @@ from bot.policy.permissions import (
     teams,
     who_may,
 )
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.workflow import rfc_authors
 
 CONFIG = Config()

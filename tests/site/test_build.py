@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from bot.__main__ import main
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.site.build import MANIFEST, SiteOptions, build_site
 from bot.site.schema import schema_text
 from tests.site.helpers import Page, rfc_text

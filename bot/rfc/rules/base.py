@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
-from bot.rfc.config_table import Config
+from bot.rfc.config.fields import Config
 from bot.rfc.diagnostics import Diagnostic, Severity
 from bot.rfc.document import Document
 from bot.rfc.paths import RfcName

@@ -15,16 +15,10 @@ from collections.abc import Collection, Iterable, Mapping
 
 import yaml
 
-from bot.rfc.config_table.fields import Config
-from bot.rfc.config_table.kinds import (
-    Reading,
-    SectionRead,
-    is_null,
-    plain,
-    read_section,
-    settings_of,
-)
-from bot.rfc.config_table.problems import ConfigError, Problems, TooManyProblems
+from bot.rfc.config.fields import Config
+from bot.rfc.config.kinds import Reading, is_null
+from bot.rfc.config.problems import ConfigError, Problems, TooManyProblems
+from bot.rfc.config.sections import SectionRead, plain, read_section, settings_of
 from bot.rfc.spelling import suggest
 
 

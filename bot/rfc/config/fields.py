@@ -5,9 +5,9 @@ derived from these declarations: the YAML reader (``yaml_file.read_config``), th
 defaults (``yaml_file.default_config_yaml``), the JSON Schema (``json_schema.config_schema``)
 and the key table of docs/config.md.
 
-Adding a key is one ``setting(...)`` line here, plus a kind in ``kinds.py`` if no existing
-kind reads its value (a nested table is a ``Section`` of another dataclass declared the same
-way).
+Adding a key is one ``setting(...)`` line here, plus a kind in ``scalar_kinds.py`` or
+``collection_kinds.py`` if no existing kind reads its value (a nested table is a ``Section``
+of another dataclass declared the same way).
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
-from bot.rfc.config_table.kinds import (
+from bot.rfc.config.collection_kinds import (
+    ListOf,
+    MappingOf,
+    OrNull,
+    RuleIdKey,
+    StatusKey,
+    TransitionKey,
+)
+from bot.rfc.config.scalar_kinds import (
     Approver,
     Boolean,
     Choice,
@@ -27,18 +35,11 @@ from bot.rfc.config_table.kinds import (
     FileName,
     Integer,
     LabelText,
-    ListOf,
-    MappingOf,
     Name,
-    OrNull,
     Quorum,
     RepoDir,
-    RuleIdKey,
-    Section,
-    StatusKey,
-    TransitionKey,
-    setting,
 )
+from bot.rfc.config.sections import Section, setting
 from bot.rfc.spelling import fold, fold_index
 
 CONFIG_PATH = ".github/rfc-bot.yml"

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.rfc.config_table.fields import CONFIG_PATH, Config
-from bot.rfc.config_table.kinds import JsonSchema, section_schema
+from bot.rfc.config.fields import CONFIG_PATH, Config
+from bot.rfc.config.kinds import JsonSchema
+from bot.rfc.config.sections import section_schema
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

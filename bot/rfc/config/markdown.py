@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.rfc.config_table.fields import Config
-from bot.rfc.config_table.kinds import MappingOf, Section, settings_of
-from bot.rfc.config_table.yaml_file import flow_yaml
+from bot.rfc.config.collection_kinds import MappingOf
+from bot.rfc.config.fields import Config
+from bot.rfc.config.sections import Section, settings_of
+from bot.rfc.config.yaml_file import flow_yaml
 
 _ENTRY = "From -> To"  # how a transition-keyed entry is named in a dotted key
 
