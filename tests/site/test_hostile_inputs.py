@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.rfc.config import Config
+from bot.rfc.config.public import Config
 from bot.rfc.lint import lint
 from bot.site.build import build_site
 from bot.site.feed import atom_feed, xml_text
