@@ -1,43 +1,6 @@
-"""The rule registry. Importing the family modules registers their rules and checks."""
+"""The lint rules, one module per family (``structure``, ``metadata`` ...); the registry that
+collects them is ``bot.rfc.rules.registry``, whose names this face re-exports."""
 
-from __future__ import annotations
-
-from bot.rfc.diagnostics import Diagnostic
-from bot.rfc.document import Document
-from bot.rfc.rules import (
-    changes,
-    index,
-    metadata,
-    prompts,
-    structure,
-    supersession,
-    tables,
-)
-from bot.rfc.rules.base import LintContext, Rule, registered_checks, registered_rules
-
-# Documentation order: by family, then as each module defines them.
-FAMILY_ORDER = (
-    "file",
-    "structure",
-    "metadata",
-    "supersession",
-    "prompts",
-    "tables",
-    "changes",
-    "index",
-)
-RULES: tuple[Rule, ...] = tuple(
-    sorted(registered_rules(), key=lambda rule: FAMILY_ORDER.index(rule.family))
-)
-RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
-FAMILIES = (structure, metadata, supersession, prompts, tables, changes, index)
+from bot.rfc.rules.registry import RULES, RULES_BY_ID, LintContext, Rule, check
 
 __all__ = ["RULES", "RULES_BY_ID", "LintContext", "Rule", "check"]
-
-
-def check(doc: Document, ctx: LintContext) -> list[Diagnostic]:
-    """Run every registered check on ``doc``; returns the raw (un-overridden) diagnostics."""
-    ctx.document = doc
-    for run in registered_checks():
-        run(doc, ctx)
-    return ctx.diagnostics

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.rfc.rules import RULES, Rule
+from bot.rfc.rules.registry import RULES, Rule
 
 _FAMILY_TITLES = {
     "file": "File",
