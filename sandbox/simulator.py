@@ -36,7 +36,7 @@ from sandbox import (  # noqa: F401
     sim_routes_roster,
 )
 from sandbox.openapi.contract import NO_BODY, Contract, Operation
-from sandbox.sim_faults import (
+from sandbox.server.faults import (
     RANDOM_KINDS,
     Fault,
     Faults,
@@ -46,7 +46,15 @@ from sandbox.sim_faults import (
     drop_connection,
     status_response,
 )
-from sandbox.sim_limits import ANONYMOUS, RATE_LIMIT_DOCS, Payer, RateLimits, Usage, etag, matches
+from sandbox.server.limits import (
+    ANONYMOUS,
+    RATE_LIMIT_DOCS,
+    Payer,
+    RateLimits,
+    Usage,
+    etag,
+    matches,
+)
 from sandbox.sim_routes import HANDLERS, Call, Reply
 from sandbox.sim_routes_oauth import (
     REFRESH_TOKEN_PREFIX,
