@@ -11,13 +11,11 @@ import copy
 import json
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox import sim_render as render
+from sandbox.github import GitHub
 from sandbox.sim_state import PullRequest, Repo, Review, iso
-
-if TYPE_CHECKING:
-    from sandbox.simulator import Simulator
 
 PAYLOADS = Path(__file__).with_name("payloads")
 
@@ -44,7 +42,7 @@ def deep_merge(base: dict[str, Any], ours: dict[str, Any]) -> dict[str, Any]:
 
 
 def envelope(
-    sim: Simulator, payload: dict[str, Any], repo: Repo, sender: str, sender_type: str = "User"
+    sim: GitHub, payload: dict[str, Any], repo: Repo, sender: str, sender_type: str = "User"
 ) -> dict[str, Any]:
     """The fields every repository event carries."""
     payload["repository"] = deep_merge(
@@ -81,7 +79,7 @@ def pull_over(
 
 
 def pull_request(
-    sim: Simulator, repo: Repo, number: int, action: str, extra: dict[str, Any]
+    sim: GitHub, repo: Repo, number: int, action: str, extra: dict[str, Any]
 ) -> dict[str, Any]:
     pr = repo.pulls[number]
     stem = f"pull_request.{action}"
@@ -99,7 +97,7 @@ def pull_request(
 
 
 def issue_comment(
-    sim: Simulator,
+    sim: GitHub,
     repo: Repo,
     number: int,
     comment: dict[str, Any],
@@ -159,7 +157,7 @@ REVIEW_ACTIONS = ("submitted", "edited", "dismissed")
 
 
 def pull_request_review(
-    sim: Simulator,
+    sim: GitHub,
     repo: Repo,
     number: int,
     review: Review,
@@ -192,7 +190,7 @@ def pull_request_review(
     return envelope(sim, payload, repo, str(sender))
 
 
-def check_suite_json(sim: Simulator, repo: Repo, head_sha: str) -> dict[str, Any]:
+def check_suite_json(sim: GitHub, repo: Repo, head_sha: str) -> dict[str, Any]:
     suite_id = repo.check_suites.setdefault(head_sha, sim.next_id())
     commit = repo.objects.commits[head_sha]
     branch = next((name for name, sha in repo.branches.items() if sha == head_sha), None)
@@ -229,7 +227,7 @@ def check_suite_json(sim: Simulator, repo: Repo, head_sha: str) -> dict[str, Any
     }
 
 
-def check_run(sim: Simulator, repo: Repo, check_run_id: int, action: str) -> dict[str, Any]:
+def check_run(sim: GitHub, repo: Repo, check_run_id: int, action: str) -> dict[str, Any]:
     run = repo.check_runs[check_run_id]
     payload = example(f"check_run.{action}")
     payload["action"] = action
@@ -257,7 +255,7 @@ def check_run(sim: Simulator, repo: Repo, check_run_id: int, action: str) -> dic
     return envelope(sim, payload, repo, "alice")
 
 
-def check_suite(sim: Simulator, repo: Repo, head_sha: str, action: str) -> dict[str, Any]:
+def check_suite(sim: GitHub, repo: Repo, head_sha: str, action: str) -> dict[str, Any]:
     payload = example(f"check_suite.{action}")
     payload["action"] = action
     payload["check_suite"] = deep_merge(
@@ -266,7 +264,7 @@ def check_suite(sim: Simulator, repo: Repo, head_sha: str, action: str) -> dict[
     return envelope(sim, payload, repo, "alice")
 
 
-def installation(sim: Simulator, action: str) -> dict[str, Any]:
+def installation(sim: GitHub, action: str) -> dict[str, Any]:
     """The first installation (the account of the first repository created)."""
     if not sim.installations:
         raise ValueError("create a repository first: installations follow repository owners")

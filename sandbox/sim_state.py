@@ -1,8 +1,9 @@
 """The simulator's in-memory GitHub: repositories, git objects, pull requests and the rest.
 
-Pure data and git operations, no HTTP: ``sim_routes`` renders this state as GitHub JSON and
-``simulator`` exposes it to tests. Blob shas are real git blob shas; tree and commit shas
-are content hashes in git's format (40 hex digits) but not byte-identical to git's.
+Pure data and git operations, no HTTP: ``sim_render`` renders this state as GitHub JSON, the
+routes (``sandbox/routes``) answer from it and the scenario API exposes it to tests. Blob
+shas are real git blob shas; tree and commit shas are content hashes in git's format (40 hex
+digits) but not byte-identical to git's.
 """
 
 from __future__ import annotations

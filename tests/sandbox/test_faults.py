@@ -8,7 +8,7 @@ from collections import Counter
 import aiohttp
 import pytest
 
-from sandbox.sim_faults import RANDOM_KINDS, RandomFaults
+from sandbox.server.faults import RANDOM_KINDS, RandomFaults
 from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator
 from tests.sandbox.conftest import Api

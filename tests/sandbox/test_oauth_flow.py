@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 import pytest
 
-from sandbox.sim_routes_oauth import AuthorizeRefused, redirect_allowed
+from sandbox.routes.oauth import AuthorizeRefused, redirect_allowed
 from sandbox.simulator import Simulator
 from tests.github_api import API_VERSION, app_jwt
 from tests.sandbox.conftest import Api

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import aiohttp
 
-from sandbox.sim_limits import etag, matches
+from sandbox.server.limits import etag, matches
 from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator
 from tests.github_api import app_jwt

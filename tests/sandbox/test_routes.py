@@ -17,7 +17,8 @@ import pytest
 from gidgethub import BadRequest
 from yarl import URL
 
-from sandbox.sim_routes import HANDLERS, Call
+from sandbox.routes.call import Call
+from sandbox.routes.table import HANDLERS
 from sandbox.sim_state import ApiError, Repo
 from sandbox.simulator import Simulator
 from tests.github_api import API_VERSION, VersionedGitHubAPI, app_jwt

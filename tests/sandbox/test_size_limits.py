@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from yarl import URL
 
-from sandbox.sim_routes import HANDLERS, MAX_PULL_FILES, Call
+from sandbox.routes.call import Call
+from sandbox.routes.pulls import MAX_PULL_FILES
+from sandbox.routes.table import HANDLERS
 from sandbox.sim_state import ApiError, Repo
 from sandbox.simulator import Simulator
 from tests.sandbox.conftest import Api

@@ -1,32 +1,61 @@
-"""The simulator's roster routes: who may approve (a repository's collaborators, a team's
-members), from the same state as the single-user permission and membership answers.
-
-Registered into :data:`sim_routes.HANDLERS` on import.
-"""
+"""REST routes of who may do what: a user's permission on a repository, a team membership,
+and the rosters (a repository's collaborators, a team's members) from the same state."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox import sim_render as render
-from sandbox.sim_routes import (
-    Call,
-    Reply,
-    handles,
-    paginate,
-    permission_flags,
-    repo_of,
-    validation_failed,
-)
-from sandbox.sim_state import not_found
-
-if TYPE_CHECKING:
-    from sandbox.simulator import Simulator
+from sandbox.github import GitHub
+from sandbox.routes.call import Call, Reply, paginate, repo_of, validation_failed
+from sandbox.sim_state import PERMISSION_LEVELS, not_found
 
 # The ``permission`` filter's names -> the flag each collaborator's ``permissions`` carries.
 PERMISSION_FILTERS = ("pull", "triage", "push", "maintain", "admin")
 AFFILIATIONS = ("outside", "direct", "all")
 TEAM_ROLE_FILTERS = ("member", "maintainer", "all")
+
+
+def get_permission(sim: GitHub, call: Call) -> Reply:
+    repo = repo_of(sim, call)
+    user = call.params["username"]
+    role = repo.permission_of(user)
+    # The legacy "permission" field folds maintain into write and triage into read.
+    legacy = {"maintain": "write", "triage": "read"}.get(role, role)
+    return Reply(
+        200,
+        {
+            "permission": legacy,
+            "role_name": role,
+            "user": {**render.user_json(user), "permissions": permission_flags(role)},
+        },
+    )
+
+
+def permission_flags(role: str) -> dict[str, bool]:
+    rank = PERMISSION_LEVELS.index(role)
+    return {
+        "admin": rank >= 5,
+        "maintain": rank >= 4,
+        "push": rank >= 3,
+        "triage": rank >= 2,
+        "pull": rank >= 1,
+    }
+
+
+def get_team_membership(sim: GitHub, call: Call) -> Reply:
+    org, team = call.params["org"].lower(), call.params["team_slug"].lower()
+    membership = sim.teams.get((org, team), {}).get(call.params["username"].lower())
+    if membership is None:
+        raise not_found()
+    return Reply(
+        200,
+        {
+            "url": f"{call.base}/teams/{team}/memberships/{membership.login}",
+            "role": membership.role,
+            "state": membership.state,
+        },
+    )
 
 
 def query_choice(
@@ -40,8 +69,7 @@ def query_choice(
     return value
 
 
-@handles("repos/list-collaborators")
-def list_collaborators(sim: Simulator, call: Call) -> Reply:
+def list_collaborators(sim: GitHub, call: Call) -> Reply:
     repo = repo_of(sim, call)
     wanted = query_choice(call, "permission", PERMISSION_FILTERS, None)
     affiliation = query_choice(call, "affiliation", AFFILIATIONS, "all")
@@ -56,7 +84,7 @@ def list_collaborators(sim: Simulator, call: Call) -> Reply:
     return paginate(call, collaborators)
 
 
-def org_members(sim: Simulator, org: str) -> set[str]:
+def org_members(sim: GitHub, org: str) -> set[str]:
     """The organisation's members, as far as the simulator knows them: every active member
     of one of its teams (it models no other organisation membership)."""
     return {
@@ -68,7 +96,7 @@ def org_members(sim: Simulator, org: str) -> set[str]:
     }
 
 
-def collaborator_json(sim: Simulator, login: str, role: str) -> dict[str, Any]:
+def collaborator_json(sim: GitHub, login: str, role: str) -> dict[str, Any]:
     return {
         **render.user_json(sim.login_of(login)),
         "permissions": permission_flags(role),
@@ -76,8 +104,7 @@ def collaborator_json(sim: Simulator, login: str, role: str) -> dict[str, Any]:
     }
 
 
-@handles("teams/list-members-in-org")
-def list_team_members(sim: Simulator, call: Call) -> Reply:
+def list_team_members(sim: GitHub, call: Call) -> Reply:
     org, team = call.params["org"].lower(), call.params["team_slug"].lower()
     role = query_choice(call, "role", TEAM_ROLE_FILTERS, "all")
     members = sim.teams.get((org, team))

@@ -12,8 +12,7 @@ Two halves:
   secret and private key (``pem``). The manifest's ``callback_urls`` become the new App's
   OAuth callback URLs; its client id and secret work on the OAuth web flow.
 
-Registered into :data:`sim_routes.HANDLERS` on import; the form routes are added by
-``Simulator.start``.
+The routes are listed in sandbox/routes/table.py.
 """
 
 from __future__ import annotations
@@ -21,35 +20,21 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from sandbox.sim_routes import Call, Reply, handles
-from sandbox.sim_routes_oauth import MAX_CALLBACK_URLS
+from sandbox.github import MAX_CALLBACK_URLS, GitHub, PendingManifest
+from sandbox.routes.call import Call, Reply
 from sandbox.sim_state import ApiError, iso
-
-if TYPE_CHECKING:
-    from sandbox.simulator import Simulator
 
 CODE_LIFETIME = timedelta(hours=1)  # documented: "You must complete this step within one hour"
 MAX_NAME = 34  # GitHub's limit on an App's name
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
-
-
-@dataclass
-class PendingManifest:
-    """A manifest the user confirmed, waiting for its code to be converted."""
-
-    manifest: dict[str, Any]
-    owner: str
-    owner_type: str  # "User" or "Organization"
-    issued: datetime
 
 
 def manifest_problems(manifest: Any) -> list[str]:
@@ -83,7 +68,7 @@ def slug_for(name: str) -> str:
     return _SLUG_JUNK.sub("-", name.lower()).strip("-") or "app"
 
 
-async def new_app_form(sim: Simulator, request: web.Request) -> web.StreamResponse:
+async def new_app_form(sim: GitHub, request: web.Request) -> web.StreamResponse:
     """The user confirms the new App: redirect to ``redirect_url?code=...&state=...``."""
     form = await request.post()
     raw = form.get("manifest")
@@ -111,8 +96,7 @@ async def new_app_form(sim: Simulator, request: web.Request) -> web.StreamRespon
     raise web.HTTPFound(manifest["redirect_url"] + separator + urlencode(query))
 
 
-@handles("apps/create-from-manifest")
-def create_from_manifest(sim: Simulator, call: Call) -> Reply:
+def create_from_manifest(sim: GitHub, call: Call) -> Reply:
     pending = sim.manifest_codes.pop(call.params["code"], None)
     if pending is None or sim.clock.now() - pending.issued > CODE_LIFETIME:
         raise ApiError(404, "Not Found")

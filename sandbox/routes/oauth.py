@@ -9,10 +9,10 @@ Three parts, as on GitHub:
   ``redirect_uri``) for a user access token (``ghu_``, 8 hours) and a refresh token (``ghr_``).
   Refusals are HTTP 200 with ``{"error", "error_description", "error_uri"}``, as GitHub does;
 - the REST operation ``GET /user`` (``users/get-authenticated``), which only a user access
-  token may call (see ``Simulator._authenticate``).
+  token may call (see ``sandbox/server/auth.py``).
 
-The page routes are added by ``Simulator.start``; ``GET /user`` is registered into
-:data:`sim_routes.HANDLERS` on import. See docs/simulator.md, "OAuth sign-in".
+``sim.authorize`` (the scenario API) fills the sign-in form through :func:`authorize`, without
+a browser. See docs/simulator.md, "OAuth sign-in".
 """
 
 from __future__ import annotations
@@ -21,58 +21,25 @@ import html
 import json
 import re
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from aiohttp import web
 
 from sandbox import sim_render as render
-from sandbox.sim_routes import Call, Reply, handles
+from sandbox.github import USER_TOKEN_LIFETIME, GitHub, OAuthClient, PendingCode
+from sandbox.routes.call import Call, Reply
 from sandbox.sim_state import ApiError, iso
 
-if TYPE_CHECKING:
-    from sandbox.simulator import Simulator
-
 CODE_LIFETIME = timedelta(minutes=10)  # documented: "The code will expire after 10 minutes"
-USER_TOKEN_LIFETIME = timedelta(hours=8)  # documented: expires_in 28800
 REFRESH_TOKEN_LIFETIME = timedelta(days=183)  # documented: refresh_token_expires_in 15811200
-USER_TOKEN_PREFIX = "ghu_"
-REFRESH_TOKEN_PREFIX = "ghr_"
-MAX_CALLBACK_URLS = 10  # documented: "You can specify up to 10 callback URLs"
 TROUBLESHOOTING = (
     "https://docs.github.com/apps/managing-oauth-apps/"
     "troubleshooting-oauth-app-access-token-request-errors/"
 )
 # GitHub logins: letters, digits and single hyphens, at most 39 characters (linear check).
 _LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
-
-
-@dataclass
-class OAuthClient:
-    """A GitHub App's OAuth credentials and its registered callback URLs."""
-
-    app_id: int
-    client_id: str
-    client_secret: str = field(repr=False)
-    callback_urls: list[str] = field(default_factory=list)
-    name: str = ""
-
-
-@dataclass
-class PendingCode:
-    client_id: str
-    login: str
-    redirect_uri: str
-    issued: datetime
-
-
-@dataclass
-class UserToken:
-    login: str
-    client_id: str
-    expires: datetime
 
 
 class AuthorizeRefused(ValueError):
@@ -111,7 +78,7 @@ def with_query(url: str, params: dict[str, str]) -> str:
 
 
 def authorize(
-    sim: Simulator, login: str, client_id: str, redirect_uri: str | None, state: str | None
+    sim: GitHub, login: str, client_id: str, redirect_uri: str | None, state: str | None
 ) -> str:
     """The user ``login`` authorizes the App: the URL GitHub redirects the browser to."""
     client = sim.oauth_clients.get(client_id)
@@ -129,7 +96,7 @@ def authorize(
     return with_query(target, params)
 
 
-def exchange(sim: Simulator, form: dict[str, str]) -> dict[str, Any]:
+def exchange(sim: GitHub, form: dict[str, str]) -> dict[str, Any]:
     """The access-token answer for this request's parameters (an error object on refusal)."""
     client = sim.oauth_clients.get(form.get("client_id", ""))
     if client is None or not secrets.compare_digest(
@@ -218,7 +185,7 @@ def error_page(message: str, status: int = 400) -> web.Response:
     return web.Response(status=status, text=body, content_type="text/html")
 
 
-async def authorize_get(sim: Simulator, request: web.Request) -> web.StreamResponse:
+async def authorize_get(sim: GitHub, request: web.Request) -> web.StreamResponse:
     params = dict(request.query)
     client = sim.oauth_clients.get(params.get("client_id", ""))
     if client is None:
@@ -230,7 +197,7 @@ async def authorize_get(sim: Simulator, request: web.Request) -> web.StreamRespo
     return web.Response(text=authorize_page(client, params), content_type="text/html")
 
 
-async def authorize_post(sim: Simulator, request: web.Request) -> web.StreamResponse:
+async def authorize_post(sim: GitHub, request: web.Request) -> web.StreamResponse:
     form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
     client = sim.oauth_clients.get(form.get("client_id", ""))
     if client is None:
@@ -257,7 +224,7 @@ async def authorize_post(sim: Simulator, request: web.Request) -> web.StreamResp
     raise web.HTTPFound(location)
 
 
-async def access_token(sim: Simulator, request: web.Request) -> web.StreamResponse:
+async def access_token(sim: GitHub, request: web.Request) -> web.StreamResponse:
     """The code exchange: parameters in the query, a form body or a JSON body."""
     raw = await request.read()
     form: dict[str, str] = dict(request.query)
@@ -280,9 +247,8 @@ async def access_token(sim: Simulator, request: web.Request) -> web.StreamRespon
 # ---------------------------------------------------------------- REST
 
 
-@handles("users/get-authenticated")
-def get_authenticated_user(sim: Simulator, call: Call) -> Reply:
-    if call.user is None:  # only a user access token gets here (Simulator._authenticate)
+def get_authenticated_user(sim: GitHub, call: Call) -> Reply:
+    if call.user is None:  # only a user access token gets here (sandbox/server/auth.py)
         raise ApiError(401, "Bad credentials")
     login = sim.login_of(call.user)
     created = iso(datetime(2020, 1, 1, tzinfo=sim.clock.now().tzinfo))
