@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.test_imports import ROOT, find_cycle, imported_names, module_name, with_parents
+from tests.import_graph import ROOT, find_cycle, imported_names, module_name, with_parents
 
 PACKAGE = ROOT / "sandbox"
 ROUTE_TABLE = PACKAGE / "routes" / "table.py"
