@@ -184,9 +184,19 @@ class Metrics:
         )
         self._children: dict[tuple[str, ...], Any] = {}
 
-    def observe_rate_limit(self, installation_id: int, remaining: float) -> None:
-        """The installation's budget as its latest answer told it."""
-        self._child(self.rate_limit_by_installation, "r", str(installation_id)).set(remaining)
+    def count_api_call(self, method: str, route: str, status: str) -> None:
+        """One more GitHub call (``status``: the answer's, or 'error' when there was none)."""
+        self.api_calls.labels(method, route, status).inc()
+
+    def count_api_retry(self, route: str, reason: str) -> None:
+        self.api_retries.labels(route, reason).inc()
+
+    def observe_rate_limit(self, installation_id: int | None, remaining: float) -> None:
+        """The budget as the latest answer told it: the process's, and the installation's when
+        the answer was to an installation's token."""
+        self.rate_limit_remaining.set(remaining)
+        if installation_id is not None:
+            self._child(self.rate_limit_by_installation, "r", str(installation_id)).set(remaining)
 
     def count_delivery(self, event: str, outcome: str) -> None:
         """One more delivery of ``event`` that ended with ``outcome``."""
