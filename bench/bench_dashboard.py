@@ -28,7 +28,7 @@ from bot.features.dashboard import open_cards
 from bot.policy.dashboard import PullCard, build_view
 from bot.policy.decisions import NO_DECISION
 from bot.policy.panel import RfcPanel
-from bot.server import INTAKE
+from bot.serve.app import INTAKE
 from sandbox.harness import start_app
 from sandbox.simulator import Simulator
 

@@ -355,7 +355,7 @@ def cmd_register(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.supervisor import main as serve_main
+    from bot.serve.supervisor import main as serve_main
 
     return serve_main(args.workers)
 

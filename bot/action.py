@@ -34,8 +34,8 @@ from bot.features.check import validate
 from bot.features.context import Context
 from bot.features.reconcile import Reconciler, SweepReport
 from bot.github.workflow_client import WorkflowClient, open_pulls_from
-from bot.logs import configure_logging
 from bot.policy.provenance import signing_key
+from bot.serve.logs import configure_logging
 from bot.values import Repository
 
 log = logging.getLogger(__name__)

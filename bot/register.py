@@ -34,7 +34,7 @@ import yaml
 from aiohttp import web
 
 from bot.github.client import API_VERSION, USER_AGENT
-from bot.settings import DASHBOARD_CALLBACK_PATH
+from bot.serve.settings import DASHBOARD_CALLBACK_PATH
 
 GITHUB_URL = "https://github.com"
 CONVERSION_TIMEOUT_SECONDS = 30

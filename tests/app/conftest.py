@@ -6,7 +6,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.settings import Settings
+from bot.serve.settings import Settings
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from gidgethub import routing, sansio
 
 from bot.features.context import Context
-from bot.server import RETRY_AFTER_SECONDS, create_app, fairness_group, intake_limits
-from bot.settings import Settings
+from bot.serve.app import RETRY_AFTER_SECONDS, create_app, fairness_group, intake_limits
+from bot.serve.settings import Settings
 from tests.app.test_server import Bot, pr_payload, signed_headers
 
 

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.logs import REDACTED, JsonFormatter, TextFormatter, configure_logging, log_fields, redact
+from bot.serve.logs import (
+    REDACTED,
+    JsonFormatter,
+    TextFormatter,
+    configure_logging,
+    log_fields,
+    redact,
+)
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiI0MiJ9.c2lnbmF0dXJl"
 PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAxyz\n-----END RSA PRIVATE KEY-----"

@@ -7,7 +7,7 @@ import threading
 from prometheus_client.parser import text_string_to_metric_families
 
 import bot
-from bot.metrics import Metrics
+from bot.serve.metrics import Metrics
 
 REMAINING = "rfcbot_github_rate_limit_remaining"
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.scheduler import Limits, Refusal, Scheduler
+from bot.serve.scheduler import Limits, Refusal, Scheduler
 
 WIDE = Limits(concurrency=2, max_pending=1000, max_pending_per_key=1000, max_pending_bytes=10**9)
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.binding import explain, listening_socket
-from bot.settings import Settings
+from bot.serve.processes import explain, listening_socket
+from bot.serve.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "0123456789abcdef0123456789abcdef"
@@ -180,7 +180,7 @@ def test_listening_socket_listens_on_the_port_it_reports() -> None:
 
 
 def test_binding_errors_in_process() -> None:
-    from bot.binding import StartupError
+    from bot.serve.processes import StartupError
 
     with pytest.raises(StartupError, match="does not resolve"):
         listening_socket("no-such-host.invalid", 8000)

@@ -18,8 +18,7 @@ from gidgethub import routing, sansio
 from bot.errors import UserError
 from bot.features.context import Context
 from bot.github.client import GitHubClient
-from bot.logs import configure_logging
-from bot.server import (
+from bot.serve.app import (
     GC_YOUNG_THRESHOLD,
     INTAKE,
     MAX_BODY_BYTES,
@@ -28,7 +27,8 @@ from bot.server import (
     tune_gc,
     wait_idle,
 )
-from bot.settings import Settings
+from bot.serve.logs import configure_logging
+from bot.serve.settings import Settings
 
 Handler = Callable[[sansio.Event, Any, Context], Awaitable[None]]
 
@@ -418,7 +418,7 @@ async def test_shutdown_past_the_drain_bound_logs_every_unhandled_delivery(
     async def stuck(event: sansio.Event, gh: Any, ctx: Context) -> None:
         await asyncio.Event().wait()
 
-    monkeypatch.setattr("bot.server.DRAIN_SECONDS", 0.05)
+    monkeypatch.setattr("bot.serve.app.DRAIN_SECONDS", 0.05)
     router.add(stuck, "pull_request")
     app = create_app(settings, router=router)
     client = TestClient(TestServer(app))
@@ -579,7 +579,7 @@ def test_tune_gc_raises_the_young_threshold_and_freezes_start_up_objects() -> No
 def test_main_names_missing_setting_and_exits_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.server import main
+    from bot.serve.app import main
 
     for name in (
         "GITHUB_APP_ID",
@@ -595,7 +595,7 @@ def test_main_names_missing_setting_and_exits_2(
 def test_main_bad_key_not_echoed(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.server import main
+    from bot.serve.app import main
 
     monkeypatch.setenv("GITHUB_APP_ID", "1")
     monkeypatch.setenv("GITHUB_PRIVATE_KEY", "sekrit-not-a-key")
@@ -609,7 +609,7 @@ def test_main_bad_key_not_echoed(
 def test_main_refuses_a_short_webhook_secret_with_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], private_key_pem: str
 ) -> None:
-    from bot.server import main
+    from bot.serve.app import main
 
     monkeypatch.setenv("GITHUB_APP_ID", "1")
     monkeypatch.setenv("GITHUB_PRIVATE_KEY", private_key_pem)

@@ -6,7 +6,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from bot.settings import Settings, SettingsError, is_loopback_host
+from bot.serve.settings import Settings, SettingsError, is_loopback_host
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from bot import server, supervisor
-from bot.settings import Settings
-from bot.supervisor import Supervisor, lint_workers_per_process
-from bot.worker import ENV_INDEX, RECONCILE_LEADER
+from bot.serve import app as server
+from bot.serve import supervisor
+from bot.serve.settings import Settings
+from bot.serve.supervisor import Supervisor, lint_workers_per_process
+from bot.serve.worker import ENV_INDEX, RECONCILE_LEADER
 
 
 @pytest.mark.parametrize(

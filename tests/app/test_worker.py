@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from bot import worker
-from bot.server import create_app
-from bot.settings import Settings
-from bot.worker import WorkerRole, is_reconcile_leader, merge_metrics, reuse_port_socket
+from bot.serve import worker
+from bot.serve.app import create_app
+from bot.serve.settings import Settings
+from bot.serve.worker import WorkerRole, is_reconcile_leader, merge_metrics, reuse_port_socket
 
 PAGE = b"""# HELP rfcbot_things_total Things.
 # TYPE rfcbot_things_total counter
@@ -132,7 +132,7 @@ async def test_any_worker_answers_metrics_for_all(settings: Settings, tmp_path: 
 
 
 def worker_metrics_key() -> Any:
-    from bot.server import METRICS
+    from bot.serve.app import METRICS
 
     return METRICS
 

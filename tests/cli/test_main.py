@@ -83,14 +83,14 @@ def test_serve_and_demo_are_imported_lazily(monkeypatch: pytest.MonkeyPatch) -> 
     import sys
 
     calls: list[object] = []
-    for name in ("bot.supervisor", "sandbox.demo"):
+    for name in ("bot.serve.supervisor", "sandbox.demo"):
         module = types.ModuleType(name)
         module.main = lambda *args, name=name: calls.append((name, *args)) or 0  # type: ignore[attr-defined]
         monkeypatch.setitem(sys.modules, name, module)
     assert main(["serve"]) == 0
     assert main(["serve", "--workers", "3"]) == 0
     assert main(["demo"]) == 0
-    assert calls == [("bot.supervisor", None), ("bot.supervisor", 3), ("sandbox.demo",)]
+    assert calls == [("bot.serve.supervisor", None), ("bot.serve.supervisor", 3), ("sandbox.demo",)]
 
 
 @pytest.mark.parametrize("workers", ["0", "65", "two"])

@@ -16,7 +16,7 @@ import pytest
 from bot import register
 from bot.__main__ import main
 from bot.register import NewApp, Options, RegisterError
-from bot.settings import Settings
+from bot.serve.settings import Settings
 from sandbox.simulator import Simulator
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.features.dashboard import open_cards
 from bot.github.client import MAX_ATTEMPTS
 from bot.policy.dashboard import CachedCard
-from bot.server import INTAKE, RECONCILER
+from bot.serve.app import INTAKE, RECONCILER
 from sandbox.dashboard_demo import PRIVATE_REPO, PUBLIC_REPO, Scene
 
 

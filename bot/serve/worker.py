@@ -37,7 +37,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
-from bot.binding import binding
+from bot.serve.processes import binding
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,6 @@ from aiohttp import web
 from cachetools import TTLCache
 from gidgethub import routing, sansio
 
-from bot.binding import StartupError, listening_socket
 from bot.clock import epoch_seconds
 from bot.dashboard.web import add_dashboard
 from bot.errors import PayloadError, UserError
@@ -38,12 +37,13 @@ from bot.github.auth import AppAuth
 from bot.github.budget import RateBudget
 from bot.github.client import USER_AGENT, ClientFactory
 from bot.lint_pool import LintPool
-from bot.logs import configure_logging, log_fields
-from bot.metrics import CONTENT_TYPE_LATEST, Metrics
 from bot.policy.provenance import signing_key
-from bot.scheduler import Limits, Refusal, Scheduler
-from bot.settings import Settings, SettingsError
-from bot.worker import MERGED_METRICS, WorkerRole, die_with_parent, is_reconcile_leader
+from bot.serve.logs import configure_logging, log_fields
+from bot.serve.metrics import CONTENT_TYPE_LATEST, Metrics
+from bot.serve.processes import StartupError, listening_socket
+from bot.serve.scheduler import Limits, Refusal, Scheduler
+from bot.serve.settings import Settings, SettingsError
+from bot.serve.worker import MERGED_METRICS, WorkerRole, die_with_parent, is_reconcile_leader
 
 log = logging.getLogger(__name__)
 delivery_log = logging.getLogger("bot.delivery")

@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from bot.binding import StartupError, binding
-from bot.logs import configure_logging
-from bot.settings import Settings, SettingsError
-from bot.worker import (
+from bot.serve.logs import configure_logging
+from bot.serve.processes import StartupError, binding
+from bot.serve.settings import Settings, SettingsError
+from bot.serve.worker import (
     ENV_COUNT,
     ENV_INDEX,
     ENV_PARENT_PID,
@@ -74,7 +74,7 @@ def lint_workers_per_process(cpu_count: int, web_workers: int) -> int:
 def main(workers: int | None = None, environ: Mapping[str, str] | None = None) -> int:
     """``rfc-bot serve [--workers N]``: exit 2, with one line on stderr, when it cannot start
     (a bad setting, a bad ``HOST``, a port in use)."""
-    from bot import server
+    from bot.serve import app as server
 
     environ = os.environ if environ is None else environ
     try:
