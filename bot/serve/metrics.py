@@ -54,7 +54,7 @@ class ObservedGauge(Collector):
 
 
 class Backlog(Protocol):
-    """What the backlog gauges read (``bot.scheduler.Scheduler``)."""
+    """What the backlog gauges read (``bot.serve.scheduler.Scheduler``)."""
 
     @property
     def pending(self) -> int: ...

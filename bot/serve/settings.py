@@ -137,7 +137,7 @@ class _Serving(TypedDict):
 
 
 def _serving(environ: Mapping[str, str]) -> _Serving:
-    """The serving processes and backlog limits (kept apart: ``bot.supervisor`` reads them)."""
+    """The serving processes and backlog limits (kept apart: the supervisor reads them)."""
     return {
         # WEB_CONCURRENCY is the Procfile platforms' name; unset (0) means one per CPU.
         "web_workers": _number(environ, "WEB_CONCURRENCY", int, 0, low=1, high=64) or None,

@@ -1,15 +1,18 @@
 """``rfc-bot serve``: one serving process, or a supervisor of N of them on one port.
 
+One process (``--workers 1``, or a worker the supervisor started) runs the app (``run``):
+its sockets bound before it says "listening", then aiohttp until SIGTERM, then the drain.
+
 With more than one worker (``--workers N``, else ``WEB_CONCURRENCY``, else one per CPU the
 process may use) the supervisor:
 
 - reserves the port with a ``SO_REUSEPORT`` socket it binds but never listens on (so a port
   taken by another program fails at once, and port 0 picks one port for all workers);
 - starts N fresh interpreters running ``rfc-bot serve``, each with its index in the
-  environment (``bot.worker``): each binds its own socket on the port, and the kernel spreads
-  new connections across them;
+  environment (``bot.serve.worker``): each binds its own socket on the port, and the kernel
+  spreads new connections across them;
 - gives worker 0 ``RFC_BOT_RECONCILE_LEADER=1`` and the others ``0``, so a restarted server
-  reconciles once, not once per worker (``bot.worker.is_reconcile_leader``);
+  reconciles once, not once per worker (``bot.serve.worker.is_reconcile_leader``);
 - gives each worker ``LINT_WORKERS = max(1, cpus // N)`` unless set, so N workers do not each
   start a lint process per CPU;
 - restarts a worker that dies (backoff), passes SIGTERM/SIGINT on, and waits for the drain.
@@ -20,6 +23,7 @@ Why not gunicorn with aiohttp's worker class: see docs/operations.md ("Several p
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import shutil
@@ -34,8 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from aiohttp import web
+
+from bot.serve.app import DRAIN_SECONDS, METRICS, create_app
 from bot.serve.logs import configure_logging
-from bot.serve.processes import StartupError, binding
+from bot.serve.processes import StartupError, binding, listening_socket, server_socket, usable_cpus
 from bot.serve.settings import Settings, SettingsError
 from bot.serve.worker import (
     ENV_COUNT,
@@ -45,7 +52,6 @@ from bot.serve.worker import (
     ENV_SOCKETS,
     RECONCILE_LEADER,
     WorkerRole,
-    reuse_port_socket,
 )
 
 log = logging.getLogger(__name__)
@@ -56,39 +62,77 @@ STOP_GRACE_SECONDS = 35.0
 RESTART_BACKOFF_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 STABLE_SECONDS = 60.0  # a worker that lived this long starts its backoff over
 POLL_SECONDS = 0.2
+GC_YOUNG_THRESHOLD = 10_000  # CPython's default is 700
 
 
-def cpus() -> int:
-    """The CPUs this process may run on (a container's CPU set, not the host's count)."""
-    # sched_getaffinity is missing on macOS and Windows.
-    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, count or 1)
-
-
-def lint_workers_per_process(cpu_count: int, web_workers: int) -> int:
-    """Lint processes per serving process when ``LINT_WORKERS`` is unset: the CPUs shared
-    out, at least one each (N web workers x cpus lint workers would oversubscribe N-fold)."""
-    return max(1, cpu_count // max(1, web_workers))
+def lint_processes_per_worker(cpu_count: int, workers: int) -> int:
+    """Lint processes per serving worker when ``LINT_WORKERS`` is unset: the CPUs shared
+    out, at least one each (N workers x cpus lint processes would oversubscribe N-fold)."""
+    return max(1, cpu_count // max(1, workers))
 
 
 def main(workers: int | None = None, environ: Mapping[str, str] | None = None) -> int:
     """``rfc-bot serve [--workers N]``: exit 2, with one line on stderr, when it cannot start
     (a bad setting, a bad ``HOST``, a port in use)."""
-    from bot.serve import app as server
-
     environ = os.environ if environ is None else environ
     try:
         settings = Settings.from_env(environ)
         role = WorkerRole.from_env(environ)
-        count = workers or settings.web_workers or cpus()
+        count = workers or settings.web_workers or usable_cpus()
         if role is not None or count == 1:
-            server.run(settings, role)
+            run(settings, role)
             return 0
         configure_logging(settings.log_level, settings.log_format, secrets=settings.secrets)
         return Supervisor(settings, count, dict(environ)).run()
     except (SettingsError, StartupError) as error:
         print(f"rfc-bot: error: {error}", file=sys.stderr)
         return EXIT_BAD_SETTINGS
+
+
+def run(settings: Settings, worker: WorkerRole | None = None) -> None:
+    """Serve until SIGINT/SIGTERM, then drain. ``worker``: one of several processes on the
+    port, which listens with its own SO_REUSEPORT socket."""
+    configure_logging(settings.log_level, settings.log_format, secrets=settings.secrets)
+    app = create_app(settings)
+    # Bound before "listening"; a failure raises StartupError (bot.serve.processes).
+    if worker is None:
+        sockets = [listening_socket(settings.host, settings.port)]
+    else:
+        worker.die_with_supervisor()
+        sockets = worker.listen(settings.host, settings.port)
+        worker.attach(app, app[METRICS].render)
+    log.info(
+        "rfc-bot listening",
+        extra={
+            "host": settings.host,
+            "port": sockets[0].getsockname()[1],
+            "api_url": settings.api_url,
+        },
+    )
+    tune_gc()
+    web.run_app(
+        app,
+        sock=sockets,
+        access_log=None,
+        print=None,
+        shutdown_timeout=DRAIN_SECONDS,
+    )
+
+
+def tune_gc() -> None:
+    """Process-wide garbage-collector settings for serving (``run`` applies them).
+
+    Work after the 202 keeps each delivery's objects (payload, task, coroutines, client)
+    alive across loop iterations, so at CPython's default threshold a young-generation
+    collection runs every few deliveries and traverses the ones still queued; with a larger
+    threshold most are freed by reference counting before any collection sees them. Freezing
+    what start-up allocated (modules, the app) keeps full collections from traversing it
+    again and again (bench/bench_intake.py measures both with and without).
+    """
+    gc.collect()  # what is garbage now is not frozen with the rest
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
 @dataclass
@@ -112,8 +156,9 @@ class Supervisor:
     _exit_code: int = 0
 
     def run(self) -> int:
-        with binding(self.settings.host, self.settings.port):
-            reserved = reuse_port_socket(self.settings.host, self.settings.port, listen=False)
+        settings = self.settings
+        with binding(settings.host, settings.port):
+            reserved = server_socket(settings.host, settings.port, reuse_port=True, listen=False)
         port = int(reserved.getsockname()[1])
         sockets = Path(tempfile.mkdtemp(prefix="rfc-bot-workers-"))  # mode 0700
         read_end, write_end = os.pipe()  # never written: its end tells the workers we died
@@ -160,7 +205,7 @@ class Supervisor:
             ENV_SOCKETS: str(sockets),
         }
         if not environ.get("LINT_WORKERS", "").strip():
-            environ["LINT_WORKERS"] = str(lint_workers_per_process(cpus(), self.count))
+            environ["LINT_WORKERS"] = str(lint_processes_per_worker(usable_cpus(), self.count))
         return environ
 
     def _start(self, index: int, base: Mapping[str, str], failures: int = 0) -> None:

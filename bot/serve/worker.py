@@ -1,6 +1,6 @@
 """One serving process among several (``rfc-bot serve --workers N``): its place and its duties.
 
-``bot.supervisor`` starts each worker as a fresh ``rfc-bot serve`` with a few environment
+``bot.serve.supervisor`` starts each worker as a fresh ``rfc-bot serve`` with a few environment
 variables; this module reads them (``WorkerRole.from_env``) and does what a worker must:
 
 - listen on the shared port with its own ``SO_REUSEPORT`` socket (the kernel spreads new
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import logging
 import os
 import signal
@@ -37,7 +36,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
-from bot.serve.processes import binding
+from bot.serve.processes import binding, die_with_parent, server_socket
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +48,9 @@ ENV_PARENT_PIPE = "RFC_BOT_PARENT_PIPE"  # a file descriptor: the read end of th
 ENV_SOCKETS = "RFC_BOT_WORKER_SOCKETS"  # a private directory: worker-<i>.sock, one per worker
 RECONCILE_LEADER = "RFC_BOT_RECONCILE_LEADER"
 
-LISTEN_BACKLOG = 1024  # pending connections per worker socket (the kernel caps at somaxconn)
 SIBLING_TIMEOUT_SECONDS = 2.0
 # After SIGTERM for a dead parent, how long the worker may drain before it exits regardless.
 ORPHAN_EXIT_SECONDS = 40.0
-_PR_SET_PDEATHSIG = 1
 
 MergedMetrics = Callable[[web.Request], Awaitable[bytes]]
 MERGED_METRICS: web.AppKey[MergedMetrics] = web.AppKey("merged_metrics")
@@ -105,9 +102,27 @@ class WorkerRole:
         local = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         local.bind(str(unix_path))
         local.listen(64)
-        with binding(host, port):  # a failure is one line and exit 2 (bot/binding.py)
-            shared = reuse_port_socket(host, port, listen=True)
+        with binding(host, port):  # a failure is one line and exit 2 (bot.serve.processes)
+            shared = server_socket(host, port, reuse_port=True)
         return [shared, local]
+
+    def die_with_supervisor(self) -> None:
+        """Stop gracefully (SIGTERM to ourselves) when the supervisor dies, however it dies.
+
+        Two guards, because each has a gap: the kernel's parent-death signal needs Linux (and
+        is tied to the parent thread that started us: the supervisor has one); the pipe's end
+        is seen everywhere, by a thread. On Linux the kernel's SIGTERM is the one sent (a
+        second SIGTERM would cut aiohttp's drain short) and the pipe only arms the deadline: a
+        worker orphaned either way exits after ORPHAN_EXIT_SECONDS even if its drain hangs.
+        """
+        kernel_signals = sys.platform.startswith("linux")
+        die_with_parent(self.parent_pid, signal.SIGTERM)
+        threading.Thread(
+            target=_watch_parent,
+            args=(self.parent_pipe, not kernel_signals),
+            name="parent-watch",
+            daemon=True,
+        ).start()
 
     def attach(self, app: web.Application, own_metrics: Callable[[], bytes]) -> None:
         """Serve merged metrics from this app; remove the Unix socket at cleanup."""
@@ -176,48 +191,6 @@ class _Fixed:
 
     def collect(self) -> list[Metric]:
         return self._families
-
-
-def reuse_port_socket(host: str, port: int, *, listen: bool) -> socket.socket:
-    """A TCP socket on (host, port) that other processes of this user may bind as well."""
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind(address)
-        if listen:
-            sock.listen(LISTEN_BACKLOG)
-            sock.setblocking(False)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-def die_with_parent(role: WorkerRole) -> None:
-    """Stop gracefully (SIGTERM to ourselves) when the supervisor dies, however it dies.
-
-    Two guards, because each has a gap: the kernel's parent-death signal needs Linux (and is
-    tied to the parent thread that started us: the supervisor has one); the pipe's end is seen
-    everywhere, by a thread. On Linux the kernel's SIGTERM is the one sent (a second SIGTERM
-    would cut aiohttp's drain short) and the pipe only arms the deadline: a worker orphaned
-    either way exits after ORPHAN_EXIT_SECONDS even if its drain hangs.
-    """
-    kernel_signals = sys.platform.startswith("linux")
-    if kernel_signals:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    threading.Thread(
-        target=_watch_parent,
-        args=(role.parent_pipe, not kernel_signals),
-        name="parent-watch",
-        daemon=True,
-    ).start()
-    if os.getppid() != role.parent_pid:  # it died before the guards were in place
-        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _watch_parent(pipe: int, send_sigterm: bool) -> None:

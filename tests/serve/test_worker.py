@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from bot.serve import worker
+from bot.serve import processes, worker
 from bot.serve.app import create_app
 from bot.serve.settings import Settings
-from bot.serve.worker import WorkerRole, is_reconcile_leader, merge_metrics, reuse_port_socket
+from bot.serve.worker import WorkerRole, is_reconcile_leader, merge_metrics
 
 PAGE = b"""# HELP rfcbot_things_total Things.
 # TYPE rfcbot_things_total counter
@@ -71,29 +71,6 @@ def test_merged_metrics_label_each_worker_and_keep_families_together() -> None:
     assert things == list(range(things[0], things[0] + 2))  # adjacent
 
 
-def test_reuse_port_sockets_share_a_port() -> None:
-    first = reuse_port_socket("127.0.0.1", 0, listen=True)
-    port = first.getsockname()[1]
-    second = reuse_port_socket("127.0.0.1", port, listen=True)
-    try:
-        assert second.getsockname()[1] == port
-        with pytest.raises(OSError), socket.socket() as plain:
-            plain.bind(("127.0.0.1", port))  # without the option: refused
-    finally:
-        first.close()
-        second.close()
-
-
-def test_a_failed_bind_closes_the_socket(monkeypatch: pytest.MonkeyPatch) -> None:
-    holder = socket.socket()
-    holder.bind(("127.0.0.1", 0))  # no SO_REUSEPORT: nobody may join
-    try:
-        with pytest.raises(OSError):
-            reuse_port_socket("127.0.0.1", holder.getsockname()[1], listen=False)
-    finally:
-        holder.close()
-
-
 async def serve(app: web.Application, sockets: list[socket.socket]) -> web.AppRunner:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -137,7 +114,7 @@ def worker_metrics_key() -> Any:
     return METRICS
 
 
-def test_die_with_parent_asks_the_kernel_and_watches_the_pipe(
+def test_die_with_supervisor_asks_the_kernel_and_watches_the_pipe(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[tuple[int, int]] = []
@@ -147,19 +124,19 @@ def test_die_with_parent_asks_the_kernel_and_watches_the_pipe(
             asked.append((option, value))
             return 0
 
-    monkeypatch.setattr(worker.ctypes, "CDLL", lambda *args, **kwargs: Libc())
+    monkeypatch.setattr(processes.ctypes, "CDLL", lambda *args, **kwargs: Libc())
     watched: list[tuple[int, bool]] = []
     monkeypatch.setattr(worker, "_watch_parent", lambda pipe, send: watched.append((pipe, send)))
     killed: list[tuple[int, int]] = []
     monkeypatch.setattr(worker.os, "kill", lambda pid, sig: killed.append((pid, sig)))
-    monkeypatch.setattr(worker.sys, "platform", "linux")
-    worker.die_with_parent(WorkerRole(0, 2, os.getppid(), 5, tmp_path))
+    monkeypatch.setattr(processes.sys, "platform", "linux")
+    WorkerRole(0, 2, os.getppid(), 5, tmp_path).die_with_supervisor()
     assert asked == [(1, signal.SIGTERM)]
     assert killed == []  # the parent is alive
-    worker.die_with_parent(WorkerRole(0, 2, -1, 5, tmp_path))  # "died" before we asked
+    WorkerRole(0, 2, -1, 5, tmp_path).die_with_supervisor()  # "died" before we asked
     assert killed == [(os.getpid(), signal.SIGTERM)]
-    monkeypatch.setattr(worker.sys, "platform", "darwin")
-    worker.die_with_parent(WorkerRole(0, 2, os.getppid(), 5, tmp_path))
+    monkeypatch.setattr(processes.sys, "platform", "darwin")
+    WorkerRole(0, 2, os.getppid(), 5, tmp_path).die_with_supervisor()
     assert len(asked) == 2  # no prctl off Linux
     for thread in threading.enumerate():
         if thread.name == "parent-watch":

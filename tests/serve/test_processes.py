@@ -1,4 +1,5 @@
-"""``rfc-bot serve`` start-up failures: one line on stderr and exit 2, in real processes.
+"""Sockets and start-up failures: ``rfc-bot serve`` that cannot bind says so in one line on
+stderr and exits 2, in real processes.
 
 Alone (``--workers 1``) and supervised (``--workers 2``): a port in use, a host that does not
 resolve, an address not on this machine, a bad setting. And "listening" is logged only once
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.serve.processes import explain, listening_socket
+from bot.serve.processes import explain, listening_socket, server_socket
 from bot.serve.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,5 +189,28 @@ def test_binding_errors_in_process() -> None:
     try:
         with pytest.raises(StartupError, match="in use"):
             listening_socket("127.0.0.1", holder.getsockname()[1])
+    finally:
+        holder.close()
+
+
+def test_reuse_port_sockets_share_a_port() -> None:
+    first = server_socket("127.0.0.1", 0, reuse_port=True)
+    port = first.getsockname()[1]
+    second = server_socket("127.0.0.1", port, reuse_port=True)
+    try:
+        assert second.getsockname()[1] == port
+        with pytest.raises(OSError), socket.socket() as plain:
+            plain.bind(("127.0.0.1", port))  # without the option: refused
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_failed_bind_closes_the_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))  # no SO_REUSEPORT: nobody may join
+    try:
+        with pytest.raises(OSError):
+            server_socket("127.0.0.1", holder.getsockname()[1], reuse_port=True, listen=False)
     finally:
         holder.close()

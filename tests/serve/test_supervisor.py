@@ -1,9 +1,11 @@
-"""The supervisor in this process, its workers stand-ins (tests/e2e/test_workers.py runs the
-real ``rfc-bot serve`` processes)."""
+"""``rfc-bot serve`` in this process: settings refused with one line, the GC tuning of a
+serving process, and the supervisor with stand-ins for its workers (tests/e2e/test_workers.py
+runs the real ``rfc-bot serve`` processes)."""
 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import sys
 import threading
@@ -13,11 +15,66 @@ from typing import Any
 
 import pytest
 
-from bot.serve import app as server
 from bot.serve import supervisor
 from bot.serve.settings import Settings
-from bot.serve.supervisor import Supervisor, lint_workers_per_process
+from bot.serve.supervisor import (
+    GC_YOUNG_THRESHOLD,
+    Supervisor,
+    lint_processes_per_worker,
+    tune_gc,
+)
 from bot.serve.worker import ENV_INDEX, RECONCILE_LEADER
+
+
+def test_tune_gc_raises_the_young_threshold_and_freezes_start_up_objects() -> None:
+    threshold = gc.get_threshold()
+    try:
+        tune_gc()
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *threshold[1:])
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
+def test_main_names_missing_setting_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in (
+        "GITHUB_APP_ID",
+        "GITHUB_PRIVATE_KEY",
+        "GITHUB_PRIVATE_KEY_PATH",
+        "GITHUB_WEBHOOK_SECRET",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    assert supervisor.main() == 2
+    assert capsys.readouterr().err == "rfc-bot: error: GITHUB_APP_ID is not set\n"
+
+
+def test_main_bad_key_not_echoed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GITHUB_APP_ID", "1")
+    monkeypatch.setenv("GITHUB_PRIVATE_KEY", "sekrit-not-a-key")
+    monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "a-long-enough-secret")
+    assert supervisor.main() == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rfc-bot: error: GITHUB_PRIVATE_KEY is not a PEM-encoded private key")
+    assert "sekrit" not in err
+
+
+def test_main_refuses_a_short_webhook_secret_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], private_key_pem: str
+) -> None:
+    monkeypatch.setenv("GITHUB_APP_ID", "1")
+    monkeypatch.setenv("GITHUB_PRIVATE_KEY", private_key_pem)
+    monkeypatch.delenv("GITHUB_PRIVATE_KEY_PATH", raising=False)
+    monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "e")
+    assert supervisor.main() == 2
+    assert capsys.readouterr().err == (
+        "rfc-bot: error: GITHUB_WEBHOOK_SECRET must be at least 16 characters"
+        " (use a random value, e.g. the output of `openssl rand -hex 32`)\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -26,11 +83,11 @@ from bot.serve.worker import ENV_INDEX, RECONCILE_LEADER
 def test_lint_workers_share_the_cpus_among_the_serving_processes(
     cpus: int, web: int, lint: int
 ) -> None:
-    assert lint_workers_per_process(cpus, web) == lint
+    assert lint_processes_per_worker(cpus, web) == lint
 
 
 def test_cpus_is_at_least_one() -> None:
-    assert supervisor.cpus() >= 1
+    assert supervisor.usable_cpus() >= 1
 
 
 def environment(settings: Settings) -> dict[str, str]:
@@ -55,7 +112,7 @@ def test_main_serves_in_process_for_one_worker_or_a_worker_role(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     served: list[Any] = []
-    monkeypatch.setattr(server, "run", lambda settings, role=None: served.append(role))
+    monkeypatch.setattr(supervisor, "run", lambda settings, role=None: served.append(role))
     assert supervisor.main(1, environment(settings)) == 0
     role = {
         ENV_INDEX: "1",
@@ -123,7 +180,7 @@ def records(tmp_path: Path) -> list[dict[str, str]]:
 def test_workers_get_their_index_one_leader_the_port_and_lint_workers(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(supervisor, "cpus", lambda: 4)
+    monkeypatch.setattr(supervisor, "usable_cpus", lambda: 4)
     boss, code = supervise(settings, tmp_path, {}, lambda: len(records(tmp_path)) == 2)
     assert code == 0
     seen = sorted(records(tmp_path), key=lambda r: r[ENV_INDEX])

@@ -1,4 +1,5 @@
-"""The webhook's backlog limits and fairness, through the real app (``bot.scheduler`` inside)."""
+"""The webhook's backlog limits and fairness, through the real app (``bot.serve.scheduler``
+inside)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from gidgethub import routing, sansio
 
 from bot.features.context import Context
-from bot.serve.app import RETRY_AFTER_SECONDS, create_app, fairness_group, intake_limits
+from bot.serve.app import create_app
+from bot.serve.intake import RETRY_AFTER_SECONDS, fairness_group, intake_limits
 from bot.serve.settings import Settings
-from tests.app.test_server import Bot, pr_payload, signed_headers
+from tests.serve.helpers import Bot, pr_payload, signed_headers
 
 
 @pytest.fixture
