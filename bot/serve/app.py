@@ -24,7 +24,7 @@ from bot.features.reconcile import Reconciler, running
 from bot.github.auth import AppAuth
 from bot.github.budget import RateBudget
 from bot.github.client import USER_AGENT, ClientFactory
-from bot.lint_pool import LintPool
+from bot.lint_pool.pool import LintPool
 from bot.policy.provenance import signing_key
 from bot.serve.dispatch import Dispatcher
 from bot.serve.intake import MAX_BODY_BYTES, Intake, intake_limits
@@ -134,7 +134,7 @@ async def _lint_pool(app: web.Application) -> AsyncIterator[None]:
     """Linting runs in lint processes, each file under a time budget: CPU-bound work never
     runs on the event loop, whatever a pull request holds."""
     settings = app[SETTINGS]
-    pool = LintPool(workers=settings.lint_workers, timeout=settings.lint_timeout_seconds)
+    pool = LintPool(processes=settings.lint_workers, timeout=settings.lint_timeout_seconds)
     await pool.start()
     app[DISPATCHER].context.lint = pool.lint
     app[METRICS].track_lint_pool(lambda: pool.busy, lambda: pool.waiting)

@@ -1,10 +1,9 @@
 """The lint pool: same results as ``lint()``, a time budget that never hangs, bounded work,
-a responsive event loop, and no worker outliving its parent."""
+a responsive event loop, and no lint process outliving its parent."""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import os
 import pickle
@@ -19,26 +18,22 @@ from typing import Any
 
 import pytest
 
-from bot import lint_pool
-from bot.lint_pool import (
-    DocumentSummary,
+from bot.lint_pool import pool as lint_pool
+from bot.lint_pool.pool import (
     LintPool,
     LintPoolClosed,
     LintPoolError,
-    LintSummary,
-    LintWorkerFailed,
-    default_workers,
-    run_job,
-    serve_jobs,
+    LintProcessFailed,
     timed_out,
 )
 from bot.rfc.config import Config, load_config
 from bot.rfc.diagnostics import Severity
 from bot.rfc.lint import NO_BASE, lint
+from bot.rfc.lint_summary import DocumentSummary, LintSummary
 from bot.rfc.rules import RULES_BY_ID
 from bot.rfc.rules.base import NoBase
-from tests.app import lint_pool_helpers
-from tests.app.lint_pool_helpers import REFERENCE, scripted_lint
+from bot.serve.processes import usable_cpus
+from tests.lint_pool.helpers import REFERENCE
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "engine" / "golden"
@@ -49,7 +44,7 @@ TODAY = date(2026, 1, 15)
 
 @pytest.fixture
 async def pool() -> AsyncIterator[LintPool]:
-    async with LintPool(workers=2, timeout=30, lint_function=REFERENCE) as started:
+    async with LintPool(processes=2, timeout=30, lint_function=REFERENCE) as started:
         yield started
 
 
@@ -125,14 +120,14 @@ async def test_a_result_with_thousands_of_diagnostics(pool: LintPool) -> None:
     """Big results are unpickled off the loop; they still arrive whole."""
     text = _prompt_flood(3000)
     summary = await pool.lint(PATH, text, Config(), today=TODAY)
-    assert len(pickle.dumps(summary)) > lint_pool._UNPICKLE_IN_THREAD_BYTES
+    assert len(pickle.dumps(summary)) > lint_pool.UNPICKLE_IN_THREAD_BYTES
     assert summary == LintSummary.of(lint(PATH, text, Config(), today=TODAY))
 
 
 async def test_inline_pool_runs_no_process_and_answers_the_same() -> None:
-    async with LintPool(workers=0) as inline:
+    async with LintPool(processes=0) as inline:
         summary = await inline.lint(PATH, EXAMPLE, Config(), today=TODAY)
-        assert inline.worker_pids == [] and (inline.busy, inline.waiting) == (0, 0)
+        assert inline.pids == [] and (inline.busy, inline.waiting) == (0, 0)
     assert summary == LintSummary.of(lint(PATH, EXAMPLE, Config(), today=TODAY))
 
 
@@ -147,8 +142,8 @@ async def test_stray_prints_in_a_worker_do_not_corrupt_results(pool: LintPool) -
 async def test_a_file_over_budget_is_one_diagnostic_and_the_pool_keeps_working(
     tmp_path: Path,
 ) -> None:
-    async with LintPool(workers=1, timeout=0.5, lint_function=REFERENCE) as pool:
-        (first_pid,) = pool.worker_pids
+    async with LintPool(processes=1, timeout=0.5, lint_function=REFERENCE) as pool:
+        (first_pid,) = pool.pids
         hang = f"HANG {tmp_path / 'started'}\n"
         stuck, queued = await asyncio.gather(
             pool.lint(PATH, hang, Config()), pool.lint(PATH, EXAMPLE, Config(), today=TODAY)
@@ -161,7 +156,7 @@ async def test_a_file_over_budget_is_one_diagnostic_and_the_pool_keeps_working(
         assert finding.help == RULES_BY_ID["lint-timeout"].fix
         assert "Split" in finding.help and "bug" in finding.help
         assert queued == LintSummary.of(lint(PATH, EXAMPLE, Config(), today=TODAY))
-        assert pool.worker_pids and pool.worker_pids != [first_pid]
+        assert pool.pids and pool.pids != [first_pid]
         assert not _alive(first_pid)
         again = await pool.lint(PATH, hang, Config())
         assert [d.rule for d in again.diagnostics] == ["lint-timeout"]
@@ -178,46 +173,46 @@ async def test_the_repository_may_change_the_timeout_severity() -> None:
 
 
 async def test_a_raising_lint_function_is_reported_and_the_worker_kept(pool: LintPool) -> None:
-    pids = pool.worker_pids
-    with pytest.raises(LintWorkerFailed, match="ValueError: scripted failure"):
+    pids = pool.pids
+    with pytest.raises(LintProcessFailed, match="ValueError: scripted failure"):
         await pool.lint(PATH, "RAISE\n", Config())
-    assert pool.worker_pids == pids
+    assert pool.pids == pids
     assert (await pool.lint(PATH, EXAMPLE, Config(), today=TODAY)).ok
 
 
 async def test_a_dying_worker_is_reported_and_replaced(pool: LintPool) -> None:
-    before = set(pool.worker_pids)
-    with pytest.raises(LintWorkerFailed, match="died"):
+    before = set(pool.pids)
+    with pytest.raises(LintProcessFailed, match="died"):
         await pool.lint(PATH, "CRASH\n", Config())
-    await _until(lambda: len(pool.worker_pids) == 2 and set(pool.worker_pids) != before)
-    assert len(set(pool.worker_pids) - before) == 1
+    await _until(lambda: len(pool.pids) == 2 and set(pool.pids) != before)
+    assert len(set(pool.pids) - before) == 1
     results = await asyncio.gather(*(pool.lint(PATH, EXAMPLE, Config()) for _ in range(4)))
     assert all(summary.document is not None for summary in results)
 
 
 async def test_a_worker_that_cannot_start_fails_start_and_leaves_nothing() -> None:
-    pool = LintPool(workers=2, lint_function="tests.app.no_such_module:lint")
-    with pytest.raises(LintWorkerFailed, match="did not start"):
+    pool = LintPool(processes=2, lint_function="tests.lint_pool.no_such_module:lint")
+    with pytest.raises(LintProcessFailed, match="did not start"):
         await pool.start()
-    assert pool.worker_pids == []
+    assert pool.pids == []
     with pytest.raises(LintPoolClosed):
         await pool.lint(PATH, EXAMPLE, Config())
 
 
 async def test_a_replacement_that_cannot_start_fails_the_next_job_only(tmp_path: Path) -> None:
-    async with LintPool(workers=1, timeout=0.5, lint_function=REFERENCE) as pool:
+    async with LintPool(processes=1, timeout=0.5, lint_function=REFERENCE) as pool:
         for _ in range(2):
-            pool.lint_function = "tests.app.no_such_module:lint"  # every later start fails
+            pool.lint_function = "tests.lint_pool.no_such_module:lint"  # every later start fails
             timeout = await pool.lint(PATH, f"HANG {tmp_path / 'started'}\n", Config())
             assert [d.rule for d in timeout.diagnostics] == ["lint-timeout"]
-            await _until(lambda: pool.worker_pids == [])  # killed; its replacement failed
-            with pytest.raises(LintWorkerFailed, match="did not start"):
+            await _until(lambda: pool.pids == [])  # killed; its replacement failed
+            with pytest.raises(LintProcessFailed, match="did not start"):
                 await pool.lint(PATH, EXAMPLE, Config())
             pool.lint_function = REFERENCE  # the next job starts a worker again
             assert (await pool.lint(PATH, EXAMPLE, Config(), today=TODAY)).ok
-        pool.lint_function = "tests.app.no_such_module:lint"
+        pool.lint_function = "tests.lint_pool.no_such_module:lint"
         await pool.lint(PATH, f"HANG {tmp_path / 'started'}\n", Config())
-        await _until(lambda: pool.worker_pids == [])
+        await _until(lambda: pool.pids == [])
     # closed with no worker in the slot: nothing to stop
 
 
@@ -225,26 +220,26 @@ def test_workers_get_no_credentials_and_the_parents_code(monkeypatch: pytest.Mon
     monkeypatch.setenv("GITHUB_PRIVATE_KEY", "-----BEGIN RSA PRIVATE KEY-----")
     monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "hook-secret")
     monkeypatch.setenv("PYTHONPATH", "/elsewhere")
-    environment = lint_pool._worker_environment()
+    environment = lint_pool._child_environment()
     assert not [name for name in environment if name.startswith("GITHUB_")]
     first, *rest = environment["PYTHONPATH"].split(os.pathsep)
-    assert Path(first) / "bot" == Path(lint_pool.__file__).resolve().parent
+    assert Path(first) / "bot" == Path(lint_pool.__file__).resolve().parents[1]
     assert rest == ["/elsewhere"]
 
 
 async def test_a_worker_that_cannot_even_be_executed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lint_pool, "_worker_command", lambda _: ["/nonexistent/python3"])
-    with pytest.raises(LintWorkerFailed, match="cannot start a lint worker"):
-        await LintPool(workers=1).start()
+    monkeypatch.setattr(lint_pool, "_child_command", lambda _: ["/nonexistent/python3"])
+    with pytest.raises(LintProcessFailed, match="cannot start a lint worker"):
+        await LintPool(processes=1).start()
 
 
 async def test_lint_before_start_and_bad_arguments() -> None:
     with pytest.raises(LintPoolClosed, match="start"):
-        await LintPool(workers=0).lint(PATH, EXAMPLE, Config())
-    for arguments in ({"workers": -1}, {"timeout": 0}, {"max_waiting": 0}):
+        await LintPool(processes=0).lint(PATH, EXAMPLE, Config())
+    for arguments in ({"processes": -1}, {"timeout": 0}, {"max_waiting": 0}):
         with pytest.raises(ValueError):
             LintPool(**arguments)  # type: ignore[arg-type]
-    started = LintPool(workers=0)
+    started = LintPool(processes=0)
     await started.start()
     with pytest.raises(LintPoolError, match="once"):
         await started.start()
@@ -252,8 +247,8 @@ async def test_lint_before_start_and_bad_arguments() -> None:
 
 def test_default_size_is_the_usable_cpus() -> None:
     pool = LintPool()
-    assert pool.workers == default_workers() >= 1
-    assert pool.max_waiting == lint_pool.WAITING_PER_WORKER * pool.workers
+    assert pool.processes == usable_cpus() >= 1
+    assert pool.max_waiting == lint_pool.WAITING_PER_PROCESS * pool.processes
 
 
 # --- bounds -----------------------------------------------------------------------------------
@@ -270,7 +265,7 @@ async def test_never_more_workers_busy_than_the_bound(pool: LintPool, tmp_path: 
 
 async def test_waiting_files_are_bounded_and_callers_wait(tmp_path: Path) -> None:
     flag = tmp_path / "go"
-    async with LintPool(workers=1, max_waiting=1, timeout=60, lint_function=REFERENCE) as pool:
+    async with LintPool(processes=1, max_waiting=1, timeout=60, lint_function=REFERENCE) as pool:
         running = asyncio.create_task(pool.lint(PATH, f"WAIT {flag}\n{EXAMPLE}", Config()))
         await _until(lambda: pool.busy == 1)
         queued = asyncio.create_task(pool.lint(PATH, EXAMPLE, Config()))
@@ -288,7 +283,7 @@ async def test_waiting_files_are_bounded_and_callers_wait(tmp_path: Path) -> Non
 
 async def test_a_cancelled_caller_frees_its_place(tmp_path: Path) -> None:
     flag = tmp_path / "go"
-    async with LintPool(workers=1, timeout=60, lint_function=REFERENCE) as pool:
+    async with LintPool(processes=1, timeout=60, lint_function=REFERENCE) as pool:
         running = asyncio.create_task(pool.lint(PATH, f"WAIT {flag}\n{EXAMPLE}", Config()))
         await _until(lambda: pool.busy == 1)
         queued = asyncio.create_task(pool.lint(PATH, "RAISE\n", Config()))
@@ -340,9 +335,9 @@ def _big_rfc() -> str:
 
 
 async def test_close_fails_pending_files_and_reaps_every_worker(tmp_path: Path) -> None:
-    pool = LintPool(workers=1, timeout=60, lint_function=REFERENCE)
+    pool = LintPool(processes=1, timeout=60, lint_function=REFERENCE)
     await pool.start()
-    pids = pool.worker_pids
+    pids = pool.pids
     running = asyncio.create_task(pool.lint(PATH, f"WAIT {tmp_path / 'never'}\n", Config()))
     await _until(lambda: pool.busy == 1)
     queued = asyncio.create_task(pool.lint(PATH, EXAMPLE, Config()))
@@ -360,7 +355,7 @@ async def test_close_fails_pending_files_and_reaps_every_worker(tmp_path: Path) 
 async def test_a_caller_waiting_for_room_when_the_pool_closes_gets_an_error(
     tmp_path: Path,
 ) -> None:
-    pool = LintPool(workers=1, max_waiting=1, timeout=60, lint_function=REFERENCE)
+    pool = LintPool(processes=1, max_waiting=1, timeout=60, lint_function=REFERENCE)
     await pool.start()
     running = asyncio.create_task(pool.lint(PATH, f"WAIT {tmp_path / 'never'}\n", Config()))
     await _until(lambda: pool.busy == 1)
@@ -380,9 +375,9 @@ async def test_close_kills_a_worker_that_does_not_exit_by_itself(
     """A worker stuck in a C call holding the GIL cannot act on its closed pipe: killed."""
     monkeypatch.setattr(lint_pool, "STOP_GRACE_SECONDS", 0.2)
     started = tmp_path / "started"
-    pool = LintPool(workers=1, timeout=60, lint_function=REFERENCE)
+    pool = LintPool(processes=1, timeout=60, lint_function=REFERENCE)
     await pool.start()
-    (pid,) = pool.worker_pids
+    (pid,) = pool.pids
     stuck = asyncio.create_task(pool.lint(PATH, f"HANG {started}\n", Config()))
     await _until(started.exists)
     await pool.close()
@@ -403,7 +398,7 @@ async def test_closing_while_a_replacement_starts_leaves_no_process(
         return process
 
     monkeypatch.setattr(asyncio, "create_subprocess_exec", recording)
-    pool = LintPool(workers=1, timeout=0.3, lint_function=REFERENCE)
+    pool = LintPool(processes=1, timeout=0.3, lint_function=REFERENCE)
     await pool.start()
     await pool.lint(PATH, f"HANG {tmp_path / 'started'}\n", Config())
     await _until(lambda: len(started) == 2)  # the replacement is importing the engine
@@ -420,9 +415,9 @@ _PARENT = textwrap.dedent(
     from bot.rfc.config import Config
 
     async def main():
-        pool = LintPool(workers=2, timeout=600, lint_function=sys.argv[1])
+        pool = LintPool(processes=2, timeout=600, lint_function=sys.argv[1])
         await pool.start()
-        print(" ".join(map(str, pool.worker_pids)), flush=True)
+        print(" ".join(map(str, pool.pids)), flush=True)
         busy = asyncio.create_task(pool.lint("a.md", "HANG " + sys.argv[2] + "\\n", Config()))
         await asyncio.sleep(3600)
 
@@ -471,36 +466,3 @@ def _wait_for(condition: Callable[[], bool]) -> None:
             return
         subprocess.run(["sleep", "0.01"], check=True)
     raise AssertionError("condition never held")
-
-
-# --- the worker loop, in process -----------------------------------------------------------------
-
-
-def test_the_worker_loop_answers_each_job_then_stops_at_the_end_of_its_input() -> None:
-    jobs = io.BytesIO()
-    for content in (EXAMPLE, "RAISE\n"):
-        lint_pool._write_frame(jobs, (PATH, content, Config(), NO_BASE, TODAY, None))
-    jobs.write(b"\x00\x00")  # a torn frame reads as the end of the input
-    jobs.seek(0)
-    results = io.BytesIO()
-    ended: list[bool] = []
-    serve_jobs(jobs, results, scripted_lint, lambda: ended.append(True))
-    results.seek(0)
-    frames = []
-    while (frame := lint_pool._read_frame(results)) is not None:
-        frames.append(pickle.loads(frame))
-    assert ended == [True]
-    assert frames[0] == ("ready", os.getpid())
-    assert frames[1] == ("ok", LintSummary.of(lint(PATH, EXAMPLE, Config(), today=TODAY)))
-    kind, text = frames[2]
-    assert kind == "error" and "ValueError: scripted failure" in text
-
-
-def test_a_truncated_payload_reads_as_the_end() -> None:
-    stream = io.BytesIO(lint_pool._HEADER.pack(10) + b"short")
-    assert lint_pool._read_frame(stream) is None
-
-
-def test_a_job_that_cannot_be_read_is_an_error_not_a_crash() -> None:
-    kind, text = run_job(lint_pool_helpers.scripted_lint, b"not a pickle")
-    assert kind == "error" and "UnpicklingError" in text

@@ -1,4 +1,4 @@
-"""A lint function the pool's tests inject into worker processes (it must be importable there).
+"""A lint function the pool's tests inject into lint processes (it must be importable there).
 
 The first line of the content says what to do; anything else is linted for real:
 
@@ -26,7 +26,7 @@ from bot.rfc.lint import NO_BASE, LintResult, lint
 from bot.rfc.rules.base import NoBase
 from bot.rfc.workflow import Provenance
 
-REFERENCE = "tests.app.lint_pool_helpers:scripted_lint"
+REFERENCE = "tests.lint_pool.helpers:scripted_lint"
 _PATIENCE_SECONDS = 60.0
 
 
