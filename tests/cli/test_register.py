@@ -13,9 +13,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot import register
-from bot.__main__ import main
-from bot.register import NewApp, Options, RegisterError
+from bot.cli import main, register
+from bot.cli.register import NewApp, Options, RegisterError
 from bot.serve.settings import Settings
 from sandbox.simulator import Simulator
 

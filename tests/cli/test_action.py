@@ -1,4 +1,4 @@
-"""``bot.action`` in this process (the subprocess runs are in tests/e2e/test_action.py): the
+"""``bot.cli.action`` in this process (the subprocess runs are in tests/e2e/test_action.py): the
 environment it reads, the exit status it gives, the sweep, and what it does when GitHub fails."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.action import ActionEnv, ActionError, action_context, read_event, run_action
+from bot.cli.action import ActionEnv, ActionError, action_context, read_event, run_action
 from bot.github.workflow_client import BranchCommit, branch_commit
 from bot.policy.provenance import signing_key
 from sandbox.demo import demo_file
@@ -144,12 +144,12 @@ async def test_schedule_with_a_refused_token_fails(sim: Any, repo: Any) -> None:
 async def test_a_failed_validation_after_a_commit_fails_the_run(
     sim: Any, repo: Any, token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.action
+    import bot.cli.action
 
     async def broken(*args: Any) -> None:
         raise RuntimeError("GitHub went away")
 
-    monkeypatch.setattr(bot.action, "validate", broken)
+    monkeypatch.setattr(bot.cli.action, "validate", broken)
     sim.set_permission(repo, "alice", "write")
     pull = open_pull(sim, repo, {PATH: GOOD})
     comment = sim.add_comment(repo, pull.number, "alice", "/rfc status proposed")
@@ -161,7 +161,7 @@ async def test_a_failed_validation_after_a_commit_fails_the_run(
 def test_the_command_runs_once_and_exits_with_its_status(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.__main__ import main
+    from bot.cli import main
 
     for name in ("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_REPOSITORY"):
         monkeypatch.delenv(name, raising=False)
