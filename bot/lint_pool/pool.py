@@ -64,6 +64,8 @@ STOP_GRACE_SECONDS = 2.0
 UNPICKLE_IN_THREAD_BYTES = 256 * 1024
 
 _CHILD_MAIN = "from bot.lint_pool.child import main; main()"
+# Log lines and errors say "lint worker", the word operators know from LINT_WORKERS and the
+# rfcbot_lint_workers_* metrics; in the code a worker is a serving process.
 
 
 class LintPoolError(Exception):

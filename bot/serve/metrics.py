@@ -207,7 +207,7 @@ class Metrics:
         self._child(self.delivery_seconds, "s", event).observe(seconds)
 
     def track_lint_pool(self, busy: Callable[[], float], waiting: Callable[[], float]) -> None:
-        """Report the lint pool's busy workers and queued files at scrape time."""
+        """Report the lint pool's busy lint processes and queued files at scrape time."""
         self.lint_busy.set_function(busy)
         self.lint_waiting.set_function(waiting)
 
