@@ -28,7 +28,7 @@ from bot.features.dashboard import open_cards
 from bot.policy.dashboard import PullCard, build_view
 from bot.policy.decisions import NO_DECISION
 from bot.policy.panel import RfcPanel
-from bot.server import INTAKE
+from bot.serve.app import DISPATCHER
 from sandbox.harness import start_app
 from sandbox.simulator import Simulator
 
@@ -48,7 +48,7 @@ async def run(repos: int, pulls: int) -> list[Figure]:
                 sim.open_pull_request(
                     repo, head=f"rfc/t{i}", files={f"rfcs/0000-t{i}.md": rfc(f"T {i}")}
                 )
-        clients = app.app[INTAKE].clients
+        clients = app.app[DISPATCHER].clients
         assert clients is not None
         total = repos * pulls
 

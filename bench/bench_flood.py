@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 import aiohttp  # noqa: E402
 
 from bench.figure import Figure, at_most, print_figures  # noqa: E402
-from bot.server import wait_idle  # noqa: E402
+from bot.serve.app import wait_idle  # noqa: E402
 from sandbox.delivery import deliver  # noqa: E402
 from sandbox.demo import demo_file  # noqa: E402
 from sandbox.harness import start_app  # noqa: E402

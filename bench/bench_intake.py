@@ -50,9 +50,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 from gidgethub import routing, sansio  # noqa: E402
 
 from bench.figure import Figure, at_least, print_figures  # noqa: E402
-from bot.logs import configure_logging  # noqa: E402
-from bot.server import create_app, tune_gc, wait_idle  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.serve.app import create_app, wait_idle  # noqa: E402
+from bot.serve.logs import configure_logging  # noqa: E402
+from bot.serve.settings import Settings  # noqa: E402
+from bot.serve.supervisor import tune_gc  # noqa: E402
 
 SECRET = "bench-webhook-secret"
 WARM_UP = 200

@@ -36,7 +36,7 @@ from aiohttp import web  # noqa: E402
 
 from bench.figure import Figure, at_most, print_figures  # noqa: E402
 from bench.timing import TimedRequests, round_trips  # noqa: E402
-from bot.server import wait_idle  # noqa: E402
+from bot.serve.app import wait_idle  # noqa: E402
 from sandbox.delivery import deliver  # noqa: E402
 from sandbox.demo import demo_file  # noqa: E402
 from sandbox.harness import start_app  # noqa: E402

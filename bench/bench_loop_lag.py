@@ -28,9 +28,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.figure import Figure, at_most, print_figures  # noqa: E402
-from bot.lint_pool import LintPool, LintSummary, default_workers  # noqa: E402
+from bot.lint_pool.pool import LintPool  # noqa: E402
 from bot.rfc.config.public import Config  # noqa: E402
 from bot.rfc.lint import MAX_BYTES, lint  # noqa: E402
+from bot.rfc.lint_summary import LintSummary  # noqa: E402
+from bot.serve.processes import usable_cpus  # noqa: E402
 
 EXAMPLE = REPO / "examples" / "rfcs" / "0000-job-retries.md"
 PATH = "rfcs/0000-job-retries.md"
@@ -92,7 +94,7 @@ async def loop_lag(
             lint(PATH, text, config)
             await asyncio.sleep(0)  # as concurrent handlers would: each lint blocks in turn
 
-    async with LintPool(workers=workers, timeout=60) as pool:
+    async with LintPool(processes=workers, timeout=60) as pool:
         await pool.lint(PATH, texts[0], config)  # warm: first-use costs out of the window
 
         async def lint_in_pool() -> None:
@@ -111,7 +113,7 @@ async def per_call(repeat: int, number: int = 20) -> tuple[float, float]:
     config = Config()
     pooled: list[float] = []
     inline: list[float] = []
-    async with LintPool(workers=1, timeout=60) as pool:
+    async with LintPool(processes=1, timeout=60) as pool:
         await pool.lint(PATH, text, config)
         lint(PATH, text, config)
         for _ in range(repeat):
@@ -152,7 +154,7 @@ def pickling(repeat: int) -> tuple[float, float, float, int, int]:
 def measure(
     files: int = 4, rounds: int = 3, workers: int | None = None, repeat: int = 5
 ) -> list[Figure]:
-    workers = workers or default_workers()
+    workers = workers or usable_cpus()
     pooled, on_loop, idle = asyncio.run(loop_lag(files, rounds, workers))
     pool_call, inline_call = asyncio.run(per_call(repeat))
     document, reduced, linted, document_size, summary_size = pickling(repeat)

@@ -23,7 +23,7 @@ import aiohttp
 from aiohttp import web
 
 from bench.timing import TimedRequests, round_trips
-from bot.server import wait_idle
+from bot.serve.app import wait_idle
 from sandbox.delivery import deliver
 from sandbox.harness import start_app
 from sandbox.simulator import Simulator

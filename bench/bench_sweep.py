@@ -18,7 +18,7 @@ import asyncio
 import logging
 
 from bench.figure import Figure, at_most, print_figures
-from bot.server import RECONCILER
+from bot.serve.app import RECONCILER
 from sandbox.harness import start_app
 from sandbox.simulator import Simulator
 

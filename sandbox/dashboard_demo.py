@@ -22,7 +22,7 @@ from typing import Any, TextIO
 import aiohttp
 
 from bot.rfc.config.public import CONFIG_PATH
-from bot.server import RECONCILER
+from bot.serve.app import RECONCILER
 from sandbox.delivery import deliver
 from sandbox.demo import WEBHOOK_SECRET, demo_file
 from sandbox.harness import LoopbackApp, start_app

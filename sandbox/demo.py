@@ -25,7 +25,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.rfc.config.public import CONFIG_PATH
-from bot.server import RECONCILER, wait_idle
+from bot.serve.app import RECONCILER, wait_idle
 from sandbox.delivery import deliver
 from sandbox.harness import start_app
 from sandbox.simulator import Simulator

@@ -11,8 +11,8 @@ from aiohttp import web
 
 from bot.clock import system_clock
 from bot.features.context import Context
-from bot.server import create_app, wait_idle
-from bot.settings import Settings
+from bot.serve.app import create_app, wait_idle
+from bot.serve.settings import Settings
 from sandbox.simulator import Simulator
 
 

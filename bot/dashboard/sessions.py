@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from itsdangerous import BadData, URLSafeSerializer
 
 from bot.clock import EpochClock
-from bot.settings import is_loopback_host
+from bot.serve.settings import is_loopback_host
 from bot.values import Viewer
 
 # --- what the lead's routes must use when setting the cookies --------------------------------

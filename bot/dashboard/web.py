@@ -47,7 +47,7 @@ from bot.github.oauth import (
     signed_in_user,
 )
 from bot.policy.dashboard import build_view
-from bot.settings import Settings
+from bot.serve.settings import Settings
 
 log = logging.getLogger(__name__)
 

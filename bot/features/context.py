@@ -18,12 +18,12 @@ from typing import Any
 from cachetools import LRUCache, TTLCache
 
 from bot.clock import Clock, system_clock
-from bot.lint_pool import LintSummary
 from bot.policy.decisions import Roster
 from bot.policy.flood import PER_PULL, PER_USER, Window
 from bot.policy.provenance import signing_key
 from bot.rfc.config.public import Config, ConfigError
 from bot.rfc.lint import lint
+from bot.rfc.lint_summary import LintSummary
 
 BLOB_CACHE_BYTES = 32 * 1024 * 1024
 BLOB_CACHE_ENTRIES = 20_000

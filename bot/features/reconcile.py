@@ -29,8 +29,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
+import prometheus_client
 from cachetools import LRUCache
 from gidgethub import sansio
 from gidgethub.abc import GitHubAPI
@@ -53,7 +54,6 @@ from bot.github.listings import (
     listing_cache,
     pulls_updated_since,
 )
-from bot.metrics import Metrics
 from bot.policy.check import CHECK_NAME
 from bot.policy.reconcile import (
     ListedComment,
@@ -112,6 +112,15 @@ class SweepReport:
         return observe
 
 
+class SweepMetrics(Protocol):
+    """What sweeps count; the runtime's ``Metrics`` has them (features do not import it)."""
+
+    repairs: prometheus_client.Counter
+    sweeps: prometheus_client.Counter
+    sweep_seconds: prometheus_client.Histogram
+    sweep_requests: prometheus_client.Counter
+
+
 class Reconciler:
     """Sweeps every installation's repositories and repairs what the webhooks missed."""
 
@@ -120,7 +129,7 @@ class Reconciler:
         clients: Callable[[], ClientFactory | None],
         ctx: Context,
         *,
-        metrics: Metrics | None = None,
+        metrics: SweepMetrics | None = None,
         window_days: int = 7,
         grace_seconds: float = GRACE_SECONDS,
         rng: random.Random | None = None,

@@ -15,7 +15,7 @@ import random
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import gidgethub
@@ -25,7 +25,6 @@ from bot import __version__
 from bot.clock import Clock, EpochClock, epoch_seconds
 from bot.github.auth import AppAuth
 from bot.github.budget import RateBudget
-from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +52,17 @@ TokenRefused = Callable[[str], None]
 ResponseObserver = Callable[[str, str, int], None]
 
 
+class ClientMetrics(Protocol):
+    """What the client counts: calls, retries and the rate limit left (per installation when
+    it knows one). The runtime's ``Metrics`` is one; the client does not import the runtime."""
+
+    def count_api_call(self, method: str, route: str, status: str) -> None: ...
+
+    def count_api_retry(self, route: str, reason: str) -> None: ...
+
+    def observe_rate_limit(self, installation_id: int | None, remaining: float) -> None: ...
+
+
 class DeadlineExceeded(gidgethub.GitHubException, TimeoutError):
     """The event's time budget ran out before (or while) talking to GitHub."""
 
@@ -70,7 +80,7 @@ class GitHubClient(GitHubAPI):
         oauth_token: str | None = None,
         token_source: TokenSource | None = None,
         token_refused: TokenRefused | None = None,
-        metrics: Metrics | None = None,
+        metrics: ClientMetrics | None = None,
         request_timeout: float = 10.0,
         deadline: float | None = None,
         max_attempts: int = MAX_ATTEMPTS,
@@ -234,27 +244,25 @@ class GitHubClient(GitHubAPI):
 
     async def _retry(self, route: str, reason: str, seconds: float) -> None:
         if self.metrics is not None:
-            self.metrics.api_retries.labels(route, reason).inc()
+            self.metrics.count_api_retry(route, reason)
         if not self._fits_budget(seconds):
             raise DeadlineExceeded(f"event time budget spent while retrying {route}")
         await self.sleep(seconds)
 
     def _count(self, method: str, route: str, status: str) -> None:
         if self.metrics is not None:
-            self.metrics.api_calls.labels(method, route, status).inc()
+            self.metrics.count_api_call(method, route, status)
 
     def _observe_rate_limit(self, headers: Mapping[str, str]) -> None:
         remaining = _float(headers.get("x-ratelimit-remaining"))
         if remaining is None:
             return
         if self.metrics is not None:
-            self.metrics.rate_limit_remaining.set(remaining)
+            self.metrics.observe_rate_limit(self.installation_id, remaining)
         if self.budget is not None and self.installation_id is not None:
             self.budget.observe(
                 self.installation_id, remaining, _float(headers.get("x-ratelimit-reset"))
             )
-        if self.metrics is not None and self.installation_id is not None:
-            self.metrics.observe_rate_limit(self.installation_id, remaining)
 
 
 def _resendable(method: str, route: str) -> bool:
@@ -332,7 +340,7 @@ class ClientFactory:
         *,
         base_url: str,
         clock: Clock,
-        metrics: Metrics | None = None,
+        metrics: ClientMetrics | None = None,
         request_timeout: float = 10.0,
         budget: RateBudget | None = None,
     ) -> None:

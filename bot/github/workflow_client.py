@@ -3,7 +3,7 @@ every commit the App's own writes made to a branch.
 
 Why the note: a commit made with ``GITHUB_TOKEN`` starts no new workflow run (GitHub's rule
 against recursive runs), so the ``pull_request: synchronize`` event that validates a hosted
-App's status commit never comes. ``bot.action`` reads the note and validates those branches'
+App's status commit never comes. ``bot.cli.action`` reads the note and validates those branches'
 pull requests itself, in the same run.
 """
 

@@ -22,7 +22,7 @@ from bot.github.client import (
     RateLimited,
     route_template,
 )
-from bot.metrics import Metrics
+from bot.serve.metrics import Metrics
 
 WALL_NOW = 1_700_000_000.0
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import main
+from bot.cli import main
 from bot.rfc.edits import INDEX_END, INDEX_START
 from tests.cli.helpers import error_line, rfc, write
 

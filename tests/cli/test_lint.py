@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import main
+from bot.cli import main
 from bot.rfc.edits import INDEX_END, INDEX_START
 from bot.rfc.rules import RULES
 from tests.cli.helpers import FakeEngine, error_line, rfc, write

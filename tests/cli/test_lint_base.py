@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import main
+from bot.cli import main
 from tests.cli.helpers import NO_BASE, FakeEngine, committed_project, error_line, git, rfc, write
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import DEMO_NEEDS_CHECKOUT, main
+from bot.cli import main
+from bot.cli.app_commands import DEMO_NEEDS_CHECKOUT
 from tests.cli.helpers import error_line
 
 
@@ -47,7 +48,7 @@ def test_ctrl_c_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupted(args: object) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("bot.__main__.cmd_rules", interrupted)
+    monkeypatch.setattr("bot.cli.config.cmd_rules", interrupted)
     assert main(["rules"]) == 130
 
 
@@ -61,7 +62,7 @@ def test_closed_pipe_stops_quietly(
             raise BrokenPipeError
 
         monkeypatch.setattr(sys, "stdout", stand_in)
-        monkeypatch.setattr("bot.__main__.cmd_rules", reader_went_away)
+        monkeypatch.setattr("bot.cli.config.cmd_rules", reader_went_away)
         assert main(["rules"]) == 1
         os.write(stand_in.fileno(), b"flushed at exit")
     assert (tmp_path / "stdout").read_text() == ""
@@ -72,7 +73,7 @@ def test_module_entry_point_exits_with_mains_code(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(sys, "argv", ["rfc-bot", "config", "--defaults"])
-    monkeypatch.delitem(sys.modules, "bot.__main__")
+    monkeypatch.delitem(sys.modules, "bot.__main__", raising=False)
     with pytest.raises(SystemExit) as exited:
         runpy.run_module("bot", run_name="__main__")
     assert exited.value.code == 0
@@ -83,14 +84,14 @@ def test_serve_and_demo_are_imported_lazily(monkeypatch: pytest.MonkeyPatch) -> 
     import sys
 
     calls: list[object] = []
-    for name in ("bot.supervisor", "sandbox.demo"):
+    for name in ("bot.serve.supervisor", "sandbox.demo"):
         module = types.ModuleType(name)
         module.main = lambda *args, name=name: calls.append((name, *args)) or 0  # type: ignore[attr-defined]
         monkeypatch.setitem(sys.modules, name, module)
     assert main(["serve"]) == 0
     assert main(["serve", "--workers", "3"]) == 0
     assert main(["demo"]) == 0
-    assert calls == [("bot.supervisor", None), ("bot.supervisor", 3), ("sandbox.demo",)]
+    assert calls == [("bot.serve.supervisor", None), ("bot.serve.supervisor", 3), ("sandbox.demo",)]
 
 
 @pytest.mark.parametrize("workers", ["0", "65", "two"])

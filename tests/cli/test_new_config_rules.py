@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import __main__ as cli
-from bot.__main__ import main
+from bot.cli import main
+from bot.cli import new as new_command
 from bot.rfc.config.public import default_config_yaml
 from bot.rfc.rules import RULES
 from tests.cli.helpers import error_line, write
@@ -17,7 +17,7 @@ from tests.cli.helpers import error_line, write
 @pytest.fixture
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> date:
     today = date(2024, 5, 6)
-    monkeypatch.setattr(cli, "_today", lambda: today)
+    monkeypatch.setattr(new_command, "_today", lambda: today)
     return today
 
 

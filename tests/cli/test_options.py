@@ -14,8 +14,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import bot
-from bot import __main__ as cli
-from bot.__main__ import main, use_colour
+from bot.cli import main
+from bot.cli import new as new_command
+from bot.cli.lint import use_colour
 from bot.rfc.config.public import Config
 from bot.rfc.edits import fill_template
 from bot.rfc.lint import lint
@@ -109,7 +110,7 @@ def test_lint_with_no_path_and_no_rfc_directory(
 @pytest.fixture
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> date:
     today = date(2024, 5, 6)
-    monkeypatch.setattr(cli, "_today", lambda: today)
+    monkeypatch.setattr(new_command, "_today", lambda: today)
     return today
 
 
@@ -150,7 +151,11 @@ def test_new_accepts_exactly_what_lint_accepts(
         argv.append(f"--author={author}")
     accepted = main(argv) == 0
     text = fill_template(
-        cli._bundled_template(), title="T", status="Draft", today=date.today(), authors=authors
+        new_command._bundled_template(),
+        title="T",
+        status="Draft",
+        today=date.today(),
+        authors=authors,
     )
     flagged = [d for d in lint("rfcs/0000-t.md", text, Config()).diagnostics if d.rule == "authors"]
     assert accepted == (not flagged)

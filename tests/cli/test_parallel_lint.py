@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import main
+from bot.cli import main
 from bot.rfc import tree
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "rfcs"

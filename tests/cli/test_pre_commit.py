@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.__main__ import main
+from bot.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "rfcs"

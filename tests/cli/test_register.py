@@ -13,10 +13,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot import register
-from bot.__main__ import main
-from bot.register import NewApp, Options, RegisterError
-from bot.settings import Settings
+from bot.cli import main, register
+from bot.cli.register import NewApp, Options, RegisterError
+from bot.serve.settings import Settings
 from sandbox.simulator import Simulator
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot import PROJECT_URL, RULES_DOC_URL
-from bot.__main__ import main
+from bot.cli import main
 from bot.rfc.diagnostics import Diagnostic, Severity
 from bot.rfc.report import FileReport, render, sarif_log, sarif_uri
 from bot.rfc.rules import RULES

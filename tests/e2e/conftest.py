@@ -2,7 +2,7 @@
 
 ``sim`` is a started :class:`sandbox.simulator.Simulator`; at teardown it fails the test
 if any request the App made departed from GitHub's OpenAPI description. ``bot_app`` runs
-``bot.server.create_app`` on a loopback port with the simulator's App credentials; tests
+``bot.serve.app.create_app`` on a loopback port with the simulator's App credentials; tests
 deliver signed webhooks with ``await bot_app.deliver(event, payload)`` and wait with
 ``await bot_app.idle()``. Replace ``bot_app.context.clock`` to fix the date.
 """
@@ -42,7 +42,7 @@ class BotApp:
         )
 
     async def idle(self) -> None:
-        from bot.server import wait_idle
+        from bot.serve.app import wait_idle
 
         await wait_idle(self.app)
 

@@ -22,7 +22,7 @@ def shifted_clock() -> datetime:
 # Before anything else of the App is imported: every default clock is bound to this one.
 bot.clock.system_clock = shifted_clock
 
-from bot.__main__ import main  # noqa: E402
+from bot.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

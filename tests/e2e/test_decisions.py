@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.server import RECONCILER
+from bot.serve.app import RECONCILER
 from sandbox.harness import start_app
 from tests.e2e.attack_helpers import full_rfc, latest_run, pushed, rules_of
 from tests.e2e.conftest import WEBHOOK_SECRET, BotApp

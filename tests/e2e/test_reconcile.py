@@ -13,7 +13,7 @@ import pytest
 
 from bot.features.reconcile import Reconciler, SweepReport
 from bot.features.timers import TIMERS, register_timer
-from bot.server import METRICS, RECONCILER
+from bot.serve.app import METRICS, RECONCILER
 from sandbox.harness import LoopbackApp, start_app
 from tests.e2e.conftest import WEBHOOK_SECRET
 from tests.e2e.helpers import REPO, bot_comments, numbering_commits, open_pull, rfc, seed_repo

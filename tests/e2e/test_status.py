@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.server import METRICS
+from bot.serve.app import METRICS
 from tests.e2e.helpers import BRANCH, PATH, rfc, seed_repo, send
 from tests.e2e.helpers import bot_comments as replies
 from tests.e2e.helpers import open_pull as open_pull_with

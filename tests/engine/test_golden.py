@@ -61,7 +61,7 @@ def test_every_rule_has_a_failing_golden_case() -> None:
     failing = {d["rule"] for case in CASES for d in _load(case)[0]["diagnostics"]}
     # file-unreadable needs bytes, so it is covered in test_lint.py instead; index-outdated
     # looks at a whole directory, so tests/cli/test_lint_index.py covers it; lint-timeout is
-    # reported by the App's lint pool when a file runs out of time (tests/app/test_lint_pool.py);
+    # reported by the App's lint pool when a file runs out of time (tests/lint_pool/test_pool.py);
     # the supersession rules that need both files are covered by tests/engine/test_supersession.py.
     uncovered = {
         "file-unreadable",

@@ -6,12 +6,12 @@ from __future__ import annotations
 from bot.features.dashboard import open_cards
 from bot.github.client import MAX_ATTEMPTS
 from bot.policy.dashboard import CachedCard
-from bot.server import INTAKE, RECONCILER
+from bot.serve.app import DISPATCHER, RECONCILER
 from sandbox.dashboard_demo import PRIVATE_REPO, PUBLIC_REPO, Scene
 
 
 def clients(scene: Scene):
-    factory = scene.app.app[INTAKE].clients
+    factory = scene.app.app[DISPATCHER].clients
     assert factory is not None
     return factory
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from bot.__main__ import main
+from bot.cli import main
 from bot.rfc.config.public import Config
 from bot.site.build import MANIFEST, SiteOptions, build_site
 from bot.site.schema import schema_text

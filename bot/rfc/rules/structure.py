@@ -25,7 +25,7 @@ FILE_UNREADABLE = define(
     fix="Save the file as UTF-8 text; keep images and large attachments out of the RFC file.",
     family="file",
 )
-# Reported by the App's lint pool (bot/lint_pool.py), which stops a lint at its time budget.
+# Reported by the App's lint pool (bot/lint_pool/), which stops a lint at its time budget.
 LINT_TIMEOUT = define(
     "lint-timeout",
     Severity.ERROR,

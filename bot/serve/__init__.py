@@ -1,0 +1,1 @@
+"""The webhook server's runtime: the app, its intake and dispatch, its processes."""

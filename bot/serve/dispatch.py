@@ -1,0 +1,179 @@
+"""Handling an accepted delivery: run its handlers, name its outcome, log it once.
+
+Every handler registered for the event runs, each guarded on its own, within the delivery's
+time budget and with one GitHub client per delivery (it carries the deadline). The outcome
+(``handled``, ``ignored``, ``user_error``, ``error``, ``timeout``, ...) goes to the metrics
+and to the one ``bot.delivery`` log line every delivery gets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from gidgethub import routing, sansio
+
+from bot.errors import PayloadError, UserError
+from bot.features.context import Context
+from bot.github.client import ClientFactory
+from bot.serve.logs import log_fields
+from bot.serve.metrics import Metrics
+
+log = logging.getLogger(__name__)
+delivery_log = logging.getLogger("bot.delivery")
+
+# Outcomes of one handler, worst first: the delivery's outcome is the worst of its handlers'.
+_WORST_FIRST = ("error", "timeout", "user_error", "ignored_payload")
+
+
+class Queued(NamedTuple):
+    """An accepted delivery waiting for (or in) its handling."""
+
+    event: sansio.Event
+    accepted: float  # time.monotonic() at acceptance
+
+
+@dataclass
+class Dispatcher:
+    """Runs accepted deliveries through the router's handlers (``bot.serve.scheduler`` calls
+    ``handle`` for each, and ``never_ran`` for each dropped at shutdown)."""
+
+    router: routing.Router
+    context: Context
+    metrics: Metrics
+    budget_seconds: float  # per delivery: every handler, every GitHub call
+    clients: ClientFactory | None = None  # while the app's GitHub session is open
+
+    async def handle(self, item: Queued) -> None:
+        outcome = "handled"
+        try:
+            outcome = await self._dispatch(item.event)
+        except asyncio.CancelledError:
+            outcome = "cancelled"
+            raise
+        except Exception:  # outside the handlers (they are guarded one by one): keep the worker
+            outcome = "error"
+            log.exception("delivery %s failed before reaching its handlers", item.event.delivery_id)
+        finally:
+            self._log(item, outcome)
+
+    def never_ran(self, item: Queued) -> None:
+        """A queued delivery dropped at shutdown: logged so it can be redelivered."""
+        self._log(item, "cancelled")
+
+    async def _dispatch(self, event: sansio.Event) -> str:
+        """Run every handler registered for the event; returns the delivery's outcome.
+
+        Like ``router.dispatch``, but one handler failing does not keep the others from running.
+        """
+        callbacks = self.router.fetch(event)
+        if not callbacks:
+            return "ignored"
+        budget = self.budget_seconds
+        gh = self._client_for(event, time.monotonic() + budget)
+        outcomes: set[str] = set()
+        try:
+            async with asyncio.timeout(budget):
+                for callback in callbacks:
+                    outcomes.add(await run_handler(callback, event, gh, self.context))
+        except TimeoutError:
+            log.error("delivery %s ran out of its %.0f s budget", event.delivery_id, budget)
+            return "timeout"
+        return next((outcome for outcome in _WORST_FIRST if outcome in outcomes), "handled")
+
+    def _client_for(self, event: sansio.Event, deadline: float) -> Any:
+        if self.clients is None:
+            raise RuntimeError("the GitHub session is not open (app not started)")
+        installation_id = payload_part(event.data, "installation").get("id")
+        if isinstance(installation_id, int):
+            return self.clients.installation_client(installation_id, deadline)
+        return self.clients.app_client(deadline)
+
+    def _log(self, item: Queued, outcome: str) -> None:
+        log_delivery(self.metrics, item.event, outcome, time.monotonic() - item.accepted)
+
+
+async def run_handler(callback: Any, event: sansio.Event, gh: Any, context: Context) -> str:
+    """One handler on one delivery; returns its outcome (it never raises but cancellation)."""
+    try:
+        await callback(event, gh, context)
+    except UserError as error:
+        log.info("%s: user error on delivery %s: %s", _name(callback), event.delivery_id, error)
+        return "user_error"
+    except PayloadError as error:
+        # Signed, yet not the shape GitHub documents: nothing was done with it.
+        log.warning(
+            "%s: delivery %s (%s) ignored: %s",
+            _name(callback),
+            event.delivery_id,
+            event.event,
+            error,
+        )
+        return "ignored_payload"
+    except TimeoutError:
+        # The client's own deadline (DeadlineExceeded) or a handler's timeout.
+        log.error("%s: delivery %s timed out", _name(callback), event.delivery_id)
+        return "timeout"
+    except Exception:
+        log.exception(
+            "%s: internal error on delivery %s (%s)",
+            _name(callback),
+            event.delivery_id,
+            event.event,
+        )
+        return "error"
+    return "handled"
+
+
+def _name(callback: Any) -> str:
+    """The handler's name for a log line (looked up only when there is a line to write)."""
+    return getattr(callback, "__qualname__", None) or repr(callback)
+
+
+def log_delivery(metrics: Metrics, event: sansio.Event, outcome: str, seconds: float) -> None:
+    """Metrics and the one log line every delivery gets (id, event, repository, PR, outcome)."""
+    metrics.count_delivery(event.event, outcome)
+    metrics.observe_delivery(event.event, seconds)
+    level = logging.ERROR if outcome in ("error", "timeout", "cancelled") else logging.INFO
+    if not delivery_log.isEnabledFor(level):
+        return  # filtered out: build nothing
+    data = event.data
+    # None of these can hold a secret (ids, names, numbers, the outcome: the payload is
+    # GitHub's, signed, and our tokens and keys never enter it), so log_fields may write
+    # them unredacted; messages and tracebacks of other lines are still scrubbed.
+    fields = {
+        "delivery_id": event.delivery_id,
+        "event": event.event,
+        "action": data.get("action"),
+        "repository": payload_part(data, "repository").get("full_name"),
+        "pr": pull_number(event),
+        "outcome": outcome,
+        "duration_ms": round(seconds * 1000, 1),
+    }
+    log_fields(delivery_log, level, f"delivery {outcome}", fields)
+
+
+def payload_part(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """``data[name]`` when it is an object, else empty: the intake runs before any handler
+    checks the payload's shape, so a signed payload of the wrong shape must not break it."""
+    value = data.get(name)
+    return value if isinstance(value, Mapping) else {}
+
+
+def pull_number(event: sansio.Event) -> int | None:
+    """The pull request (or issue) number the event is about, if any."""
+    data = event.data
+    for name in ("pull_request", "issue"):
+        item = data.get(name)
+        if isinstance(item, dict) and isinstance(item.get("number"), int):
+            return item["number"]
+    for name in ("check_run", "check_suite"):
+        pulls = payload_part(data, name).get("pull_requests")
+        first = pulls[0] if isinstance(pulls, list) and pulls else None
+        if isinstance(first, dict) and isinstance(first.get("number"), int):
+            return first["number"]
+    return None

@@ -1,0 +1,138 @@
+"""The webhook's backlog limits and fairness, through the real app (``bot.serve.scheduler``
+inside)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from gidgethub import routing, sansio
+
+from bot.features.context import Context
+from bot.serve.app import create_app
+from bot.serve.intake import RETRY_AFTER_SECONDS, fairness_group, intake_limits
+from bot.serve.settings import Settings
+from tests.serve.helpers import Bot, pr_payload, signed_headers
+
+
+@pytest.fixture
+def tight(settings: Settings) -> Settings:
+    return dataclasses.replace(
+        settings, max_concurrency=1, max_pending=4, max_pending_per_pr=2, max_pending_mb=1
+    )
+
+
+@pytest.fixture
+async def blocked(tight: Settings) -> AsyncIterator[tuple[Bot, asyncio.Event, list[str]]]:
+    """An app whose pull_request handler waits for a release, recording what started."""
+    release = asyncio.Event()
+    started: list[str] = []
+
+    async def handler(event: sansio.Event, gh: Any, ctx: Context) -> None:
+        started.append(event.delivery_id or "")
+        await release.wait()
+
+    router = routing.Router()
+    router.add(handler, "pull_request")
+    app = create_app(tight, router=router)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    yield Bot(client, app, tight), release, started
+    release.set()
+    await client.close()
+
+
+async def test_past_the_per_pr_limit_503_with_retry_after(
+    blocked: tuple[Bot, asyncio.Event, list[str]],
+) -> None:
+    bot, release, _ = blocked
+    assert (await bot.post("pull_request", pr_payload(1), delivery_id="a"))[0] == 202
+    assert (await bot.post("pull_request", pr_payload(1), delivery_id="b"))[0] == 202
+    status, body = await bot.post("pull_request", pr_payload(1), delivery_id="c")
+    assert status == 503
+    assert "for this pull request" in body["error"]
+    # Another pull request still has room.
+    assert (await bot.post("pull_request", pr_payload(2), delivery_id="d"))[0] == 202
+    release.set()
+    await bot.idle()
+    # A refused delivery was not remembered as seen: its redelivery is accepted.
+    assert (await bot.post("pull_request", pr_payload(1), delivery_id="c"))[0] == 202
+    await bot.idle()
+
+
+async def test_past_the_pending_limit_503_counted_by_limit(
+    blocked: tuple[Bot, asyncio.Event, list[str]],
+) -> None:
+    bot, release, started = blocked
+    for number in range(4):
+        assert (await bot.post("pull_request", pr_payload(number), delivery_id=f"p{number}"))[
+            0
+        ] == 202
+    response = await bot.client.post(
+        "/webhook", **_signed(bot, pr_payload(9), "over")
+    )  # the fifth pending delivery
+    assert response.status == 503
+    assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    page = await (await bot.client.get("/metrics")).text()
+    assert 'rfcbot_deliveries_refused_total{limit="pending"} 1.0' in page
+    assert 'rfcbot_backlog{state="running"} 1.0' in page
+    assert 'rfcbot_backlog{state="queued"} 3.0' in page
+    assert 'rfcbot_deliveries_total{event="pull_request",outcome="rejected_503"} 1.0' in page
+    assert started == ["p0"]  # concurrency 1
+    release.set()
+    await bot.idle()
+    page = await (await bot.client.get("/metrics")).text()
+    assert 'rfcbot_backlog{state="queued"} 0.0' in page
+    assert "rfcbot_backlog_bytes 0.0" in page
+
+
+async def test_past_the_byte_limit_503(blocked: tuple[Bot, asyncio.Event, list[str]]) -> None:
+    bot, release, _ = blocked
+    padding = "x" * (700 * 1024)
+    assert (await bot.post("pull_request", pr_payload(1, pad=padding), delivery_id="b1"))[0] == 202
+    status, body = await bot.post("pull_request", pr_payload(2, pad=padding), delivery_id="b2")
+    assert status == 503 and "bytes" in body["error"]
+    release.set()
+    await bot.idle()
+
+
+async def test_a_flood_for_one_repository_does_not_starve_another(
+    blocked: tuple[Bot, asyncio.Event, list[str]], tight: Settings
+) -> None:
+    """Through HTTP: 3 deliveries for a flooded repository queue first, then one for a quiet
+    repository; it runs second, not last."""
+    bot, release, started = blocked
+    for number in range(3):
+        payload = pr_payload(number, repo="octo/flood")
+        assert (await bot.post("pull_request", payload, delivery_id=f"f{number}"))[0] == 202
+    quiet = pr_payload(1, repo="octo/quiet")
+    assert (await bot.post("pull_request", quiet, delivery_id="quiet"))[0] == 202
+    release.set()
+    await bot.idle()
+    # f0 held the one slot when the quiet delivery arrived; f1 had been waiting longer than
+    # any quiet delivery, so one slot of delay at most.
+    assert started.index("quiet") <= 2
+
+
+def test_fairness_group_is_the_repository_else_the_installation() -> None:
+    assert fairness_group(sansio.Event(pr_payload(1), event="x", delivery_id="1")) == (
+        "octo-org/rfcs"
+    )
+    bare = sansio.Event({"installation": {"id": 7}}, event="installation", delivery_id="2")
+    assert fairness_group(bare) == "installation:7"
+
+
+def test_limits_come_from_the_settings(tight: Settings) -> None:
+    limits = intake_limits(tight)
+    assert (limits.concurrency, limits.max_pending, limits.max_pending_per_key) == (1, 4, 2)
+    assert limits.max_pending_bytes == 1024 * 1024
+
+
+def _signed(bot: Bot, payload: dict[str, Any], delivery_id: str) -> dict[str, Any]:
+    body = json.dumps(payload).encode()
+    return {"data": body, "headers": signed_headers(body, bot.secret, delivery_id)}
