@@ -29,15 +29,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-import aiohttp
 import yaml
 from aiohttp import web
 
-from bot.github.client import API_VERSION, USER_AGENT
+from bot.github.manifests import CodeRefused, convert_manifest_code
 from bot.serve.settings import DASHBOARD_CALLBACK_PATH
 
 GITHUB_URL = "https://github.com"
-CONVERSION_TIMEOUT_SECONDS = 30
 
 
 class RegisterError(Exception):
@@ -193,23 +191,13 @@ def write_private(path: Path, text: str, *, force: bool) -> None:
 
 
 async def convert(api_url: str, code: str) -> NewApp:
-    url = f"{api_url.rstrip('/')}/app-manifests/{quote(code, safe='')}/conversions"
-    headers = {
-        "Accept": "application/vnd.github+json",
-        "User-Agent": USER_AGENT,
-        "X-GitHub-Api-Version": API_VERSION,
-    }
-    timeout = aiohttp.ClientTimeout(total=CONVERSION_TIMEOUT_SECONDS)
-    async with (
-        aiohttp.ClientSession(timeout=timeout) as session,
-        session.post(url, headers=headers) as response,
-    ):
-        if response.status != 201:
-            raise RegisterError(
-                f"GitHub refused the code ({response.status}): it is good once, for one hour; "
-                "run `rfc-bot register` again"
-            )
-        return conversion_from(await response.json())
+    try:
+        return conversion_from(await convert_manifest_code(api_url, code))
+    except CodeRefused as refused:
+        raise RegisterError(
+            f"GitHub refused the code ({refused.status}): it is good once, for one hour; "
+            "run `rfc-bot register` again"
+        ) from None
 
 
 def load_manifest(path: Path) -> Any:
@@ -233,10 +221,26 @@ async def register(
     api_url = options.api_url or api_url_for(options.github_url)
     public_url = public_url_for(options.public_url, options.webhook_url or hook_url_of(app_yml))
     state = secrets.token_urlsafe(24)
+    page_token = [secrets.token_urlsafe(24)]  # spent by the first visit: one browser gets the form
     done: asyncio.Future[NewApp] = asyncio.get_running_loop().create_future()
     manifest: dict[str, Any] = {}
+    hosts: set[str] = set()
+
+    @web.middleware
+    async def loopback_host_only(request: web.Request, handler: Any) -> web.StreamResponse:
+        # Another site's page cannot reach this one through a name that resolves to 127.0.0.1
+        # (DNS rebinding): its requests carry that name as Host.
+        if request.host not in hosts:
+            return web.Response(status=421, text="Open the address this command printed.")
+        return await handler(request)
 
     async def page(request: web.Request) -> web.Response:
+        token = request.query.get("token", "")
+        if not page_token or not secrets.compare_digest(token, page_token[0]):
+            return web.Response(
+                status=403, text="This page opens once, from the address the command printed."
+            )
+        page_token.clear()
         action = new_app_url(options.github_url, options.org, state)
         return web.Response(text=form_page(action, manifest), content_type="text/html")
 
@@ -258,19 +262,26 @@ async def register(
             f"{options.env_path}. Install it: {new.html_url}/installations/new"
         )
 
-    server = web.Application()
+    server = web.Application(middlewares=[loopback_host_only])
     server.router.add_get("/", page)
     server.router.add_get("/callback", callback)
     runner = web.AppRunner(server, access_log=None)
     await runner.setup()
     try:
         site = web.TCPSite(runner, "127.0.0.1", options.port)  # loopback only
-        await site.start()
+        try:
+            await site.start()
+        except OSError as error:
+            raise RegisterError(
+                f"cannot listen on 127.0.0.1:{options.port} ({error.strerror or error}): "
+                "pass another --port, or --port 0 for any free one"
+            ) from None
         port = runner.addresses[0][1]
+        hosts.update({f"127.0.0.1:{port}", f"localhost:{port}"})
         base = f"http://127.0.0.1:{port}"
         manifest.update(manifest_for(app_yml, f"{base}/callback", options.webhook_url, public_url))
         if on_ready is not None:
-            ready = on_ready(base + "/")
+            ready = on_ready(f"{base}/?token={page_token[0]}")
             if ready is not None:
                 await ready
         return await done

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import stat
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 import pytest
@@ -322,7 +324,7 @@ async def test_a_callback_without_code_or_with_a_refused_code(
                 form = Form()
                 form.feed(await page.text())
             state = form.action.split("state=")[1]
-            callback = url + "callback"
+            callback = urljoin(url, "/callback")
             async with browser.get(callback, params={"state": state}) as empty:
                 assert empty.status == 400
             async with browser.get(callback, params={"state": state, "code": "bogus"}) as bad:
@@ -331,3 +333,38 @@ async def test_a_callback_without_code_or_with_a_refused_code(
     with pytest.raises(RegisterError, match="good once"):
         await register.register(options(sim, tmp_path), on_ready)
     assert not (tmp_path / ".env").exists()
+
+
+async def test_the_page_answers_only_its_own_host_and_opens_once(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """Another site cannot read the page (and its state) through a name resolving to
+    127.0.0.1, nor can another local caller without the printed token; the page opens once."""
+    answers: list[int] = []
+
+    async def on_ready(url: str) -> None:
+        parts = urlsplit(url)
+        async with aiohttp.ClientSession() as browser:
+            rebound = {"Host": f"attacker.example:{parts.port}"}
+            async with browser.get(url, headers=rebound) as page:
+                answers.append(page.status)
+            async with browser.get(urljoin(url, "/")) as page:  # no token
+                answers.append(page.status)
+            async with browser.get(url) as page:
+                answers.append(page.status)
+            async with browser.get(url) as page:  # spent
+                answers.append(page.status)
+        raise RegisterError("stop")
+
+    with pytest.raises(RegisterError, match="stop"):
+        await register.register(options(sim, tmp_path), on_ready)
+    assert answers == [421, 403, 200, 403]
+
+
+async def test_a_taken_port_fails_in_one_line(sim: Simulator, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(RegisterError, match=f"cannot listen on 127.0.0.1:{port}.*--port"):
+            await register.register(options(sim, tmp_path, port=port))
