@@ -4,6 +4,7 @@ feed), writing only what changed."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from bot.cli.commands import CliError, Subcommands, add_command, add_config_option
@@ -41,6 +42,11 @@ def cmd_site(args: argparse.Namespace) -> int:
         report = build_site(directory, out, config, root, options)
     except OSError as error:
         raise CliError(f"cannot write the site to {display(out)}: {reason(error)}") from None
+    for name in report.skipped:
+        print(
+            f"{display(directory / name)}: skipped: a symbolic link, never followed",
+            file=sys.stderr,
+        )
     print(
         f"{display(out)}: {report.rfcs} RFCs; {len(report.linted)} read, "
         f"{len(report.written)} files written, {len(report.removed)} removed"

@@ -7,9 +7,11 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.cli import main
 from bot.rfc.config.public import Config
 from bot.rfc.lint import lint
 from bot.site.build import build_site
@@ -66,3 +68,16 @@ def test_any_text_gives_a_well_formed_feed(
 def test_xml_text_keeps_what_xml_allows() -> None:
     assert xml_text("tab\there\nand\r\u00e9\U0001f600") == "tab\there\nand\r\u00e9\U0001f600"
     assert xml_text("a\x00b\x0bc\ufffed\ud800") == "abcd"
+
+
+def test_the_command_names_each_skipped_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "rfcs").mkdir()
+    (tmp_path / "rfcs" / "0001-real.md").write_text(rfc_text("Real"), encoding="utf-8")
+    (tmp_path / "rfcs" / "0002-leak.md").symlink_to("/etc/hostname")
+    monkeypatch.chdir(tmp_path)
+    assert main(["site", "rfcs", "-o", "_site"]) == 0
+    captured = capsys.readouterr()
+    assert "rfcs/0002-leak.md: skipped: a symbolic link, never followed" in captured.err
+    assert "1 RFCs" in captured.out
