@@ -68,7 +68,14 @@ from bot.policy.decisions import (
 from bot.policy.labels import decision_labels, with_decision_labels
 from bot.policy.panel import PANEL_MARKER, MoveOption, RfcPanel, render_panel
 from bot.policy.permissions import teams
-from bot.policy.provenance import PROOF, STATUS, StatusMove, proven_status_moves, trailers
+from bot.policy.provenance import (
+    PROOF,
+    STATUS,
+    DecisionRecord,
+    StatusMove,
+    proven_status_moves,
+    trailers,
+)
 from bot.policy.replies import Outcome
 from bot.policy.text import fit_comment, plain
 from bot.rfc.config.public import MAINTAINERS_GROUP, Config, DecisionRule
@@ -501,8 +508,10 @@ async def _make_move(
         return
     move = StatusMove(path, state.current, state.target)
     new_text = status.edited_text(head, state.target, session)
+    approvers = tuple(approval.login for approval in state.approvals)
+    record = DecisionRecord(approvers, state.period_start, state.period_end, head.blob_sha)
     try:
-        await status.commit_move(session, head, new_text, move)
+        await status.commit_move(session, head, new_text, move, record)
     except (UserError, ContentConflict, WriteRefused) as error:
         log.info("%s#%s: decision move not made: %s", pull.repo, pull.number, error)
         return

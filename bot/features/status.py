@@ -27,7 +27,7 @@ from bot.github.repos import get_branch
 from bot.policy.commands import Command
 from bot.policy.labels import desired_labels, kept_decision_labels
 from bot.policy.permissions import Refused, decide
-from bot.policy.provenance import StatusMove, status_trailers
+from bot.policy.provenance import DecisionRecord, StatusMove, status_trailers
 from bot.policy.replies import Outcome, manual_edit_text
 from bot.policy.text import plain
 from bot.rfc.config.public import Config
@@ -205,13 +205,20 @@ async def refusal(session: Session, head: HeadFile, current: str, target: str) -
     return decision if isinstance(decision, Refused) else None
 
 
-async def commit_move(session: Session, head: HeadFile, new_text: str, move: StatusMove) -> str:
-    """Commit the edited file to the head branch; returns the new commit's sha."""
+async def commit_move(
+    session: Session,
+    head: HeadFile,
+    new_text: str,
+    move: StatusMove,
+    decision: DecisionRecord | None = None,
+) -> str:
+    """Commit the edited file to the head branch (its trailers record the decision that made
+    the move, if one did); returns the new commit's sha."""
     pull = session.pull
     assert pull.head.repo is not None
     name = posixpath.splitext(posixpath.basename(head.path))[0]
     url = session.comment.html_url or f"#{pull.number}"
-    trailers = status_trailers(session.ctx.signing_key, pull.repo, pull.number, move)
+    trailers = status_trailers(session.ctx.signing_key, pull.repo, pull.number, move, decision)
     message = (
         f"RFC {name}: status {move.current} -> {move.target}\n\n"
         f"Requested by @{session.actor} in {url}\n\n{trailers}\n"

@@ -7,6 +7,11 @@ and for a status move the file and the move). Without the secret nobody can comp
 proof copied from one of the App's commits proves only the claim it was made for: pasting it
 under another pull request, file or move changes what is signed, so it fails.
 
+A status commit also names its pull request (``RFC-PR``), so ``rfc-bot audit`` knows what to
+check the proof against when the history does not say, and a decision's move records the
+decision (``RFC-Decision``: the approvers, the comment period and the blob sha of the RFC's
+text they approved), covered by the same proof.
+
 Why not "a verified commit authored by the App's bot user"? Signatures are also verified for
 other bots (``github-actions[bot]`` commits of any workflow a contributor can write), and the
 Action mode of rfc-bot commits as that shared identity; the HMAC holds in every mode.
@@ -17,8 +22,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bot.rfc.workflow import Provenance
 
@@ -26,6 +32,8 @@ PROOF = "RFC-Proof"
 STATUS = "RFC-Status"
 PULL = "RFC-PR"
 NUMBERED = "RFC-Numbered"
+DECISION = "RFC-Decision"
+_CLAIM_KEYS = frozenset({PULL, DECISION})  # the lines a status claim may hold between its ends
 _CONTEXT = b"rfc-bot provenance v1"
 
 
@@ -65,30 +73,124 @@ class PullProvenance:
         return Provenance(self.opener, self.opener_is_maintainer, proven)
 
 
-def status_trailers(key: bytes, repo: str, pull: int, move: StatusMove) -> str:
-    """The trailer lines of a status commit: the move (one JSON line, whatever the path holds)
-    and its proof."""
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """What the commit of a decision's move records: who approved, the comment period, and
+    the blob sha of the RFC's text they approved (approvals bind to content)."""
+
+    approvers: tuple[str, ...]
+    period_start: datetime | None
+    period_end: datetime | None
+    blob: str
+
+    def trailer_value(self) -> str:
+        """One JSON line, always spelled the same (it is signed as written)."""
+        value = {
+            "approvers": list(self.approvers),
+            "period": [_iso(self.period_start), _iso(self.period_end)],
+            "blob": self.blob,
+        }
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+
+    @classmethod
+    def from_value(cls, value: str) -> DecisionRecord | None:
+        data = _json(value)
+        if not isinstance(data, dict):
+            return None
+        approvers, period, blob = data.get("approvers"), data.get("period"), data.get("blob")
+        if not (isinstance(approvers, list) and all(isinstance(a, str) for a in approvers)):
+            return None
+        if not (isinstance(period, list) and len(period) == 2 and isinstance(blob, str)):
+            return None
+        return cls(tuple(approvers), _moment(period[0]), _moment(period[1]), blob)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusClaim:
+    """A status move as a commit message claims it: the trailer lines, not yet proven."""
+
+    move: StatusMove
+    pull: int | None  # as the ``RFC-PR`` line names it
+    proof: str
+    decision_value: str | None = None  # the ``RFC-Decision`` line, exactly as signed
+
+    @property
+    def decision(self) -> DecisionRecord | None:
+        value = self.decision_value
+        return None if value is None else DecisionRecord.from_value(value)
+
+    def holds(self, key: bytes, repo: str, pull: int) -> bool:
+        """Whether the proof is this App's for this claim in pull request ``pull`` of
+        ``repo`` (a proof made for another repository or pull request fails)."""
+        move = self.move
+        claim = ["status", repo, str(pull), move.path, move.current, move.target]
+        if self.decision_value is not None:
+            claim.append(self.decision_value)
+        return _valid(key, self.proof, *claim)
+
+
+def status_trailers(
+    key: bytes, repo: str, pull: int, move: StatusMove, decision: DecisionRecord | None = None
+) -> str:
+    """The trailer lines of a status commit: the move (one JSON line, whatever the path holds),
+    its pull request, the decision that made it (if one did) and the proof of them all."""
     value = json.dumps([move.path, move.current, move.target], ensure_ascii=True)
-    proof = _proof(key, "status", repo, str(pull), move.path, move.current, move.target)
-    return f"{STATUS}: {value}\n{PROOF}: {proof}"
+    lines = [f"{STATUS}: {value}", f"{PULL}: #{pull}"]
+    claim = ["status", repo, str(pull), move.path, move.current, move.target]
+    if decision is not None:
+        lines.append(f"{DECISION}: {decision.trailer_value()}")
+        claim.append(decision.trailer_value())
+    return "\n".join([*lines, f"{PROOF}: {_proof(key, *claim)}"])
 
 
 def proven_status_moves(
     key: bytes, repo: str, pull: int, messages: Iterable[str]
 ) -> frozenset[StatusMove]:
-    """The status moves this App provably committed in the pull request's commits."""
+    """The status moves this App provably committed in the pull request's commits (each
+    message's trailer block)."""
     moves = set()
     for message in messages:
-        fields = trailers(message)
-        claim, proof = fields.get(STATUS), fields.get(PROOF)
-        if claim is None or proof is None:
-            continue
-        move = _status_claim(claim)
-        if move is not None and _valid(
-            key, proof, "status", repo, str(pull), move.path, move.current, move.target
-        ):
-            moves.add(move)
+        claim = _claim(trailers(message))
+        if claim is not None and claim.holds(key, repo, pull):
+            moves.add(claim.move)
     return frozenset(moves)
+
+
+def status_claims(message: str) -> list[StatusClaim]:
+    """Every status claim anywhere in the message: a squash merge keeps the messages of the
+    commits it squashed in its body, each with its trailer lines. A claim runs from an
+    ``RFC-Status`` line to the next ``RFC-Proof`` line, with only its own keys between.
+    Linear in the message."""
+    found = []
+    fields: dict[str, str] | None = None
+    for key, value in _key_lines(message):
+        if key == STATUS:
+            fields = {STATUS: value}
+        elif fields is not None and key in _CLAIM_KEYS:
+            fields[key] = value
+        elif fields is not None and key == PROOF:
+            fields[PROOF] = value
+            claim = _claim(fields)
+            found += [claim] if claim is not None else []
+            fields = None
+        else:
+            fields = None
+    return found
+
+
+def _key_lines(message: str) -> Iterator[tuple[str, str]]:
+    """(key, value) of each ``Key: value`` line; ("", "") for any other line."""
+    for line in message.splitlines():
+        key, colon, value = line.partition(":")
+        yield (key, value.strip()) if colon and key and " " not in key else ("", "")
+
+
+def _claim(fields: dict[str, str]) -> StatusClaim | None:
+    value, proof = fields.get(STATUS), fields.get(PROOF)
+    move = None if value is None else _status_claim(value)
+    if move is None or proof is None:
+        return None
+    return StatusClaim(move, _pull_number(fields.get(PULL)), proof, fields.get(DECISION))
 
 
 def numbering_trailers(key: bytes, repo: str, pull: int, renames: Iterable[tuple[str, str]]) -> str:
@@ -120,17 +222,30 @@ def trailers(message: str) -> dict[str, str]:
     """The ``Key: value`` lines of the message's last paragraph (git's trailer block); the last
     one wins when a key repeats. Linear in the message."""
     block = message.rstrip().rsplit("\n\n", 1)[-1]
-    fields: dict[str, str] = {}
-    for line in block.splitlines():
-        key, colon, value = line.partition(":")
-        if colon and key and " " not in key:
-            fields[key] = value.strip()
-    return fields
+    return {key: value for key, value in _key_lines(block) if key}
 
 
 def _json(value: str) -> object:
     try:
         return json.loads(value)
+    except ValueError:
+        return None
+
+
+def _pull_number(value: str | None) -> int | None:
+    digits = (value or "").strip().removeprefix("#")
+    return int(digits) if digits.isdigit() and len(digits) < 10 else None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _moment(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except ValueError:
         return None
 
