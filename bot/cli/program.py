@@ -1,10 +1,10 @@
 """The ``rfc-bot`` program: its parser, its shell completion, and ``main``.
 
-The commands: lint, new, rules, config, index, site, completion, serve, demo, action,
+The commands: lint, new, rules, config, index, site, audit, completion, serve, demo, action,
 register (one module each, or one per group: ``bot.cli.*``).
 
-Exit codes: 0 success (warnings allowed), 1 lint errors or a failed ``--check``,
-2 usage or I/O errors (one ``rfc-bot: error: ...`` line on stderr).
+Exit codes: 0 success (warnings allowed), 1 lint errors, a failed ``--check`` or a move
+``audit`` finds unproven, 2 usage or I/O errors (one ``rfc-bot: error: ...`` line on stderr).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 import bot.cli.app_commands
+import bot.cli.audit
 import bot.cli.config
 import bot.cli.index
 import bot.cli.lint
@@ -37,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # In the order --help lists them: the RFC commands, then the App's.
-    for module in (bot.cli.lint, bot.cli.new, bot.cli.config, bot.cli.index, bot.cli.site):
+    rfc_commands = (bot.cli.lint, bot.cli.new, bot.cli.config, bot.cli.index, bot.cli.site)
+    for module in (*rfc_commands, bot.cli.audit):
         module.add_commands(commands)
     _add_completion(commands)
     bot.cli.app_commands.add_commands(commands)
