@@ -5,8 +5,8 @@ delivers the signed webhook and prints what a reviewer would see on GitHub: a re
 annotations on the offending lines, and the labels. Then it pushes a fix and shows the check
 turn green. Then `/rfc status proposed`; a decision to make the RFC Final (a maintainer starts
 it, another approves in a review, a third raises a concern and resolves it, the one-minute
-comment period runs out on the simulator's clock, and the App's sweep makes the move); and
-the number assigned on merge.
+comment period runs out on the simulator's clock, and the App's sweep makes the move); the
+number assigned on merge; and `rfc-bot audit --github` of the repository: who decided what.
 
 Exit status 0 when the loop behaved (red, then green), 1 otherwise.
 """
@@ -24,6 +24,10 @@ from typing import Any, TextIO
 import aiohttp
 from aiohttp import web
 
+from bot.cli.audit_github import read_github_audit
+from bot.policy.audit import ProofKey, Verdict
+from bot.policy.audit_report import render_text
+from bot.policy.provenance import signing_key
 from bot.rfc.config.public import CONFIG_PATH
 from bot.serve.app import RECONCILER, wait_idle
 from sandbox.delivery import deliver
@@ -142,12 +146,14 @@ async def _story(demo: Demo, term: Terminal) -> bool:
     proposed = await _status_command(demo, term, repo, pull.number)
     final = await _decision(demo, term, repo, pull.number)
     numbered = await _merge(demo, term, repo, pull.number)
+    audited = await _audit(demo, term, repo)
     steps = {
         "red on the flawed RFC": first == "failure",
         "green after the fix": second == "success",
         "/rfc status proposed committed": proposed,
         "decision: approvals, a concern, the comment period, the App's move to Final": final,
         "number assigned on merge": numbered,
+        "audit: every move proven, the decision's approvers named": audited,
     }
     term.step("Result")
     for step, done in steps.items():
@@ -286,6 +292,20 @@ async def _merge(demo: Demo, term: Terminal, repo: Any, number: int) -> bool:
     term.say(f"Labels {', '.join(sorted(sim.pr_labels(repo, number)))}")
     numbered = NUMBERED_PATH in rfcs and RFC_PATH not in rfcs
     return numbered and "rfc: numbered" in sim.pr_labels(repo, number)
+
+
+async def _audit(demo: Demo, term: Terminal, repo: Any) -> bool:
+    """The audit of main through the simulator's API, as `rfc-bot audit --github` prints it
+    with the App's secret; True when every move was proven and the decision is named."""
+    term.step(f"rfc-bot audit --github {REPO}: each RFC's status history, proven or not")
+    token, _ = demo.sim.issue_token(repo.installation_id)
+    key = ProofKey(signing_key(WEBHOOK_SECRET))
+    report = await read_github_audit(REPO, demo.sim.base_url, token, key)
+    for line in render_text(report).splitlines():
+        term.say(f"  {line}" if line else "")
+    proven = [move for move in report.moves if move.verdict is Verdict.PROVEN]
+    decided = any(step.decision is not None for move in proven for step in move.steps)
+    return report.ok and bool(proven) and decided
 
 
 def _show_bot_comments(term: Terminal, sim: Simulator, repo: Any, number: int, after: int) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sandbox.github import GitHub, RepoRef
+from sandbox.routes.pulls import pull_commits
 from sandbox.sim_state import ObjectStore, PullRequest, Repo
 
 
@@ -133,7 +134,9 @@ class RepoScenes(GitHub):
         return fork
 
     def merge_pull_request(self, repo: RepoRef, number: int, *, merged_by: str = "mona") -> str:
-        """Squash the PR's changes onto its base as one commit; the PR becomes merged."""
+        """Squash the PR's changes onto its base as one commit; the PR becomes merged. Its
+        message is GitHub's default: the title with the number, then each squashed commit's
+        message as a list item."""
         target = self._repo(repo)
         pr = self._pull(target, number)
         if pr.state != "open":
@@ -150,7 +153,10 @@ class RepoScenes(GitHub):
                 if change.status == "removed"
                 else target.objects.blobs[head_files[change.filename]]
             )
-        sha = target.commit(pr.base_ref, edits, f"{pr.title} (#{pr.number})", merged_by)
+        message = f"{pr.title} (#{pr.number})\n\n" + "\n\n".join(
+            f"* {commit.message.strip()}" for commit in pull_commits(self, target, pr)
+        )
+        sha = target.commit(pr.base_ref, edits, message, merged_by)
         moment = self.clock.now()
         pr.state, pr.merged, pr.merged_at, pr.closed_at = "closed", True, moment, moment
         pr.merged_by, pr.merge_commit_sha = merged_by, sha
