@@ -31,3 +31,19 @@ def test_main_exits_zero() -> None:
     # A plain (not async) test: main() runs its own event loop.
     assert demo.main([], out=out) == 0
     assert "ok  number assigned on merge" in out.getvalue()
+
+
+async def test_the_demo_ends_with_the_audit_of_its_repository() -> None:
+    """`rfc-bot audit --github` of the demo's repository, read through the simulator's API:
+    the squashed pull request's moves, each proven by the App's commits, the decision's
+    approvers named."""
+    out = io.StringIO()
+    assert await demo.run_demo(out)
+    audit = out.getvalue().split("==> rfc-bot audit --github octo-org/rfcs", 1)[1]
+    block = audit.split("==> Result", 1)[0]
+    assert "rfcs/0001-job-retries.md  Job Retries  (Final)" in block
+    assert "#1  mona  Draft → Final (created)" in block
+    assert "proven: the App's commits, squashed: Draft → Proposed, then Proposed → Final" in block
+    assert "(decision approved by @mona, @nina, comment period " in block
+    assert "1 RFC, 1 move: 1 proven." in block
+    assert "ok  audit: every move proven, the decision's approvers named" in out.getvalue()
