@@ -234,7 +234,7 @@ def judge(change: Change, current: str, target: str, config: Config, verifier: V
     if reachable(current, target, ungated | {c.transition for c in held}):
         return move(Verdict.PROVEN, "the App's commits, squashed", held)
     if any(check.holds is None for check in checks):
-        return move(Verdict.UNVERIFIED, "claims the App's proof; no key to check it")
+        return move(Verdict.UNVERIFIED, "claims the App's proof")
     problems = [check.problem for check in checks if check.problem]
     return move(Verdict.UNPROVEN, problems[0] if problems else _why_gated(current, target, config))
 

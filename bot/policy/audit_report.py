@@ -104,7 +104,8 @@ def _commit_cells(commit: CommitInfo) -> list[str]:
 
 
 def _aligned(row: list[str], widths: list[int]) -> str:
-    cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=False)]
+    """The cells padded to their column's width; a column empty in every row is left out."""
+    cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=False) if width]
     return "  ".join([*cells, row[-1]]).rstrip()
 
 
@@ -126,8 +127,10 @@ def _summary(report: AuditReport) -> str:
     text += f": {counts}." if counts else "."
     if report.key_hint is not None:
         text += f"\nNo key: the App's proofs were not checked ({report.key_hint})."
-    if not report.ok:
-        text += "\nA move that needs the App's proof has none that holds (see above)."
+    failing = report.count(Verdict.UNPROVEN) + report.count(Verdict.UNVERIFIED)
+    if failing:
+        moves = _plural(failing, "move")
+        text += f"\nNot proven: {moves} that only the App may make (UNPROVEN or unverified above)."
     return text
 
 

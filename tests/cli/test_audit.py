@@ -4,16 +4,19 @@ unproven; renames, merges and squashes followed; the App's key; text and JSON; e
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 
 from bot.cli import main
 from tests.cli.audit_helpers import BOT, REPO, SECRET, History, app_message, decision
 from tests.cli.helpers import error_line, rfc
+from tests.doc_examples import shell
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "audit.schema.json").read_text(encoding="utf-8"))
@@ -255,3 +258,21 @@ def test_this_repositorys_examples(
     for path in ("examples/rfcs/0000-job-retries.md", "examples/rfcs/0000-flawed-example.md"):
         assert lines_of(out, path)[0].endswith("created: Draft")
     assert "2 RFCs, 0 moves." in out
+
+
+def test_the_documented_workflow(history: History) -> None:
+    """docs/cli.md's workflow: the whole history checked out, the App's secret given, and its
+    audit step run as the runner would (GitHub sets GITHUB_REPOSITORY)."""
+    docs = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    section = docs.split("## `rfc-bot audit", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"^```yaml\n(.*?)^```", section, re.M | re.S)
+    assert block is not None
+    steps = yaml.safe_load(block[1])["jobs"]["audit"]["steps"]
+    assert steps[0] == {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}}
+    audit_step = next(step for step in steps if step.get("name") == "Audit")
+    assert audit_step["env"] == {"RFC_BOT_SECRET": "${{ secrets.RFC_BOT_SECRET }}"}
+    decided(history)
+    command = f"RFC_BOT_SECRET={SECRET} GITHUB_REPOSITORY={REPO} {audit_step['run']}"
+    status, out = shell(command, history.root)
+    assert status == 0, out
+    assert "proven: the App's commit; decision approved by @mona, @nina" in out
