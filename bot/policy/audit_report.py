@@ -122,15 +122,14 @@ def _decision_text(decision: DecisionRecord) -> str:
 
 def _summary(report: AuditReport) -> str:
     counts = ", ".join(f"{report.count(v)} {v.value}" for v in Verdict if report.count(v))
-    moves = len(report.moves)
-    text = f"{_plural(len(report.rfcs), 'RFC')}, {_plural(moves, 'move')}"
+    text = f"{_plural(len(report.rfcs), 'RFC')}, {_plural(len(report.moves), 'move')}"
     text += f": {counts}." if counts else "."
     if report.key_hint is not None:
         text += f"\nNo key: the App's proofs were not checked ({report.key_hint})."
     failing = report.count(Verdict.UNPROVEN) + report.count(Verdict.UNVERIFIED)
     if failing:
-        moves = _plural(failing, "move")
-        text += f"\nNot proven: {moves} that only the App may make (UNPROVEN or unverified above)."
+        count = _plural(failing, "move")
+        text += f"\nNot proven: {count} that only the App may make (UNPROVEN or unverified above)."
     return text
 
 
