@@ -12,6 +12,7 @@ import asyncio
 import base64
 from typing import Any
 
+from gidgethub import GitHubException
 from gidgethub.abc import GitHubAPI
 
 from bot.github.contents import get_file_item
@@ -107,7 +108,7 @@ def _commit_info(item: dict[str, Any]) -> CommitInfo:
     author = account.get("login") or (commit.get("author") or {}).get("name") or "unknown"
     date = timestamp(commit.get("committer"), "date") or timestamp(commit.get("author"), "date")
     if date is None:
-        raise ValueError(f"commit {item.get('sha')} has no date")
+        raise GitHubException(f"commit {item.get('sha')} has no date")
     return CommitInfo(str(item["sha"]), str(author), date, _message(item))
 
 

@@ -226,6 +226,8 @@ def test_usage_errors_are_one_line(
     history.commit({"rfcs/README.md": "# Index\n"}, "first")
     assert main(["audit", "--repo", REPO, "docs"]) == 2
     assert error_line(capsys) == "no such directory: docs"
+    assert main(["audit", "--repo", REPO, str(project.parent)]) == 2
+    assert error_line(capsys) == f"{project.parent.as_posix()} is outside the git repository"
 
 
 def test_a_shallow_clone_is_refused(

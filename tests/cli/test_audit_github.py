@@ -97,6 +97,12 @@ async def test_the_command(
     assert err.startswith("rfc-bot: error: GitHub answered 404 for octo-org/nothing")
     assert err.count("\n") == 1
     assert await audit("not-a-name") == 2
+    assert capsys.readouterr().err == (
+        "rfc-bot: error: --github takes OWNER/REPO, not 'not-a-name'\n"
+    )
+    sim.commit(repo, "main", {".github/rfc-bot.yml": "statuses: 7\n"}, "Break the config")
+    assert await audit(NAME) == 2
+    assert capsys.readouterr().err.startswith(f"rfc-bot: error: {NAME}:.github/rfc-bot.yml:1")
 
 
 async def test_an_unreachable_api_is_one_line() -> None:

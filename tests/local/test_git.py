@@ -1,5 +1,5 @@
-"""GitRevision: files as they were at a ref of a local repository, and git's failures as one
-line each."""
+"""GitRevision: files as they were at a ref of a local repository; GitHistory: the commits
+rfc-bot audit reads; git's failures as one line each."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.local.git import GitError, GitRevision, git_root
+from bot.local.git import GitError, GitHistory, GitRevision, _parse_touches, git_root, repo_name
+from bot.policy.audit import Version
+from bot.policy.audit_history import FileTouch
 from tests.cli.helpers import git
 
 
@@ -83,3 +85,67 @@ def test_the_root_is_the_closest_git_directory(repo: Path) -> None:
     (nested / ".git").mkdir(parents=True)
     assert git_root(nested / "deep") == nested  # need not exist: only its parents are read
     assert git_root(repo / "rfcs") == repo
+
+
+# --- the history rfc-bot audit reads -----------------------------------------------------------
+
+
+def test_the_history_of_a_directory(repo: Path) -> None:
+    first = git(repo, "rev-parse", "HEAD")
+    git(repo, "mv", "rfcs/0001-a.md", "rfcs/0042-a.md")
+    (repo / "rfcs/odd\nname.md").write_text("# Odd\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "Rename (#5)\n\nWith a body.")
+    history = GitHistory.open(repo / "rfcs")
+    second = history.head
+    assert [(c.sha, c.parents, c.subject) for c in history.graph()] == [
+        (second, (first,), "Rename (#5)"),
+        (first, (), "first"),
+    ]
+    touches, commits = history.touches("rfcs")
+    assert [touch.sha for touch in touches] == [second, first]
+    assert set(touches[0].files) == {
+        FileTouch("R", "rfcs/0001-a.md", "rfcs/0042-a.md"),
+        FileTouch("A", "rfcs/odd\nname.md", "rfcs/odd\nname.md"),
+    }
+    assert commits[second].message == "Rename (#5)\n\nWith a body.\n"
+    assert sorted(history.files("rfcs")) == ["rfcs/0042-a.md", "rfcs/odd\nname.md"]
+    versions = history.versions(
+        {(second, "rfcs/0042-a.md"), (second, "rfcs/odd\nname.md"), (first, "rfcs/0042-a.md")}
+    )
+    assert versions[second, "rfcs/0042-a.md"] == Version(
+        "rfcs/0042-a.md", "# Old\r\n", git(repo, "rev-parse", f"{second}:rfcs/0042-a.md")
+    )
+    odd = versions[second, "rfcs/odd\nname.md"]
+    assert odd is not None and odd.text == "# Odd\n"  # read apart from the batch
+    assert versions[first, "rfcs/0042-a.md"] is None
+    assert history.versions({(first, "rfcs/odd\nname.md")}) == {(first, "rfcs/odd\nname.md"): None}
+
+
+def test_the_remote_names_the_repository(repo: Path) -> None:
+    assert GitHistory.open(repo).remote_repo() is None
+    git(repo, "remote", "add", "origin", "https://github.com/octo-org/rfcs.git")
+    assert GitHistory.open(repo).remote_repo() == "octo-org/rfcs"
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://github.com/octo-org/rfcs.git", "octo-org/rfcs"),
+        ("git@github.com:octo-org/rfcs.git", "octo-org/rfcs"),
+        ("ssh://git@ghe.example.com/octo-org/rfcs/", "octo-org/rfcs"),
+        ("/srv/git/rfcs", None),
+        ("../rfcs", None),
+        ("file:///srv/octo-org/rfcs", None),
+    ],
+)
+def test_repo_name(url: str, name: str | None) -> None:
+    assert repo_name(url) == name
+
+
+def test_git_failing_is_one_line(repo: Path) -> None:
+    history = GitHistory(repo, "0" * 40)
+    with pytest.raises(GitError, match=r"^git ls-tree failed: fatal: "):
+        history.files("rfcs")
+    with pytest.raises(GitError, match=r"^git log printed something unexpected$"):
+        _parse_touches(["not a sha", "a", "2024-01-01T00:00:00+00:00", "m"])
