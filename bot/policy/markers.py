@@ -4,7 +4,8 @@ A marker is an HTML comment, invisible on GitHub, by which the App finds its own
 (GitHub is the database). Markers sit in two places only, and the readers look nowhere else:
 
 - the head: a comment's first line starts with them (a reply names the comment it answers;
-  the status panel; the numbering announcement; a numbering error);
+  the status panel; the numbering announcement; a numbering error), and so may the answer to
+  one command in a reply (``/rfc number`` answers with the numbering announcement);
 - a record: a decision's marker is the last line of the message it ends (the start reply, a
   reminder, the comment period's start, the move's announcement), so the comment's end or a
   blank line follows it. Its claim is compact JSON.
@@ -72,7 +73,7 @@ def defuse(text: str) -> str:
 def reply_ids(body: str) -> list[int]:
     """The comment ids the head of the App's ``body`` says it answers (linear in its size)."""
     ids = []
-    for inner in _head(body):
+    for inner in _head_comments(_first_line(body)):
         digits = inner.removeprefix(_REPLY).removesuffix(" ")
         if (
             inner.startswith(_REPLY)
@@ -102,14 +103,41 @@ def carries(body: str, marker: str) -> bool:
     """Whether the App's ``body`` holds ``marker`` (as a writer above made it) in its place."""
     if marker.startswith(_RECORD_START):
         return marker in _record_lines(body)
-    first_line = body.partition("\n")[0]
-    rest = first_line.removeprefix(marker)
-    return rest != first_line and (not rest or rest.startswith(_OPEN))
+    return any(_starts_with(head, marker) for head in _heads(body))
 
 
-def _head(body: str) -> list[str]:
-    """The inner text of each HTML comment in the run that starts the first line."""
-    line = body.partition("\n")[0]
+def _starts_with(head: str, marker: str) -> bool:
+    """``head`` starts with the whole ``marker``, maybe followed by more markers."""
+    rest = head.removeprefix(marker)
+    return rest != head and (not rest or rest.startswith(_OPEN))
+
+
+def _first_line(body: str) -> str:
+    lines = body.splitlines()
+    return lines[0] if lines else ""
+
+
+def _heads(body: str) -> list[str]:
+    """Where a message of the App's begins: its comment's first line and, in a reply, the text
+    of each answer (after the command it answers, quoted in a code span, and ``: ``)."""
+    lines = body.splitlines() or [""]
+    if not reply_ids(lines[0]):
+        return lines[:1]
+    return [lines[0], *(answer for line in lines[1:] if (answer := _answer(line)) is not None)]
+
+
+def _answer(line: str) -> str | None:
+    """The answer on a reply's line `` `command`: answer`` (the code span's delimiter is longer
+    than any backtick run inside it, so the first run as long closes it)."""
+    ticks = len(line) - len(line.lstrip("`"))
+    close = line.find("`" * ticks, ticks) if ticks else -1
+    if close == -1 or not line.startswith(": ", close + ticks):
+        return None
+    return line[close + ticks + 2 :]
+
+
+def _head_comments(line: str) -> list[str]:
+    """The inner text of each HTML comment in the run that starts ``line``."""
     found = []
     at = 0
     while line.startswith(_OPEN, at):
