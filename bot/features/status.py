@@ -103,8 +103,8 @@ async def _try_move(
         return _manual(head, target, session, why_not, successor)
     move = StatusMove(head.path, current, target)
     new_text = edited_text(head, target, session, successor)
+    request = MoveRequest(session.actor, session.comment.html_url)
     try:
-        request = MoveRequest(session.actor, session.comment.html_url)
         commit = await commit_move(session, head, new_text, move, request)
     except ContentConflict as conflict:
         log.info("%s#%s: %s: %s", session.repo, session.pull.number, head.path, conflict)
