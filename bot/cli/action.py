@@ -29,10 +29,10 @@ from gidgethub import sansio
 
 from bot.clock import Clock, epoch_seconds, system_clock
 from bot.errors import PayloadError, UserError
-from bot.features import router
 from bot.features.check import validate
 from bot.features.context import Context
 from bot.features.reconcile import Reconciler, SweepReport
+from bot.features.routes import router
 from bot.github.repos import get_repository
 from bot.github.workflow_client import WorkflowClient, open_pulls_from
 from bot.policy.provenance import signing_key

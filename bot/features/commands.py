@@ -17,14 +17,16 @@ import aiohttp
 from gidgethub import GitHubException, routing, sansio
 from gidgethub.abc import GitHubAPI
 
+import bot.features.check as check
+import bot.features.decisions as decisions
+import bot.features.numbering as numbering
+import bot.policy.flood as flood
 from bot.errors import PayloadError, UserError
-from bot.features import check, decisions, numbering
 from bot.features.config import default_branch_config
 from bot.features.context import Context
-from bot.features.session import Session
+from bot.features.session import CommandSession
 from bot.github.issues import post_comment, react
 from bot.github.pulls import get_pull
-from bot.policy import flood
 from bot.policy.commands import (
     DECISION_COMMANDS,
     Command,
@@ -47,9 +49,9 @@ from bot.values import Comment, Repository, integer, login_of, obj
 log = logging.getLogger(__name__)
 router = routing.Router()
 
-CommandRunner = Callable[[Session, Command], Awaitable[Outcome]]
+CommandRunner = Callable[[CommandSession, Command], Awaitable[Outcome]]
 RUNNERS: Mapping[str, CommandRunner] = {
-    "status": decisions.run_status_command,
+    "status": decisions.start_decision_or_move,
     **dict.fromkeys(DECISION_COMMANDS, decisions.run_decision_command),
     "check": check.run_check_command,
     "number": numbering.run_number_command,
@@ -82,7 +84,8 @@ async def on_issue_comment(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> 
     if refusal is not None:
         outcomes = [Outcome(refusal)] * len(parsed)
     else:
-        session = Session(gh, ctx, await get_pull(gh, repo, number), comment, config)
+        pull = await get_pull(gh, repo, number)
+        session = CommandSession(gh, ctx, pull, config, comment)
         outcomes = [await run_one(session, item) for item in parsed]
     marker = reply_marker(comment.id, parsed)
     body = render_reply(marker, parsed, outcomes, config_error, ignored)
@@ -114,7 +117,7 @@ def commands_to_run(data: Mapping[str, Any], body: str, config: Config) -> list[
     return new_commands(str(previous["from"] or ""), body, config.statuses)
 
 
-async def run_one(session: Session, item: ParsedLine) -> Outcome:
+async def run_one(session: CommandSession, item: ParsedLine) -> Outcome:
     if not isinstance(item, Command):
         return Outcome(command_error_text(item))
     try:
@@ -136,7 +139,7 @@ async def run_one(session: Session, item: ParsedLine) -> Outcome:
         )
 
 
-def closed_refusal(session: Session) -> str | None:
+def closed_refusal(session: CommandSession) -> str | None:
     if session.pull.merged:
         return (
             "this pull request is merged, so its RFCs can no longer be changed here: open a new "

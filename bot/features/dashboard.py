@@ -2,8 +2,8 @@
 viewer may read, across the App's installations. Fetch (here) → decide
 (``bot.policy.dashboard``) → show (``bot.dashboard.page``).
 
-One source of truth: a card's RFCs are ``decisions.panel_entry`` values and its decisions come
-from ``decisions.assess``, the fold ``settle`` acts on and the status panel shows.
+One source of truth: a card's RFCs are ``decisions.panel_for``, the panel entries and
+decisions that ``settle`` acts on and the status panel shows.
 
 GitHub is the database, and cheap to ask again:
 
@@ -34,7 +34,7 @@ from typing import Any
 from gidgethub import GitHubException, routing, sansio
 from gidgethub.abc import GitHubAPI
 
-from bot.features import decisions
+import bot.features.decisions as decisions
 from bot.features.config import config_for
 from bot.features.context import Context
 from bot.features.timers import register_timer
@@ -187,16 +187,11 @@ async def read_card(gh: GitHubAPI, item: dict[str, Any], ctx: Context) -> PullCa
     no RFC."""
     pull = Pull.from_json(item)
     config, _ = await config_for(gh, pull, ctx)
-    history = await decisions.read_history(gh, pull, config, ctx)
+    rfcs = await decisions.panel_for(gh, pull, ctx, config)
     card: PullCard | None = None
-    if history.rfc_paths:
-        assessed = await decisions.assess(gh, pull, ctx, config, history, ctx.clock())
+    if rfcs:
         runs = await app_check_runs(gh, pull.repo, pull.head.sha, CHECK_NAME, ctx.app_id)
         check, check_url = check_state(runs, ctx.app_id)
-        rfcs = [
-            await decisions.panel_entry(gh, pull, config, path, state, rule)
-            for path, rule, state in assessed
-        ]
         card = PullCard(
             repo=pull.repo,
             number=pull.number,

@@ -26,7 +26,7 @@ from bot.errors import UserError
 from bot.features.config import config_at
 from bot.features.context import Context
 from bot.features.roles import is_maintainer
-from bot.features.session import Session
+from bot.features.session import CommandSession
 from bot.github import gitdata
 from bot.github.contents import get_file
 from bot.github.issues import find_own_comment, post_comment
@@ -34,10 +34,11 @@ from bot.github.labels import sync_labels
 from bot.github.pulls import list_pull_files
 from bot.policy.commands import Command
 from bot.policy.labels import with_numbered
+from bot.policy.markers import NUMBERED, NUMBERING_ERROR
 from bot.policy.permissions import describe_roles
 from bot.policy.provenance import numbering_trailers, proven_numbering
 from bot.policy.reconcile import still_unnumbered
-from bot.policy.replies import Outcome as Reply
+from bot.policy.replies import Outcome
 from bot.rfc.config.public import Config
 from bot.rfc.numbering import (
     Assignment,
@@ -56,8 +57,6 @@ from bot.values import Pull, timestamp
 log = logging.getLogger(__name__)
 router = routing.Router()
 
-NUMBERED_MARKER = "<!-- rfc-bot:numbered -->"
-ERROR_MARKER = "<!-- rfc-bot:numbering-error -->"
 MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = 0.05  # base of the jittered exponential backoff after a lost race
 # RFC texts read at once on a cold cache (the first merge after a restart reads them all).
@@ -88,7 +87,7 @@ async def on_pull_request_closed(event: sansio.Event, gh: GitHubAPI, ctx: Contex
     try:
         outcome = await assign_numbers(gh, pull, ctx)
     except UserError as error:
-        await post_once(gh, pull, f"{ERROR_MARKER}\n{error}", ERROR_MARKER, ctx)
+        await post_once(gh, pull, f"{NUMBERING_ERROR}\n{error}", NUMBERING_ERROR, ctx)
         return
     await label_and_announce(gh, pull, outcome, ctx)
 
@@ -108,7 +107,7 @@ async def label_and_announce(
     writes = [add_label(gh, pull, outcome.config, ctx)]
     if outcome.assigned or _writer_had_its_time(outcome, ctx):
         body = announcement(outcome, pull)
-        writes.append(post_once(gh, pull, body, NUMBERED_MARKER, ctx))
+        writes.append(post_once(gh, pull, body, NUMBERED, ctx))
     await asyncio.gather(*writes)
 
 
@@ -119,11 +118,11 @@ def _writer_had_its_time(outcome: NumberingResult, ctx: Context) -> bool:
     return (ctx.clock() - numbered_at).total_seconds() >= ctx.announce_after_seconds
 
 
-async def run_number_command(session: Session, command: Command) -> Reply:
+async def run_number_command(session: CommandSession, command: Command) -> Outcome:
     """``/rfc number``: retry numbering a merged pull request (maintainers)."""
     gh, pull = session.gh, session.pull
     if not await is_maintainer(gh, pull.repo, session.actor, session.config):
-        return Reply(
+        return Outcome(
             f"`/rfc number` may be run by {describe_roles([MAINTAINERS])}; "
             f"@{session.actor} is not a maintainer of this repository."
         )
@@ -140,13 +139,13 @@ async def run_number_command(session: Session, command: Command) -> Reply:
     outcome = await assign_numbers(gh, pull, session.ctx)
     if not outcome.added:
         rfc_dir = outcome.config.rfc_dir
-        return Reply(
+        return Outcome(
             f"#{pull.number} adds no unnumbered RFC under `{rfc_dir}/`: nothing to number.", True
         )
     if outcome.assigned or outcome.already:
         await add_label(gh, pull, outcome.config, session.ctx)
     verb = "Assigned" if outcome.assigned else "Already numbered:"
-    return Reply(announcement(outcome, pull, verb=verb), True)
+    return Outcome(announcement(outcome, pull, verb=verb), True)
 
 
 async def unnumbered_on_branch(gh: GitHubAPI, pull: Pull, ctx: Context) -> list[str]:
@@ -342,7 +341,7 @@ def announcement(outcome: NumberingResult, pull: Pull, verb: str = "Assigned") -
     """One line per RFC, linking the file on the default branch, with the hidden marker."""
     base_url = f"{pull.repository.html_url}/blob/{outcome.branch}"
     width = outcome.config.number_width
-    lines = [NUMBERED_MARKER]
+    lines = [NUMBERED]
     for item in sorted(
         [(a.number, a.new_path, a.number_field_set) for a in outcome.assigned]
         + [(n.number, n.path, True) for n in outcome.already]

@@ -49,7 +49,7 @@ def create_app(
 ) -> web.Application:
     """The aiohttp application: ``POST /webhook``, ``GET /healthz``, ``GET /metrics``."""
     if router is None:
-        from bot.features import router as features_router
+        from bot.features.routes import router as features_router
 
         router = features_router
     context = context or Context()
