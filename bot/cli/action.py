@@ -103,15 +103,13 @@ def action_context(secret: str, clock: Clock = system_clock) -> Context:
     """The handlers' Context, on ``clock`` (the runner's). Without the secret, a random key
     proves this run's status commits only: a later run cannot tell them from an author's
     edit."""
-    ctx = Context(clock=clock)
     if secret:
-        ctx.signing_key = signing_key(secret)
-    else:
-        log.warning(
-            "%s is not set: status moves made in this run cannot be proven in later runs",
-            SECRET_VARIABLE,
-        )
-    return ctx
+        return Context(clock=clock, signing_key=signing_key(secret))
+    log.warning(
+        "%s is not set: status moves made in this run cannot be proven in later runs",
+        SECRET_VARIABLE,
+    )
+    return Context(clock=clock)
 
 
 def main(environ: Mapping[str, str] | None = None) -> int:

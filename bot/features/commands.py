@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
+from cachetools import TTLCache
 from gidgethub import GitHubException, routing, sansio
 from gidgethub.abc import GitHubAPI
 
@@ -58,6 +59,7 @@ RUNNERS: Mapping[str, CommandRunner] = {
 }
 # Commands that make sense on a closed or merged pull request.
 RUN_WHEN_CLOSED = frozenset({"help", "number"})
+COMMAND_WINDOW_SECONDS = max(flood.PER_USER[1], flood.PER_PULL[1])
 
 
 @router.register("issue_comment", action="created")
@@ -150,18 +152,27 @@ def closed_refusal(session: CommandSession) -> str | None:
     return None
 
 
+class CommandWindows(TTLCache[str, flood.Window]):
+    """Command budgets (``bot.policy.flood``): key -> the window it is in. A window older than
+    the longest budget window is spent anyway, so it is forgotten then."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=50_000, ttl=COMMAND_WINDOW_SECONDS)
+
+
 def _flooded(
     ctx: Context, repo: str, number: int, actor: str, parsed: list[ParsedLine]
 ) -> str | None:
     """A refusal when this comment would go past the per-person or per-pull-request budget."""
     units = sum(flood.cost(item.name) if isinstance(item, Command) else 0 for item in parsed)
     now = ctx.monotonic()
+    windows = ctx.caches.of(CommandWindows)
     admitted: dict[str, flood.Window] = {}
     for key, (limit, seconds) in (
         (f"user:{repo}:{actor.lower()}", flood.PER_USER),
         (f"pull:{repo}#{number}", flood.PER_PULL),
     ):
-        allowed, window = flood.admit(ctx.command_windows.get(key), now, units, limit, seconds)
+        allowed, window = flood.admit(windows.get(key), now, units, limit, seconds)
         if not allowed:
             wait = flood.retry_after(window, now, seconds)
             who = f"@{actor}" if key.startswith("user:") else "this pull request"
@@ -171,5 +182,5 @@ def _flooded(
             )
         admitted[key] = window
     # Spent only once every budget admitted it: a refused comment costs nobody anything.
-    ctx.command_windows.update(admitted)
+    windows.update(admitted)
     return None

@@ -32,7 +32,7 @@ from bot.features.session import CommandSession, PullSession
 from bot.features.timers import register_timer
 from bot.github.contents import ContentConflict, WriteRefused, get_file
 from bot.github.issues import find_own_comment, post_comment, update_comment
-from bot.github.labels import sync_labels
+from bot.github.labels import KnownLabelCache, sync_labels
 from bot.github.listings import pulls_updated_since
 from bot.policy.commands import DECISION_COMMANDS, Command
 from bot.policy.decisions.eligibility import Roster, may
@@ -179,7 +179,7 @@ async def settle(gh: GitHubAPI, pull: Pull, ctx: Context, config: Config | None 
             labels.add(config.labels.decision)
         panels.append(await _panel_entry(gh, pull, config, path, state, rule))
     desired = with_decision_labels(config, pull.labels, labels)
-    await sync_labels(gh, pull, config, desired, ctx.known_labels)
+    await sync_labels(gh, pull, config, desired, ctx.caches.of(KnownLabelCache))
     await _write_panel(gh, pull, ctx, history.panel, render_panel(panels, now))
 
 
