@@ -136,7 +136,7 @@ def test_a_folder_that_names_no_part_of_bot_is_caught(tmp_path: Path) -> None:
             "tests/rfc/extra/test_c.py": "",
             "tests/policy/decisions/test_d.py": "",
             "tests/clock/test_e.py": "",
-            "tests/engine/test_f.py": "",
+            "tests/misc/test_f.py": "",
             "tests/site/static/test_g.py": "",
             "tests/e2e/test_h.py": "",
             "tests/e2e/more/test_i.py": "",
@@ -146,7 +146,7 @@ def test_a_folder_that_names_no_part_of_bot_is_caught(tmp_path: Path) -> None:
         },
     )
     assert unmirrored_folders(tmp_path) == [
-        "tests/engine",
+        "tests/misc",
         "tests/rfc/extra",
         "tests/site/static",
     ]
