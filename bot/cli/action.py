@@ -29,10 +29,10 @@ from gidgethub import sansio
 
 from bot.clock import Clock, epoch_seconds, system_clock
 from bot.errors import PayloadError, UserError
-from bot.features import router
 from bot.features.check import validate
 from bot.features.context import Context
 from bot.features.reconcile import Reconciler, SweepReport
+from bot.features.routes import router
 from bot.github.repos import get_repository
 from bot.github.workflow_client import WorkflowClient, open_pulls_from
 from bot.policy.provenance import signing_key
@@ -103,15 +103,13 @@ def action_context(secret: str, clock: Clock = system_clock) -> Context:
     """The handlers' Context, on ``clock`` (the runner's). Without the secret, a random key
     proves this run's status commits only: a later run cannot tell them from an author's
     edit."""
-    ctx = Context(clock=clock)
     if secret:
-        ctx.signing_key = signing_key(secret)
-    else:
-        log.warning(
-            "%s is not set: status moves made in this run cannot be proven in later runs",
-            SECRET_VARIABLE,
-        )
-    return ctx
+        return Context(clock=clock, signing_key=signing_key(secret))
+    log.warning(
+        "%s is not set: status moves made in this run cannot be proven in later runs",
+        SECRET_VARIABLE,
+    )
+    return Context(clock=clock)
 
 
 def main(environ: Mapping[str, str] | None = None) -> int:

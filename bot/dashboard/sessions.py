@@ -53,7 +53,9 @@ _CSRF_LABEL = b"rfc-bot dashboard csrf v1"
 
 
 @dataclass(frozen=True, slots=True)
-class Session:
+class ViewerSession:
+    """A signed-in viewer's session, as its cookie holds it."""
+
     viewer: Viewer
     sid: str  # random, per sign-in: what CSRF tokens are bound to
     issued_at: float  # seconds since the epoch
@@ -145,7 +147,7 @@ class SessionCodec:
         }
         return self._sessions.dumps(claims)
 
-    def read(self, value: str | None) -> Session | None:
+    def read(self, value: str | None) -> ViewerSession | None:
         """The session in a cookie value; None when missing, tampered, expired or malformed."""
         claims = self._load(self._sessions, value, MAX_COOKIE_CHARS)
         if claims is None:
@@ -160,15 +162,15 @@ class SessionCodec:
         ):
             return None
         assert isinstance(login, str) and isinstance(sid, str) and isinstance(issued, int)
-        return Session(Viewer(login, user_id), sid, float(issued))
+        return ViewerSession(Viewer(login, user_id), sid, float(issued))
 
     # --- CSRF -------------------------------------------------------------------------------
 
-    def csrf_token(self, session: Session) -> str:
+    def csrf_token(self, session: ViewerSession) -> str:
         """The token the session's forms carry: an HMAC of its session id."""
         return hmac.new(self._csrf_key, session.sid.encode("ascii"), hashlib.sha256).hexdigest()
 
-    def csrf_ok(self, session: Session | None, token: str | None) -> bool:
+    def csrf_ok(self, session: ViewerSession | None, token: str | None) -> bool:
         """Whether a form's token belongs to this session (compared in constant time)."""
         given = _readable(token, MAX_TOKEN_CHARS)
         if session is None or given is None:

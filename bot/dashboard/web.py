@@ -32,8 +32,8 @@ from bot.dashboard.sessions import (
     COOKIE_PATH,
     STATE_COOKIE_NAME,
     STATE_MAX_AGE_SECONDS,
-    Session,
     SessionCodec,
+    ViewerSession,
     cookie_options,
 )
 from bot.features.context import Context
@@ -205,7 +205,7 @@ async def stylesheet(request: web.Request) -> web.Response:
     return web.Response(body=STYLESHEET, content_type="text/css", headers=headers)
 
 
-def _session(request: web.Request) -> Session | None:
+def _session(request: web.Request) -> ViewerSession | None:
     return request.app[DASHBOARD].codec.read(request.cookies.get(COOKIE_NAME))
 
 

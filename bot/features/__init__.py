@@ -1,14 +1,2 @@
-"""Feature modules: each exposes a gidgethub ``routing.Router`` named ``router``."""
-
-from gidgethub import routing
-
-from bot.features import check, commands, dashboard, decisions, installation, numbering
-
-router = routing.Router(
-    check.router,
-    commands.router,
-    decisions.router,
-    numbering.router,
-    installation.router,
-    dashboard.router,
-)
+"""The App's features: one module per feature, each with a gidgethub ``routing.Router`` named
+``router`` (composed in ``bot.features.routes``); each handler fetches, decides, writes."""

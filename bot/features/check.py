@@ -27,11 +27,11 @@ from gidgethub.abc import GitHubAPI
 from bot.features.config import config_for
 from bot.features.context import Context
 from bot.features.roles import is_maintainer
-from bot.features.session import Session
+from bot.features.session import CommandSession
 from bot.github.budget import budget_low
 from bot.github.checks import create_check_run, update_check_run
 from bot.github.contents import get_file
-from bot.github.labels import sync_labels
+from bot.github.labels import KnownLabelCache, sync_labels
 from bot.github.pulls import get_pull, list_pull_commits, list_pull_files
 from bot.policy.check import (
     CHECK_NAME,
@@ -44,7 +44,7 @@ from bot.policy.check import (
     deleted_rfc,
     labelled,
     select_rfc_changes,
-    superseded,
+    stale_event_reason,
 )
 from bot.policy.commands import Command
 from bot.policy.labels import decision_labels, desired_labels, kept_decision_labels
@@ -101,7 +101,7 @@ async def _rerun(gh: GitHubAPI, event: sansio.Event, pulls: object, ctx: Context
         await validate(gh, await get_pull(gh, repo, integer(ref, "number", "pull_requests[]")), ctx)
 
 
-async def run_check_command(session: Session, command: Command) -> Outcome:
+async def run_check_command(session: CommandSession, command: Command) -> Outcome:
     """``/rfc check``: validate again now, unless the installation's rate budget is low."""
     if budget_low(session.gh):
         session.ctx.deferred("check")
@@ -121,7 +121,7 @@ async def validate(gh: GitHubAPI, pull: Pull, ctx: Context, *, recheck: bool = F
     ``recheck``: ``pull`` comes from an event, which may be stale (GitHub does not promise
     delivery order, and several workers may hold deliveries of one pull request): the pull
     request is read again alongside the first fetches, and nothing is written when the event
-    is superseded (``superseded``); otherwise the fresh labels are the ones compared.
+    is stale (``stale_event_reason``); otherwise the fresh labels are the ones compared.
     """
     started = ctx.clock()
     files, (config, config_error), current = await asyncio.gather(
@@ -129,7 +129,7 @@ async def validate(gh: GitHubAPI, pull: Pull, ctx: Context, *, recheck: bool = F
         config_for(gh, pull, ctx),
         get_pull(gh, pull.repo, pull.number) if recheck else _same(pull),
     )
-    reason = superseded(pull, current)
+    reason = stale_event_reason(pull, current)
     if reason is not None:
         log.info("%s#%s: event for %s skipped: %s", pull.repo, pull.number, pull.head.sha, reason)
         return
@@ -157,9 +157,10 @@ async def validate(gh: GitHubAPI, pull: Pull, ctx: Context, *, recheck: bool = F
         decision_in_progress=bool(set(pull.labels) & decision_labels(config)),
     )
     log.info("%s#%s: %s (%s)", pull.repo, pull.number, report.title, report.conclusion)
+    labels = _desired(config, pull, results)
     await asyncio.gather(
         _publish(gh, pull, report, started, ctx.clock()),
-        sync_labels(gh, pull, config, _desired(config, pull, results), ctx.known_labels),
+        sync_labels(gh, pull, config, labels, ctx.caches.of(KnownLabelCache)),
     )
 
 

@@ -14,17 +14,20 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
+from cachetools import TTLCache
 from gidgethub import GitHubException, routing, sansio
 from gidgethub.abc import GitHubAPI
 
+import bot.features.check as check
+import bot.features.decisions as decisions
+import bot.features.numbering as numbering
+import bot.policy.flood as flood
 from bot.errors import PayloadError, UserError
-from bot.features import check, decisions, numbering
 from bot.features.config import default_branch_config
 from bot.features.context import Context
-from bot.features.session import Session
+from bot.features.session import CommandSession
 from bot.github.issues import post_comment, react
 from bot.github.pulls import get_pull
-from bot.policy import flood
 from bot.policy.commands import (
     DECISION_COMMANDS,
     Command,
@@ -47,15 +50,16 @@ from bot.values import Comment, Repository, integer, login_of, obj
 log = logging.getLogger(__name__)
 router = routing.Router()
 
-CommandRunner = Callable[[Session, Command], Awaitable[Outcome]]
+CommandRunner = Callable[[CommandSession, Command], Awaitable[Outcome]]
 RUNNERS: Mapping[str, CommandRunner] = {
-    "status": decisions.run_status_command,
+    "status": decisions.start_decision_or_move,
     **dict.fromkeys(DECISION_COMMANDS, decisions.run_decision_command),
     "check": check.run_check_command,
     "number": numbering.run_number_command,
 }
 # Commands that make sense on a closed or merged pull request.
 RUN_WHEN_CLOSED = frozenset({"help", "number"})
+COMMAND_WINDOW_SECONDS = max(flood.PER_USER[1], flood.PER_PULL[1])
 
 
 @router.register("issue_comment", action="created")
@@ -82,7 +86,8 @@ async def on_issue_comment(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> 
     if refusal is not None:
         outcomes = [Outcome(refusal)] * len(parsed)
     else:
-        session = Session(gh, ctx, await get_pull(gh, repo, number), comment, config)
+        pull = await get_pull(gh, repo, number)
+        session = CommandSession(gh, ctx, pull, config, comment)
         outcomes = [await run_one(session, item) for item in parsed]
     marker = reply_marker(comment.id, parsed)
     body = render_reply(marker, parsed, outcomes, config_error, ignored)
@@ -114,7 +119,7 @@ def commands_to_run(data: Mapping[str, Any], body: str, config: Config) -> list[
     return new_commands(str(previous["from"] or ""), body, config.statuses)
 
 
-async def run_one(session: Session, item: ParsedLine) -> Outcome:
+async def run_one(session: CommandSession, item: ParsedLine) -> Outcome:
     if not isinstance(item, Command):
         return Outcome(command_error_text(item))
     try:
@@ -136,7 +141,7 @@ async def run_one(session: Session, item: ParsedLine) -> Outcome:
         )
 
 
-def closed_refusal(session: Session) -> str | None:
+def closed_refusal(session: CommandSession) -> str | None:
     if session.pull.merged:
         return (
             "this pull request is merged, so its RFCs can no longer be changed here: open a new "
@@ -147,18 +152,27 @@ def closed_refusal(session: Session) -> str | None:
     return None
 
 
+class CommandWindows(TTLCache[str, flood.Window]):
+    """Command budgets (``bot.policy.flood``): key -> the window it is in. A window older than
+    the longest budget window is spent anyway, so it is forgotten then."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=50_000, ttl=COMMAND_WINDOW_SECONDS)
+
+
 def _flooded(
     ctx: Context, repo: str, number: int, actor: str, parsed: list[ParsedLine]
 ) -> str | None:
     """A refusal when this comment would go past the per-person or per-pull-request budget."""
     units = sum(flood.cost(item.name) if isinstance(item, Command) else 0 for item in parsed)
     now = ctx.monotonic()
+    windows = ctx.caches.of(CommandWindows)
     admitted: dict[str, flood.Window] = {}
     for key, (limit, seconds) in (
         (f"user:{repo}:{actor.lower()}", flood.PER_USER),
         (f"pull:{repo}#{number}", flood.PER_PULL),
     ):
-        allowed, window = flood.admit(ctx.command_windows.get(key), now, units, limit, seconds)
+        allowed, window = flood.admit(windows.get(key), now, units, limit, seconds)
         if not allowed:
             wait = flood.retry_after(window, now, seconds)
             who = f"@{actor}" if key.startswith("user:") else "this pull request"
@@ -168,5 +182,5 @@ def _flooded(
             )
         admitted[key] = window
     # Spent only once every budget admitted it: a refused comment costs nobody anything.
-    ctx.command_windows.update(admitted)
+    windows.update(admitted)
     return None

@@ -14,30 +14,34 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from cachetools import LRUCache
 from gidgethub import routing, sansio
 from gidgethub.abc import GitHubAPI
 
 from bot.errors import UserError
+from bot.features.caches import BoundedLRUCache
 from bot.features.config import config_at
 from bot.features.context import Context
 from bot.features.roles import is_maintainer
-from bot.features.session import Session
+from bot.features.session import CommandSession
 from bot.github import gitdata
 from bot.github.contents import get_file
 from bot.github.issues import find_own_comment, post_comment
-from bot.github.labels import sync_labels
+from bot.github.labels import KnownLabelCache, sync_labels
 from bot.github.pulls import list_pull_files
 from bot.policy.commands import Command
 from bot.policy.labels import with_numbered
+from bot.policy.markers import NUMBERED, NUMBERING_ERROR
 from bot.policy.permissions import describe_roles
 from bot.policy.provenance import numbering_trailers, proven_numbering
 from bot.policy.reconcile import still_unnumbered
-from bot.policy.replies import Outcome as Reply
+from bot.policy.replies import Outcome
 from bot.rfc.config.public import Config
 from bot.rfc.numbering import (
     Assignment,
@@ -56,12 +60,36 @@ from bot.values import Pull, timestamp
 log = logging.getLogger(__name__)
 router = routing.Router()
 
-NUMBERED_MARKER = "<!-- rfc-bot:numbered -->"
-ERROR_MARKER = "<!-- rfc-bot:numbering-error -->"
 MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = 0.05  # base of the jittered exponential backoff after a lost race
 # RFC texts read at once on a cold cache (the first merge after a restart reads them all).
 _READ_CONCURRENCY = 10
+BLOB_CACHE_BYTES = 32 * 1024 * 1024
+BLOB_CACHE_ENTRIES = 20_000
+
+
+class BlobTexts(BoundedLRUCache[str, str]):
+    """Git blob sha -> decoded text of an RFC file on the default branch. Blobs are
+    content-addressed, so an entry never goes stale; bounded by memory and by count."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            max_entries=BLOB_CACHE_ENTRIES, max_size=BLOB_CACHE_BYTES, getsizeof=sys.getsizeof
+        )
+
+
+class NumberingLocks(LRUCache[str, asyncio.Lock]):
+    """One lock per repository, so that one process never races itself numbering (replicas
+    race through the ref update instead)."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=1024)
+
+    def lock(self, key: str) -> asyncio.Lock:
+        lock = self.get(key)
+        if lock is None:
+            lock = self[key] = asyncio.Lock()
+        return lock
 
 
 @dataclass(frozen=True)
@@ -88,7 +116,7 @@ async def on_pull_request_closed(event: sansio.Event, gh: GitHubAPI, ctx: Contex
     try:
         outcome = await assign_numbers(gh, pull, ctx)
     except UserError as error:
-        await post_once(gh, pull, f"{ERROR_MARKER}\n{error}", ERROR_MARKER, ctx)
+        await post_once(gh, pull, f"{NUMBERING_ERROR}\n{error}", NUMBERING_ERROR, ctx)
         return
     await label_and_announce(gh, pull, outcome, ctx)
 
@@ -108,7 +136,7 @@ async def label_and_announce(
     writes = [add_label(gh, pull, outcome.config, ctx)]
     if outcome.assigned or _writer_had_its_time(outcome, ctx):
         body = announcement(outcome, pull)
-        writes.append(post_once(gh, pull, body, NUMBERED_MARKER, ctx))
+        writes.append(post_once(gh, pull, body, NUMBERED, ctx))
     await asyncio.gather(*writes)
 
 
@@ -119,11 +147,11 @@ def _writer_had_its_time(outcome: NumberingResult, ctx: Context) -> bool:
     return (ctx.clock() - numbered_at).total_seconds() >= ctx.announce_after_seconds
 
 
-async def run_number_command(session: Session, command: Command) -> Reply:
+async def run_number_command(session: CommandSession, command: Command) -> Outcome:
     """``/rfc number``: retry numbering a merged pull request (maintainers)."""
     gh, pull = session.gh, session.pull
     if not await is_maintainer(gh, pull.repo, session.actor, session.config):
-        return Reply(
+        return Outcome(
             f"`/rfc number` may be run by {describe_roles([MAINTAINERS])}; "
             f"@{session.actor} is not a maintainer of this repository."
         )
@@ -140,13 +168,13 @@ async def run_number_command(session: Session, command: Command) -> Reply:
     outcome = await assign_numbers(gh, pull, session.ctx)
     if not outcome.added:
         rfc_dir = outcome.config.rfc_dir
-        return Reply(
+        return Outcome(
             f"#{pull.number} adds no unnumbered RFC under `{rfc_dir}/`: nothing to number.", True
         )
     if outcome.assigned or outcome.already:
         await add_label(gh, pull, outcome.config, session.ctx)
     verb = "Assigned" if outcome.assigned else "Already numbered:"
-    return Reply(announcement(outcome, pull, verb=verb), True)
+    return Outcome(announcement(outcome, pull, verb=verb), True)
 
 
 async def unnumbered_on_branch(gh: GitHubAPI, pull: Pull, ctx: Context) -> list[str]:
@@ -167,7 +195,7 @@ async def assign_numbers(gh: GitHubAPI, pull: Pull, ctx: Context) -> NumberingRe
         raise UserError(f"#{pull.number} is not merged into `{pull.default_branch}`.")
     repo, branch = pull.repo, pull.base.ref
     pull_files = await list_pull_files(gh, repo, pull.number)
-    async with ctx.lock(f"numbering:{repo}"):
+    async with ctx.caches.of(NumberingLocks).lock(f"numbering:{repo}"):
         for attempt in range(MAX_ATTEMPTS):
             outcome = await _attempt(gh, repo, branch, pull.number, pull_files, ctx)
             if outcome is not None:
@@ -279,7 +307,7 @@ async def _write_commit(
         *(gitdata.create_blob(gh, repo, _encode(text)) for text in written.values())
     )
     # The next merge finds these blobs on the branch: no need to read back what we wrote.
-    ctx.blob_texts.update(zip(shas, written.values(), strict=True))
+    ctx.caches.of(BlobTexts).update(zip(shas, written.values(), strict=True))
     blobs: dict[str, str | None] = dict.fromkeys(changes)
     blobs.update(zip(written, shas, strict=True))
     # Keep the modes the files had (the renamed file keeps its old one).
@@ -318,17 +346,17 @@ def _encode(text: str) -> bytes:
 async def _read_texts(
     gh: GitHubAPI, repo: str, entries: list[gitdata.TreeEntry], head: str, ctx: Context
 ) -> dict[str, str]:
-    """Path -> text; blobs not in ``ctx.blob_texts`` are read, a bounded number at once."""
-    limit = asyncio.Semaphore(_READ_CONCURRENCY)
+    """Path -> text; blobs not in ``BlobTexts`` are read, a bounded number at once."""
+    limit, cache = asyncio.Semaphore(_READ_CONCURRENCY), ctx.caches.of(BlobTexts)
 
     async def read(entry: gitdata.TreeEntry) -> str:
-        text = ctx.blob_texts.get(entry.sha)
+        text = cache.get(entry.sha)
         if text is None:
             async with limit:
                 raw = await get_file(gh, repo, entry.path, head)
             if raw is None:  # not a regular file (e.g. a symlink): nothing to read or cache
                 return ""
-            text = ctx.blob_texts[entry.sha] = raw.decode("utf-8", errors="surrogateescape")
+            text = cache[entry.sha] = raw.decode("utf-8", errors="surrogateescape")
         return text
 
     texts = await asyncio.gather(*(read(entry) for entry in entries))
@@ -342,7 +370,7 @@ def announcement(outcome: NumberingResult, pull: Pull, verb: str = "Assigned") -
     """One line per RFC, linking the file on the default branch, with the hidden marker."""
     base_url = f"{pull.repository.html_url}/blob/{outcome.branch}"
     width = outcome.config.number_width
-    lines = [NUMBERED_MARKER]
+    lines = [NUMBERED]
     for item in sorted(
         [(a.number, a.new_path, a.number_field_set) for a in outcome.assigned]
         + [(n.number, n.path, True) for n in outcome.already]
@@ -382,4 +410,5 @@ async def post_once(gh: GitHubAPI, pull: Pull, body: str, marker: str, ctx: Cont
 
 async def add_label(gh: GitHubAPI, pull: Pull, config: Config, ctx: Context) -> None:
     """Put ``labels.numbered`` on the pull request (created and styled if the repo lacks it)."""
-    await sync_labels(gh, pull, config, with_numbered(config, pull.labels), ctx.known_labels)
+    labels = with_numbered(config, pull.labels)
+    await sync_labels(gh, pull, config, labels, ctx.caches.of(KnownLabelCache))

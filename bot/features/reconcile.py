@@ -36,7 +36,9 @@ from cachetools import LRUCache
 from gidgethub import sansio
 from gidgethub.abc import GitHubAPI
 
-from bot.features import check, commands, numbering
+import bot.features.check as check
+import bot.features.commands as commands
+import bot.features.numbering as numbering
 from bot.features.config import default_branch_config
 from bot.features.context import Context
 from bot.features.timers import TIMERS

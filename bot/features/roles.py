@@ -1,12 +1,16 @@
-"""The GitHub questions behind a permission decision (``bot.policy.permissions`` decides)."""
+"""The GitHub questions behind a permission decision (``bot.policy.permissions`` decides), and
+behind a decision's roster (``bot.policy.decisions.eligibility``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from cachetools import TTLCache
 from gidgethub.abc import GitHubAPI
 
-from bot.github.repos import permission, team_member
+from bot.features.context import Context
+from bot.github.repos import collaborators_with_push, permission, team_member, team_members
+from bot.policy.decisions.eligibility import Roster
 from bot.policy.permissions import (
     WRITE_PERMISSIONS,
     Roles,
@@ -15,7 +19,18 @@ from bot.policy.permissions import (
     needs_maintainer_check,
     teams,
 )
-from bot.rfc.config.public import Config
+from bot.rfc.config.public import MAINTAINERS_GROUP, Config, DecisionRule
+
+# A decision's roster (who may approve) is asked of GitHub again after this long.
+ROSTER_SECONDS = 300
+RosterKey = tuple[str, tuple[str, ...], tuple[str, ...]]
+
+
+class RosterCache(TTLCache[RosterKey, Roster]):
+    """(repository, approvers, maintainers config) -> the decision roster resolved then."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=1024, ttl=ROSTER_SECONDS)
 
 
 async def is_maintainer(gh: GitHubAPI, repo: str, actor: str, config: Config) -> bool:
@@ -45,3 +60,34 @@ async def actor_roles(
     if not needs_maintainer_check(current, target, author, config):
         return Roles(author=author)
     return Roles(author=author, maintainer=await is_maintainer(gh, repo, actor, config))
+
+
+async def roster_for(
+    gh: GitHubAPI, repo: str, rule: DecisionRule, config: Config, ctx: Context
+) -> Roster:
+    """The rule's approvers and the maintainers, resolved now (cached a few minutes)."""
+    key, rosters = (repo, rule.approvers, config.maintainers), ctx.caches.of(RosterCache)
+    cached = rosters.get(key)
+    if cached is not None:
+        return cached
+    maintainers = await _maintainers(gh, repo, config)
+    approvers: set[str] = set()
+    for entry in rule.approvers:
+        if entry == MAINTAINERS_GROUP:
+            approvers |= maintainers
+        elif "/" in entry:
+            org, _, team = entry.partition("/")
+            approvers |= {login.lower() for login in await team_members(gh, org, team)}
+        else:
+            approvers.add(entry.lstrip("@").lower())
+    roster = Roster.of(approvers, maintainers)
+    rosters[key] = roster
+    return roster
+
+
+async def _maintainers(gh: GitHubAPI, repo: str, config: Config) -> set[str]:
+    logins = {login.lower() for login in await collaborators_with_push(gh, repo)}
+    logins |= {entry.lower() for entry in config.maintainers if "/" not in entry}
+    for org, team in teams(config):
+        logins |= {login.lower() for login in await team_members(gh, org, team)}
+    return logins

@@ -1,4 +1,5 @@
-"""One comment's worth of ``/rfc`` commands: what they share, fetched at most once."""
+"""What the handlers of one pull request share, each read at most once: a ``PullSession``,
+and a ``CommandSession`` for one comment's worth of ``/rfc`` commands."""
 
 from __future__ import annotations
 
@@ -14,17 +15,14 @@ from bot.values import Comment, Pull
 
 
 @dataclass
-class Session:
+class PullSession:
+    """One pull request with its config, and its files once read."""
+
     gh: GitHubAPI
     ctx: Context
     pull: Pull
-    comment: Comment
     config: Config
-    _files: list[dict[str, object]] | None = field(default=None, repr=False)
-
-    @property
-    def actor(self) -> str:
-        return self.comment.author or ""
+    _files: list[dict[str, object]] | None = field(default=None, repr=False, kw_only=True)
 
     @property
     def repo(self) -> str:
@@ -42,3 +40,14 @@ class Session:
             for f in await self.pull_files()
             if f.get("status") != "removed" and is_rfc_path(str(f["filename"]), self.config)
         ]
+
+
+@dataclass
+class CommandSession(PullSession):
+    """The commands of one comment on the pull request: its author is the actor."""
+
+    comment: Comment
+
+    @property
+    def actor(self) -> str:
+        return self.comment.author or ""

@@ -20,16 +20,17 @@ from dataclasses import dataclass
 
 from bot.errors import UserError
 from bot.features.roles import actor_roles
-from bot.features.session import Session
+from bot.features.session import CommandSession, PullSession
 from bot.github.contents import ContentConflict, WriteRefused, get_file, get_file_item, put_file
-from bot.github.labels import sync_labels
+from bot.github.labels import KnownLabelCache, sync_labels
 from bot.github.repos import get_branch
 from bot.policy.commands import Command
 from bot.policy.labels import desired_labels, kept_decision_labels
 from bot.policy.permissions import Refused, decide
 from bot.policy.provenance import DecisionRecord, StatusMove, status_trailers
 from bot.policy.replies import Outcome, manual_edit_text
-from bot.policy.text import plain
+from bot.policy.targets import no_target_text, target_path
+from bot.policy.text import inline_text
 from bot.rfc.config.public import Config
 from bot.rfc.document import Document, parse
 from bot.rfc.edits import set_status, set_superseded_by
@@ -49,10 +50,21 @@ class HeadFile:
     document: Document
 
 
-async def run_status_command(
-    session: Session, command: Command, first_read: HeadFile | None = None
+@dataclass(frozen=True)
+class MoveRequest:
+    """Who asked for a status move, and where (a comment's URL), as its commit names them;
+    for a decision's move, the decision (its commit's trailers record it)."""
+
+    by: str
+    url: str
+    decision: DecisionRecord | None = None
+
+
+async def move_status(
+    session: CommandSession, command: Command, first_read: HeadFile | None = None
 ) -> Outcome:
-    """``first_read``: the file as the caller already read it (saves reading it again)."""
+    """``/rfc status`` made at once. ``first_read``: the file as the caller already read it
+    (saves reading it again)."""
     path = pick_file(command.path, await session.rfc_files(), session.config)
     target = str(command.status)
     conflicted_blob: str | None = None
@@ -71,20 +83,20 @@ async def run_status_command(
         conflicted_blob = head.blob_sha
     branch = session.pull.head.ref
     return Outcome(
-        f"`{plain(path)}` changed on `{plain(branch)}` twice while I was updating it, so I left "
-        "it alone. Please run the command again."
+        f"`{inline_text(path)}` changed on `{inline_text(branch)}` twice while I was updating "
+        "it, so I left it alone. Please run the command again."
     )
 
 
 async def _try_move(
-    session: Session, head: HeadFile, target: str, successor: int | None = None
+    session: CommandSession, head: HeadFile, target: str, successor: int | None = None
 ) -> Outcome | None:
     """Check and commit one status move (and the successor of a deprecated RFC); None when
     the file moved under us (retry)."""
     config = session.config
     current = current_status(head, config)
     if current == target:
-        return Outcome(f"`{plain(head.path)}` is already **{target}**: nothing to change.")
+        return Outcome(f"`{inline_text(head.path)}` is already **{target}**: nothing to change.")
     refused = await refusal(session, head, current, target)
     if refused is not None:
         return Outcome(f"I can't do that: {refused.reason} Nothing was changed.")
@@ -93,8 +105,9 @@ async def _try_move(
         return _manual(head, target, session, why_not, successor)
     move = StatusMove(head.path, current, target)
     new_text = edited_text(head, target, session, successor)
+    request = MoveRequest(session.actor, session.comment.html_url)
     try:
-        commit = await commit_move(session, head, new_text, move)
+        commit = await commit_move(session, head, new_text, move, request)
     except ContentConflict as conflict:
         log.info("%s#%s: %s: %s", session.repo, session.pull.number, head.path, conflict)
         return None
@@ -104,16 +117,17 @@ async def _try_move(
         return _manual(head, target, session, why, successor)
     await sync_status_labels(session, head.path, new_text)
     return Outcome(
-        f"moved `{plain(head.path)}` from **{current}** to **{target}** in {commit[:7]}.", True
+        f"moved `{inline_text(head.path)}` from **{current}** to **{target}** in {commit[:7]}.",
+        True,
     )
 
 
-async def write_refusal(session: Session) -> str | None:
+async def write_refusal(session: PullSession) -> str | None:
     """Why the App must not commit to this pull request's head branch, or None."""
     pull = session.pull
     if pull.head_is_default_branch:
         return (
-            f"this pull request's branch is `{plain(pull.default_branch)}`, the repository's "
+            f"this pull request's branch is `{inline_text(pull.default_branch)}`, the repository's "
             "default branch, and I never commit there"
         )
     if not can_write(pull):
@@ -121,7 +135,7 @@ async def write_refusal(session: Session) -> str | None:
     assert pull.head.repo is not None  # can_write checked it
     branch = await get_branch(session.gh, pull.head.repo.full_name, pull.head.ref)
     if branch.protected:
-        return f"`{plain(pull.head.ref)}` is a protected branch"
+        return f"`{inline_text(pull.head.ref)}` is a protected branch"
     return None
 
 
@@ -131,28 +145,14 @@ def can_write(pull: Pull) -> bool:
 
 
 def pick_file(wanted: str | None, files: Sequence[str], config: Config) -> str:
-    """The RFC file a status command means; UserError listing the choices when unclear."""
-    if not files:
-        raise UserError(f"this pull request changes no RFC file under `{config.rfc_dir}/`.")
-    if wanted is None:
-        if len(files) == 1:
-            return files[0]
-        raise UserError(
-            f"this pull request changes {len(files)} RFCs, so name the one you mean, e.g. "
-            f"`/rfc status <status> {files[0]}`. Its RFC files:\n\n{_file_list(files)}"
-        )
-    wanted = wanted.strip().removeprefix("./").lstrip("/")
-    matches = [f for f in files if f == wanted] or [
-        f for f in files if posixpath.basename(f) == posixpath.basename(wanted)
-    ]
-    if len(matches) == 1:
-        return matches[0]
-    raise UserError(
-        f"`{plain(wanted)}` is not one of this pull request's RFC files:\n\n{_file_list(files)}"
-    )
+    """The RFC file a command means; UserError listing the choices when unclear."""
+    path = target_path(wanted, files)
+    if path is None:
+        raise UserError(no_target_text(wanted, files, config.rfc_dir))
+    return path
 
 
-async def read_head_file(session: Session, path: str) -> HeadFile:
+async def read_head_file(session: PullSession, path: str) -> HeadFile:
     """The file at the tip of the head branch (so a retry sees the latest push)."""
     pull = session.pull
     if can_write(pull) and pull.head.repo is not None:
@@ -161,18 +161,18 @@ async def read_head_file(session: Session, path: str) -> HeadFile:
         source, ref = pull.repo, pull.head.sha
     item = await get_file_item(session.gh, source, path, ref)
     if item is None:
-        raise UserError(f"`{plain(path)}` is not on the pull request's branch any more.")
+        raise UserError(f"`{inline_text(path)}` is not on the pull request's branch any more.")
     raw = base64.b64decode(item.get("content") or "")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise UserError(
-            f"`{plain(path)}` is not UTF-8 text, so I can't edit its status."
+            f"`{inline_text(path)}` is not UTF-8 text, so I can't edit its status."
         ) from error
     return HeadFile(path, text, str(item["sha"]), parse(text))
 
 
-async def _base_authors(session: Session, head: HeadFile) -> list[str] | None:
+async def _base_authors(session: PullSession, head: HeadFile) -> list[str] | None:
     """The Author(s) of the RFC on the base branch, or None when the pull request adds it."""
     if session.pull.head_is_default_branch:
         # A pull request from the default branch "adds" RFCs that are already there: their
@@ -188,7 +188,10 @@ async def _base_authors(session: Session, head: HeadFile) -> list[str] | None:
     return None if raw is None else parse(raw.decode("utf-8", errors="replace")).authors
 
 
-async def refusal(session: Session, head: HeadFile, current: str, target: str) -> Refused | None:
+async def refusal(
+    session: CommandSession, head: HeadFile, current: str, target: str
+) -> Refused | None:
+    """Why the session's actor may not make this move (``bot.policy.permissions``), or None."""
     authors = rfc_authors(
         await _base_authors(session, head), head.document.authors, session.pull.author
     )
@@ -206,22 +209,18 @@ async def refusal(session: Session, head: HeadFile, current: str, target: str) -
 
 
 async def commit_move(
-    session: Session,
-    head: HeadFile,
-    new_text: str,
-    move: StatusMove,
-    decision: DecisionRecord | None = None,
+    session: PullSession, head: HeadFile, new_text: str, move: StatusMove, request: MoveRequest
 ) -> str:
-    """Commit the edited file to the head branch (its trailers record the decision that made
-    the move, if one did); returns the new commit's sha."""
+    """Commit the edited file to the head branch; returns the new commit's sha."""
     pull = session.pull
     assert pull.head.repo is not None
     name = posixpath.splitext(posixpath.basename(head.path))[0]
-    url = session.comment.html_url or f"#{pull.number}"
-    trailers = status_trailers(session.ctx.signing_key, pull.repo, pull.number, move, decision)
+    url = request.url or f"#{pull.number}"
+    key = session.ctx.signing_key
+    trailers = status_trailers(key, pull.repo, pull.number, move, request.decision)
     message = (
         f"RFC {name}: status {move.current} -> {move.target}\n\n"
-        f"Requested by @{session.actor} in {url}\n\n{trailers}\n"
+        f"Requested by @{request.by} in {url}\n\n{trailers}\n"
     )
     answer = await put_file(
         session.gh,
@@ -235,7 +234,7 @@ async def commit_move(
     return str(answer["commit"]["sha"])
 
 
-async def sync_status_labels(session: Session, changed_path: str, changed_text: str) -> None:
+async def sync_status_labels(session: PullSession, changed_path: str, changed_text: str) -> None:
     """Make the PR's owned labels match its RFCs, the just-changed one as now written."""
     pull = session.pull
     assert pull.head.repo is not None
@@ -251,11 +250,13 @@ async def sync_status_labels(session: Session, changed_path: str, changed_text: 
     desired = desired_labels(session.config, documents) | kept_decision_labels(
         session.config, pull.labels
     )
-    await sync_labels(session.gh, pull, session.config, desired, session.ctx.known_labels)
+    await sync_labels(
+        session.gh, pull, session.config, desired, session.ctx.caches.of(KnownLabelCache)
+    )
 
 
 def _manual(
-    head: HeadFile, target: str, session: Session, why: str, successor: int | None = None
+    head: HeadFile, target: str, session: PullSession, why: str, successor: int | None = None
 ) -> Outcome:
     new_text = edited_text(head, target, session, successor)
     return Outcome(manual_edit_text(head.path, head.text, new_text, target, why))
@@ -265,16 +266,18 @@ def current_status(head: HeadFile, config: Config) -> str:
     current = config.canonical_status(head.document.status)
     if current is None:
         written = head.document.status
-        found = f"reads `{plain(written)}`" if written else "is missing"
+        found = f"reads `{inline_text(written)}`" if written else "is missing"
         names = ", ".join(f"**{status}**" for status in config.statuses)
         raise UserError(
-            f"the **Status:** line of `{plain(head.path)}` {found}; it must be one of {names}. "
-            "Please fix it by hand first."
+            f"the **Status:** line of `{inline_text(head.path)}` {found}; it must be one of "
+            f"{names}. Please fix it by hand first."
         )
     return current
 
 
-def edited_text(head: HeadFile, target: str, session: Session, successor: int | None = None) -> str:
+def edited_text(
+    head: HeadFile, target: str, session: PullSession, successor: int | None = None
+) -> str:
     """The file with its new Status (and ``Superseded By: RFC successor`` when given)."""
     try:
         text = set_status(head.text, target, session.ctx.clock().date())
@@ -282,8 +285,4 @@ def edited_text(head: HeadFile, target: str, session: Session, successor: int | 
             text = set_superseded_by(text, successor, session.config.number_width)
         return text
     except ValueError as error:
-        raise UserError(f"I can't edit `{plain(head.path)}`: {error}.") from error
-
-
-def _file_list(files: Sequence[str]) -> str:
-    return "\n".join(f"- `{plain(path)}`" for path in files)
+        raise UserError(f"I can't edit `{inline_text(head.path)}`: {error}.") from error

@@ -4,7 +4,8 @@ A comment the App must write once carries a hidden marker. A POST that GitHub ap
 answer 5xx or time out, and the client never re-sends it on its own: ``post_comment`` looks for
 the App's comment with that marker before posting again. Only comments the App itself wrote
 count (``performed_via_github_app`` is set by GitHub and nobody else can set it), so a user who
-pastes a marker into a comment changes nothing.
+pastes a marker into a comment changes nothing, and a marker counts only in its place
+(``bot.policy.markers``), never in user text the App echoed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import aiohttp
 from gidgethub import GitHubException
 from gidgethub.abc import GitHubAPI
 
+from bot.policy.markers import carries
 from bot.values import Comment
 
 
@@ -55,7 +57,7 @@ async def find_own_comment(
 ) -> Comment | None:
     """The first comment this App wrote that carries ``marker``."""
     async for comment in comments(gh, repo, number):
-        if marker in comment.body and written_by(comment, app_id):
+        if written_by(comment, app_id) and carries(comment.body, marker):
             return comment
     return None
 

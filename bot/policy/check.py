@@ -434,7 +434,7 @@ def blob_url(repository_html_url: str, sha: str) -> Callable[[str], str]:
     return lambda path: f"{base}/blob/{sha}/{quote(path)}"
 
 
-def superseded(seen: Pull, current: Pull) -> str | None:
+def stale_event_reason(seen: Pull, current: Pull) -> str | None:
     """Why an event's view of a pull request (``seen``) must not be acted on, given the pull
     request as it is now (``current``), or None when it is still the pull request's state.
 

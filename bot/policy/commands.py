@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from bot.policy.markers import defuse
 from bot.rfc.config.public import DEFAULT_STATUSES
 
 COMMAND_NAMES: tuple[str, ...] = (
@@ -280,6 +281,7 @@ def _looks_like_path(word: str) -> bool:
 
 
 def _clip(text: str, limit: int = 60) -> str:
-    """User text quoted back in a reply: bounded, and with no backtick to break the code span."""
-    text = text.replace("`", "'")
+    """User text quoted back in a reply: bounded, with no backtick to break the code span and
+    no marker of the App's."""
+    text = defuse(text.replace("`", "'"))
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -3,7 +3,7 @@
 For each RFC of the pull request: its status, the moves open from here and who may make
 them, and, while a decision runs, a checkbox per eligible approver (ticked by their approval,
 linked to it), the open concerns with links, the comment period's end as an absolute UTC time,
-and the exact next step. The hidden ``PANEL_MARKER`` lets the App find its own panel (with
+and the exact next step. The hidden ``markers.PANEL`` lets the App find its own panel (with
 ``performed_via_github_app``, as for replies), and the whole comment stays within GitHub's
 limit.
 
@@ -19,20 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.policy.decisions import (
-    NO_DECISION,
-    Approval,
-    DecisionState,
-    Phase,
-    describe_rule,
-    period_words,
-    utc,
-)
+from bot.policy.decisions.state import NO_DECISION, Approval, DecisionState, Phase
+from bot.policy.decisions.texts import describe_rule, period_words, utc
+from bot.policy.markers import PANEL
 from bot.policy.text import MAX_COMMENT_CHARS, code, fit_comment, plural
 from bot.rfc.config.public import DecisionRule
 from bot.rfc.workflow import AUTHOR, MAINTAINERS
 
-PANEL_MARKER = "<!-- rfc-bot:panel -->"
 MAX_LISTED = 50  # approvers or concerns listed per RFC; the rest are counted
 _LINK = re.compile(r"https://[^\s()<>\[\]\"'`]{1,2000}")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]!|~])")
@@ -64,7 +57,7 @@ def render_panel(rfcs: Sequence[RfcPanel], now: datetime, limit: int = MAX_COMME
     """The panel's markdown, at most ``limit`` characters: RFCs that do not fit are counted
     in a closing note rather than cut mid-way."""
     several = len(rfcs) > 1
-    head = f"{PANEL_MARKER}\n## RFC status\n\n_Updated {utc(now)}; this comment is kept current._"
+    head = f"{PANEL}\n## RFC status\n\n_Updated {utc(now)}; this comment is kept current._"
     if not rfcs:
         return f"{head}\n\nThis pull request changes no RFC."
     note_room = 200

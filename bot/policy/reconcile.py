@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.policy.commands import has_candidates, parse_commands
-from bot.policy.replies import REPLY_MARKER
+from bot.policy.markers import reply_ids
 from bot.values import Comment, Pull
 
 JITTER = 0.1  # a periodic sweep runs every interval ± 10%, so replicas drift apart
-_REPLY_PREFIX = REPLY_MARKER.split("{", 1)[0]  # "<!-- rfc-bot:reply:"
 _MAX_ID_DIGITS = 20
 _DIGITS = frozenset("0123456789")
 
@@ -97,7 +96,7 @@ def answered_ids(comments: Iterable[ListedComment], app_id: int | None) -> set[i
     found: set[int] = set()
     for item in comments:
         if written_by_app(item.comment, app_id):
-            found.update(_marked_ids(item.comment.body))
+            found.update(reply_ids(item.comment.body))
     return found
 
 
@@ -150,21 +149,6 @@ def written_by_app(comment: Comment, app_id: int | None) -> bool:
     if comment.app_id is not None and app_id is not None:
         return comment.app_id == app_id
     return comment.author_is_bot
-
-
-def _marked_ids(body: str) -> list[int]:
-    """The comment ids in the reply markers of ``body``: one pass of ``str.find``."""
-    ids: list[int] = []
-    start = body.find(_REPLY_PREFIX)
-    while start != -1:
-        digits_at = start + len(_REPLY_PREFIX)
-        end = digits_at
-        while end < len(body) and end - digits_at < _MAX_ID_DIGITS and body[end] in _DIGITS:
-            end += 1
-        if end > digits_at and body.startswith(" -->", end):
-            ids.append(int(body[digits_at:end]))
-        start = body.find(_REPLY_PREFIX, end)
-    return ids
 
 
 def issue_number(issue_url: str) -> int | None:

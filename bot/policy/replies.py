@@ -6,16 +6,15 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import bot.policy.markers as markers
 from bot.policy.commands import Command, CommandError, ParsedLine
-from bot.policy.decisions import describe_rule
+from bot.policy.decisions.texts import describe_rule
 from bot.policy.permissions import describe_roles
-from bot.policy.text import code, fence, fit_comment, plain
+from bot.policy.text import code, fence, fit_comment, inline_text
 from bot.rfc.config.public import CONFIG_PATH, Config, ConfigError
 from bot.rfc.workflow import who_may
 
 MAX_COMMANDS_PER_COMMENT = 10
-# A hidden marker on each reply names the comment it answers, so a retry or a sweep finds it.
-REPLY_MARKER = "<!-- rfc-bot:reply:{comment_id} -->"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +26,12 @@ class Outcome:
 
 
 def reply_marker(comment_id: int, parsed: Sequence[ParsedLine] = ()) -> str:
-    """The reply's hidden marker: the comment it answers and, so that the new lines of an
-    edited comment get a reply of their own, a digest of the lines it runs."""
+    """The reply's hidden marker, so a retry or a sweep finds it: the comment it answers and,
+    so that the new lines of an edited comment get a reply of their own, a digest of the lines
+    it runs."""
     lines = "\n".join(item.raw.strip() for item in parsed)
     digest = hashlib.sha256(lines.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-    return REPLY_MARKER.format(comment_id=comment_id) + f"<!-- {digest} -->"
+    return markers.reply(comment_id, digest)
 
 
 def render_reply(
@@ -53,9 +53,10 @@ def render_reply(
             f"{MAX_COMMANDS_PER_COMMENT} commands. Put the rest in another comment."
         )
     if config_error is not None:
+        problem = inline_text(str(config_error))
         parts.append(
-            f"Note: `{CONFIG_PATH}` on the default branch is invalid ({plain(str(config_error))})"
-            ", so the default settings were used."
+            f"Note: `{CONFIG_PATH}` on the default branch is invalid ({problem}), so the default "
+            "settings were used."
         )
     return fit_comment(marker + "\n" + "\n\n".join(parts))
 
@@ -126,7 +127,7 @@ def manual_edit_text(path: str, old_text: str, new_text: str, target: str, why: 
     where = " and ".join(f"line {number}" for number, _, _ in changes)
     diff = "\n".join(f"-{old}\n+{new}" for _, old, new in changes)
     return (
-        f"I can't change `{plain(path)}` myself: {why}. To move it to **{target}**, "
+        f"I can't change `{inline_text(path)}` myself: {why}. To move it to **{target}**, "
         f"please change {where} as follows (keep the two trailing spaces):\n\n"
         f"{fence(diff, 'diff')}\n\nNothing else needs to change."
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.policy.markers import defuse
+
 MAX_COMMENT_CHARS = 65_536  # GitHub refuses a longer issue comment (422)
 MAX_OUTPUT_BYTES = 65_535  # a check run's output summary and text, in UTF-8 bytes
 
@@ -14,9 +16,10 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def plain(text: str) -> str:
-    """User text inside a one-backtick code span: no backtick may end it early."""
-    return text.replace("`", "'")
+def inline_text(text: str) -> str:
+    """User text for a one-backtick code span: no backtick may end it early, and no marker
+    of the App's may form in it."""
+    return defuse(text.replace("`", "'"))
 
 
 def _longest_run(text: str, char: str = "`") -> int:
@@ -28,7 +31,9 @@ def _longest_run(text: str, char: str = "`") -> int:
 
 
 def code(text: str) -> str:
-    """A code span that holds any text (the delimiter outgrows the text's backtick runs)."""
+    """A code span that holds any text (the delimiter outgrows the text's backtick runs); no
+    marker of the App's forms in it."""
+    text = defuse(text)
     ticks = "`" * (_longest_run(text) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{ticks}{pad}{text}{pad}{ticks}"

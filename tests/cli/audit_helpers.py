@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.policy.provenance import (
     DecisionRecord,
@@ -15,6 +17,9 @@ from bot.policy.provenance import (
     status_trailers,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
+# The shape of `rfc-bot audit --format json`.
+SCHEMA: dict[str, Any] = json.loads((ROOT / "docs" / "audit.schema.json").read_text("utf-8"))
 SECRET = "audit-test-secret"
 KEY = signing_key(SECRET)
 REPO = "octo-org/rfcs"

@@ -14,12 +14,19 @@ import pytest
 import yaml
 
 from bot.cli import main
-from tests.cli.audit_helpers import BOT, REPO, SECRET, History, app_message, decision
+from tests.cli.audit_helpers import (
+    BOT,
+    REPO,
+    ROOT,
+    SCHEMA,
+    SECRET,
+    History,
+    app_message,
+    decision,
+)
 from tests.cli.helpers import error_line, rfc
 from tests.doc_examples import shell
 
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((ROOT / "docs" / "audit.schema.json").read_text(encoding="utf-8"))
 X0, X42 = "rfcs/0000-audit-log.md", "rfcs/0042-audit-log.md"
 
 

@@ -16,9 +16,8 @@ from bot.cli.commands import CliError
 from bot.policy.audit import ProofKey, Verdict
 from sandbox.sim_state import Repo, blob_sha
 from sandbox.simulator import Simulator
-from tests.cli.audit_helpers import BOT, KEY, SECRET, app_message, decision
+from tests.cli.audit_helpers import BOT, KEY, SCHEMA, SECRET, app_message, decision
 from tests.cli.helpers import rfc
-from tests.cli.test_audit import SCHEMA
 
 NAME = "octo-org/rfcs"
 X0, X42 = "rfcs/0000-audit-log.md", "rfcs/0042-audit-log.md"

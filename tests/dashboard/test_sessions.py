@@ -18,8 +18,8 @@ from bot.dashboard.sessions import (
     COOKIE_SAMESITE,
     MAX_COOKIE_CHARS,
     STATE_MAX_AGE_SECONDS,
-    Session,
     SessionCodec,
+    ViewerSession,
     cookie_key,
     cookie_options,
     cookie_secure,
@@ -147,7 +147,7 @@ def test_csrf_bound_to_the_session(codec: SessionCodec) -> None:
 
 
 def test_csrf_needs_the_key() -> None:
-    session = Session(MONA, "same-session-id", 0.0)
+    session = ViewerSession(MONA, "same-session-id", 0.0)
     other = SessionCodec("another-secret-0123456789", 3600, clock=Clock())
     assert not fixed_codec().csrf_ok(session, other.csrf_token(session))
 

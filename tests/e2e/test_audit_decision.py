@@ -21,7 +21,6 @@ CONFIG = 'decisions:\n  "Proposed -> Final": {approvals: 2, comment_period: 1h}\
 
 async def test_the_decision_move_records_the_decision(sim: Any, bot_app: BotApp) -> None:
     sim.clock.freeze(START)
-    bot_app.context.clock = sim.clock.now
     proposed = full_rfc(number="0001", status="Proposed")
     files = {"README.md": "# RFCs\n", PATH: proposed, ".github/rfc-bot.yml": CONFIG}
     repo = sim.create_repo(REPO, files=files)

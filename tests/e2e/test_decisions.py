@@ -50,8 +50,8 @@ def repo(sim: Any) -> Any:
 
 
 @pytest.fixture
-def app(bot_app: BotApp, sim: Any) -> BotApp:
-    bot_app.context.clock = sim.clock.now
+def app(bot_app: BotApp) -> BotApp:
+    """The App, on the simulator's clock (``start_app`` builds its Context on it)."""
     return bot_app
 
 
@@ -195,7 +195,6 @@ async def test_a_reminder_once_after_remind_after(sim: Any, app: Any, repo: Any)
 @pytest.fixture
 async def second_replica(sim: Any) -> AsyncIterator[BotApp]:
     running = await start_app(sim, WEBHOOK_SECRET, event_budget_seconds=30.0)
-    running.context.clock = sim.clock.now
     async with aiohttp.ClientSession() as session:
         yield BotApp(running.app, running.webhook_url, WEBHOOK_SECRET, running.context, session)
     await running.stop()

@@ -2,7 +2,8 @@
 
 GitHub does not promise delivery order, and with ``serve --workers N`` two deliveries of one
 pull request may land in different processes. The check handler therefore reads the pull
-request again and acts only when the event still describes it (``bot.policy.check.superseded``).
+request again and acts only when the event still describes it
+(``bot.policy.check.stale_event_reason``).
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ from bot.policy.decisions import (
     TextChanged,
     decision_state,
 )
-from bot.policy.panel import PANEL_MARKER, MoveOption, RfcPanel, render_panel
+from bot.policy.markers import PANEL
+from bot.policy.panel import MoveOption, RfcPanel, render_panel
 from bot.policy.text import MAX_COMMENT_CHARS
 from bot.rfc.config.public import DecisionRule
 
@@ -114,7 +115,7 @@ def _list_items(tokens: list[Token]) -> list[str]:
 def test_the_panel_renders_as_a_task_list_and_a_table(stage: str) -> None:
     state, text = panel_for(stage)
     tokens = MARKDOWN.parse(text)
-    assert text.startswith(PANEL_MARKER) and tokens[0].type == "html_block"
+    assert text.startswith(PANEL) and tokens[0].type == "html_block"
     types = [token.type for token in tokens]
     assert "table_open" in types
     header = [tokens[n + 1].content for n, t in enumerate(tokens) if t.type == "th_open"]
@@ -221,7 +222,7 @@ def test_quorum_words_and_final_statuses_read_well() -> None:
 def test_a_hostile_title_stays_one_line_of_text(title: str) -> None:
     text = render_panel([RfcPanel(PATH, title, "Proposed", MOVES)], at(0))
     tokens = MARKDOWN.parse(text)
-    assert text.count(PANEL_MARKER) == 1
+    assert text.count(PANEL) == 1
     assert [t.type for t in tokens].count("html_block") == 1  # only the marker
     heading = next(t for t in tokens if t.type == "inline" and t.content.startswith("`rfcs/"))
     assert all(child.type in ("code_inline", "text") for child in heading.children or [])

@@ -1,0 +1,77 @@
+"""The state of a decision on one RFC, as the fold (``fold.decision_state``) computes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+
+class Phase(Enum):
+    NONE = "none"  # no decision has started
+    COLLECTING = "collecting"  # waiting for approvals, or for concerns to be resolved
+    COMMENT_PERIOD = "comment_period"  # quorum, no concern: the clock runs
+    PAUSED = "paused"  # a concern was raised during the comment period
+    DONE = "done"  # the App made the move
+    CANCELLED = "cancelled"
+
+
+RUNNING = frozenset({Phase.COLLECTING, Phase.COMMENT_PERIOD, Phase.PAUSED})
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    login: str  # lower case
+    at: datetime
+    link: str
+    via: str
+
+
+@dataclass(frozen=True, slots=True)
+class Concern:
+    name: str  # lower case
+    raised_by: str
+    at: datetime
+    link: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionState:
+    phase: Phase
+    path: str | None = None
+    current: str | None = None
+    target: str | None = None
+    started_by: str | None = None
+    started_at: datetime | None = None
+    start_link: str = ""
+    required: int = 0  # the quorum, with the roster now
+    approvals: tuple[Approval, ...] = ()  # counted: eligible now, once each, by login
+    waiting_on: tuple[str, ...] = ()  # eligible approvers who have not approved, sorted
+    concerns: tuple[Concern, ...] = ()  # open, in the order raised
+    period_start: datetime | None = None  # UTC
+    period_end: datetime | None = None  # UTC
+    move_due: bool = False
+    left: tuple[str, ...] = ()  # approved or were eligible at the start, no longer eligible
+    joined: tuple[str, ...] = ()  # eligible now, not at the start
+    # The last push that changed the RFC after an approval (with dismiss_on_change, approvals
+    # before it were withdrawn).
+    text_changed_at: datetime | None = None
+    reminder_due: bool = False
+    remind: tuple[str, ...] = ()  # who the reminder mentions
+    ended_by: str | None = None  # who cancelled
+
+    @property
+    def running(self) -> bool:
+        return self.phase in RUNNING
+
+    @property
+    def needed(self) -> int:
+        """Approvals still missing for the quorum."""
+        return max(self.required - len(self.approvals), 0)
+
+    @property
+    def approved_by(self) -> frozenset[str]:
+        return frozenset(approval.login for approval in self.approvals)
+
+
+NO_DECISION = DecisionState(Phase.NONE)

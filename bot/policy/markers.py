@@ -1,0 +1,161 @@
+"""The hidden markers the App writes into its comments: each one's format, writer and reader.
+
+A marker is an HTML comment, invisible on GitHub, by which the App finds its own records again
+(GitHub is the database). Markers sit in two places only, and the readers look nowhere else:
+
+- the head: a comment's first line starts with them (a reply names the comment it answers;
+  the status panel; the numbering announcement; a numbering error), and so may the answer to
+  one command in a reply (``/rfc number`` answers with the numbering announcement);
+- a record: a decision's marker is the last line of the message it ends (the start reply, a
+  reminder, the comment period's start, the move's announcement), so the comment's end or a
+  blank line follows it. Its claim is compact JSON.
+
+Only the App's own comments are read (GitHub proves their author, ``bot.github.issues``), and
+user text the App echoes in them goes through ``defuse`` first, so it can never form a marker.
+Pure.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+_OPEN = "<!--"
+_CLOSE = "-->"
+_REPLY = " rfc-bot:reply:"
+_MAX_ID_DIGITS = 20
+_DIGITS = frozenset("0123456789")
+
+PANEL = "<!-- rfc-bot:panel -->"
+NUMBERED = "<!-- rfc-bot:numbered -->"
+NUMBERING_ERROR = "<!-- rfc-bot:numbering-error -->"
+
+
+class Record(StrEnum):
+    """The kinds of decision record."""
+
+    START = "rfc-bot:decision-start"
+    REMINDER = "rfc-bot:decision-reminder"
+    DONE = "rfc-bot:decision-done"
+    PERIOD = "rfc-bot:decision-period"
+
+
+_RECORD_START = f"{_OPEN} rfc-bot:decision-"
+_KINDS = {kind.value: kind for kind in Record}
+
+
+# --- writers ------------------------------------------------------------------------------
+
+
+def reply(comment_id: int, digest: str) -> str:
+    """A reply's head: the comment it answers, and a digest of the lines it runs."""
+    return f"{_OPEN}{_REPLY}{comment_id} {_CLOSE}{_OPEN} {digest} {_CLOSE}"
+
+
+def record(kind: Record, claim: Mapping[str, object]) -> str:
+    """A decision record line. The claim has no ``<`` or ``>``: it cannot close the comment."""
+    value = json.dumps(claim, separators=(",", ":"))
+    value = value.replace("<", "\\u003c").replace(">", "\\u003e")
+    return f"{_OPEN} {kind.value} {value} {_CLOSE}"
+
+
+def defuse(text: str) -> str:
+    """User text the App echoes, unable to open or close an HTML comment (a word joiner, which
+    GitHub shows as nothing, splits ``<!--`` and ``-->``), so it can never form a marker."""
+    return text.replace(_OPEN, "<!\u2060--").replace(_CLOSE, "--\u2060>")
+
+
+# --- readers ------------------------------------------------------------------------------
+
+
+def reply_ids(body: str) -> list[int]:
+    """The comment ids the head of the App's ``body`` says it answers (linear in its size)."""
+    ids = []
+    for inner in _head_comments(_first_line(body)):
+        digits = inner.removeprefix(_REPLY).removesuffix(" ")
+        if (
+            inner.startswith(_REPLY)
+            and inner.endswith(" ")
+            and 0 < len(digits) <= _MAX_ID_DIGITS
+            and set(digits) <= _DIGITS
+        ):
+            ids.append(int(digits))
+    return ids
+
+
+def records(body: str) -> list[tuple[Record, dict[str, Any]]]:
+    """(kind, claim) of each decision record in the App's ``body``."""
+    found = []
+    for line in _record_lines(body):
+        kind, _, value = line[len(_OPEN) + 1 : -len(_CLOSE) - 1].partition(" ")
+        try:
+            claim = json.loads(value)
+        except ValueError:
+            continue
+        if kind in _KINDS and isinstance(claim, dict):
+            found.append((_KINDS[kind], claim))
+    return found
+
+
+def carries(body: str, marker: str) -> bool:
+    """Whether the App's ``body`` holds ``marker`` (as a writer above made it) in its place."""
+    if marker.startswith(_RECORD_START):
+        return marker in _record_lines(body)
+    return any(_starts_with(head, marker) for head in _heads(body))
+
+
+def _starts_with(head: str, marker: str) -> bool:
+    """``head`` starts with the whole ``marker``, maybe followed by more markers."""
+    rest = head.removeprefix(marker)
+    return rest != head and (not rest or rest.startswith(_OPEN))
+
+
+def _first_line(body: str) -> str:
+    lines = body.splitlines()
+    return lines[0] if lines else ""
+
+
+def _heads(body: str) -> list[str]:
+    """Where a message of the App's begins: its comment's first line and, in a reply, the text
+    of each answer (after the command it answers, quoted in a code span, and ``: ``)."""
+    lines = body.splitlines() or [""]
+    if not reply_ids(lines[0]):
+        return lines[:1]
+    return [lines[0], *(answer for line in lines[1:] if (answer := _answer(line)) is not None)]
+
+
+def _answer(line: str) -> str | None:
+    """The answer on a reply's line `` `command`: answer`` (the code span's delimiter is longer
+    than any backtick run inside it, so the first run as long closes it)."""
+    ticks = len(line) - len(line.lstrip("`"))
+    close = line.find("`" * ticks, ticks) if ticks else -1
+    if close == -1 or not line.startswith(": ", close + ticks):
+        return None
+    return line[close + ticks + 2 :]
+
+
+def _head_comments(line: str) -> list[str]:
+    """The inner text of each HTML comment in the run that starts ``line``."""
+    found = []
+    at = 0
+    while line.startswith(_OPEN, at):
+        end = line.find(_CLOSE, at + len(_OPEN))
+        if end == -1:
+            break
+        found.append(line[at + len(_OPEN) : end])
+        at = end + len(_CLOSE)
+    return found
+
+
+def _record_lines(body: str) -> list[str]:
+    """Lines that are a whole decision record and end their message."""
+    lines = body.splitlines()
+    return [
+        line
+        for number, line in enumerate(lines)
+        if line.startswith(_RECORD_START)
+        and line.endswith(f" {_CLOSE}")
+        and (number + 1 == len(lines) or not lines[number + 1].strip())
+    ]
