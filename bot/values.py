@@ -63,6 +63,11 @@ def timestamp(data: Any, name: str) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def github_time(moment: datetime) -> str:
+    """A time as GitHub writes it (``2024-06-12T09:30:00Z``, UTC): what ``timestamp`` reads."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def login_of(user: Any) -> str | None:
     """A user object's login; None for a missing or deleted ("ghost") user."""
     if not isinstance(user, Mapping):

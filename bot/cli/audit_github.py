@@ -70,7 +70,7 @@ async def read_github_audit(
 async def _audit(
     gh: GitHubAPI, repo: str, key: ProofKey, directory: str | None, config: Config | None
 ) -> AuditReport:
-    _, head = await default_branch_head(gh, repo)
+    head = await default_branch_head(gh, repo)
     config = config or await _branch_config(gh, repo, head)
     relative = (directory or config.rfc_dir).strip("/")
     config = dataclasses.replace(config, rfc_dir=relative)

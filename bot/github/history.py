@@ -27,10 +27,10 @@ _READ_CONCURRENCY = 8
 _KINDS = {"added": "A", "removed": "D", "renamed": "R", "copied": "A"}
 
 
-async def default_branch_head(gh: GitHubAPI, repo: str) -> tuple[str, str]:
-    """The repository's default branch and the commit it points to."""
+async def default_branch_head(gh: GitHubAPI, repo: str) -> str:
+    """The commit the repository's default branch points to."""
     branch = str((await get_repository(gh, repo))["default_branch"])
-    return branch, await get_branch_head(gh, repo, branch)
+    return await get_branch_head(gh, repo, branch)
 
 
 async def branch_graph(gh: GitHubAPI, repo: str, head: str) -> list[GraphCommit]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.policy.audit import FAILING, CommitInfo, Move, ProvenStep, RfcAudit, Verdict
 from bot.policy.provenance import DecisionRecord
+from bot.values import github_time
 
 FORMATS = ("text", "json")
 JSON_VERSION = 1
@@ -212,4 +213,4 @@ def _step_json(step: ProvenStep) -> dict[str, Any]:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if moment is None else github_time(moment)

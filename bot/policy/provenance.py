@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.rfc.workflow import Provenance
+from bot.values import github_time
 
 PROOF = "RFC-Proof"
 STATUS = "RFC-Status"
@@ -238,7 +239,7 @@ def _pull_number(value: str | None) -> int | None:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if moment is None else github_time(moment)
 
 
 def _moment(value: object) -> datetime | None:
