@@ -88,6 +88,9 @@ class Context:
     # The App's id: comments it wrote carry it (``performed_via_github_app``), which nobody
     # else can set, so only they count when the App looks for its own earlier comments.
     app_id: int | None = None
+    # Why decisions may not start here (the Action without ``RFC_BOT_SECRET``: its record could
+    # not be proven); empty when they may.
+    decisions_refused: str = ""
     # Command budgets (``bot.policy.flood``): key -> the window it is in. Bounded; a window
     # older than the longest budget window is spent anyway.
     command_windows: TTLCache[str, Window] = field(
