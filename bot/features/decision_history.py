@@ -75,6 +75,8 @@ async def read_history(
         if written_by(comment, ctx.app_id) and carries(comment.body, PANEL):
             panel = comment
             break
+    if not config.decisions and panel is None:
+        return History([], list(blobs), None, {}, blobs=blobs)  # no decision can start here
     read = await read_record(gh, pull, ctx, before=before, walk=panel is not None)
     broken = read.broken
     if read.found_on is None and panel is not None and panel_says_running(panel.body):
