@@ -9,6 +9,7 @@ found by its marker in a comment GitHub proves the App wrote.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from gidgethub.abc import GitHubAPI
 
@@ -16,9 +17,12 @@ from bot.features.context import Context
 from bot.features.decision_record import read_record
 from bot.github.issues import comments, written_by
 from bot.github.pulls import list_pull_files
+from bot.policy.decisions.eligibility import Roster
 from bot.policy.decisions.events import Event, Started, latest_starts
-from bot.policy.decisions.record import Entry
+from bot.policy.decisions.fold import decision_state
+from bot.policy.decisions.record import Entry, baseline_blob, open_paths
 from bot.policy.decisions.record_view import record_events
+from bot.policy.decisions.state import DecisionState
 from bot.policy.markers import PANEL, carries, panel_says_running
 from bot.rfc.config.public import Config, DecisionRule
 from bot.rfc.paths import is_rfc_path
@@ -28,6 +32,8 @@ MISSING = (
     "the decision record of this pull request cannot be found, although this panel said a "
     "decision was running"
 )
+
+_INSTANT = timedelta(microseconds=1)
 
 
 @dataclass
@@ -46,6 +52,20 @@ class History:
     def rule_for(self, path: str, config: Config) -> DecisionRule | None:
         started = self.starts.get(path)
         return None if started is None else config.decision_rule(started.current, started.target)
+
+    def state(self, path: str, rule: DecisionRule, roster: Roster, now: datetime) -> DecisionState:
+        """The decision on ``path`` as the record has it now."""
+        return decision_state(path, self.events, rule, roster, now, recorded=True)
+
+    def text_change(self, path: str, now: datetime) -> list[Entry]:
+        """A ``text-changed`` entry when the RFC's blob at the head is not the one the record
+        last saw (by content: commit dates and commit windows play no part). Dated just before
+        ``now``: the change was there before the event accepted with it."""
+        blob = self.blobs.get(path)
+        known = baseline_blob(self.entries, path)
+        if not blob or known is None or blob == known or path not in open_paths(self.entries):
+            return []
+        return [Entry("text-changed", path, "", now - _INSTANT, self.head_sha, blob)]
 
     def with_entries(self, entries: list[Entry]) -> History:
         """The history after the App appended to its record."""

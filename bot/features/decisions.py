@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from gidgethub import routing, sansio
 from gidgethub.abc import GitHubAPI
@@ -43,7 +43,6 @@ from bot.policy.decisions.fold import decision_state
 from bot.policy.decisions.record import (
     Entry,
     RecordBroken,
-    baseline_blob,
     git_blob_sha,
     open_paths,
     stamp,
@@ -97,7 +96,7 @@ async def start_decision_or_move(session: CommandSession, command: Command) -> O
     history = await read_history(session.gh, session.pull, session.config, session.ctx)
     roster = await roster_for(session.gh, session.repo, rule, session.config, session.ctx)
     if history.broken is None:
-        state = _fold(path, history, rule, roster, session.ctx.clock())
+        state = history.state(path, rule, roster, session.ctx.clock())
         if state.running:
             return Outcome(already_running_text(path, state))
     extra = {"current": current, "target": target, "roster": sorted(roster.approvers)}
@@ -121,7 +120,7 @@ async def run_decision_command(session: CommandSession, command: Command) -> Out
     if rule is None:
         return Outcome(no_decision_text(path))
     roster = await roster_for(session.gh, session.repo, rule, session.config, session.ctx)
-    state = _fold(path, history, rule, roster, session.ctx.clock())
+    state = history.state(path, rule, roster, session.ctx.clock())
     action = command.name
     refused = may(action, session.actor, state, roster, command.concern)  # type: ignore[arg-type]
     if refused is not None:
@@ -129,7 +128,7 @@ async def run_decision_command(session: CommandSession, command: Command) -> Out
     blob = history.blobs.get(path, "")
     extra = {"name": str(command.concern).lower()} if command.concern else {}
     entries = [
-        *_text_change(history, path, session.ctx.clock()),
+        *history.text_change(path, session.ctx.clock()),
         _entry(session, action, path, blob, extra),
     ]
     await append(session.gh, session.pull, session.ctx, entries)
@@ -149,26 +148,6 @@ def _entry(
         kind, path, session.actor, session.ctx.clock(), str(comment.id), blob, extra,
         comment.html_url,
     )  # fmt: skip
-
-
-def _text_change(history: History, path: str, now: datetime) -> list[Entry]:
-    """A ``text-changed`` entry when the RFC's blob at the head is not the one the record last
-    saw (by content: commit dates and commit windows play no part). Dated just before ``now``:
-    the change was there before the event accepted with it."""
-    blob = history.blobs.get(path)
-    known = baseline_blob(history.entries, path)
-    if not blob or known is None or blob == known or path not in open_paths(history.entries):
-        return []
-    return [Entry("text-changed", path, "", now - _INSTANT, history.head_sha, blob)]
-
-
-_INSTANT = timedelta(microseconds=1)
-
-
-def _fold(
-    path: str, history: History, rule: DecisionRule, roster: Roster, now: datetime
-) -> DecisionState:
-    return decision_state(path, history.events, rule, roster, now, recorded=True)
 
 
 # --- events --------------------------------------------------------------------------------
@@ -211,11 +190,11 @@ async def _record_review(
         if rule is None or path not in history.blobs:
             continue
         roster = await roster_for(gh, pull.repo, rule, config, ctx)
-        state = _fold(path, history, rule, roster, now)
+        state = history.state(path, rule, roster, now)
         if kind == "approve" and may("approve", actor, state, roster) is not None:
             continue
         blob, link = history.blobs[path], str(review.get("html_url") or "")
-        entries += _text_change(history, path, now)
+        entries += history.text_change(path, now)
         entries.append(Entry(kind, path, actor, now, f"review:{review['id']}", blob, {}, link))
     if entries:
         await append(gh, pull, ctx, entries)
@@ -316,7 +295,7 @@ async def _record_changes(
     made but not yet recorded (it stopped in between); carry the record onto a new head."""
     entries: list[Entry] = []
     for path in open_paths(history.entries):
-        change = _text_change(history, path, now)
+        change = history.text_change(path, now)
         if change and await _moved_already(gh, pull, config, history, path):
             target = history.starts[path].target
             entries.append(Entry("moved", path, "", now, "app", change[0].blob, {"target": target}))
