@@ -9,20 +9,21 @@ from datetime import timedelta
 from typing import Any
 
 from bot.policy.decisions.record import RECORD_NAME
+from tests.e2e import test_decisions as base
 from tests.e2e.helpers import BRANCH, send
-from tests.e2e.test_decisions import (  # noqa: F401 (fixtures)
+from tests.e2e.test_decisions import (
     EVE,
     MONA,
     NINA,
     OMAR,
-    app,
     open_edit,
     panel,
-    repo,
     say,
     status_on_branch,
     sweep,
 )
+
+repo, app = base.repo, base.app  # the same fixtures as the decision tests
 
 
 def record_runs(sim: Any, repo: Any) -> list[Any]:
@@ -125,18 +126,3 @@ async def test_deleting_a_cancel_or_a_concern_revives_nothing(
     await sweep(sim, app, repo)
     assert "cancelled" in panel(sim, repo, pull.number)
     assert "Final" not in status_on_branch(sim, repo)
-
-
-async def test_another_apps_check_run_update_is_refused(sim: Any, app: Any, repo: Any) -> None:
-    pull = open_edit(sim, repo)
-    await say(sim, app, repo, pull.number, MONA, "/rfc status final")
-    other = sim.register_app("ci-bot") if hasattr(sim, "register_app") else None
-    run_id = sim.add_check_run(
-        repo,
-        sim.head(repo, BRANCH),
-        RECORD_NAME,
-        app_id=other.id if hasattr(other, "id") else other,
-    )
-    assert run_id
-    await sweep(sim, app, repo)
-    assert "Decisions stopped" not in panel(sim, repo, pull.number)
