@@ -23,6 +23,7 @@ from bot.policy.decisions.fold import decision_state
 from bot.policy.decisions.record import Entry, baseline_blob, open_paths
 from bot.policy.decisions.record_view import record_events
 from bot.policy.decisions.state import DecisionState
+from bot.policy.labels import decision_labels
 from bot.policy.markers import PANEL, carries, panel_says_running
 from bot.rfc.config.public import Config, DecisionRule
 from bot.rfc.paths import is_rfc_path
@@ -81,9 +82,12 @@ async def read_history(
     *,
     skip_comment: int | None = None,
     before: str | None = None,
+    recorded: bool = False,
 ) -> History:
     """The pull request's decisions as the record holds them; without the entries of the
-    comment ``skip_comment`` (the one whose commands are being checked)."""
+    comment ``skip_comment`` (the one whose commands are being checked). The record is read
+    when something points to one: the App's panel, a decision label, ``recorded`` (an entry
+    was just appended) or a command that may act on a decision (``skip_comment``)."""
     files = await list_pull_files(gh, pull.repo, pull.number)
     blobs = {
         str(f["filename"]): str(f.get("sha") or "")
@@ -95,8 +99,9 @@ async def read_history(
         if written_by(comment, ctx.app_id) and carries(comment.body, PANEL):
             panel = comment
             break
-    if not config.decisions and panel is None:
-        return History([], list(blobs), None, {}, blobs=blobs)  # no decision can start here
+    pointed = recorded or skip_comment is not None or set(pull.labels) & decision_labels(config)
+    if panel is None and not pointed:
+        return History([], list(blobs), None, {}, blobs=blobs)  # no decision was started here
     read = await read_record(gh, pull, ctx, before=before, walk=panel is not None)
     broken = read.broken
     if read.found_on is None and panel is not None and panel_says_running(panel.body):

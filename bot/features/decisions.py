@@ -102,6 +102,7 @@ async def start_decision_or_move(session: CommandSession, command: Command) -> O
     extra = {"current": current, "target": target, "roster": sorted(roster.approvers)}
     entry = _entry(session, "start", path, head.blob_sha, extra)
     await append(session.gh, session.pull, session.ctx, [entry], fresh=history.broken is not None)
+    session.recorded = True
     text = start_text(path, current, target, session.actor, rule, roster.approvers)
     return Outcome(text, done=True)
 
@@ -132,6 +133,7 @@ async def run_decision_command(session: CommandSession, command: Command) -> Out
         _entry(session, action, path, blob, extra),
     ]
     await append(session.gh, session.pull, session.ctx, entries)
+    session.recorded = True
     return Outcome(acknowledged_text(action, session.actor, command.concern, path), done=True)
 
 
@@ -214,7 +216,9 @@ async def after_commands(session: CommandSession, commands: Iterable[Command]) -
     """After a comment's commands: bring the decisions and the panel up to date."""
     touched = any(c.name in DECISION_COMMANDS or c.name == "status" for c in commands)
     if touched and session.pull.is_open:
-        await settle(session.gh, session.pull, session.ctx, session.config)
+        await settle(
+            session.gh, session.pull, session.ctx, session.config, recorded=session.recorded
+        )
 
 
 async def sweep_repository(gh: GitHubAPI, repository: Repository, ctx: Context) -> None:
@@ -248,13 +252,14 @@ async def settle(
     config: Config | None = None,
     *,
     before: str | None = None,
+    recorded: bool = False,
 ) -> None:
     """Recompute every decision of the pull request from its record; record a changed text;
     make a due move, send a due reminder, and bring the panel up to date. Idempotent: what was
     done is in the record."""
     if config is None:
         config, _ = await config_for(gh, pull, ctx)
-    history = await read_history(gh, pull, config, ctx, before=before)
+    history = await read_history(gh, pull, config, ctx, before=before, recorded=recorded)
     if not history.starts and history.panel is None and history.broken is None:
         return  # no decision was ever started here: no panel to keep
     now = ctx.clock()
