@@ -73,6 +73,8 @@ async def on_issue_comment(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> 
         return
     if comment.author is None:  # GitHub names every commenter ("ghost" once deleted)
         raise PayloadError("comment.user: expected a user with a login")
+    if data.get("action") == "edited" and login_of(data.get("sender")) != comment.author:
+        return  # an edit by someone else: a command counts only for the person who wrote it
     repository = Repository.from_json(data["repository"])
     number = integer(data["issue"], "number", "issue")
     config, config_error = await default_branch_config(
@@ -82,7 +84,7 @@ async def on_issue_comment(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> 
     if not parsed:
         return
     repo = repository.full_name
-    refusal = _flooded(ctx, repo, number, comment.author, parsed)
+    refusal = edited_refusal(data, comment) or _flooded(ctx, repo, number, comment.author, parsed)
     if refusal is not None:
         outcomes = [Outcome(refusal)] * len(parsed)
     else:
@@ -97,6 +99,20 @@ async def on_issue_comment(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> 
     if refusal is None:
         done = [item for item, outcome in zip(parsed, outcomes, strict=True) if outcome.done]
         await decisions.after_commands(session, [c for c in done if isinstance(c, Command)])
+
+
+EDITED_LATER = (
+    "not run: this comment was edited after it was written, and who made that edit cannot be "
+    "told, so its commands do not count. Please post it again as a new comment."
+)
+
+
+def edited_refusal(data: Mapping[str, Any], comment: Comment) -> str | None:
+    """A comment read back (a sweep after a lost delivery) that was edited since it was
+    written: its edits may be anyone's, so none of its commands runs."""
+    if data.get("action") != "created" or comment.updated_at is None:
+        return None
+    return EDITED_LATER if comment.updated_at != comment.created_at else None
 
 
 def from_bot(data: Mapping[str, Any]) -> bool:

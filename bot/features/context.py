@@ -59,6 +59,9 @@ class Context:
     # else can set, so only they count when the App looks for its own earlier comments.
     app_id: int | None = None
     announce_after_seconds: float = ANNOUNCE_AFTER_SECONDS
+    # Why decisions may not start here (the Action without ``RFC_BOT_SECRET``: its record could
+    # not be proven); empty when they may.
+    decisions_refused: str = ""
     monotonic: Callable[[], float] = time.monotonic
     # Runs the lint engine: ``lint_inline`` here, the lint pool's ``lint`` in the server (the
     # pool object exists before the Context and starts with the server).

@@ -27,7 +27,7 @@ from bot.github.repos import get_branch
 from bot.policy.commands import Command
 from bot.policy.labels import desired_labels, kept_decision_labels
 from bot.policy.permissions import Refused, decide
-from bot.policy.provenance import DecisionRecord, StatusMove, status_trailers
+from bot.policy.provenance import DecisionTrailer, StatusMove, status_trailers
 from bot.policy.replies import Outcome, manual_edit_text
 from bot.policy.targets import no_target_text, target_path
 from bot.policy.text import inline_text
@@ -57,7 +57,7 @@ class MoveRequest:
 
     by: str
     url: str
-    decision: DecisionRecord | None = None
+    decision: DecisionTrailer | None = None
 
 
 async def move_status(

@@ -29,7 +29,7 @@ from bot.policy.audit_history import (
     pull_named,
     trace,
 )
-from bot.policy.provenance import DecisionRecord, StatusClaim, signing_key, status_claims
+from bot.policy.provenance import DecisionTrailer, StatusClaim, signing_key, status_claims
 from bot.rfc.config.public import Config
 from bot.rfc.document import parse
 from bot.rfc.workflow import Move as Transition
@@ -110,7 +110,7 @@ class ProvenStep:
     current: str
     target: str
     pull: int
-    decision: DecisionRecord | None = None
+    decision: DecisionTrailer | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.policy.audit import FAILING, CommitInfo, Move, ProvenStep, RfcAudit, Verdict
-from bot.policy.provenance import DecisionRecord
+from bot.policy.provenance import DecisionTrailer
 from bot.values import github_time
 
 FORMATS = ("text", "json")
@@ -110,7 +110,7 @@ def _aligned(row: list[str], widths: list[int]) -> str:
     return "  ".join([*cells, row[-1]]).rstrip()
 
 
-def _decision_text(decision: DecisionRecord) -> str:
+def _decision_text(decision: DecisionTrailer) -> str:
     approvers = ", ".join(f"@{login}" for login in decision.approvers) or "nobody"
     start, end = decision.period_start, decision.period_end
     period = "no comment period"

@@ -75,9 +75,11 @@ class PullProvenance:
 
 
 @dataclass(frozen=True, slots=True)
-class DecisionRecord:
-    """What the commit of a decision's move records: who approved, the comment period, and
-    the blob sha of the RFC's text they approved (approvals bind to content)."""
+class DecisionTrailer:
+    """The ``RFC-Decision`` trailer of a decision's move: who approved, the comment period,
+    and the blob sha of the RFC's text they approved (approvals bind to content). The
+    decision's own record is elsewhere (``bot.policy.decisions.record``); this is what the
+    move's commit keeps of it, for ``rfc-bot audit``."""
 
     approvers: tuple[str, ...]
     period_start: datetime | None
@@ -94,7 +96,7 @@ class DecisionRecord:
         return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
 
     @classmethod
-    def from_value(cls, value: str) -> DecisionRecord | None:
+    def from_value(cls, value: str) -> DecisionTrailer | None:
         data = _json(value)
         if not isinstance(data, dict):
             return None
@@ -116,9 +118,9 @@ class StatusClaim:
     decision_value: str | None = None  # the ``RFC-Decision`` line, exactly as signed
 
     @property
-    def decision(self) -> DecisionRecord | None:
+    def decision(self) -> DecisionTrailer | None:
         value = self.decision_value
-        return None if value is None else DecisionRecord.from_value(value)
+        return None if value is None else DecisionTrailer.from_value(value)
 
     def holds(self, key: bytes, repo: str, pull: int) -> bool:
         """Whether the proof is this App's for this claim in pull request ``pull`` of
@@ -131,7 +133,7 @@ class StatusClaim:
 
 
 def status_trailers(
-    key: bytes, repo: str, pull: int, move: StatusMove, decision: DecisionRecord | None = None
+    key: bytes, repo: str, pull: int, move: StatusMove, decision: DecisionTrailer | None = None
 ) -> str:
     """The trailer lines of a status commit: the move (one JSON line, whatever the path holds),
     its pull request, the decision that made it (if one did) and the proof of them all."""

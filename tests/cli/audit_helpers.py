@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.policy.provenance import (
-    DecisionRecord,
+    DecisionTrailer,
     StatusMove,
     numbering_trailers,
     signing_key,
@@ -93,7 +93,7 @@ def app_message(
     current: str,
     target: str,
     pull: int,
-    decision: DecisionRecord | None = None,
+    decision: DecisionTrailer | None = None,
     *,
     key: bytes = KEY,
     repo: str = REPO,
@@ -107,6 +107,6 @@ def app_message(
     )
 
 
-def decision(blob: str, *approvers: str) -> DecisionRecord:
+def decision(blob: str, *approvers: str) -> DecisionTrailer:
     """A decision approved by ``approvers`` with a one-minute comment period."""
-    return DecisionRecord(approvers, START, START + timedelta(minutes=1), blob)
+    return DecisionTrailer(approvers, START, START + timedelta(minutes=1), blob)

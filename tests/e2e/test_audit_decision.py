@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.cli.audit_github import read_github_audit
 from bot.policy.audit import ProofKey, Verdict
-from bot.policy.provenance import DecisionRecord, signing_key, status_claims
+from bot.policy.provenance import DecisionTrailer, signing_key, status_claims
 from bot.serve.app import RECONCILER
 from tests.e2e.attack_helpers import full_rfc
 from tests.e2e.conftest import WEBHOOK_SECRET, BotApp
@@ -45,7 +45,7 @@ async def test_the_decision_move_records_the_decision(sim: Any, bot_app: BotApp)
     approved = repo.objects.files_at(parent)[PATH]
     period = (START + timedelta(minutes=5), START + timedelta(hours=1, minutes=5))
     assert claim.pull == pull.number
-    assert claim.decision == DecisionRecord(("mona", "nina"), *period, approved)
+    assert claim.decision == DecisionTrailer(("mona", "nina"), *period, approved)
 
     sim.merge_pull_request(repo, pull.number)
     token, _ = sim.issue_token(repo.installation_id)

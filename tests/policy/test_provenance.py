@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.policy.provenance import (
-    DecisionRecord,
+    DecisionTrailer,
     StatusMove,
     proven_status_moves,
     signing_key,
@@ -18,7 +18,7 @@ from bot.policy.provenance import (
 
 KEY = signing_key("secret")
 MOVE = StatusMove("rfcs/0000-a.md", "Proposed", "Final")
-DECISION = DecisionRecord(
+DECISION = DecisionTrailer(
     ("mona", "nina"),
     datetime(2024, 5, 1, 9, 0, tzinfo=UTC),
     datetime(2024, 5, 8, 9, 0, tzinfo=UTC),
@@ -38,7 +38,7 @@ def test_the_trailers_name_the_pull_request_and_the_decision() -> None:
 
 
 @pytest.mark.parametrize("decision", [None, DECISION])
-def test_the_proof_covers_every_line(decision: DecisionRecord | None) -> None:
+def test_the_proof_covers_every_line(decision: DecisionTrailer | None) -> None:
     trailers = status_trailers(KEY, "o/r", 7, MOVE, decision)
     message = f"RFC 0000-a: status Proposed -> Final\n\n{trailers}"
     assert proven_status_moves(KEY, "o/r", 7, [message]) == {MOVE}
@@ -103,9 +103,9 @@ def test_a_claim_is_its_lines_together() -> None:
     ["not json", "[]", '{"approvers":"mona","period":[null,null],"blob":"b"}', '{"approvers":[]}'],
 )
 def test_a_malformed_decision_reads_as_none(value: str) -> None:
-    assert DecisionRecord.from_value(value) is None
+    assert DecisionTrailer.from_value(value) is None
 
 
 def test_a_decision_without_a_period() -> None:
-    record = DecisionRecord(("mona",), None, None, "c" * 40)
-    assert DecisionRecord.from_value(record.trailer_value()) == record
+    record = DecisionTrailer(("mona",), None, None, "c" * 40)
+    assert DecisionTrailer.from_value(record.trailer_value()) == record
