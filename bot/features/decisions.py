@@ -19,10 +19,11 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
-from gidgethub import routing, sansio
+from gidgethub import routing
 from gidgethub.abc import GitHubAPI
 
 import bot.features.status as status
+from bot.deliveries import PullDelivery
 from bot.errors import UserError
 from bot.features.config import config_for, default_branch_config
 from bot.features.context import Context
@@ -116,10 +117,9 @@ async def run_decision_command(session: CommandSession, command: Command) -> Out
 @router.register("pull_request_review", action="submitted")
 @router.register("pull_request_review", action="dismissed")
 @router.register("pull_request_review", action="edited")
-async def on_review(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
-    pull = Pull.from_json(event.data["pull_request"])
-    if pull.is_open:
-        await settle(gh, pull, ctx)
+async def on_review(delivery: PullDelivery, gh: GitHubAPI, ctx: Context) -> None:
+    if delivery.pull.is_open:
+        await settle(gh, delivery.pull, ctx)
 
 
 async def after_commands(session: CommandSession, commands: Iterable[Command]) -> None:
