@@ -30,13 +30,10 @@ class Account:
     is_bot: bool
 
     @classmethod
-    def from_json(cls, data: Any, where: str) -> Account | None:
-        """The account, None when the payload has none; an account that is no object is
-        refused."""
+    def from_json(cls, data: Mapping[str, Any] | None) -> Account | None:
+        """The account, None when the payload names none."""
         if data is None:
             return None
-        if not isinstance(data, Mapping):
-            raise PayloadError(f"{where}: expected an object")
         login = login_of(data)
         return cls(login, data.get("type") == "Bot" or (login or "").endswith("[bot]"))
 
@@ -118,12 +115,10 @@ def delivery_of(event: sansio.Event) -> Delivery:
         event=event.event,
         delivery_id=event.delivery_id,
         action=action_of(event),
-        installation_id=_installation_id(data.get("installation")),
-        sender=Account.from_json(data.get("sender"), "sender"),
+        installation_id=_installation_id(_part(data, "installation")),
+        sender=Account.from_json(_part(data, "sender")),
     )
-    repository = data.get("repository")
-    if repository is not None and not isinstance(repository, Mapping):
-        raise PayloadError("repository: expected an object")
+    _part(data, "repository")  # read by the kinds about a repository; no other kind has one
     read = _KINDS.get(event.event)
     return read(data, envelope) if read is not None else Delivery(**envelope)
 
@@ -136,10 +131,16 @@ def action_of(event: sansio.Event) -> str | None:
     return action
 
 
-def _installation_id(installation: Any) -> int | None:
-    if installation is None:
+def _part(data: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    """An envelope's part (``repository``, ``installation``, ``sender``): None when the
+    payload has none; when it has the key, an object."""
+    if name not in data:
         return None
-    return integer(installation, "id", "installation")
+    return obj(data, name, "payload")
+
+
+def _installation_id(installation: Mapping[str, Any] | None) -> int | None:
+    return None if installation is None else integer(installation, "id", "installation")
 
 
 def _pull(data: Mapping[str, Any], envelope: _Envelope) -> PullDelivery:
