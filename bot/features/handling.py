@@ -56,7 +56,8 @@ async def run_handler(handler: Handler, delivery: Delivery, gh: Any, context: Co
         log.info("%s: user error on delivery %s: %s", _name(handler), delivery.delivery_id, error)
         return "user_error"
     except PayloadError as error:
-        # Signed, yet not the shape GitHub documents: nothing was done with it.
+        # Something GitHub answered was not the shape it documents (the delivery's own shape
+        # was checked in ``route``): the handler stopped there.
         log.warning(
             "%s: delivery %s (%s) ignored: %s",
             _name(handler),

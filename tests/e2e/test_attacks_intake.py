@@ -208,6 +208,7 @@ async def test_wrong_shaped_envelope_is_refused_on_every_event(
     payload = await EVENT_KINDS[event](sim, bot_app, repo, pull)
     mangle(payload)
     start = len(sim.requests)
+    caplog.clear()  # the lines of what the payload's builder delivered
 
     with caplog.at_level(logging.INFO, logger="bot.delivery"):
         status = await bot_app.deliver(event, payload, delivery_id=f"mangled-{event}")
