@@ -19,7 +19,7 @@ from typing import Any, TypedDict
 from gidgethub import sansio
 
 from bot.errors import PayloadError
-from bot.values import Comment, Pull, Repository, integer, login_of, obj
+from bot.values import Comment, Pull, Repository, integer, login_of, obj, optional_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,31 @@ class Account:
             return None
         login = login_of(data)
         return cls(login, data.get("type") == "Bot" or (login or "").endswith("[bot]"))
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A pull request review as a ``pull_request_review`` event carries it."""
+
+    id: int
+    state: str  # upper case, as the REST API spells it (``APPROVED``, ``DISMISSED``, ...)
+    author: str | None
+    author_is_bot: bool
+    html_url: str
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "review") -> Review:
+        user = data.get("user") if isinstance(data, Mapping) else None
+        if user is not None and not isinstance(user, Mapping):
+            raise PayloadError(f"{where}.user: expected an object or null")
+        author = Account.from_json(user)
+        return cls(
+            id=integer(data, "id", where),
+            state=(optional_text(data, "state", where) or "").upper(),
+            author=author.login if author else None,
+            author_is_bot=author.is_bot if author else False,
+            html_url=optional_text(data, "html_url", where) or "",
+        )
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -63,6 +88,8 @@ class PullDelivery(RepositoryDelivery):
 
     pull: Pull
     changed: frozenset[str]  # what an ``edited`` action changed (``base``, ``title``, ...)
+    before: str | None  # ``synchronize``: the head before the push
+    review: Review | None  # ``pull_request_review`` only
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -149,7 +176,12 @@ def _pull(data: Mapping[str, Any], envelope: _Envelope) -> PullDelivery:
         repository=Repository.from_json(data.get("repository")),
         pull=Pull.from_json(data.get("pull_request")),
         changed=frozenset(_changes(data)),
+        before=optional_text(data, "before", "payload") or None,
+        review=Review.from_json(data.get("review")) if envelope["event"] == _REVIEW else None,
     )
+
+
+_REVIEW = "pull_request_review"
 
 
 def _comment(data: Mapping[str, Any], envelope: _Envelope) -> CommentDelivery:
@@ -230,7 +262,7 @@ def _names(data: Mapping[str, Any], name: str) -> tuple[str, ...]:
 
 _KINDS: Mapping[str, Callable[[Mapping[str, Any], _Envelope], Delivery]] = {
     "pull_request": _pull,
-    "pull_request_review": _pull,
+    _REVIEW: _pull,
     "issue_comment": _comment,
     "check_run": _check,
     "check_suite": _check,

@@ -66,7 +66,6 @@ async def start_scene(stack: AsyncExitStack, *, port: int = 0) -> Scene:
         client_secret=sim.client_secret,
         web_url=sim.base_url,
     )
-    app.context.clock = sim.clock.now
     stack.push_async_callback(app.stop)
     sim.set_callback_urls([app.base_url + "/dashboard/callback"])
     session = await stack.enter_async_context(aiohttp.ClientSession())

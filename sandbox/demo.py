@@ -96,7 +96,6 @@ async def _start(stack: AsyncExitStack) -> Demo:
     stack.push_async_callback(sim.stop)
     sim.clock.freeze()  # the decision's comment period runs on this clock, moved by the story
     running = await start_app(sim, WEBHOOK_SECRET, log_level="WARNING")
-    running.context.clock = sim.clock.now
     stack.push_async_callback(running.stop)
     session = await stack.enter_async_context(aiohttp.ClientSession())
     return Demo(sim, running.app, running.webhook_url, session)

@@ -9,9 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.clock import system_clock
-from bot.features.context import Context
-from bot.serve.app import create_app, wait_idle
+from bot.features.context import ANNOUNCE_AFTER_SECONDS, Context
+from bot.serve.app import CONTEXT, create_app, wait_idle
 from bot.serve.settings import Settings
 from sandbox.simulator import Simulator
 
@@ -36,18 +35,15 @@ async def start_app(
     sim: Simulator,
     secret: str,
     *,
-    context: Context | None = None,
     port: int = 0,
+    announce_after_seconds: float = ANNOUNCE_AFTER_SECONDS,
     **settings: Any,
 ) -> LoopbackApp:
     """Serve ``create_app`` on 127.0.0.1 (``port`` 0: any free one) with the simulator's App
-    credentials; ``settings`` override the other Settings fields (log level, budgets, the
-    dashboard's OAuth client ...). ``public_url`` defaults to the address served. Sweeps are
-    off unless ``reconcile=True``: tests and benchmarks call ``app[RECONCILER].sweep()`` when
-    they mean to."""
-    context = context or Context()
-    if context.clock is system_clock:  # one clock: the App reads the simulator's (GitHub's)
-        context.clock = sim.clock.now
+    credentials, on the simulator's clock (one clock: the App reads GitHub's); ``settings``
+    override the other Settings fields (log level, budgets, the dashboard's OAuth client ...).
+    ``public_url`` defaults to the address served. Sweeps are off unless ``reconcile=True``:
+    tests and benchmarks call ``app[RECONCILER].sweep()`` when they mean to."""
     # Bound before the App is made, so its public URL (the OAuth callback) is known.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -67,9 +63,10 @@ async def start_app(
             port=0,
             **settings,
         ),
-        context=context,
+        clock=sim.clock.now,
+        announce_after_seconds=announce_after_seconds,
     )
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.SockSite(runner, sock).start()
-    return LoopbackApp(app, runner, f"{base_url}/webhook", context, base_url)
+    return LoopbackApp(app, runner, f"{base_url}/webhook", app[CONTEXT], base_url)

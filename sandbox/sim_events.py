@@ -103,6 +103,7 @@ def issue_comment(
     comment: dict[str, Any],
     action: str,
     changes: dict[str, Any] | None,
+    sender: str | None = None,
 ) -> dict[str, Any]:
     pr = repo.pulls[number]
     payload = example(f"issue_comment.{action}")
@@ -150,6 +151,8 @@ def issue_comment(
     else:
         payload.pop("changes", None)
     user = comment.get("user") or {}
+    if sender is not None:
+        return envelope(sim, payload, repo, sender)
     return envelope(sim, payload, repo, user.get("login", "alice"), user.get("type", "User"))
 
 

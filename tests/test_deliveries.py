@@ -17,6 +17,7 @@ from bot.deliveries import (
     Delivery,
     InstallationDelivery,
     PullDelivery,
+    Review,
     delivery_of,
 )
 from bot.errors import PayloadError
@@ -52,6 +53,25 @@ def test_what_an_edit_changed() -> None:
     delivery = read("pull_request", payload)
     assert isinstance(delivery, PullDelivery)
     assert delivery.changed == {"base"}
+
+
+def test_a_push_and_a_review() -> None:
+    push = read("pull_request", pr_payload(5, action="synchronize", before="c" * 40))
+    assert isinstance(push, PullDelivery)
+    assert (push.before, push.review) == ("c" * 40, None)
+    review = {
+        "id": 31,
+        "state": "approved",
+        "user": {"login": "mona", "type": "User"},
+        "html_url": "https://github.com/octo-org/rfcs/pull/5#pullrequestreview-31",
+    }
+    reviewed = read("pull_request_review", pr_payload(5, action="submitted", review=review))
+    assert isinstance(reviewed, PullDelivery)
+    assert reviewed.review == Review(31, "APPROVED", "mona", False, review["html_url"])
+    by_bot = {**review, "user": {"login": "ci[bot]", "type": "Bot"}, "html_url": None}
+    reviewed = read("pull_request_review", pr_payload(5, review=by_bot))
+    assert isinstance(reviewed, PullDelivery)
+    assert reviewed.review == Review(31, "APPROVED", "ci[bot]", True, "")
 
 
 @pytest.mark.parametrize(
@@ -155,6 +175,7 @@ def _drop(key: str) -> Mangle:
 
 PAYLOADS: dict[str, Callable[[], dict[str, Any]]] = {
     "pull_request": lambda: pr_payload(1),
+    "review": lambda: pr_payload(1, action="submitted", review={"id": 31, "state": "approved"}),
     "issue_comment": lambda: comment_payload(1),
     "check_run": lambda: check_run_payload("b" * 40, 1),
 }
@@ -178,6 +199,10 @@ PAYLOADS: dict[str, Callable[[], dict[str, Any]]] = {
     ]
     + [
         ("pull_request", _set("changes", "base"), "changes: expected an object"),
+        ("pull_request", _set("before", 7), "payload.before: expected a string"),
+        ("review", _drop("review"), "review: expected an object"),
+        ("review", _set("review.id", "31"), "review.id: expected an integer"),
+        ("review", _set("review.user", "mona"), "review.user: expected an object or null"),
         ("issue_comment", _set("changes", "body"), "changes: expected an object"),
         ("pull_request", _set("pull_request", None), "pull_request: expected an object"),
         ("pull_request", _set("pull_request.number", "1"), "pull_request.number"),
@@ -192,7 +217,7 @@ def test_a_wrong_shape_is_refused_with_its_field(event: str, mangle: Mangle, fie
     payload = PAYLOADS[event]()
     mangle(payload)
     with pytest.raises(PayloadError, match=re.escape(field)):
-        read(event, payload)
+        read("pull_request_review" if event == "review" else event, payload)
 
 
 def test_installation_events_need_their_installation() -> None:

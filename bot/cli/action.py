@@ -105,15 +105,20 @@ def action_context(secret: str, clock: Clock = system_clock) -> Context:
     """The handlers' Context, on ``clock`` (the runner's). Without the secret, a random key
     proves this run's status commits only: a later run cannot tell them from an author's
     edit."""
-    ctx = Context(clock=clock)
     if secret:
-        ctx.signing_key = signing_key(secret)
-    else:
-        log.warning(
-            "%s is not set: status moves made in this run cannot be proven in later runs",
-            SECRET_VARIABLE,
-        )
-    return ctx
+        return Context(clock=clock, signing_key=signing_key(secret))
+    log.warning(
+        "%s is not set: status moves made in this run cannot be proven in later runs",
+        SECRET_VARIABLE,
+    )
+    # Check runs here are written by the shared github-actions App: only the MAC keyed by the
+    # secret tells this Action's decision record from any other workflow's.
+    refused = (
+        f"this repository's rfc-bot Action has no `{SECRET_VARIABLE}` secret, so its decision "
+        "record could not be told from one any other workflow wrote. A maintainer sets the "
+        "secret; then start the decision again."
+    )
+    return Context(clock=clock, decisions_refused=refused)
 
 
 def main(environ: Mapping[str, str] | None = None) -> int:

@@ -31,6 +31,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     if unknown:
         known = ", ".join(config.target_apps)
         raise CliError(f"unknown application {unknown[0]!r}; known applications: {known}")
+    # Python 3.11's argparse swallows the value of `--author=--` and appends the option's
+    # default (a list) instead: take the value the user wrote.
+    args.author = [author if isinstance(author, str) else "--" for author in args.author]
     if any("\n" in author or "\r" in author for author in args.author):
         raise CliError("an --author must be one line")
     directory = Path(args.dir) if args.dir else project_root() / config.rfc_dir

@@ -32,7 +32,7 @@ from bot.features.session import CommandSession
 from bot.github.budget import budget_low
 from bot.github.checks import create_check_run, update_check_run
 from bot.github.contents import get_file
-from bot.github.labels import sync_labels
+from bot.github.labels import KnownLabelCache, sync_labels
 from bot.github.pulls import get_pull, list_pull_commits, list_pull_files
 from bot.policy.check import (
     CHECK_NAME,
@@ -156,9 +156,10 @@ async def validate(gh: GitHubAPI, pull: Pull, ctx: Context, *, recheck: bool = F
         decision_in_progress=bool(set(pull.labels) & decision_labels(config)),
     )
     log.info("%s#%s: %s (%s)", pull.repo, pull.number, report.title, report.conclusion)
+    labels = _desired(config, pull, results)
     await asyncio.gather(
         _publish(gh, pull, report, started, ctx.clock()),
-        sync_labels(gh, pull, config, _desired(config, pull, results), ctx.known_labels),
+        sync_labels(gh, pull, config, labels, ctx.caches.of(KnownLabelCache)),
     )
 
 

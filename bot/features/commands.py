@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 import aiohttp
+from cachetools import TTLCache
 from gidgethub import GitHubException, routing
 from gidgethub.abc import GitHubAPI
 
@@ -58,21 +59,26 @@ RUNNERS: Mapping[str, CommandRunner] = {
 }
 # Commands that make sense on a closed or merged pull request.
 RUN_WHEN_CLOSED = frozenset({"help", "number"})
+COMMAND_WINDOW_SECONDS = max(flood.PER_USER[1], flood.PER_PULL[1])
 
 
 @router.register("issue_comment", action="created")
 @router.register("issue_comment", action="edited")
 async def on_issue_comment(delivery: CommentDelivery, gh: GitHubAPI, ctx: Context) -> None:
+    sender = delivery.sender.login if delivery.sender else None
     sent_by_bot = delivery.sender is not None and delivery.sender.is_bot
     if not delivery.on_pull_request or sent_by_bot:
         return
+    edited = delivery.action == "edited"
+    if edited and sender != delivery.comment.author:
+        return  # an edit by someone else: a command counts only for the person who wrote it
     await answer_comment(
         gh,
         ctx,
         delivery.repository,
         delivery.issue_number,
         delivery.comment,
-        edited=delivery.action == "edited",
+        edited=edited,
         previous_body=delivery.previous_body,
     )
 
@@ -102,7 +108,7 @@ async def answer_comment(
     if not parsed:
         return
     repo = repository.full_name
-    refusal = _flooded(ctx, repo, number, comment.author, parsed)
+    refusal = edited_refusal(comment, edited) or _flooded(ctx, repo, number, comment.author, parsed)
     if refusal is not None:
         outcomes = [Outcome(refusal)] * len(parsed)
     else:
@@ -117,6 +123,20 @@ async def answer_comment(
     if refusal is None:
         done = [item for item, outcome in zip(parsed, outcomes, strict=True) if outcome.done]
         await decisions.after_commands(session, [c for c in done if isinstance(c, Command)])
+
+
+EDITED_LATER = (
+    "not run: this comment was edited after it was written, and who made that edit cannot be "
+    "told, so its commands do not count. Please post it again as a new comment."
+)
+
+
+def edited_refusal(comment: Comment, edited: bool) -> str | None:
+    """A comment read back (a sweep after a lost delivery) that was edited since it was
+    written: its edits may be anyone's, so none of its commands runs."""
+    if edited or comment.updated_at is None:
+        return None
+    return EDITED_LATER if comment.updated_at != comment.created_at else None
 
 
 def commands_to_run(
@@ -163,18 +183,27 @@ def closed_refusal(session: CommandSession) -> str | None:
     return None
 
 
+class CommandWindows(TTLCache[str, flood.Window]):
+    """Command budgets (``bot.policy.flood``): key -> the window it is in. A window older than
+    the longest budget window is spent anyway, so it is forgotten then."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=50_000, ttl=COMMAND_WINDOW_SECONDS)
+
+
 def _flooded(
     ctx: Context, repo: str, number: int, actor: str, parsed: list[ParsedLine]
 ) -> str | None:
     """A refusal when this comment would go past the per-person or per-pull-request budget."""
     units = sum(flood.cost(item.name) if isinstance(item, Command) else 0 for item in parsed)
     now = ctx.monotonic()
+    windows = ctx.caches.of(CommandWindows)
     admitted: dict[str, flood.Window] = {}
     for key, (limit, seconds) in (
         (f"user:{repo}:{actor.lower()}", flood.PER_USER),
         (f"pull:{repo}#{number}", flood.PER_PULL),
     ):
-        allowed, window = flood.admit(ctx.command_windows.get(key), now, units, limit, seconds)
+        allowed, window = flood.admit(windows.get(key), now, units, limit, seconds)
         if not allowed:
             wait = flood.retry_after(window, now, seconds)
             who = f"@{actor}" if key.startswith("user:") else "this pull request"
@@ -184,5 +213,5 @@ def _flooded(
             )
         admitted[key] = window
     # Spent only once every budget admitted it: a refused comment costs nobody anything.
-    ctx.command_windows.update(admitted)
+    windows.update(admitted)
     return None

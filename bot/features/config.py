@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from cachetools import LRUCache
 from gidgethub.abc import GitHubAPI
 
 from bot.features.context import Context
@@ -15,6 +16,13 @@ from bot.values import Pull
 log = logging.getLogger(__name__)
 
 LoadedConfig = tuple[Config, ConfigError | None]
+
+
+class ConfigCache(LRUCache[tuple[str, str], LoadedConfig]):
+    """(repository full name, commit sha of the default branch) -> its parsed config."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=256)
 
 
 async def config_for(gh: GitHubAPI, pull: Pull, ctx: Context) -> LoadedConfig:
@@ -37,8 +45,8 @@ async def config_at(gh: GitHubAPI, repo: str, commit_sha: str, ctx: Context) -> 
     A broken config never stops the App: the defaults are used and the error is returned,
     for the caller to show on the pull request.
     """
-    key = (repo, commit_sha)
-    cached = ctx.config_cache.get(key)
+    key, cache = (repo, commit_sha), ctx.caches.of(ConfigCache)
+    cached = cache.get(key)
     if cached is not None:
         return cached
     raw = await get_file(gh, repo, CONFIG_PATH, commit_sha)
@@ -51,5 +59,5 @@ async def config_at(gh: GitHubAPI, repo: str, commit_sha: str, ctx: Context) -> 
         except ConfigError as error:
             log.warning("invalid config in %s: %s", repo, error)
             result = (Config(), error)
-    ctx.config_cache[key] = result
+    cache[key] = result
     return result

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from cachetools import LRUCache, TTLCache
 from gidgethub import GitHubException, routing
 from gidgethub.abc import GitHubAPI
 
@@ -42,6 +43,7 @@ from bot.features.timers import register_timer
 from bot.github.budget import budget_low
 from bot.github.client import ClientFactory
 from bot.github.listings import (
+    ListingCache,
     app_check_runs,
     installation_repositories,
     installations,
@@ -60,13 +62,31 @@ CARD_MAX_AGE_SECONDS = 600.0
 VIEW_BUDGET_SECONDS = 8.0  # a view answers within this, whatever GitHub does
 PARALLEL_READS = 4  # cards read at once per view
 READ_PERMISSIONS = frozenset({"read", "triage", "write", "maintain", "admin"})
+DASHBOARD_CARDS = 5000  # cards remembered, one per open pull request read
+ACCESS_SECONDS = 300  # how long a viewer's read access to a repository is remembered
+
+
+@dataclass
+class DashboardCache:
+    """What the dashboard remembers between views (``ctx.caches.of(DashboardCache)``)."""
+
+    # (repo, number) -> the card last read.
+    cards: LRUCache[tuple[str, int], CachedCard] = field(
+        default_factory=lambda: LRUCache(maxsize=DASHBOARD_CARDS)
+    )
+    # (login, repo), both lower-cased -> may read.
+    read_access: TTLCache[tuple[str, str], bool] = field(
+        default_factory=lambda: TTLCache(maxsize=50_000, ttl=ACCESS_SECONDS)
+    )
+    # An installation's id, or "app" -> its conditional-request cache.
+    listings: LRUCache[str, ListingCache] = field(default_factory=lambda: LRUCache(maxsize=256))
 
 
 @router.register("pull_request", action="closed")
 async def on_pull_request_closed(delivery: PullDelivery, gh: GitHubAPI, ctx: Context) -> None:
     """A closed pull request leaves the dashboard (its listing drops it too; this frees the
     card at once)."""
-    ctx.dashboard_cards.pop((delivery.pull.repo, delivery.pull.number), None)
+    ctx.caches.of(DashboardCache).cards.pop((delivery.pull.repo, delivery.pull.number), None)
 
 
 @dataclass
@@ -86,9 +106,8 @@ async def open_cards(
     """Every open RFC pull request ``login`` may read, across the App's installations."""
     deadline = time.monotonic() + budget
     found = Cards()
-    app_gh = clients.app_client(
-        deadline, cache=listing_cache(ctx.dashboard_listings, "app", clients.base_url)
-    )
+    listings = ctx.caches.of(DashboardCache).listings
+    app_gh = clients.app_client(deadline, cache=listing_cache(listings, "app", clients.base_url))
     pending: list[Callable[[], Awaitable[None]]] = []
     try:
         found_installations = await installations(app_gh, clients.auth.jwt())
@@ -100,7 +119,7 @@ async def open_cards(
         gh = clients.installation_client(
             installation_id,
             deadline,
-            cache=listing_cache(ctx.dashboard_listings, str(installation_id), clients.base_url),
+            cache=listing_cache(listings, str(installation_id), clients.base_url),
         )
         try:
             await _installation(gh, ctx, login, found, pending)
@@ -170,7 +189,8 @@ async def may_read(gh: GitHubAPI, ctx: Context, raw: dict[str, Any], login: str)
         return True
     repo = Repository.from_json(raw).full_name
     key = (login.lower(), repo.lower())
-    known = ctx.read_access.get(key)
+    read_access = ctx.caches.of(DashboardCache).read_access
+    known = read_access.get(key)
     if known is not None:
         return known
     try:
@@ -178,7 +198,7 @@ async def may_read(gh: GitHubAPI, ctx: Context, raw: dict[str, Any], login: str)
     except (GitHubException, OSError, TimeoutError) as error:
         log.warning("dashboard: permission of %s on %s unknown: %s", login, repo, error)
         return False
-    ctx.read_access[key] = allowed
+    read_access[key] = allowed
     return allowed
 
 
@@ -204,7 +224,7 @@ async def read_card(gh: GitHubAPI, item: dict[str, Any], ctx: Context) -> PullCa
             private=bool((item.get("base") or {}).get("repo", {}).get("private")),
         )
     key = (pull.repo, pull.number)
-    ctx.dashboard_cards[key] = CachedCard(_mark(item), ctx.monotonic(), card)
+    ctx.caches.of(DashboardCache).cards[key] = CachedCard(_mark(item), ctx.monotonic(), card)
     return card
 
 
@@ -212,15 +232,15 @@ async def refresh_known(gh: GitHubAPI, repository: Repository, ctx: Context) -> 
     """The reconciler's timer: cards this process has shown are read again when their pull
     request changed, so the next view is ready at once. Pull requests nobody viewed here cost
     nothing; closed ones are dropped."""
-    repo = repository.full_name
-    known = [key for key in list(ctx.dashboard_cards.keys()) if key[0] == repo]
+    repo, cards = repository.full_name, ctx.caches.of(DashboardCache).cards
+    known = [key for key in list(cards.keys()) if key[0] == repo]
     if not known or budget_low(gh):
         return
     listed = await pulls_updated_since(gh, repo, "open", None)
     open_numbers = {int(item["number"]) for item in listed}
     for key in known:
         if key[1] not in open_numbers:
-            ctx.dashboard_cards.pop(key, None)
+            cards.pop(key, None)
     for item in listed:
         cached = _cached(ctx, repo, item)
         if cached is not None and not _fresh(cached, item, ctx):
@@ -231,8 +251,7 @@ register_timer("dashboard", refresh_known)
 
 
 def _cached(ctx: Context, repo: str, item: dict[str, Any]) -> CachedCard | None:
-    cached = ctx.dashboard_cards.get((repo, int(item["number"])))
-    return cached if isinstance(cached, CachedCard) else None
+    return ctx.caches.of(DashboardCache).cards.get((repo, int(item["number"])))
 
 
 def _fresh(cached: CachedCard, item: dict[str, Any], ctx: Context) -> bool:

@@ -1,34 +1,40 @@
-"""A pull request's decision history, read from GitHub: its RFC files, its comments, and, once
-a decision has started, its reviews and commits, as the events ``bot.policy.decisions`` folds.
+"""A pull request's decision history: the App's decision record (``decision_record``), folded
+alone, with the RFC files at the head and the App's status panel.
 
-Only the App's own comments can hold its records and its panel (GitHub proves who wrote them);
-people's comments hold commands; other bots' comments count nothing.
+Comments, reviews and commits are never read back as decision state: a command counts once
+the App has accepted it and appended it to the record, and only then. The App's own panel is
+found by its marker in a comment GitHub proves the App wrote.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from gidgethub.abc import GitHubAPI
 
 from bot.features.context import Context
+from bot.features.decision_record import read_record
 from bot.github.issues import comments, written_by
-from bot.github.pulls import commit_files, list_pull_commits, list_pull_files, list_reviews
-from bot.policy.decisions.events import (
-    Event,
-    Started,
-    app_comment_events,
-    command_events,
-    commit_events,
-    latest_starts,
-    review_events,
-    text_changes,
-)
-from bot.policy.markers import PANEL, carries
+from bot.github.pulls import list_pull_files
+from bot.policy.decisions.eligibility import Roster
+from bot.policy.decisions.events import Event, Started, latest_starts
+from bot.policy.decisions.fold import decision_state
+from bot.policy.decisions.record import Entry, baseline_blob, open_paths
+from bot.policy.decisions.record_view import record_events
+from bot.policy.decisions.state import DecisionState
+from bot.policy.labels import decision_labels
+from bot.policy.markers import PANEL, carries, panel_says_running
 from bot.rfc.config.public import Config, DecisionRule
 from bot.rfc.paths import is_rfc_path
 from bot.values import Comment, Pull
+
+MISSING = (
+    "the decision record of this pull request cannot be found, although this panel said a "
+    "decision was running"
+)
+
+_INSTANT = timedelta(microseconds=1)
 
 
 @dataclass
@@ -37,47 +43,71 @@ class History:
     rfc_paths: list[str]
     panel: Comment | None
     starts: dict[str, Started]  # the latest start per path
+    entries: list[Entry] = field(default_factory=list)
+    blobs: dict[str, str] = field(default_factory=dict)  # path -> its blob sha at the head
+    broken: str | None = None  # why the record cannot be trusted: the decisions stop
+    record_url: str = ""
+    head_sha: str = ""
+    on_head: bool = False  # the record is on the head commit (else it is carried there)
 
     def rule_for(self, path: str, config: Config) -> DecisionRule | None:
         started = self.starts.get(path)
         return None if started is None else config.decision_rule(started.current, started.target)
 
+    def state(self, path: str, rule: DecisionRule, roster: Roster, now: datetime) -> DecisionState:
+        """The decision on ``path`` as the record has it now."""
+        return decision_state(path, self.events, rule, roster, now, recorded=True)
+
+    def text_change(self, path: str, now: datetime) -> list[Entry]:
+        """A ``text-changed`` entry when the RFC's blob at the head is not the one the record
+        last saw (by content: commit dates and commit windows play no part). Dated just before
+        ``now``: the change was there before the event accepted with it."""
+        blob = self.blobs.get(path)
+        known = baseline_blob(self.entries, path)
+        if not blob or known is None or blob == known or path not in open_paths(self.entries):
+            return []
+        return [Entry("text-changed", path, "", now - _INSTANT, self.head_sha, blob)]
+
+    def with_entries(self, entries: list[Entry]) -> History:
+        """The history after the App appended to its record."""
+        events = record_events(entries)
+        return replace(self, events=events, starts=latest_starts(events), entries=entries)
+
 
 async def read_history(
-    gh: GitHubAPI, pull: Pull, config: Config, ctx: Context, *, skip_comment: int | None = None
+    gh: GitHubAPI,
+    pull: Pull,
+    config: Config,
+    ctx: Context,
+    *,
+    skip_comment: int | None = None,
+    before: str | None = None,
+    recorded: bool = False,
 ) -> History:
-    """Everything on GitHub that makes up the pull request's decisions, as events; without the
-    comment ``skip_comment`` (the one whose commands are being checked)."""
+    """The pull request's decisions as the record holds them; without the entries of the
+    comment ``skip_comment`` (the one whose commands are being checked). The record is read
+    when something points to one: the App's panel, a decision label, ``recorded`` (an entry
+    was just appended) or a command that may act on a decision (``skip_comment``)."""
     files = await list_pull_files(gh, pull.repo, pull.number)
-    paths = [
-        str(f["filename"])
+    blobs = {
+        str(f["filename"]): str(f.get("sha") or "")
         for f in files
         if f.get("status") != "removed" and is_rfc_path(str(f["filename"]), config)
-    ]
-    events: list[Event] = []
+    }
     panel: Comment | None = None
     async for comment in comments(gh, pull.repo, pull.number):
-        if comment.id == skip_comment:
-            continue
-        if written_by(comment, ctx.app_id):
-            panel = panel or (comment if carries(comment.body, PANEL) else None)
-            events += app_comment_events(comment)
-        elif not comment.author_is_bot:
-            events += command_events(comment, paths, config.statuses)
-    starts = latest_starts(events)
-    if not starts:  # no decision ever started here: reviews and commits cannot matter
-        return History(events, paths, panel, starts)
-    events += review_events(await list_reviews(gh, pull.repo, pull.number))
-    events += await _commit_events(gh, pull, ctx, paths, min(s.at for s in starts.values()))
-    return History(events, paths, panel, starts)
-
-
-async def _commit_events(
-    gh: GitHubAPI, pull: Pull, ctx: Context, paths: list[str], since: datetime
-) -> list[Event]:
-    """The App's proven moves, and pushes of others that changed an RFC after ``since``."""
-    commits = await list_pull_commits(gh, pull.repo, pull.number)
-    found, pushes = commit_events(commits, ctx.signing_key, pull.repo, pull.number, since)
-    for push in pushes:
-        found += text_changes(push, set(await commit_files(gh, pull.repo, push.sha)), paths)
-    return found
+        if written_by(comment, ctx.app_id) and carries(comment.body, PANEL):
+            panel = comment
+            break
+    pointed = recorded or skip_comment is not None or set(pull.labels) & decision_labels(config)
+    if panel is None and not pointed:
+        return History([], list(blobs), None, {}, blobs=blobs)  # no decision was started here
+    read = await read_record(gh, pull, ctx, before=before, walk=panel is not None)
+    broken = read.broken
+    if read.found_on is None and panel is not None and panel_says_running(panel.body):
+        broken = MISSING
+    entries = [e for e in read.entries if skip_comment is None or e.source != str(skip_comment)]
+    history = History([], list(blobs), panel, {}, blobs=blobs, broken=broken)
+    history.record_url, history.on_head = read.url, read.found_on == pull.head.sha
+    history.head_sha = pull.head.sha
+    return history.with_entries(entries)

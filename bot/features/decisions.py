@@ -16,29 +16,38 @@ within one sweep of its deadline. Each handler here is fetch → decide → writ
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from gidgethub import routing
 from gidgethub.abc import GitHubAPI
 
 import bot.features.status as status
-from bot.deliveries import PullDelivery
+from bot.deliveries import PullDelivery, Review
 from bot.errors import UserError
 from bot.features.config import config_for, default_branch_config
 from bot.features.context import Context
 from bot.features.decision_history import History, read_history
+from bot.features.decision_record import append
 from bot.features.roles import roster_for
 from bot.features.session import CommandSession, PullSession
 from bot.features.timers import register_timer
 from bot.github.contents import ContentConflict, WriteRefused, get_file
 from bot.github.issues import find_own_comment, post_comment, update_comment
-from bot.github.labels import sync_labels
+from bot.github.labels import KnownLabelCache, sync_labels
 from bot.github.listings import pulls_updated_since
 from bot.policy.commands import DECISION_COMMANDS, Command
 from bot.policy.decisions.eligibility import Roster, may
 from bot.policy.decisions.events import Moved
 from bot.policy.decisions.fold import decision_state
+from bot.policy.decisions.record import (
+    Entry,
+    RecordBroken,
+    git_blob_sha,
+    open_paths,
+    stamp,
+)
 from bot.policy.decisions.state import DecisionState, Phase
 from bot.policy.decisions.texts import (
     acknowledged_text,
@@ -71,7 +80,8 @@ router = routing.Router()
 
 
 async def start_decision_or_move(session: CommandSession, command: Command) -> Outcome:
-    """``/rfc status``: a move with a decision rule starts a decision; any other moves now."""
+    """``/rfc status``: a move with a decision rule starts a decision (its first record entry);
+    any other moves now."""
     path = status.pick_file(command.path, await session.rfc_files(), session.config)
     head = await status.read_head_file(session, path)
     current = status.current_status(head, session.config)
@@ -79,36 +89,68 @@ async def start_decision_or_move(session: CommandSession, command: Command) -> O
     rule = session.config.decision_rule(current, target)
     if rule is None or current == target:
         return await status.move_status(session, command, first_read=head)
+    if session.ctx.decisions_refused:
+        return Outcome(cannot_start_text(session.ctx.decisions_refused))
     refused = await status.refusal(session, head, current, target)
     if refused is not None:
         return Outcome(cannot_start_text(refused.reason))
     history = await read_history(session.gh, session.pull, session.config, session.ctx)
     roster = await roster_for(session.gh, session.repo, rule, session.config, session.ctx)
-    state = decision_state(path, history.events, rule, roster, session.ctx.clock())
-    if state.running:
-        return Outcome(already_running_text(path, state))
+    if history.broken is None:
+        state = history.state(path, rule, roster, session.ctx.clock())
+        if state.running:
+            return Outcome(already_running_text(path, state))
+    extra = {"current": current, "target": target, "roster": sorted(roster.approvers)}
+    entry = _entry(session, "start", path, head.blob_sha, extra)
+    await append(session.gh, session.pull, session.ctx, [entry], fresh=history.broken is not None)
+    session.recorded = True
     text = start_text(path, current, target, session.actor, rule, roster.approvers)
     return Outcome(text, done=True)
 
 
 async def run_decision_command(session: CommandSession, command: Command) -> Outcome:
-    """``/rfc approve | concern NAME | resolve NAME | cancel``, checked against the state the
-    pull request's history gives without this comment."""
+    """``/rfc approve | concern NAME | resolve NAME | cancel``, checked against the record
+    without this comment's entries; accepted, it is recorded (a refusal never is)."""
     files = await session.rfc_files()
     path = status.pick_file(command.path, files, session.config)
     history = await read_history(
         session.gh, session.pull, session.config, session.ctx, skip_comment=session.comment.id
     )
+    if history.broken is not None:
+        return Outcome(cannot_count_text(f"{history.broken}. {RESTART}"))
     rule = history.rule_for(path, session.config)
     if rule is None:
         return Outcome(no_decision_text(path))
     roster = await roster_for(session.gh, session.repo, rule, session.config, session.ctx)
-    state = decision_state(path, history.events, rule, roster, session.ctx.clock())
+    state = history.state(path, rule, roster, session.ctx.clock())
     action = command.name
     refused = may(action, session.actor, state, roster, command.concern)  # type: ignore[arg-type]
     if refused is not None:
         return Outcome(cannot_count_text(refused.reason))
+    blob = history.blobs.get(path, "")
+    extra = {"name": str(command.concern).lower()} if command.concern else {}
+    entries = [
+        *history.text_change(path, session.ctx.clock()),
+        _entry(session, action, path, blob, extra),
+    ]
+    await append(session.gh, session.pull, session.ctx, entries)
+    session.recorded = True
     return Outcome(acknowledged_text(action, session.actor, command.concern, path), done=True)
+
+
+RESTART = "Start the decision again with `/rfc status <target>`; it begins a new record."
+
+
+def _entry(
+    session: CommandSession, kind: str, path: str, blob: str, extra: Mapping[str, object]
+) -> Entry:
+    """The record entry of a command accepted now: it counts for the comment's author, as the
+    comment stood when accepted."""
+    comment = session.comment
+    return Entry(
+        kind, path, session.actor, session.ctx.clock(), str(comment.id), blob, extra,
+        comment.html_url,
+    )  # fmt: skip
 
 
 # --- events --------------------------------------------------------------------------------
@@ -118,15 +160,62 @@ async def run_decision_command(session: CommandSession, command: Command) -> Out
 @router.register("pull_request_review", action="dismissed")
 @router.register("pull_request_review", action="edited")
 async def on_review(delivery: PullDelivery, gh: GitHubAPI, ctx: Context) -> None:
-    if delivery.pull.is_open:
-        await settle(gh, delivery.pull, ctx)
+    pull, review = delivery.pull, delivery.review
+    if not pull.is_open:
+        return
+    if review is not None and delivery.action != "edited" and not review.author_is_bot:
+        await _record_review(gh, pull, ctx, review, str(delivery.action))
+    await settle(gh, pull, ctx)
+
+
+async def _record_review(
+    gh: GitHubAPI, pull: Pull, ctx: Context, review: Review, action: str
+) -> None:
+    """A review accepted now: an approval from an eligible approver, or a withdrawal, on each
+    RFC with a running decision."""
+    kind = "approve" if review.state == "APPROVED" and action == "submitted" else None
+    if review.state in ("CHANGES_REQUESTED", "DISMISSED") or action == "dismissed":
+        kind = "changes-requested"
+    actor = review.author
+    if kind is None or actor is None:
+        return
+    config, _ = await config_for(gh, pull, ctx)
+    history = await read_history(gh, pull, config, ctx)
+    if history.broken is not None:
+        return
+    now, entries = ctx.clock(), []
+    for path in open_paths(history.entries):
+        rule = history.rule_for(path, config)
+        if rule is None or path not in history.blobs:
+            continue
+        roster = await roster_for(gh, pull.repo, rule, config, ctx)
+        state = history.state(path, rule, roster, now)
+        if kind == "approve" and may("approve", actor, state, roster) is not None:
+            continue
+        blob, link = history.blobs[path], review.html_url
+        entries += history.text_change(path, now)
+        entries.append(Entry(kind, path, actor, now, f"review:{review.id}", blob, {}, link))
+    if entries:
+        await append(gh, pull, ctx, entries)
+
+
+@router.register("pull_request", action="synchronize")
+async def on_push(delivery: PullDelivery, gh: GitHubAPI, ctx: Context) -> None:
+    """A push: the record is carried onto the new head (``before`` points at the old one) and
+    a changed RFC text is recorded."""
+    pull = delivery.pull
+    config, _ = await config_for(gh, pull, ctx)
+    if pull.is_open and set(pull.labels) & decision_labels(config):
+        await settle(gh, pull, ctx, config, before=delivery.before)
 
 
 async def after_commands(session: CommandSession, commands: Iterable[Command]) -> None:
     """After a comment's commands: bring the decisions and the panel up to date."""
     touched = any(c.name in DECISION_COMMANDS or c.name == "status" for c in commands)
     if touched and session.pull.is_open:
-        await settle(session.gh, session.pull, session.ctx, session.config)
+        await settle(
+            session.gh, session.pull, session.ctx, session.config, recorded=session.recorded
+        )
 
 
 async def sweep_repository(gh: GitHubAPI, repository: Repository, ctx: Context) -> None:
@@ -153,25 +242,42 @@ register_timer("decisions", sweep_repository)
 # --- acting on the state ---------------------------------------------------------------------
 
 
-async def settle(gh: GitHubAPI, pull: Pull, ctx: Context, config: Config | None = None) -> None:
-    """Recompute every decision of the pull request; make a due move, send a due reminder,
-    and bring the panel up to date. Idempotent: what was done is in the history."""
+async def settle(
+    gh: GitHubAPI,
+    pull: Pull,
+    ctx: Context,
+    config: Config | None = None,
+    *,
+    before: str | None = None,
+    recorded: bool = False,
+) -> None:
+    """Recompute every decision of the pull request from its record; record a changed text;
+    make a due move, send a due reminder, and bring the panel up to date. Idempotent: what was
+    done is in the record."""
     if config is None:
         config, _ = await config_for(gh, pull, ctx)
-    history = await read_history(gh, pull, config, ctx)
-    if not history.starts and history.panel is None:
+    history = await read_history(gh, pull, config, ctx, before=before, recorded=recorded)
+    if not history.starts and history.panel is None and history.broken is None:
         return  # no decision was ever started here: no panel to keep
     now = ctx.clock()
+    if history.broken is None:
+        try:
+            history = await _record_changes(gh, pull, ctx, config, history, now)
+        except RecordBroken as error:
+            history.broken = str(error)
+    if history.broken is not None:
+        await _stop(gh, pull, ctx, config, history, now)
+        return
     panels: list[RfcPanel] = []
     labels: set[str] = set()
     for path, rule, state in await _assess(gh, pull, ctx, config, history, now):
-        if state.move_due:
-            await _make_move(gh, pull, config, ctx, path, state)
+        if state.move_due and not state.text_stale:
+            await _make_move(gh, pull, config, ctx, path, state, history)
         elif state.phase is Phase.DONE:
             moved = max(e.at for e in history.events if isinstance(e, Moved) and e.path == path)
             await _announce_done(gh, pull, ctx, path, state, moved)
         elif state.reminder_due:
-            await _remind(gh, pull, ctx, path, state)
+            await _remind(gh, pull, ctx, path, state, history)
         if state.phase is Phase.COMMENT_PERIOD and not state.move_due:
             labels.add(config.labels.comment_period)
             await _announce_period_once(gh, pull, ctx, path, state)
@@ -179,8 +285,51 @@ async def settle(gh: GitHubAPI, pull: Pull, ctx: Context, config: Config | None 
             labels.add(config.labels.decision)
         panels.append(await _panel_entry(gh, pull, config, path, state, rule))
     desired = with_decision_labels(config, pull.labels, labels)
-    await sync_labels(gh, pull, config, desired, ctx.known_labels)
-    await _write_panel(gh, pull, ctx, history.panel, render_panel(panels, now))
+    await sync_labels(gh, pull, config, desired, ctx.caches.of(KnownLabelCache))
+    body = render_panel(panels, now, record_url=history.record_url)
+    await _write_panel(gh, pull, ctx, history.panel, body)
+
+
+async def _record_changes(
+    gh: GitHubAPI, pull: Pull, ctx: Context, config: Config, history: History, now: datetime
+) -> History:
+    """Record what the App sees changed since its record: a new RFC text, or its own move
+    made but not yet recorded (it stopped in between); carry the record onto a new head."""
+    entries: list[Entry] = []
+    for path in open_paths(history.entries):
+        change = history.text_change(path, now)
+        if change and await _moved_already(gh, pull, config, history, path):
+            target = history.starts[path].target
+            entries.append(Entry("moved", path, "", now, "app", change[0].blob, {"target": target}))
+        else:
+            entries += change
+    if entries or (history.entries and not history.on_head):
+        return history.with_entries(await append(gh, pull, ctx, entries))
+    return history
+
+
+async def _moved_already(
+    gh: GitHubAPI, pull: Pull, config: Config, history: History, path: str
+) -> bool:
+    """The RFC at the head already has the status its running decision moves to."""
+    start = history.starts.get(path)
+    raw = await get_file(gh, pull.repo, path, pull.head.sha)
+    if start is None or raw is None:
+        return False
+    written = parse(raw.decode("utf-8", errors="replace")).status
+    return config.canonical_status(written) == start.target
+
+
+async def _stop(
+    gh: GitHubAPI, pull: Pull, ctx: Context, config: Config, history: History, now: datetime
+) -> None:
+    """The record cannot be trusted: no move, and the panel says what is wrong and how to
+    start again."""
+    log.warning("%s#%s: decisions stopped: %s", pull.repo, pull.number, history.broken)
+    empty = DecisionState(Phase.NONE)
+    panels = [await _panel_entry(gh, pull, config, path, empty, None) for path in history.rfc_paths]
+    body = render_panel(panels, now, stopped=history.broken or "")
+    await _write_panel(gh, pull, ctx, history.panel, body)
 
 
 async def panel_for(gh: GitHubAPI, pull: Pull, ctx: Context, config: Config) -> list[RfcPanel]:
@@ -206,13 +355,21 @@ async def _assess(
             if rule is not None
             else Roster.of(())
         )
-        state = decision_state(path, history.events, rule or config.decisions, roster, now)
+        state = decision_state(
+            path, history.events, rule or config.decisions, roster, now, recorded=True
+        )
         assessed.append((path, rule, state))
     return assessed
 
 
 async def _make_move(
-    gh: GitHubAPI, pull: Pull, config: Config, ctx: Context, path: str, state: DecisionState
+    gh: GitHubAPI,
+    pull: Pull,
+    config: Config,
+    ctx: Context,
+    path: str,
+    state: DecisionState,
+    history: History,
 ) -> None:
     """The move a decision made due: a commit with the App's proof, then one announcement by
     the writer of that commit. A replica that loses the race (GitHub refuses its commit: the
@@ -223,6 +380,8 @@ async def _make_move(
     head = await status.read_head_file(session, path)
     if config.canonical_status(head.document.status) != state.current:
         return  # moved meanwhile (by another replica, or by hand): nothing to commit here
+    if state.period_blob and head.blob_sha != state.period_blob:
+        return  # not the text the period ran on: the next settle records the change
     why_not = await status.write_refusal(session)
     if why_not is not None:
         log.warning("%s#%s: decision move of %s not made: %s", pull.repo, pull.number, path,
@@ -233,10 +392,14 @@ async def _make_move(
     # The commit names the decision's start as its request.
     request = status.MoveRequest(f"{state.started_by} (decision)", state.start_link)
     try:
-        await status.commit_move(session, head, new_text, move, request)
+        sha = await status.commit_move(session, head, new_text, move, request)
     except (UserError, ContentConflict, WriteRefused) as error:
         log.info("%s#%s: decision move not made: %s", pull.repo, pull.number, error)
         return
+    moved = replace(pull, head=replace(pull.head, sha=sha))
+    blob = git_blob_sha(new_text.encode("utf-8"))
+    entry = Entry("moved", path, "", ctx.clock(), sha, blob, {"target": state.target})
+    await append(gh, moved, ctx, [entry])
     await status.sync_status_labels(session, path, new_text)
     await _announce_once(gh, pull, ctx, path, state)
 
@@ -271,9 +434,16 @@ async def _announce_period_once(
     await post_comment(gh, pull.repo, pull.number, body, marker=marker, app_id=ctx.app_id)
 
 
-async def _remind(gh: GitHubAPI, pull: Pull, ctx: Context, path: str, state: DecisionState) -> None:
+async def _remind(
+    gh: GitHubAPI, pull: Pull, ctx: Context, path: str, state: DecisionState, history: History
+) -> None:
+    """The reminder, then its entry (so it is sent once per stretch)."""
     body = reminder_text(path, state)
     await post_comment(gh, pull.repo, pull.number, body, app_id=ctx.app_id)
+    stretch = stamp(state.period_start or state.started_at or ctx.clock())
+    blob = history.blobs.get(path, "")
+    entry = Entry("reminded", path, "", ctx.clock(), f"reminder:{stretch}", blob)
+    await append(gh, pull, ctx, [entry])
 
 
 async def _panel_entry(

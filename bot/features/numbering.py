@@ -14,16 +14,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from cachetools import LRUCache
 from gidgethub import routing
 from gidgethub.abc import GitHubAPI
 
 from bot.deliveries import PullDelivery
 from bot.errors import UserError
+from bot.features.caches import BoundedLRUCache
 from bot.features.config import config_at
 from bot.features.context import Context
 from bot.features.roles import is_maintainer
@@ -31,7 +34,7 @@ from bot.features.session import CommandSession
 from bot.github import gitdata
 from bot.github.contents import get_file
 from bot.github.issues import find_own_comment, post_comment
-from bot.github.labels import sync_labels
+from bot.github.labels import KnownLabelCache, sync_labels
 from bot.github.pulls import list_pull_files
 from bot.policy.commands import Command
 from bot.policy.labels import with_numbered
@@ -62,6 +65,32 @@ MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = 0.05  # base of the jittered exponential backoff after a lost race
 # RFC texts read at once on a cold cache (the first merge after a restart reads them all).
 _READ_CONCURRENCY = 10
+BLOB_CACHE_BYTES = 32 * 1024 * 1024
+BLOB_CACHE_ENTRIES = 20_000
+
+
+class BlobTexts(BoundedLRUCache[str, str]):
+    """Git blob sha -> decoded text of an RFC file on the default branch. Blobs are
+    content-addressed, so an entry never goes stale; bounded by memory and by count."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            max_entries=BLOB_CACHE_ENTRIES, max_size=BLOB_CACHE_BYTES, getsizeof=sys.getsizeof
+        )
+
+
+class NumberingLocks(LRUCache[str, asyncio.Lock]):
+    """One lock per repository, so that one process never races itself numbering (replicas
+    race through the ref update instead)."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=1024)
+
+    def lock(self, key: str) -> asyncio.Lock:
+        lock = self.get(key)
+        if lock is None:
+            lock = self[key] = asyncio.Lock()
+        return lock
 
 
 @dataclass(frozen=True)
@@ -172,7 +201,7 @@ async def assign_numbers(gh: GitHubAPI, pull: Pull, ctx: Context) -> NumberingRe
         raise UserError(f"#{pull.number} is not merged into `{pull.default_branch}`.")
     repo, branch = pull.repo, pull.base.ref
     pull_files = await list_pull_files(gh, repo, pull.number)
-    async with ctx.lock(f"numbering:{repo}"):
+    async with ctx.caches.of(NumberingLocks).lock(f"numbering:{repo}"):
         for attempt in range(MAX_ATTEMPTS):
             outcome = await _attempt(gh, repo, branch, pull.number, pull_files, ctx)
             if outcome is not None:
@@ -284,7 +313,7 @@ async def _write_commit(
         *(gitdata.create_blob(gh, repo, _encode(text)) for text in written.values())
     )
     # The next merge finds these blobs on the branch: no need to read back what we wrote.
-    ctx.blob_texts.update(zip(shas, written.values(), strict=True))
+    ctx.caches.of(BlobTexts).update(zip(shas, written.values(), strict=True))
     blobs: dict[str, str | None] = dict.fromkeys(changes)
     blobs.update(zip(written, shas, strict=True))
     # Keep the modes the files had (the renamed file keeps its old one).
@@ -323,17 +352,17 @@ def _encode(text: str) -> bytes:
 async def _read_texts(
     gh: GitHubAPI, repo: str, entries: list[gitdata.TreeEntry], head: str, ctx: Context
 ) -> dict[str, str]:
-    """Path -> text; blobs not in ``ctx.blob_texts`` are read, a bounded number at once."""
-    limit = asyncio.Semaphore(_READ_CONCURRENCY)
+    """Path -> text; blobs not in ``BlobTexts`` are read, a bounded number at once."""
+    limit, cache = asyncio.Semaphore(_READ_CONCURRENCY), ctx.caches.of(BlobTexts)
 
     async def read(entry: gitdata.TreeEntry) -> str:
-        text = ctx.blob_texts.get(entry.sha)
+        text = cache.get(entry.sha)
         if text is None:
             async with limit:
                 raw = await get_file(gh, repo, entry.path, head)
             if raw is None:  # not a regular file (e.g. a symlink): nothing to read or cache
                 return ""
-            text = ctx.blob_texts[entry.sha] = raw.decode("utf-8", errors="surrogateescape")
+            text = cache[entry.sha] = raw.decode("utf-8", errors="surrogateescape")
         return text
 
     texts = await asyncio.gather(*(read(entry) for entry in entries))
@@ -387,4 +416,5 @@ async def post_once(gh: GitHubAPI, pull: Pull, body: str, marker: str, ctx: Cont
 
 async def add_label(gh: GitHubAPI, pull: Pull, config: Config, ctx: Context) -> None:
     """Put ``labels.numbered`` on the pull request (created and styled if the repo lacks it)."""
-    await sync_labels(gh, pull, config, with_numbered(config, pull.labels), ctx.known_labels)
+    labels = with_numbered(config, pull.labels)
+    await sync_labels(gh, pull, config, labels, ctx.caches.of(KnownLabelCache))

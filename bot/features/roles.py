@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from cachetools import TTLCache
 from gidgethub.abc import GitHubAPI
 
 from bot.features.context import Context
@@ -19,6 +20,17 @@ from bot.policy.permissions import (
     teams,
 )
 from bot.rfc.config.public import MAINTAINERS_GROUP, Config, DecisionRule
+
+# A decision's roster (who may approve) is asked of GitHub again after this long.
+ROSTER_SECONDS = 300
+RosterKey = tuple[str, tuple[str, ...], tuple[str, ...]]
+
+
+class RosterCache(TTLCache[RosterKey, Roster]):
+    """(repository, approvers, maintainers config) -> the decision roster resolved then."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=1024, ttl=ROSTER_SECONDS)
 
 
 async def is_maintainer(gh: GitHubAPI, repo: str, actor: str, config: Config) -> bool:
@@ -54,8 +66,8 @@ async def roster_for(
     gh: GitHubAPI, repo: str, rule: DecisionRule, config: Config, ctx: Context
 ) -> Roster:
     """The rule's approvers and the maintainers, resolved now (cached a few minutes)."""
-    key = (repo, rule.approvers, config.maintainers)
-    cached = ctx.rosters.get(key)
+    key, rosters = (repo, rule.approvers, config.maintainers), ctx.caches.of(RosterCache)
+    cached = rosters.get(key)
     if cached is not None:
         return cached
     maintainers = await _maintainers(gh, repo, config)
@@ -69,7 +81,7 @@ async def roster_for(
         else:
             approvers.add(entry.lstrip("@").lower())
     roster = Roster.of(approvers, maintainers)
-    ctx.rosters[key] = roster
+    rosters[key] = roster
     return roster
 
 

@@ -47,6 +47,9 @@ class CommandSession(PullSession):
     """The commands of one comment on the pull request: its author is the actor."""
 
     comment: Comment
+    # A command of this comment was appended to the decision record: the settle after it
+    # reads the record even before any panel or label points to one.
+    recorded: bool = field(default=False, kw_only=True)
 
     @property
     def actor(self) -> str:

@@ -22,7 +22,7 @@ from bot.errors import UserError
 from bot.features.roles import actor_roles
 from bot.features.session import CommandSession, PullSession
 from bot.github.contents import ContentConflict, WriteRefused, get_file, get_file_item, put_file
-from bot.github.labels import sync_labels
+from bot.github.labels import KnownLabelCache, sync_labels
 from bot.github.repos import get_branch
 from bot.policy.commands import Command
 from bot.policy.labels import desired_labels, kept_decision_labels
@@ -247,7 +247,9 @@ async def sync_status_labels(session: PullSession, changed_path: str, changed_te
     desired = desired_labels(session.config, documents) | kept_decision_labels(
         session.config, pull.labels
     )
-    await sync_labels(session.gh, pull, session.config, desired, session.ctx.known_labels)
+    await sync_labels(
+        session.gh, pull, session.config, desired, session.ctx.caches.of(KnownLabelCache)
+    )
 
 
 def _manual(

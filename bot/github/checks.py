@@ -44,3 +44,31 @@ async def find_check_run(
 
 async def update_check_run(gh: GitHubAPI, repo: str, run_id: int, body: dict[str, Any]) -> None:
     await gh.patch(f"/repos/{repo}/check-runs/{run_id}", data=body)
+
+
+async def named_check_runs(
+    gh: GitHubAPI, repo: str, sha: str, name: str, app_id: int | None
+) -> list[dict[str, Any]]:
+    """Every check run named ``name`` on commit ``sha`` (of the App ``app_id`` when known),
+    all of them and not only the latest: two writers may each have made one."""
+    url = f"/repos/{repo}/commits/{quote(sha, safe='')}/check-runs"
+    query: dict[str, Any] = {"check_name": name, "filter": "all", "per_page": 100}
+    if app_id is not None:
+        query["app_id"] = app_id
+        url += "{?check_name,app_id,filter,per_page}"
+    else:
+        url += "{?check_name,filter,per_page}"
+    return [item async for item in gh.getiter(url, query, iterable_key="check_runs")]
+
+
+async def write_check_output(
+    gh: GitHubAPI, repo: str, sha: str, name: str, run_id: int | None, output: dict[str, str]
+) -> int:
+    """Set the output of the completed check run ``run_id`` (or of a new one named ``name`` on
+    ``sha``); returns the run's id."""
+    body: dict[str, Any] = {"status": "completed", "conclusion": "neutral", "output": output}
+    if run_id is not None:
+        await update_check_run(gh, repo, run_id, body)
+        return run_id
+    created = {**body, "name": name, "head_sha": sha, "external_id": f"{name}@{sha}"}
+    return await create_check_run(gh, repo, created)

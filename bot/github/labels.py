@@ -2,7 +2,7 @@
 
 ``sync_labels`` is the one entry point. Each label about to be added is first created in the
 repository with its style, where "already exists" is fine; then one request adds them all.
-``known`` remembers which labels exist (``Context.known_labels``), so a warm run creates none.
+``known`` remembers which labels exist (a ``KnownLabelCache``), so a warm run creates none.
 Removals are one request per label. Nothing to change: no request.
 """
 
@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable, Mapping, MutableMapping
 from urllib.parse import quote
 
+from cachetools import TTLCache
 from gidgethub import BadRequest, InvalidField, ValidationError
 from gidgethub.abc import GitHubAPI
 
@@ -24,6 +25,16 @@ log = logging.getLogger(__name__)
 
 # (repository full name, lower-cased label name) -> True, for labels known to exist.
 KnownLabels = MutableMapping[tuple[str, str], bool]
+# A label deleted by hand is re-created (with its colour) at most this long after.
+KNOWN_LABEL_SECONDS = 3600
+
+
+class KnownLabelCache(TTLCache[tuple[str, str], bool]):
+    """The App's ``KnownLabels`` (``ctx.caches.of(KnownLabelCache)``), each remembered
+    ``KNOWN_LABEL_SECONDS``."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=8192, ttl=KNOWN_LABEL_SECONDS)
 
 
 async def sync_labels(

@@ -31,6 +31,9 @@ _DIGITS = frozenset("0123456789")
 PANEL = "<!-- rfc-bot:panel -->"
 NUMBERED = "<!-- rfc-bot:numbered -->"
 NUMBERING_ERROR = "<!-- rfc-bot:numbering-error -->"
+# After ``PANEL`` in the panel's head while a decision runs: a record that then cannot be found
+# stops the decisions instead of silently reading as "none started".
+RUNNING = "<!-- rfc-bot:decision-running -->"
 
 
 class Record(StrEnum):
@@ -97,6 +100,11 @@ def records(body: str) -> list[tuple[Record, dict[str, Any]]]:
         if kind in _KINDS and isinstance(claim, dict):
             found.append((_KINDS[kind], claim))
     return found
+
+
+def panel_says_running(body: str) -> bool:
+    """Whether the App's panel ``body`` says a decision is running."""
+    return carries(body, PANEL + RUNNING)
 
 
 def carries(body: str, marker: str) -> bool:

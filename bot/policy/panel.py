@@ -21,7 +21,7 @@ from datetime import datetime
 
 from bot.policy.decisions.state import NO_DECISION, Approval, DecisionState, Phase
 from bot.policy.decisions.texts import describe_rule, period_words, utc
-from bot.policy.markers import PANEL
+from bot.policy.markers import PANEL, RUNNING
 from bot.policy.text import MAX_COMMENT_CHARS, code, fit_comment, plural
 from bot.rfc.config.public import DecisionRule
 from bot.rfc.workflow import AUTHOR, MAINTAINERS
@@ -53,11 +53,24 @@ class RfcPanel:
     rule: DecisionRule | None = None  # the rule of the running (or last) decision
 
 
-def render_panel(rfcs: Sequence[RfcPanel], now: datetime, limit: int = MAX_COMMENT_CHARS) -> str:
+def render_panel(
+    rfcs: Sequence[RfcPanel],
+    now: datetime,
+    limit: int = MAX_COMMENT_CHARS,
+    *,
+    record_url: str = "",
+    stopped: str = "",
+) -> str:
     """The panel's markdown, at most ``limit`` characters: RFCs that do not fit are counted
-    in a closing note rather than cut mid-way."""
+    in a closing note rather than cut mid-way. ``stopped``: why the decisions stopped (their
+    record cannot be trusted)."""
     several = len(rfcs) > 1
-    head = f"{PANEL}\n## RFC status\n\n_Updated {utc(now)}; this comment is kept current._"
+    running = RUNNING if stopped or any(rfc.decision.running for rfc in rfcs) else ""
+    head = f"{PANEL}{running}\n## RFC status\n\n_Updated {utc(now)}; this comment is kept current._"
+    if record_url:
+        head += f" [The decision record]({record_url}) lists every decision event."
+    if stopped:
+        head += "\n\n" + stopped_text(stopped)
     if not rfcs:
         return f"{head}\n\nThis pull request changes no RFC."
     note_room = 200
@@ -75,6 +88,14 @@ def render_panel(rfcs: Sequence[RfcPanel], now: datetime, limit: int = MAX_COMME
         parts.append(section)
         size += len(section) + 2
     return fit_comment("\n\n".join(parts), limit)
+
+
+def stopped_text(reason: str) -> str:
+    """The notice of decisions stopped because their record cannot be trusted."""
+    return (
+        f"**Decisions stopped:** {reason}. Nothing is counted and no move is made until a "
+        "decision is started again: `/rfc status <target>` starts a new record."
+    )
 
 
 def _section(rfc: RfcPanel, now: datetime, several: bool) -> str:
@@ -143,6 +164,13 @@ def _decision(rfc: RfcPanel, state: DecisionState, rule: DecisionRule) -> list[s
             else " Approvals still count; approvers may want to look again."
         )
         lines += ["", f"The RFC's text changed at {utc(state.text_changed_at)}.{withdrawn}"]
+    if state.text_stale:
+        lines += [
+            "",
+            "**The RFC's text changed since the comment period started:** the move is made "
+            "only on the text the period ran on, so it will not be made. `/rfc cancel`, then "
+            "start again with `/rfc status`.",
+        ]
     lines += ["", *_concerns(state)]
     lines += ["", _period(state, rule)]
     return lines

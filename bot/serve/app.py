@@ -2,24 +2,25 @@
 
 ``create_app`` assembles ``POST /webhook`` (``bot.serve.intake``: verify, answer 202, queue),
 the handling of accepted deliveries (``bot.serve.dispatch``), ``GET /healthz``,
-``GET /metrics`` and the dashboard. While the app runs it holds a GitHub session, a lint pool
-(``bot.lint_pool``) and, in the reconcile leader, the reconciler's sweeps; on shutdown it lets
-accepted deliveries finish (bounded) and names those that could not.
+``GET /metrics`` and the dashboard, and builds the App's ``Context`` once, complete (its
+identity from the settings, the lint pool and the metrics as its services). While the app runs
+it holds a GitHub session, the started lint pool (``bot.lint_pool``) and, in the reconcile
+leader, the reconciler's sweeps; on shutdown it lets accepted deliveries finish (bounded) and
+names those that could not.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from datetime import datetime
 
 import aiohttp
 from aiohttp import web
 from gidgethub import routing
 
-from bot.clock import epoch_seconds
+from bot.clock import Clock, epoch_seconds, system_clock
 from bot.dashboard.web import add_dashboard
-from bot.features.context import Context
+from bot.features.context import ANNOUNCE_AFTER_SECONDS, Context
 from bot.features.reconcile import Reconciler, running
 from bot.github.auth import AppAuth
 from bot.github.budget import RateBudget
@@ -37,28 +38,38 @@ log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 25.0  # below the usual 30 s SIGTERM grace period of process managers
 
+CONTEXT = web.AppKey("context", Context)
 INTAKE = web.AppKey("intake", Intake)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+LINT_POOL = web.AppKey("lint_pool", LintPool)
 METRICS = web.AppKey("metrics", Metrics)
 RECONCILER = web.AppKey("reconciler", Reconciler)
 SETTINGS = web.AppKey("settings", Settings)
 
 
 def create_app(
-    settings: Settings, *, router: routing.Router | None = None, context: Context | None = None
+    settings: Settings,
+    *,
+    router: routing.Router | None = None,
+    clock: Clock = system_clock,
+    announce_after_seconds: float = ANNOUNCE_AFTER_SECONDS,
 ) -> web.Application:
-    """The aiohttp application: ``POST /webhook``, ``GET /healthz``, ``GET /metrics``."""
+    """The aiohttp application: ``POST /webhook``, ``GET /healthz``, ``GET /metrics``.
+
+    ``clock`` is the App's one clock (a simulator's in tests); ``app[CONTEXT]`` is the Context
+    every handler gets."""
     if router is None:
         from bot.features.routes import router as features_router
 
         router = features_router
-    context = context or Context()
-    # The App's identity comes from its settings, so every replica proves the same writes.
-    context.signing_key = signing_key(settings.webhook_secret)
-    context.app_id = int(settings.app_id) if settings.app_id.isdigit() else None
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
     metrics = app[METRICS] = Metrics()
+    # Made here, started with the app (``_lint_pool``): the Context holds it from the start.
+    pool = app[LINT_POOL] = LintPool(
+        processes=settings.lint_workers, timeout=settings.lint_timeout_seconds
+    )
+    context = app[CONTEXT] = _context(settings, clock, announce_after_seconds, pool, metrics)
     dispatcher = app[DISPATCHER] = Dispatcher(
         router, context, metrics, settings.event_budget_seconds
     )
@@ -86,6 +97,25 @@ def create_app(
     return app
 
 
+def _context(
+    settings: Settings,
+    clock: Clock,
+    announce_after_seconds: float,
+    pool: LintPool,
+    metrics: Metrics,
+) -> Context:
+    """The App's Context, complete. Its identity comes from its settings, so every replica
+    proves the same writes."""
+    return Context(
+        clock=clock,
+        signing_key=signing_key(settings.webhook_secret),
+        app_id=int(settings.app_id) if settings.app_id.isdigit() else None,
+        announce_after_seconds=announce_after_seconds,
+        lint=pool.lint,
+        deferred=metrics.count_deferred,
+    )
+
+
 async def wait_idle(app: web.Application) -> None:
     """Return once every delivery accepted so far (and any they led to) is fully handled."""
     await app[INTAKE].scheduler.idle()
@@ -109,11 +139,7 @@ async def metrics_page(request: web.Request) -> web.Response:
 async def _github_session(app: web.Application) -> AsyncIterator[None]:
     """One HTTP session to GitHub for the app's life; every client is built on it."""
     dispatcher, settings, metrics = app[DISPATCHER], app[SETTINGS], app[METRICS]
-    context = dispatcher.context
-
-    def clock() -> datetime:  # the context's, read at each use: one clock for the whole App
-        return context.clock()
-
+    clock = app[CONTEXT].clock  # one clock for the whole App
     session = aiohttp.ClientSession(headers={"User-Agent": USER_AGENT})
     dispatcher.clients = ClientFactory(
         session,
@@ -124,7 +150,6 @@ async def _github_session(app: web.Application) -> AsyncIterator[None]:
         request_timeout=settings.request_timeout_seconds,
         budget=RateBudget(settings.rate_budget_reserve, wall_clock=epoch_seconds(clock)),
     )
-    context.deferred = lambda kind: metrics.deferred.labels(kind).inc()
     yield
     dispatcher.clients = None
     await session.close()
@@ -133,10 +158,8 @@ async def _github_session(app: web.Application) -> AsyncIterator[None]:
 async def _lint_pool(app: web.Application) -> AsyncIterator[None]:
     """Linting runs in lint processes, each file under a time budget: CPU-bound work never
     runs on the event loop, whatever a pull request holds."""
-    settings = app[SETTINGS]
-    pool = LintPool(processes=settings.lint_workers, timeout=settings.lint_timeout_seconds)
+    pool = app[LINT_POOL]
     await pool.start()
-    app[DISPATCHER].context.lint = pool.lint
     app[METRICS].track_lint_pool(lambda: pool.busy, lambda: pool.waiting)
     yield
     await pool.close()

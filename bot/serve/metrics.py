@@ -211,6 +211,11 @@ class Metrics:
         self.lint_busy.set_function(busy)
         self.lint_waiting.set_function(waiting)
 
+    def count_deferred(self, kind: str) -> None:
+        """One piece of work of ``kind`` put off for the rate budget (the Context's
+        ``deferred``)."""
+        self.deferred.labels(kind).inc()
+
     def track_in_flight(self, current: Callable[[], float]) -> None:
         """Report ``current()`` as the in-flight gauge at scrape time (no per-delivery update)."""
         self.in_flight.set_function(current)

@@ -47,6 +47,11 @@ def update_check_run(sim: GitHub, call: Call) -> Reply:
     run = repo.check_runs.get(int(call.params["check_run_id"]))
     if run is None:
         raise not_found()
+    if run.app_id != int(sim.app_id):
+        # GitHub: only the App that created a check run may change it.
+        raise ApiError(
+            403, f"Invalid app_id `{sim.app_id}` - check run can only be modified by its creator"
+        )
     apply_check_update(run, body_of(call), sim.clock.now())
     return Reply(200, render.check_run_json(repo, run, call.base, sim.app_json(run.app_id)))
 

@@ -25,8 +25,13 @@ class Webhooks(GitHub):
         comment: dict[str, Any],
         action: str = "created",
         changes: dict[str, Any] | None = None,
+        sender: str | None = None,
     ) -> dict[str, Any]:
-        return sim_events.issue_comment(self, self._repo(repo), number, comment, action, changes)
+        """An ``issue_comment`` payload; ``sender``: who acted (an edit may be anyone's with
+        write access; by default the comment's author)."""
+        return sim_events.issue_comment(
+            self, self._repo(repo), number, comment, action, changes, sender
+        )
 
     def event_pull_request_review(
         self,

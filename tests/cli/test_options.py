@@ -141,6 +141,7 @@ _AUTHOR_TEXT = st.text(
 @example(authors=[""])
 @example(authors=["@a\\"])  # a trailing backslash escapes the line break's two spaces
 @example(authors=["`@a`"])
+@example(authors=["--"])  # a markdown setext underline of the line before, or a rule
 def test_new_accepts_exactly_what_lint_accepts(
     authors: list[str], tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -12,7 +12,7 @@ from bot.dashboard.page import Notes, render_dashboard, render_message
 from bot.policy.dashboard import PullCard, build_view
 from bot.policy.decisions import NO_DECISION, Approved, ConcernRaised
 from bot.policy.panel import RfcPanel
-from tests.policy.test_dashboard import MOVES, PATH, RULE, T0, card, state
+from tests.policy.dashboard_cards import MOVES, PATH, RULE, T0, card, state
 
 
 class Tags(HTMLParser):

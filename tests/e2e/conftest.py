@@ -4,7 +4,9 @@
 if any request the App made departed from GitHub's OpenAPI description. ``bot_app`` runs
 ``bot.serve.app.create_app`` on a loopback port with the simulator's App credentials; tests
 deliver signed webhooks with ``await bot_app.deliver(event, payload)`` and wait with
-``await bot_app.idle()``. Replace ``bot_app.context.clock`` to fix the date.
+``await bot_app.idle()``. The App reads the simulator's clock: freeze or advance ``sim.clock``
+to fix the date. A test that needs other App options passes them to ``start_app`` with
+``@pytest.mark.parametrize("bot_app", [{...}], indirect=True)``.
 """
 
 from __future__ import annotations
@@ -48,13 +50,15 @@ class BotApp:
 
 
 @pytest.fixture
-async def bot_app(sim: Simulator) -> AsyncIterator[BotApp]:
+async def bot_app(sim: Simulator, request: pytest.FixtureRequest) -> AsyncIterator[BotApp]:
+    options: dict[str, Any] = getattr(request, "param", {})
     running = await start_app(
         sim,
         WEBHOOK_SECRET,
         log_format="text",
         event_budget_seconds=30.0,
         request_timeout_seconds=5.0,
+        **options,
     )
     async with aiohttp.ClientSession() as session:
         bot = BotApp(running.app, running.webhook_url, WEBHOOK_SECRET, running.context, session)

@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.github.labels import KnownLabelCache
 from bot.rfc.config.public import CONFIG_PATH
 from sandbox.delivery import deliver
 from sandbox.demo import demo_file
@@ -316,7 +317,7 @@ async def test_labels_known_to_exist_are_not_created_again(sim: Any, app: Any, r
 
 async def test_after_a_restart_existing_labels_are_fine(sim: Any, app: Any, repo: Any) -> None:
     await opened(sim, app, repo, {PATH: GOOD})
-    app.context.known_labels.clear()  # a restarted App knows no labels
+    app.context.caches.of(KnownLabelCache).clear()  # a restarted App knows no labels
     start = len(sim.requests)
     second = await opened(sim, app, repo, {PATH: GOOD}, head="rfc/second")
     created = [r.status for r in sim.requests[start:] if r.operation_id == "issues/create-label"]

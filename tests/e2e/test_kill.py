@@ -18,7 +18,7 @@ import aiohttp
 from bot.features.reconcile import CLAIM_LEASE_SECONDS
 from sandbox.delivery import deliver
 from sandbox.simulator import Simulator
-from tests.e2e.test_processes import REPO, SECRET, SETTLE_SECONDS, rfc, start_serve, until
+from tests.e2e.processes import REPO, SECRET, SETTLE_SECONDS, rfc, start_serve, until
 
 OPENED = 10
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.errors import UserError
 from bot.features.context import Context
-from bot.features.numbering import announcement, assign_numbers
+from bot.features.numbering import BlobTexts, announcement, assign_numbers
 from bot.rfc.edits import INDEX_END, INDEX_START
 from bot.values import Pull
 from tests.e2e.helpers import (
@@ -331,7 +331,7 @@ async def test_a_redelivery_after_a_restart_reads_no_rfc_text(
     sim: Any, bot_app: Any, repo: Any
 ) -> None:
     pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
-    bot_app.context.blob_texts.clear()  # a restarted App has no texts cached
+    bot_app.context.caches.of(BlobTexts).clear()  # a restarted App has no texts cached
     start = len(sim.requests)
 
     await send(bot_app, "pull_request", sim.event_pull_request(repo, pull.number, "closed"))
@@ -369,13 +369,13 @@ async def test_an_unnumbered_rfc_the_pull_request_only_modifies_is_not_numbered(
     assert bot_comments(sim, repo, pull.number) == []
 
 
+@pytest.mark.parametrize("bot_app", [{"announce_after_seconds": 0.0}], indirect=True)
 async def test_an_announcement_lost_by_the_writer_is_posted_by_a_later_delivery(
     sim: Any, bot_app: Any, repo: Any
 ) -> None:
     """The writer numbered the RFC but could not comment (it died, or GitHub refused): a
     redelivery, once the numbering commit is older than the writer's time to announce,
     posts the one that is missing."""
-    bot_app.context.announce_after_seconds = 0.0
     sim.fail("POST", r".*/issues/\d+/comments$", 403, times=1)
     pull = await merge(sim, bot_app, repo, {"rfcs/0000-job-retries.md": rfc("Job Retries")})
     assert bot_comments(sim, repo, pull.number) == []

@@ -3,48 +3,18 @@ GitHub simulator. Each test checks the file on the branch, the labels and the re
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from bot.serve.app import METRICS
-from tests.e2e.helpers import BRANCH, PATH, rfc, seed_repo, send
+from tests.e2e.helpers import BRANCH, PATH, numbering_commits, rfc, send
 from tests.e2e.helpers import bot_comments as replies
-from tests.e2e.helpers import open_pull as open_pull_with
+from tests.e2e.status_helpers import app, on_branch, open_pull, repo, say
+
+__all__ = ["app", "repo"]  # fixtures from status_helpers
 
 OTHER = "rfcs/0000-cache-warmup.md"
-TODAY = datetime(2024, 6, 12, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def app(bot_app: Any, sim: Any) -> Any:
-    sim.clock.freeze(TODAY)  # GitHub's clock, which the App reads too
-    return bot_app
-
-
-@pytest.fixture
-def repo(sim: Any) -> Any:
-    repository = seed_repo(sim, {})
-    sim.set_permission(repository, "mona", "write")
-    sim.set_permission(repository, "eve", "read")
-    return repository
-
-
-def open_pull(sim: Any, repo: Any, files: dict[str, str | None] | None = None) -> Any:
-    return open_pull_with(sim, repo, files or {PATH: rfc()})
-
-
-async def say(sim: Any, app: Any, repo: Any, number: int, user: str, body: str,
-              user_type: str = "User") -> dict[str, Any]:  # fmt: skip
-    """Post a comment in the simulator and deliver its webhook; wait until it is handled."""
-    comment = sim.add_comment(repo, number, user, body, user_type=user_type)
-    await send(app, "issue_comment", sim.event_issue_comment(repo, number, comment))
-    return comment
-
-
-def on_branch(sim: Any, repo: Any, path: str = PATH) -> str | None:
-    return sim.file(repo, path, ref=BRANCH)
 
 
 async def test_author_moves_draft_to_proposed(sim: Any, app: Any, repo: Any) -> None:
@@ -322,6 +292,19 @@ async def test_number_on_an_open_pull_request_explains(sim: Any, app: Any, repo:
     assert "is not merged" in reply
 
 
+async def test_maintainer_numbers_a_merged_pull_request(sim: Any, app: Any, repo: Any) -> None:
+    pull = open_pull(sim, repo)
+    sim.merge_pull_request(repo, pull.number, merged_by="mona")
+    comment = await say(sim, app, repo, pull.number, "mona", "/rfc number")
+
+    assert len(numbering_commits(sim, repo, pull.number)) == 1
+    assert sim.file(repo, PATH) is None
+    assert "**RFC Number:** 0001  " in (sim.file(repo, "rfcs/0001-job-retries.md") or "")
+    [reply] = replies(sim, repo, pull.number)
+    assert reply.startswith("`/rfc number`: ")
+    assert sim.reactions(repo, comment["id"]) == ["+1"]
+
+
 async def test_several_commands_get_one_combined_reply(sim: Any, app: Any, repo: Any) -> None:
     pull = open_pull(sim, repo)
     body = "/rfc status proposed\n/rfc staus final\n/rfc help"
@@ -364,3 +347,33 @@ async def test_github_failing_mid_command_still_gets_an_answer(
     assert failed.startswith("`/rfc status proposed`: Something went wrong while talking to")
     assert helped.startswith("help`: Here is what I understand")
     assert sim.reactions(repo, comment["id"]) == []
+
+
+async def test_invalid_config_is_noted_and_defaults_apply(sim: Any, app: Any, repo: Any) -> None:
+    sim.commit(repo, "main", files={".github/rfc-bot.yml": "statuses: [unclosed\n"}, message="cfg")
+    pull = open_pull(sim, repo)
+    await say(sim, app, repo, pull.number, "alice", "/rfc status proposed")
+
+    assert "**Status:** Proposed  " in (on_branch(sim, repo) or "")
+    [reply] = replies(sim, repo, pull.number)
+    moved, note = reply.split("\n\n")
+    assert moved.startswith("`/rfc status proposed`: Moved")
+    assert note.startswith("Note: `.github/rfc-bot.yml` on the default branch is invalid (")
+    assert note.endswith("), so the default settings were used.")
+
+
+async def test_status_below_a_fenced_block_with_a_heading_line_is_edited(
+    sim: Any, app: Any, repo: Any
+) -> None:
+    # A "## " line inside a fenced block above the metadata is code, not a section: the
+    # editor looks past it, as the parser does, and changes only the Status line.
+    fenced = "```\n## not a heading\n**Status:** Final\n```\n\n"
+    text = rfc().replace("**Status:**", fenced + "**Status:**", 1)
+    pull = open_pull(sim, repo, {PATH: text})
+    await say(sim, app, repo, pull.number, "alice", "/rfc status proposed")
+
+    after = on_branch(sim, repo) or ""
+    assert fenced in after
+    assert "**Status:** Proposed  \n" in after
+    [reply] = replies(sim, repo, pull.number)
+    assert reply.startswith("`/rfc status proposed`: Moved")

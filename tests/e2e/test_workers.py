@@ -20,7 +20,7 @@ import pytest
 
 from sandbox.delivery import deliver
 from sandbox.simulator import Simulator
-from tests.e2e.test_processes import ROOT, SECRET, START_SECONDS, free_port, healthy, until
+from tests.e2e.processes import ROOT, SECRET, START_SECONDS, free_port, healthy, until
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="SO_REUSEPORT balancing and PDEATHSIG: Linux"

@@ -3,7 +3,7 @@ what it remembers, and what it does when GitHub is slow, failing or short of req
 
 from __future__ import annotations
 
-from bot.features.dashboard import open_cards
+from bot.features.dashboard import DashboardCache, open_cards
 from bot.github.client import MAX_ATTEMPTS
 from bot.policy.dashboard import CachedCard
 from bot.serve.app import DISPATCHER, RECONCILER
@@ -16,6 +16,11 @@ def clients(scene: Scene):
     return factory
 
 
+def remembered(scene: Scene) -> DashboardCache:
+    """What the App's dashboard remembers between views."""
+    return scene.app.context.caches.of(DashboardCache)
+
+
 def number_of(scene: Scene, title: str) -> int:
     repo = scene.sim.find_repo(PUBLIC_REPO)
     return next(n for n, pull in repo.pulls.items() if pull.title == f"RFC: {title}")
@@ -26,7 +31,7 @@ async def test_a_view_reads_every_readable_pull_request_once_then_remembers(scen
     found = await open_cards(clients(scene), ctx, "mona")
     assert len(found.cards) == 6 and found.readable == {PUBLIC_REPO, PRIVATE_REPO}
     assert (found.loading, found.unavailable, found.rate_limited) == (0, 0, False)
-    assert all(isinstance(entry, CachedCard) for entry in ctx.dashboard_cards.values())
+    assert all(isinstance(entry, CachedCard) for entry in remembered(scene).cards.values())
     installation = scene.sim.find_repo(PUBLIC_REPO).installation_id
     before = scene.sim.api_usage(installation).requests
     again = await open_cards(clients(scene), ctx, "alice")
@@ -47,9 +52,9 @@ async def test_the_sweep_refreshes_a_card_shown_here_when_its_pull_request_chang
     number = number_of(scene, "Audit log")
     scene.sim.clock.advance(60)
     scene.sim.add_comment(repo, number, "omar", "/rfc resolve storage-cost")  # delivery lost
-    stale = ctx.dashboard_cards[(PUBLIC_REPO, number)]
+    stale = remembered(scene).cards[(PUBLIC_REPO, number)]
     await scene.app.app[RECONCILER].sweep()  # answers the command, then refreshes the card
-    fresh = ctx.dashboard_cards[(PUBLIC_REPO, number)]
+    fresh = remembered(scene).cards[(PUBLIC_REPO, number)]
     assert fresh.mark != stale.mark
     assert fresh.card is not None and not fresh.card.rfcs[0].decision.concerns
 
@@ -61,7 +66,7 @@ async def test_a_closed_pull_request_leaves_the_board(scene: Scene) -> None:
     number = number_of(scene, "Dark mode")
     scene.sim.close_pull_request(repo, number)
     await scene.deliver("pull_request", scene.sim.event_pull_request(repo, number, "closed"))
-    assert (PUBLIC_REPO, number) not in ctx.dashboard_cards
+    assert (PUBLIC_REPO, number) not in remembered(scene).cards
     found = await open_cards(clients(scene), ctx, "mona")
     assert len(found.cards) == 5
 
@@ -79,7 +84,7 @@ async def test_short_of_requests_a_view_shows_only_what_it_read_already(scene: S
 
 async def test_a_view_that_runs_out_of_time_counts_what_it_could_not_read(scene: Scene) -> None:
     ctx = scene.app.context
-    ctx.dashboard_cards.clear()
+    remembered(scene).cards.clear()
     scene.sim.time_out("GET", r".*/pulls/\d+/files.*", times=20, hang=5.0)
     found = await open_cards(clients(scene), ctx, "mona", budget=1.0)
     assert found.loading == 6 and found.cards == []
@@ -98,7 +103,8 @@ async def test_a_private_repository_is_hidden_when_github_cannot_say_who_may_rea
     scene.sim.fail("GET", r".*/collaborators/mona/permission", 502, times=MAX_ATTEMPTS)
     found = await open_cards(clients(scene), ctx, "mona")
     assert PRIVATE_REPO not in found.readable
-    assert ("mona", PRIVATE_REPO.lower()) not in ctx.read_access  # not remembered: asked again
+    # Not remembered: asked again.
+    assert ("mona", PRIVATE_REPO.lower()) not in remembered(scene).read_access
     found = await open_cards(clients(scene), ctx, "mona")
     assert PRIVATE_REPO in found.readable
 

@@ -36,7 +36,7 @@ from bot.serve.processes import usable_cpus
 from tests.lint_pool.helpers import REFERENCE
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN = ROOT / "tests" / "engine" / "golden"
+GOLDEN = ROOT / "tests" / "rfc" / "golden"
 EXAMPLE = (ROOT / "examples" / "rfcs" / "0000-job-retries.md").read_text(encoding="utf-8")
 PATH = "rfcs/0000-job-retries.md"
 TODAY = date(2026, 1, 15)

@@ -2,64 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.policy.dashboard import (
     CachedCard,
-    PullCard,
     Urgency,
     as_of,
     build_view,
     check_state,
     next_action,
 )
-from bot.policy.decisions import (
-    NO_DECISION,
-    Approved,
-    ConcernRaised,
-    Roster,
-    Started,
-    decision_state,
-)
-from bot.policy.panel import MoveOption, RfcPanel
+from bot.policy.decisions import NO_DECISION, Approved, ConcernRaised, decision_state
 from bot.rfc.config.public import DecisionRule
-
-T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
-PATH = "rfcs/0000-retries.md"
-RULE = DecisionRule(approvals="all", comment_period=timedelta(days=7))
-ROSTER = Roster.of(["alice", "bob", "carol"], maintainers=["alice"])
-START = Started(T0, "alice", PATH, "Proposed", "Final")
-MOVES = (MoveOption("Final", ("maintainers",), RULE),)
-
-
-def state(*events, now=T0 + timedelta(hours=1)):
-    return decision_state(PATH, [START, *events], RULE, ROSTER, now)
-
-
-def card(
-    repo="octo/rfcs",
-    number=1,
-    *,
-    decision=NO_DECISION,
-    check="success",
-    author="dana",
-    status="Proposed",
-    moves=MOVES,
-):
-    rfc = RfcPanel(PATH, "Retries", status, moves, decision, RULE)
-    return PullCard(
-        repo,
-        number,
-        "Add retries",
-        f"https://github.com/{repo}/pull/{number}",
-        author,
-        check,
-        "",
-        (rfc,),
-    )
+from tests.policy.dashboard_cards import PATH, ROSTER, START, T0, card, state
 
 
 def everyone(repo: str) -> bool:

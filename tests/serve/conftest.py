@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from gidgethub import routing
 
 from bot.features.context import Context
-from bot.serve.app import create_app
+from bot.serve.app import CONTEXT, create_app
 from bot.serve.settings import Settings
 from tests.keys import private_key_pem, rsa_key
 from tests.serve.helpers import Bot
@@ -37,14 +37,15 @@ def router() -> routing.Router:
 
 
 @pytest.fixture
-def context() -> Context:
-    return Context()
-
-
-@pytest.fixture
-async def bot(settings: Settings, router: routing.Router, context: Context) -> AsyncIterator[Bot]:
-    app = create_app(settings, router=router, context=context)
+async def bot(settings: Settings, router: routing.Router) -> AsyncIterator[Bot]:
+    app = create_app(settings, router=router)
     client = TestClient(TestServer(app))
     await client.start_server()
     yield Bot(client, app, settings)
     await client.close()
+
+
+@pytest.fixture
+def context(bot: Bot) -> Context:
+    """The Context the app built: what every handler gets."""
+    return bot.app[CONTEXT]

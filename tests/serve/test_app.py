@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +13,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from gidgethub import routing, sansio
 
 from bot.features.context import Context
-from bot.serve.app import METRICS, create_app
+from bot.policy.provenance import signing_key
+from bot.serve.app import CONTEXT, LINT_POOL, METRICS, create_app
 from bot.serve.settings import Settings
 from tests.serve.helpers import Bot, pr_payload, recorder, signed_headers
 
@@ -132,3 +134,17 @@ async def test_each_app_has_its_own_registry(settings: Settings) -> None:
         )
         is None
     )
+
+
+async def test_the_app_builds_its_context_once_from_its_settings(settings: Settings) -> None:
+    def clock() -> datetime:
+        return datetime(2024, 5, 1, tzinfo=UTC)
+
+    app = create_app(settings, router=routing.Router(), clock=clock, announce_after_seconds=7.0)
+    context = app[CONTEXT]
+    assert context.signing_key == signing_key(settings.webhook_secret)  # same on every replica
+    assert context.app_id == int(settings.app_id)
+    assert (context.clock, context.announce_after_seconds) == (clock, 7.0)
+    assert context.lint == app[LINT_POOL].lint  # the pool starts with the app, not before
+    context.deferred("check")
+    assert app[METRICS].registry.get_sample_value("rfcbot_deferred_total", {"kind": "check"}) == 1

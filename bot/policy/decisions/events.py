@@ -37,6 +37,7 @@ class Started:
     # The eligible approvers when it started (from the App's own start reply), so the panel can
     # say who left or joined since; None when unknown.
     roster: frozenset[str] | None = None
+    blob: str = ""  # the RFC's text when it started (the record's blob sha)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Approved:
     path: str | None  # None: the whole pull request (a review)
     link: str = ""
     via: Literal["comment", "review"] = "comment"
+    blob: str = ""  # the RFC's text approved (the record's blob sha)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,8 @@ class Cancelled:
 
 @dataclass(frozen=True, slots=True)
 class TextChanged:
-    """A push (not the App's own status commit) that changed the RFC file."""
+    """The RFC's text changed: ``sha`` is its new blob (from the record), or the commit that
+    changed it (a history read from commits)."""
 
     at: datetime
     path: str

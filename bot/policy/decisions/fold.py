@@ -64,6 +64,8 @@ class _Fold:
     paused: bool = False
     reminded_at: list[datetime] = field(default_factory=list)
     start_roster: frozenset[str] | None = None
+    blob: str = ""  # the RFC's text as the history last saw it
+    recorded: bool = False  # the events were checked when accepted: count them as recorded
 
 
 def decision_state(
@@ -72,6 +74,8 @@ def decision_state(
     rule: DecisionRule | Mapping[str, DecisionRule],
     roster: Roster,
     now: datetime,
+    *,
+    recorded: bool = False,
 ) -> DecisionState:
     """The state of the decision on ``path`` now.
 
@@ -79,12 +83,15 @@ def decision_state(
     whichever transition the latest start names). ``roster``: eligible approvers and
     maintainers as they are now. ``events``: the pull request's history, in any order; events
     about other paths are ignored (a review, whose path is None, is about every RFC), and so
-    are events later than ``now``.
+    are events later than ``now``. ``recorded``: the events come from the App's decision
+    record, where each was checked when accepted, so a recorded approval counts and a recorded
+    concern stays open even if its author has lost access since.
     """
     fold = _Fold(
         rules=None if isinstance(rule, DecisionRule) else rule,
         rule=rule if isinstance(rule, DecisionRule) else None,
         roster=roster,
+        recorded=recorded,
     )
     for event in canonical(events):
         if event.at > now:
@@ -111,7 +118,7 @@ def _apply(fold: _Fold, event: Event) -> None:
     if not state.running:
         return
     if isinstance(event, Cancelled):
-        if may("cancel", event.actor, _snapshot(fold), fold.roster) is None:
+        if fold.recorded or may("cancel", event.actor, _snapshot(fold), fold.roster) is None:
             fold.state = replace(state, phase=Phase.CANCELLED, ended_by=event.actor.lower())
         return
     if state.move_due:
@@ -122,18 +129,22 @@ def _apply(fold: _Fold, event: Event) -> None:
 def _apply_vote(fold: _Fold, event: Event) -> None:
     login = event.actor.lower()
     if isinstance(event, Approved):
-        if fold.roster.eligible(login):
-            fold.votes[login] = Approval(login, event.at, event.link, event.via)
+        if fold.recorded or fold.roster.eligible(login):
+            fold.votes[login] = Approval(login, event.at, event.link, event.via, event.blob)
     elif isinstance(event, ChangesRequested):
         fold.votes[login] = None
     elif isinstance(event, ConcernRaised):
-        if fold.roster.eligible(login) and event.name.lower() not in fold.concerns:
+        if (
+            fold.recorded or fold.roster.eligible(login)
+        ) and event.name.lower() not in fold.concerns:
             name = event.name.lower()
             fold.concerns[name] = Concern(name, login, event.at, event.link)
     elif isinstance(event, ConcernResolved):
-        snapshot = _snapshot(fold)
-        if may("resolve", login, snapshot, fold.roster, event.name.lower()) is None:
-            del fold.concerns[event.name.lower()]
+        name = event.name.lower()
+        if (fold.recorded and name in fold.concerns) or may(
+            "resolve", login, _snapshot(fold), fold.roster, name
+        ) is None:
+            del fold.concerns[name]
     elif isinstance(event, TextChanged):
         _text_changed(fold, event)
     else:  # Reminded: the only event left once a decision runs
@@ -141,11 +152,17 @@ def _apply_vote(fold: _Fold, event: Event) -> None:
 
 
 def _text_changed(fold: _Fold, event: TextChanged) -> None:
+    """The text is now blob ``event.sha``: with ``dismiss_on_change``, approvals of any other
+    text are withdrawn (by content: an approval of the new text stays)."""
+    fold.blob = event.sha
+    fold.state = replace(fold.state, blob=event.sha)
     if not any(fold.votes.values()):
         return
     fold.state = replace(fold.state, text_changed_at=event.at)
     if fold.rule is not None and fold.rule.dismiss_on_change:
-        fold.votes.clear()
+        for login, vote in list(fold.votes.items()):
+            if vote is not None and (not vote.blob or vote.blob != event.sha):
+                fold.votes[login] = None
 
 
 def _start(fold: _Fold, event: Started) -> None:
@@ -158,6 +175,7 @@ def _start(fold: _Fold, event: Started) -> None:
     fold.paused = False
     fold.reminded_at.clear()
     fold.start_roster = event.roster
+    fold.blob = event.blob
     fold.state = DecisionState(
         Phase.COLLECTING,
         path=event.path,
@@ -167,11 +185,12 @@ def _start(fold: _Fold, event: Started) -> None:
         started_at=event.at,
         start_link=event.link,
         required=quorum(fold.rule, fold.roster),
+        blob=event.blob,
     )
     # The starter's own approval counts when they are eligible.
     if fold.roster.eligible(event.actor):
         login = event.actor.lower()
-        fold.votes[login] = Approval(login, event.at, event.link, "start")
+        fold.votes[login] = Approval(login, event.at, event.link, "start", event.blob)
 
 
 def _rule_for(rules: Mapping[str, DecisionRule], current: str, target: str) -> DecisionRule | None:
@@ -196,18 +215,21 @@ def _after(fold: _Fold, at: datetime) -> None:
     blocked = bool(fold.concerns)
     if state.period_start is None:
         if reached and not blocked:
-            fold.state = replace(state, period_start=at, phase=Phase.COMMENT_PERIOD)
+            fold.state = replace(
+                state, period_start=at, phase=Phase.COMMENT_PERIOD, period_blob=fold.blob
+            )
     elif fold.paused:
         if not blocked:
             fold.paused = False
             start = at if reached else None
             phase = Phase.COMMENT_PERIOD if reached else Phase.COLLECTING
-            fold.state = replace(state, period_start=start, phase=phase)
+            blob = fold.blob if reached else None
+            fold.state = replace(state, period_start=start, phase=phase, period_blob=blob)
     elif blocked:
         fold.paused = True
         fold.state = replace(state, phase=Phase.PAUSED)
     elif not reached:
-        fold.state = replace(state, period_start=None, phase=Phase.COLLECTING)
+        fold.state = replace(state, period_start=None, phase=Phase.COLLECTING, period_blob=None)
 
 
 def _settle_deadline(fold: _Fold, at: datetime) -> None:
@@ -236,7 +258,7 @@ def _finish(fold: _Fold, now: datetime) -> DecisionState:
     approvals = tuple(
         sorted((vote for vote in fold.votes.values() if vote is not None), key=lambda a: a.login)
     )
-    counted = tuple(approval for approval in approvals if roster.eligible(approval.login))
+    counted = tuple(a for a in approvals if fold.recorded or roster.eligible(a.login))
     approved = {approval.login for approval in counted}
     start_roster = fold.start_roster
     left = {approval.login for approval in approvals} - roster.approvers

@@ -25,6 +25,7 @@ class Approval:
     at: datetime
     link: str
     via: str
+    blob: str = ""  # the text approved
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,10 @@ class DecisionState:
     # The last push that changed the RFC after an approval (with dismiss_on_change, approvals
     # before it were withdrawn).
     text_changed_at: datetime | None = None
+    # The RFC's text (blob sha) the record last saw, and the one the comment period started
+    # on: the move is made only on that text ("" when the history carries no blobs).
+    blob: str = ""
+    period_blob: str | None = None
     reminder_due: bool = False
     remind: tuple[str, ...] = ()  # who the reminder mentions
     ended_by: str | None = None  # who cancelled
@@ -63,6 +68,11 @@ class DecisionState:
     @property
     def running(self) -> bool:
         return self.phase in RUNNING
+
+    @property
+    def text_stale(self) -> bool:
+        """The text changed since the comment period started: no move on it."""
+        return self.period_blob is not None and self.period_blob != self.blob
 
     @property
     def needed(self) -> int:

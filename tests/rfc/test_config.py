@@ -46,7 +46,7 @@ from bot.rfc.config.sections import (
 from bot.rfc.config.yaml_file import defaults_yaml, flow_yaml
 from bot.rfc.rules import RULES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "config.md"
 SCHEMA = ROOT / "docs" / "rfc-bot.schema.json"
 

@@ -1,17 +1,14 @@
-"""`/rfc` commands that cannot do what was asked: each leaves the branch alone and says why.
-
-Also the successful `/rfc number` by a maintainer and the note about an invalid config.
-"""
+"""`/rfc` commands that cannot do what was asked: each leaves the branch alone and says why."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.helpers import BRANCH, PATH, numbering_commits, rfc
+from tests.e2e.helpers import BRANCH, PATH, rfc, send
 from tests.e2e.helpers import bot_comments as replies
-from tests.e2e.test_status import app, on_branch, open_pull, repo, say, send
+from tests.e2e.status_helpers import app, on_branch, open_pull, repo, say
 
-__all__ = ["app", "repo"]  # fixtures shared with test_status
+__all__ = ["app", "repo"]  # fixtures from status_helpers
 
 
 async def test_edit_that_left_the_body_alone_runs_nothing(sim: Any, app: Any, repo: Any) -> None:
@@ -22,19 +19,6 @@ async def test_edit_that_left_the_body_alone_runs_nothing(sim: Any, app: Any, re
 
     assert sim.head(repo, BRANCH) == pull.head_sha
     assert replies(sim, repo, pull.number) == []
-
-
-async def test_maintainer_numbers_a_merged_pull_request(sim: Any, app: Any, repo: Any) -> None:
-    pull = open_pull(sim, repo)
-    sim.merge_pull_request(repo, pull.number, merged_by="mona")
-    comment = await say(sim, app, repo, pull.number, "mona", "/rfc number")
-
-    assert len(numbering_commits(sim, repo, pull.number)) == 1
-    assert sim.file(repo, PATH) is None
-    assert "**RFC Number:** 0001  " in (sim.file(repo, "rfcs/0001-job-retries.md") or "")
-    [reply] = replies(sim, repo, pull.number)
-    assert reply.startswith("`/rfc number`: ")
-    assert sim.reactions(repo, comment["id"]) == ["+1"]
 
 
 async def test_branch_moving_twice_gives_up_politely(sim: Any, app: Any, repo: Any) -> None:
@@ -119,33 +103,3 @@ async def test_unknown_or_missing_status_must_be_fixed_by_hand(
         f"one of {choices}. Please fix it by hand first."
     )
     assert absent.startswith(f"`/rfc status proposed`: The **Status:** line of `{PATH}` is missing")
-
-
-async def test_invalid_config_is_noted_and_defaults_apply(sim: Any, app: Any, repo: Any) -> None:
-    sim.commit(repo, "main", files={".github/rfc-bot.yml": "statuses: [unclosed\n"}, message="cfg")
-    pull = open_pull(sim, repo)
-    await say(sim, app, repo, pull.number, "alice", "/rfc status proposed")
-
-    assert "**Status:** Proposed  " in (on_branch(sim, repo) or "")
-    [reply] = replies(sim, repo, pull.number)
-    moved, note = reply.split("\n\n")
-    assert moved.startswith("`/rfc status proposed`: Moved")
-    assert note.startswith("Note: `.github/rfc-bot.yml` on the default branch is invalid (")
-    assert note.endswith("), so the default settings were used.")
-
-
-async def test_status_below_a_fenced_block_with_a_heading_line_is_edited(
-    sim: Any, app: Any, repo: Any
-) -> None:
-    # A "## " line inside a fenced block above the metadata is code, not a section: the
-    # editor looks past it, as the parser does, and changes only the Status line.
-    fenced = "```\n## not a heading\n**Status:** Final\n```\n\n"
-    text = rfc().replace("**Status:**", fenced + "**Status:**", 1)
-    pull = open_pull(sim, repo, {PATH: text})
-    await say(sim, app, repo, pull.number, "alice", "/rfc status proposed")
-
-    after = on_branch(sim, repo) or ""
-    assert fenced in after
-    assert "**Status:** Proposed  \n" in after
-    [reply] = replies(sim, repo, pull.number)
-    assert reply.startswith("`/rfc status proposed`: Moved")

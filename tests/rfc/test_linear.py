@@ -20,8 +20,7 @@ from bot.rfc.document import Document, Section, parse
 from bot.rfc.lint import lint
 from bot.rfc.rules.structure import _Candidates
 from bot.rfc.template import blank_code_spans, bundled
-
-from .test_properties import MARKDOWNISH
+from tests.rfc.strategies import MARKDOWNISH
 
 _OLD_CODE_SPAN = re.compile(r"(`+).+?\1")  # cubic on long backtick runs: small inputs only
 

@@ -1,4 +1,4 @@
-"""Regenerate the golden cases: ``python3 tests/engine/golden/generate.py``.
+"""Regenerate the golden cases: ``python3 tests/rfc/golden/generate.py``.
 
 Each case is ``valid.md`` with one realistic defect. The expected diagnostics are written here
 by hand, as (rule, severity, anchor): the anchor is the exact text of the line the diagnostic
