@@ -3,8 +3,8 @@
 Entry points (cli) → runtime (serve) → dashboard → features → github → policy → rfc: a module
 imports only modules of its own rank or lower. Besides: no module reaches a sibling through
 its package's ``__init__``, a package ``__init__`` that imports its own modules only re-exports
-them, the config engine is reached through its face, and only bot/github/ talks to GitHub's
-REST API.
+them, the config engine is reached through its face, only bot/github/ talks to GitHub's
+REST API, and the handlers take typed deliveries, never a payload.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 import pytest
 
+import bot.deliveries
 from tests.import_graph import (
     PACKAGE,
     ROOT,
@@ -38,9 +39,11 @@ LAYERS: Mapping[str, int] = MappingProxyType(
         "bot.errors": 0,
         # 1: the pure RFC engine.
         "bot.rfc": 1,
-        # 2: pure decisions and values over the engine; the static site; the local checkout.
+        # 2: pure decisions and values over the engine (a delivery's among them); the static
+        # site; the local checkout.
         "bot.policy": 2,
         "bot.values": 2,
+        "bot.deliveries": 2,
         "bot.site": 2,
         "bot.local": 2,
         # 3: the only code that talks to GitHub.
@@ -330,4 +333,67 @@ async def f(gh, self, request, repo, base, client, new):
         "x.py:5: '/user'",
         "x.py:6: '/installation/repositories{?per_page}'",
         "x.py:7: '/app-manifests/'",
+    ]
+
+
+# --- handlers take typed deliveries ---------------------------------------------------------
+
+# What a handler's first parameter may be: a kind of ``bot.deliveries.Delivery``.
+DELIVERY_KINDS = frozenset(
+    name
+    for name, value in vars(bot.deliveries).items()
+    if isinstance(value, type) and issubclass(value, bot.deliveries.Delivery)
+)
+
+
+def payload_reads(source: str, where: str) -> list[str]:
+    """Reads of a payload (``x.data``) and handlers registered on a router that do not take a
+    typed delivery, in line order."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr == "data":
+            found.append((node.lineno, f"reads {ast.unparse(node)}"))
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _is_handler(node):
+            first = node.args.args[0] if node.args.args else None
+            annotation = ast.unparse(first.annotation) if first and first.annotation else ""
+            if annotation not in DELIVERY_KINDS:
+                found.append((node.lineno, f"handler {node.name} takes {annotation or '?'}"))
+    return [f"{where}:{line}: {what}" for line, what in sorted(found, key=lambda item: item[0])]
+
+
+def _is_handler(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(
+        isinstance(decorator, ast.Call) and ast.unparse(decorator.func).endswith(".register")
+        for decorator in node.decorator_list
+    )
+
+
+def test_handlers_take_typed_deliveries_and_never_read_a_payload() -> None:
+    """The payload is read once, at dispatch (``bot.features.handling``): nothing under
+    bot/features/ reads ``event.data``, and every handler takes a kind of delivery."""
+    features = ROOT / PACKAGE / "features"
+    found = [
+        line
+        for path in sorted(features.rglob("*.py"))
+        for line in payload_reads(
+            path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix()
+        )
+    ]
+    assert found == [], "read the typed delivery (bot/deliveries.py) instead:\n" + "\n".join(found)
+
+
+def test_payload_reads_are_caught() -> None:
+    source = """
+@router.register("pull_request", action="opened")
+async def typed(delivery: PullDelivery, gh, ctx): ...
+@router.register("issue_comment")
+async def raw(event: sansio.Event, gh, ctx):
+    pull = Pull.from_json(event.data["pull_request"])
+def helper(delivery):
+    return delivery.data.get("changes")
+"""
+    assert payload_reads(source, "x.py") == [
+        "x.py:5: handler raw takes sansio.Event",
+        "x.py:6: reads event.data",
+        "x.py:8: reads delivery.data",
     ]

@@ -1,6 +1,7 @@
 """``rfc-bot action``: the App's own handlers, run once for one GitHub Actions event.
 
-The same router (``bot.features.router``) and the same core as the hosted App; only the edge
+The same router (``bot.features.routes``), the same reading of the payload into a typed
+delivery (``bot.features.handling``) and the same core as the hosted App; only the edge
 differs: the event comes from ``GITHUB_EVENT_NAME`` and the JSON file at ``GITHUB_EVENT_PATH``
 instead of a webhook, and the client carries the workflow's ``GITHUB_TOKEN`` instead of an
 installation token. ``schedule`` and ``workflow_dispatch`` run the reconciler's sweep of the
@@ -28,9 +29,10 @@ import aiohttp
 from gidgethub import sansio
 
 from bot.clock import Clock, epoch_seconds, system_clock
-from bot.errors import PayloadError, UserError
+from bot.errors import PayloadError
 from bot.features.check import validate
 from bot.features.context import Context
+from bot.features.handling import refused, route, run_handler
 from bot.features.reconcile import Reconciler, SweepReport
 from bot.features.routes import router
 from bot.github.repos import get_repository
@@ -147,22 +149,16 @@ async def run_action(env: ActionEnv, *, clock: Clock = system_clock) -> int:
 
 async def dispatch(event: sansio.Event, gh: WorkflowClient, ctx: Context) -> bool:
     """Every handler registered for the event, each on its own; False when one failed."""
-    callbacks = router.fetch(event)
-    if not callbacks:
+    try:
+        routed = route(router, event)
+    except PayloadError as error:
+        refused(event, error)
+        return True
+    if routed is None:
         log.info("nothing to do for %s events", event.event)
-    ok = True
-    for callback in callbacks:
-        name = getattr(callback, "__qualname__", repr(callback))
-        try:
-            await callback(event, gh, ctx)
-        except UserError as error:
-            log.info("%s: %s", name, error)
-        except PayloadError as error:
-            log.warning("%s: the %s event was ignored: %s", name, event.event, error)
-        except Exception:
-            log.exception("%s: internal error on the %s event", name, event.event)
-            ok = False
-    return ok
+        return True
+    outcomes = {await run_handler(handler, routed.delivery, gh, ctx) for handler in routed.handlers}
+    return not outcomes & {"error", "timeout"}
 
 
 async def sweep(gh: WorkflowClient, repo: str, ctx: Context) -> bool:
@@ -177,7 +173,7 @@ async def sweep(gh: WorkflowClient, repo: str, ctx: Context) -> bool:
     report = SweepReport()
     # Only ``sweep_repository`` is used: it needs no App credentials (the factory).
     reconciler = Reconciler(lambda: None, ctx)
-    await reconciler.sweep_repository(gh, repository, raw, 0, report)
+    await reconciler.sweep_repository(gh, repository, report)
     log.info("swept %s: repairs %s, %d errors", repo, dict(report.repairs) or "none", report.errors)
     return report.errors == 0
 

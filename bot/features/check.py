@@ -21,9 +21,10 @@ from collections.abc import Awaitable, Iterable
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
-from gidgethub import routing, sansio
+from gidgethub import routing
 from gidgethub.abc import GitHubAPI
 
+from bot.deliveries import CheckDelivery, PullDelivery
 from bot.features.config import config_for
 from bot.features.context import Context
 from bot.features.roles import is_maintainer
@@ -52,7 +53,7 @@ from bot.policy.provenance import PullProvenance, proven_status_moves
 from bot.policy.replies import Outcome
 from bot.rfc.config.public import Config
 from bot.rfc.workflow import Provenance
-from bot.values import Pull, Repository, integer, obj
+from bot.values import Pull
 
 log = logging.getLogger(__name__)
 router = routing.Router()
@@ -67,38 +68,36 @@ T = TypeVar("T")
 @router.register("pull_request", action="reopened")
 @router.register("pull_request", action="synchronize")
 @router.register("pull_request", action="ready_for_review")
-async def on_pull_request(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
-    await validate(gh, Pull.from_json(event.data["pull_request"]), ctx, recheck=True)
+async def on_pull_request(delivery: PullDelivery, gh: GitHubAPI, ctx: Context) -> None:
+    await validate(gh, delivery.pull, ctx, recheck=True)
 
 
 @router.register("pull_request", action="edited")
-async def on_pull_request_edited(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
+async def on_pull_request_edited(delivery: PullDelivery, gh: GitHubAPI, ctx: Context) -> None:
     # Only a new base branch changes what the PR adds; title/body edits do not.
-    if "base" in (event.data.get("changes") or {}):
-        await validate(gh, Pull.from_json(event.data["pull_request"]), ctx, recheck=True)
+    if "base" in delivery.changed:
+        await validate(gh, delivery.pull, ctx, recheck=True)
 
 
 @router.register("check_run", action="rerequested")
-async def on_check_run_rerequested(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
-    check_run = obj(event.data, "check_run", "payload")
-    if check_run.get("name") == CHECK_NAME:
-        await _rerun(gh, event, check_run.get("pull_requests"), ctx)
+async def on_check_run_rerequested(delivery: CheckDelivery, gh: GitHubAPI, ctx: Context) -> None:
+    if delivery.check_name == CHECK_NAME:
+        await _rerun(gh, delivery, ctx)
 
 
 @router.register("check_suite", action="rerequested")
-async def on_check_suite_rerequested(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
-    suite = obj(event.data, "check_suite", "payload")
-    await _rerun(gh, event, suite.get("pull_requests"), ctx)
+async def on_check_suite_rerequested(delivery: CheckDelivery, gh: GitHubAPI, ctx: Context) -> None:
+    await _rerun(gh, delivery, ctx)
 
 
-async def _rerun(gh: GitHubAPI, event: sansio.Event, pulls: object, ctx: Context) -> None:
+async def _rerun(gh: GitHubAPI, delivery: CheckDelivery, ctx: Context) -> None:
     """The payload lists PRs minimally (no labels, no author): fetch each before re-running."""
-    repo = Repository.from_json(event.data.get("repository")).full_name
-    if not isinstance(pulls, list) or not pulls:
+    repo = delivery.repository.full_name
+    if not delivery.pull_numbers:
         log.info("re-run requested in %s for a commit with no open pull request here", repo)
         return
-    for ref in pulls:
-        await validate(gh, await get_pull(gh, repo, integer(ref, "number", "pull_requests[]")), ctx)
+    for number in delivery.pull_numbers:
+        await validate(gh, await get_pull(gh, repo, number), ctx)
 
 
 async def run_check_command(session: CommandSession, command: Command) -> Outcome:

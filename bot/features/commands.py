@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
 
 import aiohttp
 from cachetools import TTLCache
-from gidgethub import GitHubException, routing, sansio
+from gidgethub import GitHubException, routing
 from gidgethub.abc import GitHubAPI
 
 import bot.features.check as check
 import bot.features.decisions as decisions
 import bot.features.numbering as numbering
 import bot.policy.flood as flood
+from bot.deliveries import CommentDelivery
 from bot.errors import PayloadError, UserError
 from bot.features.config import default_branch_config
 from bot.features.context import Context
@@ -45,7 +45,7 @@ from bot.policy.replies import (
     reply_marker,
 )
 from bot.rfc.config.public import Config
-from bot.values import Comment, Repository, integer, login_of, obj
+from bot.values import Comment, Repository
 
 log = logging.getLogger(__name__)
 router = routing.Router()
@@ -64,27 +64,51 @@ COMMAND_WINDOW_SECONDS = max(flood.PER_USER[1], flood.PER_PULL[1])
 
 @router.register("issue_comment", action="created")
 @router.register("issue_comment", action="edited")
-async def on_issue_comment(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
-    data = event.data
-    if "pull_request" not in obj(data, "issue", "payload") or from_bot(data):
+async def on_issue_comment(delivery: CommentDelivery, gh: GitHubAPI, ctx: Context) -> None:
+    sender = delivery.sender.login if delivery.sender else None
+    sent_by_bot = delivery.sender is not None and delivery.sender.is_bot
+    if not delivery.on_pull_request or sent_by_bot:
         return
-    comment = Comment.from_json(data["comment"])
-    if not has_candidates(comment.body):
+    edited = delivery.action == "edited"
+    if edited and sender != delivery.comment.author:
+        return  # an edit by someone else: a command counts only for the person who wrote it
+    await answer_comment(
+        gh,
+        ctx,
+        delivery.repository,
+        delivery.issue_number,
+        delivery.comment,
+        edited=edited,
+        previous_body=delivery.previous_body,
+    )
+
+
+async def answer_comment(
+    gh: GitHubAPI,
+    ctx: Context,
+    repository: Repository,
+    number: int,
+    comment: Comment,
+    *,
+    edited: bool = False,
+    previous_body: str | None = None,
+) -> None:
+    """Run the commands of one comment on pull request ``number`` and answer them once (the
+    reconciler answers a comment no delivery answered through this too)."""
+    # Comments written by any bot (this App included) are never commands: no loops.
+    if comment.author_is_bot or not has_candidates(comment.body):
         return
     if comment.author is None:  # GitHub names every commenter ("ghost" once deleted)
         raise PayloadError("comment.user: expected a user with a login")
-    if data.get("action") == "edited" and login_of(data.get("sender")) != comment.author:
-        return  # an edit by someone else: a command counts only for the person who wrote it
-    repository = Repository.from_json(data["repository"])
-    number = integer(data["issue"], "number", "issue")
     config, config_error = await default_branch_config(
         gh, repository.full_name, repository.default_branch, ctx
     )
-    parsed, ignored = distinct_commands(commands_to_run(data, comment.body, config))
+    lines = commands_to_run(comment.body, config, edited, previous_body)
+    parsed, ignored = distinct_commands(lines)
     if not parsed:
         return
     repo = repository.full_name
-    refusal = edited_refusal(data, comment) or _flooded(ctx, repo, number, comment.author, parsed)
+    refusal = edited_refusal(comment, edited) or _flooded(ctx, repo, number, comment.author, parsed)
     if refusal is not None:
         outcomes = [Outcome(refusal)] * len(parsed)
     else:
@@ -107,32 +131,23 @@ EDITED_LATER = (
 )
 
 
-def edited_refusal(data: Mapping[str, Any], comment: Comment) -> str | None:
+def edited_refusal(comment: Comment, edited: bool) -> str | None:
     """A comment read back (a sweep after a lost delivery) that was edited since it was
     written: its edits may be anyone's, so none of its commands runs."""
-    if data.get("action") != "created" or comment.updated_at is None:
+    if edited or comment.updated_at is None:
         return None
     return EDITED_LATER if comment.updated_at != comment.created_at else None
 
 
-def from_bot(data: Mapping[str, Any]) -> bool:
-    """Comments written by any bot (this App included) are never commands: no loops."""
-    users = (data.get("comment", {}).get("user"), data.get("sender"))
-    return any(
-        isinstance(user, Mapping)
-        and (user.get("type") == "Bot" or (login_of(user) or "").endswith("[bot]"))
-        for user in users
-    )
-
-
-def commands_to_run(data: Mapping[str, Any], body: str, config: Config) -> list[ParsedLine]:
+def commands_to_run(
+    body: str, config: Config, edited: bool, previous_body: str | None
+) -> list[ParsedLine]:
     """All commands of a new comment; of an edited one, only the lines the edit added."""
-    if data.get("action") != "edited":
+    if not edited:
         return parse_commands(body, config.statuses)
-    previous = (data.get("changes") or {}).get("body") or {}
-    if not isinstance(previous, Mapping) or "from" not in previous:
+    if previous_body is None:
         return []  # the body did not change
-    return new_commands(str(previous["from"] or ""), body, config.statuses)
+    return new_commands(previous_body, body, config.statuses)
 
 
 async def run_one(session: CommandSession, item: ParsedLine) -> Outcome:

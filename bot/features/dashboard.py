@@ -32,10 +32,11 @@ from functools import partial
 from typing import Any
 
 from cachetools import LRUCache, TTLCache
-from gidgethub import GitHubException, routing, sansio
+from gidgethub import GitHubException, routing
 from gidgethub.abc import GitHubAPI
 
 import bot.features.decisions as decisions
+from bot.deliveries import PullDelivery
 from bot.features.config import config_for
 from bot.features.context import Context
 from bot.features.timers import register_timer
@@ -82,11 +83,10 @@ class DashboardCache:
 
 
 @router.register("pull_request", action="closed")
-async def on_pull_request_closed(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
+async def on_pull_request_closed(delivery: PullDelivery, gh: GitHubAPI, ctx: Context) -> None:
     """A closed pull request leaves the dashboard (its listing drops it too; this frees the
     card at once)."""
-    pull = Pull.from_json(event.data["pull_request"])
-    ctx.caches.of(DashboardCache).cards.pop((pull.repo, pull.number), None)
+    ctx.caches.of(DashboardCache).cards.pop((delivery.pull.repo, delivery.pull.number), None)
 
 
 @dataclass

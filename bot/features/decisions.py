@@ -20,10 +20,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from gidgethub import routing, sansio
+from gidgethub import routing
 from gidgethub.abc import GitHubAPI
 
 import bot.features.status as status
+from bot.deliveries import PullDelivery, Review
 from bot.errors import UserError
 from bot.features.config import config_for, default_branch_config
 from bot.features.context import Context
@@ -69,7 +70,7 @@ from bot.policy.replies import Outcome
 from bot.rfc.config.public import Config, DecisionRule
 from bot.rfc.document import parse
 from bot.rfc.workflow import who_may
-from bot.values import Comment, Pull, Repository, login_of
+from bot.values import Comment, Pull, Repository
 
 log = logging.getLogger(__name__)
 router = routing.Router()
@@ -158,29 +159,25 @@ def _entry(
 @router.register("pull_request_review", action="submitted")
 @router.register("pull_request_review", action="dismissed")
 @router.register("pull_request_review", action="edited")
-async def on_review(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
-    pull = Pull.from_json(event.data["pull_request"])
+async def on_review(delivery: PullDelivery, gh: GitHubAPI, ctx: Context) -> None:
+    pull, review = delivery.pull, delivery.review
     if not pull.is_open:
         return
-    review = event.data.get("review") or {}
-    user = review.get("user") or {}
-    bot_user = user.get("type") == "Bot" or str(user.get("login") or "").endswith("[bot]")
-    if event.data.get("action") != "edited" and not bot_user:
-        await _record_review(gh, pull, ctx, review, str(event.data.get("action")))
+    if review is not None and delivery.action != "edited" and not review.author_is_bot:
+        await _record_review(gh, pull, ctx, review, str(delivery.action))
     await settle(gh, pull, ctx)
 
 
 async def _record_review(
-    gh: GitHubAPI, pull: Pull, ctx: Context, review: dict[str, object], action: str
+    gh: GitHubAPI, pull: Pull, ctx: Context, review: Review, action: str
 ) -> None:
     """A review accepted now: an approval from an eligible approver, or a withdrawal, on each
     RFC with a running decision."""
-    state_name = str(review.get("state") or "").upper()
-    kind = "approve" if state_name == "APPROVED" and action == "submitted" else None
-    if state_name in ("CHANGES_REQUESTED", "DISMISSED") or action == "dismissed":
+    kind = "approve" if review.state == "APPROVED" and action == "submitted" else None
+    if review.state in ("CHANGES_REQUESTED", "DISMISSED") or action == "dismissed":
         kind = "changes-requested"
-    actor = login_of(review.get("user"))
-    if kind is None or actor is None or not isinstance(review.get("id"), int):
+    actor = review.author
+    if kind is None or actor is None:
         return
     config, _ = await config_for(gh, pull, ctx)
     history = await read_history(gh, pull, config, ctx)
@@ -195,21 +192,21 @@ async def _record_review(
         state = history.state(path, rule, roster, now)
         if kind == "approve" and may("approve", actor, state, roster) is not None:
             continue
-        blob, link = history.blobs[path], str(review.get("html_url") or "")
+        blob, link = history.blobs[path], review.html_url
         entries += history.text_change(path, now)
-        entries.append(Entry(kind, path, actor, now, f"review:{review['id']}", blob, {}, link))
+        entries.append(Entry(kind, path, actor, now, f"review:{review.id}", blob, {}, link))
     if entries:
         await append(gh, pull, ctx, entries)
 
 
 @router.register("pull_request", action="synchronize")
-async def on_push(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
+async def on_push(delivery: PullDelivery, gh: GitHubAPI, ctx: Context) -> None:
     """A push: the record is carried onto the new head (``before`` points at the old one) and
     a changed RFC text is recorded."""
-    pull = Pull.from_json(event.data["pull_request"])
+    pull = delivery.pull
     config, _ = await config_for(gh, pull, ctx)
     if pull.is_open and set(pull.labels) & decision_labels(config):
-        await settle(gh, pull, ctx, config, before=str(event.data.get("before") or "") or None)
+        await settle(gh, pull, ctx, config, before=delivery.before)
 
 
 async def after_commands(session: CommandSession, commands: Iterable[Command]) -> None:

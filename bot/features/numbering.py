@@ -21,9 +21,10 @@ from datetime import datetime
 from typing import Any
 
 from cachetools import LRUCache
-from gidgethub import routing, sansio
+from gidgethub import routing
 from gidgethub.abc import GitHubAPI
 
+from bot.deliveries import PullDelivery
 from bot.errors import UserError
 from bot.features.caches import BoundedLRUCache
 from bot.features.config import config_at
@@ -109,8 +110,13 @@ class NumberingResult:
 
 
 @router.register("pull_request", action="closed")
-async def on_pull_request_closed(event: sansio.Event, gh: GitHubAPI, ctx: Context) -> None:
-    pull = Pull.from_json(event.data["pull_request"])
+async def on_pull_request_closed(delivery: PullDelivery, gh: GitHubAPI, ctx: Context) -> None:
+    await number_merged(gh, delivery.pull, ctx)
+
+
+async def number_merged(gh: GitHubAPI, pull: Pull, ctx: Context) -> None:
+    """A closed pull request: number its new RFCs when it was merged into the default branch
+    (also the reconciler's repair of a merge whose numbering was missed)."""
     if not pull.merged or pull.base.ref != pull.default_branch:
         return
     try:

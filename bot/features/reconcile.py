@@ -1,15 +1,15 @@
 """The reconciler: events are hints, reconciliation is the truth.
 
 A sweep visits every installation of the App and every repository it may see, re-derives
-from GitHub what should be true and repairs what is not, by calling the webhook handlers
-themselves (they are idempotent: each write is found before it is made again):
+from GitHub what should be true and repairs what is not, through what the webhook handlers
+call (each is idempotent: a write is found before it is made again):
 
 - every open pull request has a completed `RFC validation` run of this App on its head
   (``bot.features.check.validate``, which also syncs the labels);
 - every pull request merged into the default branch within the window whose new RFC is still
-  ``0000-`` there gets its number (``bot.features.numbering``'s merge handler);
+  ``0000-`` there gets its number (``bot.features.numbering.number_merged``);
 - every ``/rfc`` comment within the window with neither the App's reply nor its reaction is
-  answered (``bot.features.commands``' comment handler);
+  answered (``bot.features.commands.answer_comment``);
 - every registered timer (``register_timer``) runs for the repository.
 
 Cheap when nothing changed: every listing is a conditional request (``ListingCache``), and
@@ -33,7 +33,6 @@ from typing import Any, Protocol
 
 import prometheus_client
 from cachetools import LRUCache
-from gidgethub import sansio
 from gidgethub.abc import GitHubAPI
 
 import bot.features.check as check
@@ -207,20 +206,15 @@ class Reconciler:
                 observer=report.observer(repository.full_name),
             )
             report.repositories += 1
-            await self.sweep_repository(repo_gh, repository, raw, installation_id, report)
+            await self.sweep_repository(repo_gh, repository, report)
 
     async def sweep_repository(
-        self,
-        gh: GitHubAPI,
-        repository: Repository,
-        raw: dict[str, Any],
-        installation_id: int,
-        report: SweepReport,
+        self, gh: GitHubAPI, repository: Repository, report: SweepReport
     ) -> None:
         """Every kind of repair for one repository; one kind failing does not stop the rest."""
         parts: list[tuple[str, Callable[[], Awaitable[None]]]] = [
             # Commands first: a status move pushes a commit, whose check the same sweep makes.
-            ("commands", lambda: self._commands(gh, repository, raw, installation_id, report)),
+            ("commands", lambda: self._commands(gh, repository, report)),
             ("numbers", lambda: self._numbers(gh, repository, report)),
             ("checks", lambda: self._checks(gh, repository, report)),
             *(
@@ -265,19 +259,11 @@ class Reconciler:
                 continue
             if await numbering.unnumbered_on_branch(gh, pull, self.ctx):
                 log.info("reconcile: %s#%s merged without its number", repo, pull.number)
-                event = _event("pull_request", {"action": "closed", "pull_request": item})
-                await numbering.on_pull_request_closed(event, gh, self.ctx)
+                await numbering.number_merged(gh, pull, self.ctx)
                 self._repaired(report, "number")
             self._numbered[key] = True
 
-    async def _commands(
-        self,
-        gh: GitHubAPI,
-        repository: Repository,
-        raw: dict[str, Any],
-        installation_id: int,
-        report: SweepReport,
-    ) -> None:
+    async def _commands(self, gh: GitHubAPI, repository: Repository, report: SweepReport) -> None:
         repo, now = repository.full_name, self.ctx.clock()
         since = window_start(now, self.window_days)
         items = await comments_updated_since(gh, repo, since)
@@ -297,15 +283,9 @@ class Reconciler:
             if claimed is not None and claimed > iso(now - timedelta(seconds=CLAIM_LEASE_SECONDS)):
                 continue  # another replica is answering it (or our own claim's answer was lost)
             log.info("reconcile: %s#%s comment %s unanswered", repo, found.number, found.comment.id)
-            data: dict[str, Any] = {
-                "action": "created",
-                "issue": {"number": found.number, "pull_request": {}},
-                "comment": comment,
-                "repository": raw,
-                "sender": comment.get("user"),
-                "installation": {"id": installation_id},
-            }
-            await commands.on_issue_comment(_event("issue_comment", data), gh, self.ctx)
+            number = found.number
+            assert number is not None  # maybe_unanswered keeps comments on a pull request only
+            await commands.answer_comment(gh, self.ctx, repository, number, found.comment)
             self._repaired(report, "command")
 
     # --- bookkeeping ---------------------------------------------------------------------
@@ -351,11 +331,6 @@ def _listed(item: dict[str, Any]) -> ListedComment:
         on_pull_request(comment.html_url),
         str(item.get("created_at") or ""),
     )
-
-
-def _event(name: str, data: dict[str, Any]) -> sansio.Event:
-    """A webhook event as the handlers take it, for work a sweep found undone."""
-    return sansio.Event(data, event=name, delivery_id=f"reconcile-{name}")
 
 
 # --- running -------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Handling an accepted delivery: run its handlers, name its outcome, log it once.
 
-Every handler registered for the event runs, each guarded on its own, within the delivery's
-time budget and with one GitHub client per delivery (it carries the deadline). The outcome
+The delivery is read into its typed value once (``bot.features.handling.route``; a payload of
+the wrong shape is refused there, ``ignored_payload``, before any client is built). Every
+handler registered for the event runs, each guarded on its own, within the delivery's time
+budget and with one GitHub client per delivery (it carries the deadline). The outcome
 (``handled``, ``ignored``, ``user_error``, ``error``, ``timeout``, ...) goes to the metrics
 and to the one ``bot.delivery`` log line every delivery gets.
 """
@@ -17,8 +19,10 @@ from typing import Any, NamedTuple
 
 from gidgethub import routing, sansio
 
-from bot.errors import PayloadError, UserError
+from bot.deliveries import Delivery
+from bot.errors import PayloadError
 from bot.features.context import Context
+from bot.features.handling import refused, route, run_handler
 from bot.github.client import ClientFactory
 from bot.serve.logs import log_fields
 from bot.serve.metrics import Metrics
@@ -70,68 +74,34 @@ class Dispatcher:
 
         Like ``router.dispatch``, but one handler failing does not keep the others from running.
         """
-        callbacks = self.router.fetch(event)
-        if not callbacks:
+        try:
+            routed = route(self.router, event)
+        except PayloadError as error:
+            refused(event, error)
+            return "ignored_payload"
+        if routed is None:
             return "ignored"
         budget = self.budget_seconds
-        gh = self._client_for(event, time.monotonic() + budget)
+        gh = self._client_for(routed.delivery, time.monotonic() + budget)
         outcomes: set[str] = set()
         try:
             async with asyncio.timeout(budget):
-                for callback in callbacks:
-                    outcomes.add(await run_handler(callback, event, gh, self.context))
+                for handler in routed.handlers:
+                    outcomes.add(await run_handler(handler, routed.delivery, gh, self.context))
         except TimeoutError:
             log.error("delivery %s ran out of its %.0f s budget", event.delivery_id, budget)
             return "timeout"
         return next((outcome for outcome in _WORST_FIRST if outcome in outcomes), "handled")
 
-    def _client_for(self, event: sansio.Event, deadline: float) -> Any:
+    def _client_for(self, delivery: Delivery, deadline: float) -> Any:
         if self.clients is None:
             raise RuntimeError("the GitHub session is not open (app not started)")
-        installation_id = payload_part(event.data, "installation").get("id")
-        if isinstance(installation_id, int):
-            return self.clients.installation_client(installation_id, deadline)
+        if delivery.installation_id is not None:
+            return self.clients.installation_client(delivery.installation_id, deadline)
         return self.clients.app_client(deadline)
 
     def _log(self, item: Queued, outcome: str) -> None:
         log_delivery(self.metrics, item.event, outcome, time.monotonic() - item.accepted)
-
-
-async def run_handler(callback: Any, event: sansio.Event, gh: Any, context: Context) -> str:
-    """One handler on one delivery; returns its outcome (it never raises but cancellation)."""
-    try:
-        await callback(event, gh, context)
-    except UserError as error:
-        log.info("%s: user error on delivery %s: %s", _name(callback), event.delivery_id, error)
-        return "user_error"
-    except PayloadError as error:
-        # Signed, yet not the shape GitHub documents: nothing was done with it.
-        log.warning(
-            "%s: delivery %s (%s) ignored: %s",
-            _name(callback),
-            event.delivery_id,
-            event.event,
-            error,
-        )
-        return "ignored_payload"
-    except TimeoutError:
-        # The client's own deadline (DeadlineExceeded) or a handler's timeout.
-        log.error("%s: delivery %s timed out", _name(callback), event.delivery_id)
-        return "timeout"
-    except Exception:
-        log.exception(
-            "%s: internal error on delivery %s (%s)",
-            _name(callback),
-            event.delivery_id,
-            event.event,
-        )
-        return "error"
-    return "handled"
-
-
-def _name(callback: Any) -> str:
-    """The handler's name for a log line (looked up only when there is a line to write)."""
-    return getattr(callback, "__qualname__", None) or repr(callback)
 
 
 def log_delivery(metrics: Metrics, event: sansio.Event, outcome: str, seconds: float) -> None:

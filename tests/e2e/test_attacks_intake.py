@@ -4,14 +4,25 @@ a 500; the App writes nothing to GitHub for it; the next normal delivery is hand
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
 from sandbox.delivery import delivery_headers
-from tests.e2e.attack_helpers import AUTHOR, full_rfc, latest_run, people_repo, say, writes
-from tests.e2e.helpers import PATH, bot_comments, open_pull
+from sandbox.sim_events import example
+from tests.e2e.attack_helpers import (
+    AUTHOR,
+    MAINTAINER,
+    full_rfc,
+    latest_run,
+    people_repo,
+    pushed,
+    say,
+    writes,
+)
+from tests.e2e.helpers import PATH, REPO, bot_comments, open_pull
 
 Mangle = Callable[[dict[str, Any]], None]
 
@@ -128,6 +139,85 @@ async def test_wrong_shaped_rerun_payload_is_ignored(sim: Any, bot_app: Any, eve
 
     assert status == 202 or 400 <= status < 500
     assert writes(sim, start) == []
+    await _assert_next_delivery_is_handled(sim, bot_app, repo, pull)
+
+
+# The envelope every delivery carries, of the wrong shape: refused at dispatch on every event
+# kind the App handles (an installation token from an id that is no integer, or the App's own
+# credentials for want of one, must never reach a handler).
+ENVELOPE_SHAPES = {
+    "repository-null": _set("repository", None),
+    "repository-a-string": _set("repository", "octo-org/rfcs"),
+    "installation-a-string": _set("installation", "x"),
+}
+Build = Callable[[Any, Any, Any, Any], Awaitable[dict[str, Any]]]
+
+
+async def _pull_request(sim: Any, app: Any, repo: Any, pull: Any) -> dict[str, Any]:
+    return sim.event_pull_request(repo, pull.number, "opened")
+
+
+async def _pull_request_review(sim: Any, app: Any, repo: Any, pull: Any) -> dict[str, Any]:
+    review = sim.submit_review(repo, pull.number, MAINTAINER, "APPROVED")
+    return sim.event_pull_request_review(repo, pull.number, review)
+
+
+async def _issue_comment(sim: Any, app: Any, repo: Any, pull: Any) -> dict[str, Any]:
+    comment = sim.add_comment(repo, pull.number, AUTHOR, "/rfc check")
+    return sim.event_issue_comment(repo, pull.number, comment)
+
+
+async def _check_run(sim: Any, app: Any, repo: Any, pull: Any) -> dict[str, Any]:
+    await pushed(sim, app, repo, pull.number)  # the App's run, to press "Re-run" on
+    return sim.event_check_run(repo, latest_run(sim, repo, pull.head_sha)["id"])
+
+
+async def _check_suite(sim: Any, app: Any, repo: Any, pull: Any) -> dict[str, Any]:
+    return sim.event_check_suite(repo, pull.head_sha)
+
+
+async def _installation(sim: Any, app: Any, repo: Any, pull: Any) -> dict[str, Any]:
+    return sim.event_installation("created")
+
+
+async def _installation_repositories(sim: Any, app: Any, repo: Any, pull: Any) -> dict[str, Any]:
+    payload = example("installation_repositories.added")
+    payload["installation"]["id"] = repo.installation_id
+    payload["repositories_added"] = [{"id": repo.id, "name": repo.name, "full_name": REPO}]
+    return payload
+
+
+EVENT_KINDS: dict[str, Build] = {
+    "pull_request": _pull_request,
+    "pull_request_review": _pull_request_review,
+    "issue_comment": _issue_comment,
+    "check_run": _check_run,
+    "check_suite": _check_suite,
+    "installation": _installation,
+    "installation_repositories": _installation_repositories,
+}
+
+
+@pytest.mark.parametrize("mangle", ENVELOPE_SHAPES.values(), ids=ENVELOPE_SHAPES.keys())
+@pytest.mark.parametrize("event", EVENT_KINDS)
+async def test_wrong_shaped_envelope_is_refused_on_every_event(
+    sim: Any, bot_app: Any, caplog: pytest.LogCaptureFixture, event: str, mangle: Mangle
+) -> None:
+    repo = people_repo(sim)
+    pull = open_pull(sim, repo, {PATH: full_rfc()})
+    payload = await EVENT_KINDS[event](sim, bot_app, repo, pull)
+    mangle(payload)
+    start = len(sim.requests)
+    caplog.clear()  # the lines of what the payload's builder delivered
+
+    with caplog.at_level(logging.INFO, logger="bot.delivery"):
+        status = await bot_app.deliver(event, payload, delivery_id=f"mangled-{event}")
+        await bot_app.idle()
+
+    assert status == 202
+    assert writes(sim, start) == []
+    outcomes = [r.outcome for r in caplog.records if r.name == "bot.delivery"]
+    assert outcomes == ["ignored_payload"]  # refused at dispatch: no handler ran
     await _assert_next_delivery_is_handled(sim, bot_app, repo, pull)
 
 

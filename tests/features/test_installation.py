@@ -5,6 +5,7 @@ import logging
 import pytest
 from gidgethub import sansio
 
+from bot.deliveries import delivery_of
 from bot.features.context import Context
 from bot.features.installation import router
 
@@ -28,7 +29,7 @@ async def test_installation_created_logged(caplog: pytest.LogCaptureFixture) -> 
         delivery_id="i-1",
     )
     with caplog.at_level(logging.INFO, logger="bot.features.installation"):
-        await router.dispatch(event, NoCalls(), Context())
+        await router.dispatch(delivery_of(event), NoCalls(), Context())
     [record] = caplog.records
     assert record.getMessage() == "installation created on octo-org"
     assert (record.installation_id, record.repositories, record.sender) == (
@@ -50,7 +51,7 @@ async def test_repositories_added_and_removed_logged(caplog: pytest.LogCaptureFi
         delivery_id="i-2",
     )
     with caplog.at_level(logging.INFO, logger="bot.features.installation"):
-        await router.dispatch(event, NoCalls(), Context())
+        await router.dispatch(delivery_of(event), NoCalls(), Context())
     [record] = caplog.records
     assert record.getMessage() == "installation repositories added on octo-org: +2 -0"
     assert record.added == ["octo-org/a", "octo-org/b"]

@@ -32,12 +32,47 @@ def signed_headers(body: bytes, secret: str, delivery_id: str) -> dict[str, str]
     }
 
 
+def repository_json(repo: str = "octo-org/rfcs") -> dict[str, Any]:
+    """A repository with the fields a delivery must carry (``bot.deliveries``)."""
+    return {"full_name": repo, "default_branch": "main", "html_url": f"https://github.com/{repo}"}
+
+
 def pr_payload(number: int, repo: str = "octo-org/rfcs", **extra: Any) -> dict[str, Any]:
+    repository = repository_json(repo)
     return {
         "action": "opened",
         "number": number,
-        "pull_request": {"number": number, "head": {"sha": "a" * 40}},
-        "repository": {"full_name": repo},
+        "pull_request": {
+            "number": number,
+            "state": "open",
+            "user": {"login": "alice", "type": "User"},
+            "head": {"ref": f"rfc/{number}", "sha": "a" * 40, "repo": repository},
+            "base": {"ref": "main", "sha": "b" * 40, "repo": repository},
+        },
+        "repository": repository,
+        "installation": {"id": 99},
+        **extra,
+    }
+
+
+def comment_payload(number: int, repo: str = "octo-org/rfcs", **extra: Any) -> dict[str, Any]:
+    """An ``issue_comment`` on pull request ``number``."""
+    return {
+        "action": "created",
+        "issue": {"number": number, "pull_request": {}},
+        "comment": {"id": 1000 + number, "body": "", "user": {"login": "alice"}},
+        "repository": repository_json(repo),
+        "installation": {"id": 99},
+        **extra,
+    }
+
+
+def check_run_payload(head_sha: str, number: int, **extra: Any) -> dict[str, Any]:
+    """A ``check_run`` on ``head_sha``, the head of pull request ``number``."""
+    return {
+        "action": "rerequested",
+        "check_run": {"head_sha": head_sha, "pull_requests": [{"number": number}]},
+        "repository": repository_json(),
         "installation": {"id": 99},
         **extra,
     }

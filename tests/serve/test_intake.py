@@ -11,7 +11,15 @@ from gidgethub import routing, sansio
 
 from bot.features.context import Context
 from bot.serve.intake import MAX_BODY_BYTES
-from tests.serve.helpers import Bot, pr_payload, recorder, sign, signed_headers
+from tests.serve.helpers import (
+    Bot,
+    check_run_payload,
+    comment_payload,
+    pr_payload,
+    recorder,
+    sign,
+    signed_headers,
+)
 
 
 async def test_missing_signature_is_401(bot: Bot, router: routing.Router) -> None:
@@ -117,20 +125,8 @@ async def test_events_of_one_pull_request_handled_in_order(
     router.add(handler, "issue_comment")
     router.add(handler, "check_run")
     await bot.post("pull_request", pr_payload(5, tag="first"), delivery_id="1")
-    await bot.post(
-        "issue_comment",
-        {"issue": {"number": 5}, "tag": "second", "repository": {"full_name": "octo-org/rfcs"}},
-        delivery_id="2",
-    )
-    await bot.post(
-        "check_run",
-        {
-            "check_run": {"head_sha": "b" * 40, "pull_requests": [{"number": 5}]},
-            "repository": {"full_name": "octo-org/rfcs"},
-            "tag": "third",
-        },
-        delivery_id="3",
-    )
+    await bot.post("issue_comment", comment_payload(5, tag="second"), delivery_id="2")
+    await bot.post("check_run", check_run_payload("b" * 40, 5, tag="third"), delivery_id="3")
     await bot.idle()
     assert order == [
         "start first",
