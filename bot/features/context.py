@@ -1,7 +1,8 @@
 """What every handler gets besides the event and the GitHub client: the App's ``Context``.
 
-Handlers have the signature ``async def handler(event: sansio.Event, gh: GitHubAPI,
-ctx: Context) -> None`` and are dispatched with ``router.dispatch(event, gh, ctx)``.
+Handlers have the signature ``async def handler(delivery: PullDelivery, gh: GitHubAPI,
+ctx: Context) -> None`` (a typed delivery of ``bot.deliveries``, read once at dispatch) and are
+run by ``bot.features.handling``.
 
 Whoever runs the App (the server's ``create_app``, the Action runner, the simulator's harness,
 tests) builds its Context once, complete, and nothing changes it afterwards (it is frozen): the
