@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 import jwt
 from gidgethub.aiohttp import GitHubAPI
 
@@ -30,3 +31,14 @@ def app_jwt(
     issued = int(sim.clock.now().timestamp()) - 30  # GitHub's clock: the simulator's
     claims = {"iat": issued, "exp": issued + lifetime, "iss": issuer or sim.app_id}
     return jwt.encode(claims, key or sim.private_key_pem, algorithm="RS256")
+
+
+async def installation_token(sim: Simulator, installation_id: int) -> str:
+    """An installation token of the simulator, as the App would get one (the stand-in for a
+    workflow's ``GITHUB_TOKEN`` in the Action's tests)."""
+    async with aiohttp.ClientSession() as session:
+        app = VersionedGitHubAPI(session, "rfc-bot-tests", base_url=sim.base_url)
+        issued = await app.post(
+            f"/app/installations/{installation_id}/access_tokens", data=b"", jwt=app_jwt(sim)
+        )
+    return str(issued["token"])

@@ -18,8 +18,8 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def modules() -> dict[str, Path]:
-    return {module_name(path): path for path in sorted((ROOT / PACKAGE).rglob("*.py"))}
+def modules(package: str = PACKAGE) -> dict[str, Path]:
+    return {module_name(path): path for path in sorted((ROOT / package).rglob("*.py"))}
 
 
 def with_parents(name: str) -> Iterator[str]:
@@ -68,8 +68,9 @@ def imported_names(name: str, path: Path, known: Collection[str]) -> Iterator[st
             yield submodule if submodule in known else statement.module
 
 
-def import_graph() -> dict[str, set[str]]:
-    known = modules()
+def import_graph(package: str = PACKAGE) -> dict[str, set[str]]:
+    """Module of ``package`` -> the modules of it that importing it runs."""
+    known = modules(package)
     graph: dict[str, set[str]] = {name: set() for name in known}
     for name, path in known.items():
         # The packages around a module are already importing whenever it runs, so reaching

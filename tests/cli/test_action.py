@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from bot.cli.action import ActionEnv, ActionError, action_context, read_event, run_action
@@ -17,7 +16,7 @@ from bot.github.workflow_client import BranchCommit, branch_commit
 from bot.policy.provenance import signing_key
 from sandbox.demo import demo_file
 from tests.e2e.helpers import BRANCH, PATH, REPO, open_pull, seed_repo
-from tests.github_api import VersionedGitHubAPI, app_jwt
+from tests.github_api import installation_token
 
 GOOD = demo_file("fixed.md")
 
@@ -29,12 +28,7 @@ def repo(sim: Any) -> Any:
 
 @pytest.fixture
 async def token(sim: Any, repo: Any) -> str:
-    async with aiohttp.ClientSession() as session:
-        app = VersionedGitHubAPI(session, "rfc-bot-tests", base_url=sim.base_url)
-        issued = await app.post(
-            f"/app/installations/{repo.installation_id}/access_tokens", data=b"", jwt=app_jwt(sim)
-        )
-    return str(issued["token"])
+    return await installation_token(sim, repo.installation_id)
 
 
 def env(sim: Any, token: str, name: str, event: dict[str, Any]) -> ActionEnv:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from bot.policy.check import CHECK_NAME
@@ -29,7 +28,7 @@ from tests.e2e.helpers import (
     rfc,
     seed_repo,
 )
-from tests.github_api import VersionedGitHubAPI, app_jwt
+from tests.github_api import installation_token
 
 GOOD = demo_file("fixed.md")  # lints clean: Draft, orchestrator + jobmaster
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,12 +53,7 @@ def repo(sim: Any) -> Any:
 @pytest.fixture
 async def token(sim: Any, repo: Any) -> str:
     """An installation token of the simulator: the stand-in for ``GITHUB_TOKEN``."""
-    async with aiohttp.ClientSession() as session:
-        app = VersionedGitHubAPI(session, "rfc-bot-tests", base_url=sim.base_url)
-        issued = await app.post(
-            f"/app/installations/{repo.installation_id}/access_tokens", data=b"", jwt=app_jwt(sim)
-        )
-    return str(issued["token"])
+    return await installation_token(sim, repo.installation_id)
 
 
 async def run_action(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.rfc.config.public import Config
-from bot.rfc.lint import NO_BASE, lint
+from bot.rfc.lint import NO_BASE, LintResult, lint
 from bot.rfc.rules import RULES
 from bot.rfc.workflow import Provenance
 
@@ -41,8 +41,7 @@ def _base(expected: dict) -> str | object | None:
     return (GOLDEN / base).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_golden_case(case: str) -> None:
+def _lint_case(case: str) -> tuple[dict, LintResult]:
     expected, text = _load(case)
     result = lint(
         expected["path"],
@@ -52,6 +51,12 @@ def test_golden_case(case: str) -> None:
         today=date.fromisoformat(expected["today"]),
         provenance=_provenance(expected),
     )
+    return expected, result
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden_case(case: str) -> None:
+    expected, result = _lint_case(case)
     found = Counter((d.rule, d.severity.value, d.line) for d in result.diagnostics)
     wanted = Counter((d["rule"], d["severity"], d["line"]) for d in expected["diagnostics"])
     assert found == wanted, [f"{d.line}: {d.rule}: {d.message}" for d in result.diagnostics]
@@ -79,15 +84,7 @@ def test_passing_cases_exist() -> None:
 
 
 def test_a_gated_move_by_hand_names_the_decision_to_start() -> None:
-    expected, text = _load("status-gated-by-hand")
-    result = lint(
-        expected["path"],
-        text,
-        Config(),
-        base=_base(expected),
-        today=date.fromisoformat(expected["today"]),
-        provenance=_provenance(expected),
-    )
+    _, result = _lint_case("status-gated-by-hand")
     [diagnostic] = result.diagnostics
     assert "needs a decision" in diagnostic.message
     assert "'/rfc status final'" in diagnostic.message

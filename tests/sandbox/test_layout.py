@@ -6,7 +6,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.import_graph import ROOT, find_cycle, imported_names, module_name, with_parents
+from tests.import_graph import ROOT, find_cycle
+from tests.import_graph import import_graph as package_graph
+from tests.import_graph import modules as all_modules
 
 PACKAGE = ROOT / "sandbox"
 ROUTE_TABLE = PACKAGE / "routes" / "table.py"
@@ -14,21 +16,12 @@ REGISTERING = frozenset({"router", "add_route", "add_get", "add_post", "add_rout
 
 
 def modules() -> dict[str, Path]:
-    return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+    return all_modules("sandbox")
 
 
 def import_graph() -> dict[str, set[str]]:
-    """Module -> the sandbox modules importing it runs (its own packages excepted, as they
-    are already importing whenever it runs)."""
-    known = modules()
-    graph: dict[str, set[str]] = {name: set() for name in known}
-    for name, path in known.items():
-        running = set(with_parents(name))
-        for target in imported_names(name, path, known):
-            loaded = {module for module in with_parents(target) if module not in running}
-            graph[name].update(module for module in loaded | {target} if module in known)
-        graph[name].discard(name)
-    return graph
+    """Module -> the sandbox modules importing it runs."""
+    return package_graph("sandbox")
 
 
 def test_no_import_cycle_under_sandbox() -> None:
