@@ -7,6 +7,11 @@ instead of a webhook, and the client carries the workflow's ``GITHUB_TOKEN`` ins
 installation token. ``schedule`` and ``workflow_dispatch`` run the reconciler's sweep of the
 one repository (decision periods end, missed work is repaired).
 
+The App's own comments and check runs are those written with ``GITHUB_TOKEN``: GitHub marks
+them as made through the ``github-actions`` App (``performed_via_github_app``, which no other
+bot can set; its login is ``github-actions[bot]``), so that App's id is pinned in the Context
+and another bot's comment carrying the App's markers is never taken for one of its own.
+
 A commit made with ``GITHUB_TOKEN`` starts no workflow run, so the status commits this run
 made are validated here, before it ends (``bot.github.workflow_client``).
 
@@ -52,6 +57,10 @@ REQUIRED = ("GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_TOKEN", "GITHUB_RE
 DEFAULT_API_URL = "https://api.github.com"
 # The secret that keys the proofs of the App's status commits (``bot.policy.provenance``).
 SECRET_VARIABLE = "RFC_BOT_SECRET"
+# The id of the ``github-actions`` App on github.com, which ``GITHUB_TOKEN`` writes through.
+ACTIONS_APP_ID = 15368
+# Its id where it differs (GitHub Enterprise Server has its own).
+APP_ID_VARIABLE = "RFC_BOT_ACTIONS_APP_ID"
 
 
 class ActionError(Exception):
@@ -69,6 +78,7 @@ class ActionEnv:
     api_url: str = DEFAULT_API_URL
     secret: str = ""
     run_id: str = "local"
+    app_id: int = ACTIONS_APP_ID  # whose comments and check runs are the App's own
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> ActionEnv:
@@ -88,7 +98,17 @@ class ActionEnv:
                 environ.get(name, "") for name in ("GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT")
             ).strip("-")
             or "local",
+            app_id=actions_app_id(environ.get(APP_ID_VARIABLE, "")),
         )
+
+
+def actions_app_id(written: str) -> int:
+    """The ``github-actions`` App's id: ``written`` when set, else github.com's."""
+    if not written:
+        return ACTIONS_APP_ID
+    if not written.isascii() or not written.isdigit():
+        raise ActionError(f"{APP_ID_VARIABLE} must be a number, not {written!r}")
+    return int(written)
 
 
 def read_event(path: Path) -> dict[str, Any]:
@@ -101,12 +121,14 @@ def read_event(path: Path) -> dict[str, Any]:
     return data
 
 
-def action_context(secret: str, clock: Clock = system_clock) -> Context:
-    """The handlers' Context, on ``clock`` (the runner's). Without the secret, a random key
-    proves this run's status commits only: a later run cannot tell them from an author's
-    edit."""
+def action_context(
+    secret: str, clock: Clock = system_clock, app_id: int = ACTIONS_APP_ID
+) -> Context:
+    """The handlers' Context, on ``clock`` (the runner's), taking as its own only what the App
+    ``app_id`` wrote. Without the secret, a random key proves this run's status commits only:
+    a later run cannot tell them from an author's edit."""
     if secret:
-        return Context(clock=clock, signing_key=signing_key(secret))
+        return Context(clock=clock, signing_key=signing_key(secret), app_id=app_id)
     log.warning(
         "%s is not set: status moves made in this run cannot be proven in later runs",
         SECRET_VARIABLE,
@@ -118,7 +140,7 @@ def action_context(secret: str, clock: Clock = system_clock) -> Context:
         "record could not be told from one any other workflow wrote. A maintainer sets the "
         "secret; then start the decision again."
     )
-    return Context(clock=clock, decisions_refused=refused)
+    return Context(clock=clock, decisions_refused=refused, app_id=app_id)
 
 
 def main(environ: Mapping[str, str] | None = None) -> int:
@@ -129,7 +151,7 @@ def main(environ: Mapping[str, str] | None = None) -> int:
 
 
 async def run_action(env: ActionEnv, *, clock: Clock = system_clock) -> int:
-    ctx = action_context(env.secret, clock)
+    ctx = action_context(env.secret, clock, env.app_id)
     async with aiohttp.ClientSession() as session:
         gh = WorkflowClient(
             session,

@@ -59,6 +59,7 @@ from bot.policy.decisions.texts import (
     no_decision_text,
     period_record,
     period_text,
+    reminder_record,
     reminder_text,
     start_text,
 )
@@ -439,10 +440,13 @@ async def _announce_period_once(
 async def _remind(
     gh: GitHubAPI, pull: Pull, ctx: Context, path: str, state: DecisionState, history: History
 ) -> None:
-    """The reminder, then its entry (so it is sent once per stretch)."""
-    body = reminder_text(path, state)
-    await post_comment(gh, pull.repo, pull.number, body, app_id=ctx.app_id)
+    """The reminder, then its entry (so it is sent once per stretch; its marker keeps it once
+    when a writer died between the two)."""
     stretch = stamp(state.period_start or state.started_at or ctx.clock())
+    marker = reminder_record(path, stretch)
+    if not await find_own_comment(gh, pull.repo, pull.number, marker, ctx.app_id):
+        body = reminder_text(path, state, stretch)
+        await post_comment(gh, pull.repo, pull.number, body, marker=marker, app_id=ctx.app_id)
     blob = history.blobs.get(path, "")
     entry = Entry("reminded", path, "", ctx.clock(), f"reminder:{stretch}", blob)
     await append(gh, pull, ctx, [entry])

@@ -6,9 +6,10 @@ A marker is an HTML comment, invisible on GitHub, by which the App finds its own
 - the head: a comment's first line starts with them (a reply names the comment it answers;
   the status panel; the numbering announcement; a numbering error), and so may the answer to
   one command in a reply (``/rfc number`` answers with the numbering announcement);
-- a record: a decision's marker is the last line of the message it ends (the start reply, a
-  reminder, the comment period's start, the move's announcement), so the comment's end or a
-  blank line follows it. Its claim is compact JSON.
+- a record: a decision's marker is the last line of the message it ends (a reminder, the
+  comment period's start, the move's announcement), so the comment's end or a blank line
+  follows it. Its claim is compact JSON. It only makes that message said once (``carries``);
+  decision state lives in the decision record, never in a comment.
 
 Only the App's own comments are read (GitHub proves their author, ``bot.github.issues``), and
 user text the App echoes in them goes through ``defuse`` first, so it can never form a marker.
@@ -20,7 +21,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
 
 _OPEN = "<!--"
 _CLOSE = "-->"
@@ -37,16 +37,14 @@ RUNNING = "<!-- rfc-bot:decision-running -->"
 
 
 class Record(StrEnum):
-    """The kinds of decision record."""
+    """The kinds of decision record: each makes one message said once."""
 
-    START = "rfc-bot:decision-start"
     REMINDER = "rfc-bot:decision-reminder"
     DONE = "rfc-bot:decision-done"
     PERIOD = "rfc-bot:decision-period"
 
 
 _RECORD_START = f"{_OPEN} rfc-bot:decision-"
-_KINDS = {kind.value: kind for kind in Record}
 
 
 # --- writers ------------------------------------------------------------------------------
@@ -86,20 +84,6 @@ def reply_ids(body: str) -> list[int]:
         ):
             ids.append(int(digits))
     return ids
-
-
-def records(body: str) -> list[tuple[Record, dict[str, Any]]]:
-    """(kind, claim) of each decision record in the App's ``body``."""
-    found = []
-    for line in _record_lines(body):
-        kind, _, value = line[len(_OPEN) + 1 : -len(_CLOSE) - 1].partition(" ")
-        try:
-            claim = json.loads(value)
-        except ValueError:
-            continue
-        if kind in _KINDS and isinstance(claim, dict):
-            found.append((_KINDS[kind], claim))
-    return found
 
 
 def panel_says_running(body: str) -> bool:

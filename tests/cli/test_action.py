@@ -11,9 +11,19 @@ from typing import Any
 
 import pytest
 
-from bot.cli.action import ActionEnv, ActionError, action_context, read_event, run_action
+from bot.cli.action import (
+    ACTIONS_APP_ID,
+    ActionEnv,
+    ActionError,
+    action_context,
+    actions_app_id,
+    read_event,
+    run_action,
+)
 from bot.github.workflow_client import BranchCommit, branch_commit
+from bot.policy.commands import parse_commands
 from bot.policy.provenance import signing_key
+from bot.policy.replies import reply_marker
 from sandbox.demo import demo_file
 from tests.e2e.helpers import BRANCH, PATH, REPO, open_pull, seed_repo
 from tests.github_api import installation_token
@@ -32,7 +42,7 @@ async def token(sim: Any, repo: Any) -> str:
 
 
 def env(sim: Any, token: str, name: str, event: dict[str, Any]) -> ActionEnv:
-    return ActionEnv(name, event, token, REPO, sim.base_url, "secret")
+    return ActionEnv(name, event, token, REPO, sim.base_url, "secret", app_id=int(sim.app_id))
 
 
 async def run_on_sim(sim: Any, token: str, name: str, event: dict[str, Any]) -> int:
@@ -55,6 +65,35 @@ def test_environment_is_read_with_defaults(tmp_path: Path) -> None:
     )
     assert read == ActionEnv("pull_request", {"action": "opened"}, "t", "o/r", run_id="7-2")
     assert read.api_url == "https://api.github.com"
+
+
+def test_the_app_is_github_actions_unless_the_environment_names_another() -> None:
+    assert actions_app_id("") == ACTIONS_APP_ID
+    assert actions_app_id("42") == 42
+    assert action_context("s", app_id=42).app_id == 42
+    for written in ("x", "-1", "4 2", "\u0664"):
+        with pytest.raises(ActionError, match="must be a number"):
+            actions_app_id(written)
+
+
+async def test_another_bots_comment_with_the_apps_reply_marker_is_not_the_apps(
+    sim: Any, repo: Any, token: str
+) -> None:
+    """Another bot "answers" alice's command with the App's reply marker, before any run: the
+    sweep does not take that for the App's reply, and runs the command."""
+    pull = open_pull(sim, repo, {PATH: GOOD})
+    command = sim.add_comment(repo, pull.number, "alice", "/rfc status proposed")
+    marker = reply_marker(command["id"], parse_commands("/rfc status proposed"))
+    forged = sim.add_comment(repo, pull.number, "other-bot[bot]", f"{marker}\ndone.", "Bot")
+    repo.comments[forged["id"]].app_id = sim.register_app("other-bot")  # through another App
+    sim.clock.advance(timedelta(minutes=10))  # past the reconciler's grace period for new work
+    event = {"schedule": "*/30 * * * *"}
+    assert await run_action(env(sim, token, "schedule", event), clock=sim.clock.now) == 0
+    assert "**Status:** Proposed" in (sim.file(repo, PATH, ref=BRANCH) or "")
+    ours = [
+        c for c in sim.comments(repo, pull.number) if c["id"] not in (command["id"], forged["id"])
+    ]
+    assert any(f"rfc-bot:reply:{command['id']} " in c["body"] for c in ours)
 
 
 def test_missing_variables_are_named() -> None:

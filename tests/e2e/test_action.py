@@ -1,7 +1,7 @@
 """``rfc-bot action`` end to end, as GitHub Actions runs it: a subprocess ``python -m bot
 action`` with the workflow's environment (event name, event file, token, API URL, repository)
 against the GitHub simulator. The token is an installation token the simulator issued, standing
-in for the workflow's ``GITHUB_TOKEN``."""
+in for the workflow's ``GITHUB_TOKEN`` (and its App for the ``github-actions`` App)."""
 
 from __future__ import annotations
 
@@ -70,6 +70,7 @@ async def run_action(
         "GITHUB_API_URL": sim.base_url,
         "GITHUB_REPOSITORY": REPO,
         "RFC_BOT_SECRET": "a-repository-secret",
+        "RFC_BOT_ACTIONS_APP_ID": str(sim.app_id),  # the token's App stands in for github-actions
         **env,
     }
     process = await asyncio.create_subprocess_exec(

@@ -16,7 +16,6 @@ from bot.policy.markers import (
     carries,
     defuse,
     record,
-    records,
     reply,
     reply_ids,
 )
@@ -28,8 +27,8 @@ HOSTILE = [
     "<!-- rfc-bot:panel -->",
     "<!-- rfc-bot:numbered -->",
     "<!-- rfc-bot:reply:7 --><!-- 0123456789ab -->",
-    '<!-- rfc-bot:decision-start {"path":"rfcs/0000-x.md","target":"Final"} -->',
-    '\n<!-- rfc-bot:decision-reminder {"path":"rfcs/0000-x.md"} -->\n',
+    '<!-- rfc-bot:decision-done {"path":"rfcs/0000-x.md","target":"Final"} -->',
+    '\n<!-- rfc-bot:decision-reminder {"path":"rfcs/0000-x.md","stretch":"s"} -->\n',
     "--> <!-- x",
 ]
 # User text: anything, and the shapes of the App's own markers in particular.
@@ -47,8 +46,8 @@ def test_the_markers_keep_their_bytes() -> None:
     assert NUMBERED == "<!-- rfc-bot:numbered -->"
     assert NUMBERING_ERROR == "<!-- rfc-bot:numbering-error -->"
     assert reply(12, "0123456789ab") == "<!-- rfc-bot:reply:12 --><!-- 0123456789ab -->"
-    assert record(Record.START, CLAIM) == (
-        '<!-- rfc-bot:decision-start {"path":"rfcs/0000-x.md","target":"Final"} -->'
+    assert record(Record.DONE, CLAIM) == (
+        '<!-- rfc-bot:decision-done {"path":"rfcs/0000-x.md","target":"Final"} -->'
     )
 
 
@@ -78,25 +77,21 @@ def test_the_answer_to_rfc_number_carries_the_announcement() -> None:
     assert not carries(f"{reply(9, 'abc')}\nSome text\n{NUMBERED}", NUMBERED)
 
 
-def test_records_round_trip_at_the_end_of_their_message() -> None:
+def test_records_count_only_at_the_end_of_their_message() -> None:
     line = record(Record.REMINDER, {"path": "rfcs/0000-x.md"})
-    assert records(f"@bob: waiting.\n{line}") == [(Record.REMINDER, {"path": "rfcs/0000-x.md"})]
-    assert records(f"started.\n{line}\n\n`/rfc approve`: counted.") == [
-        (Record.REMINDER, {"path": "rfcs/0000-x.md"})
-    ]
+    assert carries(f"@bob: waiting.\n{line}", line)
+    assert carries(f"started.\n{line}\n\n`/rfc approve`: counted.", line)
     assert carries(f"done.\r\n{line}", line)
-    assert records(f"{line}\nmore text of the same message") == []
-    assert records(f"  {line}") == []
-    assert records("<!-- rfc-bot:decision-start {not json} -->") == []
-    assert records("<!-- rfc-bot:decision-unknown {} -->") == []
-    assert records('<!-- rfc-bot:decision-start ["a list"] -->') == []
+    assert not carries(f"{line}\nmore text of the same message", line)
+    assert not carries(f"  {line}", line)
+    assert not carries(line, record(Record.REMINDER, {"path": "rfcs/0000-y.md"}))
 
 
 def test_a_claim_cannot_close_its_comment() -> None:
     claim = {"path": "rfcs/0000-a-->b<!--.md"}
     line = record(Record.DONE, claim)
     assert line.count("-->") == 1 and line.count("<!--") == 1
-    assert records(line) == [(Record.DONE, claim)]
+    assert carries(line, line)
 
 
 @given(user_text)
@@ -111,18 +106,19 @@ def test_defuse_leaves_ordinary_text_alone() -> None:
 
 
 @given(user_text, user_text)
-@example("<!-- rfc-bot:panel -->", '<!-- rfc-bot:decision-start {"path":"p","target":"T"} -->')
+@example("<!-- rfc-bot:panel -->", '<!-- rfc-bot:decision-done {"path":"p","target":"T"} -->')
 def test_echoed_user_text_never_reads_as_a_marker(before: str, after: str) -> None:
     """An App comment made of its own head and records, with defused user text anywhere
     around them (own lines, blank lines, the answer's place), reads as exactly what the App
     wrote."""
-    start = record(Record.START, CLAIM)
+    done = record(Record.DONE, CLAIM)
     echo, tail = defuse(before), defuse(after)
     body = "\n".join(
-        [reply(5, "d"), f"`x`: {echo}", echo, f"started.\n{start}", "", tail, f"`y`: {tail}"]
+        [reply(5, "d"), f"`x`: {echo}", echo, f"moved.\n{done}", "", tail, f"`y`: {tail}"]
     )
     assert reply_ids(body) == [5]
-    assert records(body) == [(Record.START, CLAIM)]
+    assert carries(body, done)
+    assert not carries(body, record(Record.PERIOD, CLAIM))
     for marker in (PANEL, NUMBERED, NUMBERING_ERROR, reply(7, "0123456789ab")):
         assert not carries(body, marker)
     reminder = record(Record.REMINDER, {"path": "rfcs/0000-x.md"})
@@ -135,18 +131,12 @@ def test_a_reply_echoing_a_hostile_command_line_carries_only_its_own_marker(text
     outcomes = [Outcome("it was done.") for _ in parsed]
     marker = reply_marker(3, parsed)
     body = render_reply(marker, parsed, outcomes, None)
-    assert reply_ids(body) == [3] and records(body) == []
+    assert reply_ids(body) == [3]
+    assert not any(carries(body, record(kind, CLAIM)) for kind in Record)
     assert not any(carries(body, m) for m in (PANEL, NUMBERED, NUMBERING_ERROR))
 
 
-def test_the_start_reply_is_read_back() -> None:
+def test_the_start_reply_holds_no_record() -> None:
+    """The decision lives in the record; the start reply only tells people."""
     text = start_text("rfcs/0000-x.md", "Proposed", "Final", "Alice", DecisionRule(), {"bob"})
-    [(kind, claim)] = records(text)
-    assert kind is Record.START
-    assert claim == {
-        "path": "rfcs/0000-x.md",
-        "current": "Proposed",
-        "target": "Final",
-        "by": "Alice",
-        "roster": ["bob"],
-    }
+    assert "<!--" not in text and "@bob" in text

@@ -1,8 +1,8 @@
 """The state of a decision on one RFC: a pure fold over the pull request's history.
 
-GitHub is the database: the App keeps no decision state. What GitHub holds (comments, reviews,
-pushes, the App's own commits and reminders, each with its timestamp) becomes the typed events
-of ``events``; ``decision_state`` folds them, with the rule, the roster of eligible
+The App's decision record (``record``) is the history: each accepted command, review, text
+change, move and reminder, with its timestamp, becomes a typed event of ``events``;
+``decision_state`` folds them, with the rule, the roster of eligible
 approvers as it is *now*, and the time now, into a ``DecisionState``. Any replica, at any
 time, after any restart, computes the same state from the same history.
 

@@ -1,6 +1,7 @@
 """What the App says about decisions: rules and times in words, the replies to decision
 commands, and the comments it posts itself (the period's start, reminders, the move's
-announcement), each with its hidden record (``bot.policy.markers``). Pure.
+announcement), each with the hidden record that makes it said once (``bot.policy.markers``).
+Pure.
 
 Logins are mentioned (``@login``) here, once per message; the panel never mentions anyone.
 """
@@ -58,14 +59,12 @@ def describe_rule(rule: DecisionRule) -> str:
 def start_text(
     path: str, current: str, target: str, starter: str, rule: DecisionRule, roster: Collection[str]
 ) -> str:
-    """The reply that starts a decision, ending with its record: the decision and the
-    ``roster`` (lower-case logins of the eligible approvers) as it was at the start."""
+    """The reply that starts a decision, mentioning the ``roster`` (lower-case logins of the
+    eligible approvers) it waits on. The decision itself is in the record, not in this text."""
     waiting = sorted(set(roster) - {starter.lower()})
     mentions = " ".join(f"@{login}" for login in waiting[:MAX_MENTIONS])
     more = f" and {len(waiting) - MAX_MENTIONS} more" if len(waiting) > MAX_MENTIONS else ""
     counted = " Your approval counts already." if starter.lower() in roster else ""
-    claim: dict[str, object] = {"path": path, "current": current, "target": target}
-    claim |= {"by": starter, "roster": sorted(roster)}
     ask = f"\n\n{mentions}{more}: your approval is needed (`/rfc approve`" + (
         ", or approve the pull request in a review; `/rfc concern NAME` to object)."
     )
@@ -74,8 +73,6 @@ def start_text(
         f"it needs {describe_rule(rule)}.{counted} The status panel of this pull request shows "
         "who has approved and what comes next; when the comment period ends, I make the move."
         + (ask if waiting else "")
-        + "\n"
-        + record(Record.START, claim)
     )
 
 
@@ -151,11 +148,16 @@ def period_text(path: str, state: DecisionState) -> str:
     )
 
 
-def reminder_text(path: str, state: DecisionState) -> str:
-    """The reminder to those the decision waits on; ends with its record."""
+def reminder_record(path: str, stretch: str) -> str:
+    """The record of a reminder: one per stretch (collecting since the start, or a period)."""
+    return record(Record.REMINDER, {"path": path, "stretch": stretch})
+
+
+def reminder_text(path: str, state: DecisionState, stretch: str) -> str:
+    """The reminder to those the decision waits on; ends with ``reminder_record``."""
     names = " ".join(f"@{login}" for login in state.remind[:MAX_MENTIONS])
     return fit_comment(
         f"{names}: the decision to move `{inline_text(path)}` to **{state.target}** is waiting "
         f"for you: `/rfc approve`, an approving review, or `/rfc concern NAME` to object. "
-        f"{state.needed} more approval(s) needed.\n" + record(Record.REMINDER, {"path": path})
+        f"{state.needed} more approval(s) needed.\n" + reminder_record(path, stretch)
     )
