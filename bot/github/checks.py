@@ -7,11 +7,12 @@ is lost, looks for a run carrying it before creating again, so a fault never dou
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
-from gidgethub import GitHubException
+from gidgethub import BadRequest, GitHubException
 from gidgethub.abc import GitHubAPI
 
 
@@ -50,7 +51,8 @@ async def named_check_runs(
     gh: GitHubAPI, repo: str, sha: str, name: str, app_id: int | None
 ) -> list[dict[str, Any]]:
     """Every check run named ``name`` on commit ``sha`` (of the App ``app_id`` when known),
-    all of them and not only the latest: two writers may each have made one."""
+    all of them and not only the latest: two writers may each have made one. A commit GitHub
+    does not know (a force-push's ``before``, since collected) has none."""
     url = f"/repos/{repo}/commits/{quote(sha, safe='')}/check-runs"
     query: dict[str, Any] = {"check_name": name, "filter": "all", "per_page": 100}
     if app_id is not None:
@@ -58,7 +60,12 @@ async def named_check_runs(
         url += "{?check_name,app_id,filter,per_page}"
     else:
         url += "{?check_name,filter,per_page}"
-    return [item async for item in gh.getiter(url, query, iterable_key="check_runs")]
+    try:
+        return [item async for item in gh.getiter(url, query, iterable_key="check_runs")]
+    except BadRequest as error:
+        if error.status_code in (HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY):
+            return []
+        raise
 
 
 async def write_check_output(
