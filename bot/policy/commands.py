@@ -157,11 +157,15 @@ def command_lines(lines: Sequence[str]) -> list[int]:
 
 
 def _unused_word(stem: str, text: str) -> str:
-    """A word that does not occur in ``text``, so markers can never collide with user text."""
-    counter = 0
-    while f"{stem}{counter}" in text:
-        counter += 1
-    return f"{stem}{counter}"
+    """A word that does not occur in ``text``, so markers can never collide with user text.
+
+    One pass: with ``k`` occurrences of ``stem``, numbers one digit wider than ``k`` has are
+    more than ``k``, so one of the first ``k + 1`` starts no digit run after ``stem``."""
+    runs = [match.group(1) for match in re.finditer(re.escape(stem) + r"(\d*)", text)]
+    width = len(str(len(runs))) + 1
+    taken = {run[:width] for run in runs if len(run) >= width}
+    number = next(n for n in range(len(runs) + 1) if f"{n:0{width}d}" not in taken)
+    return f"{stem}{number:0{width}d}"
 
 
 def _plain_paragraph_words(tokens: Sequence[Token], marker: str) -> Iterator[str]:
