@@ -43,6 +43,23 @@ class ServeProcess:
         return await asyncio.wait_for(self.process.wait(), timeout=START_SECONDS)
 
 
+def serve_environment(sim: Simulator, port: int, **settings: str) -> dict[str, str]:
+    """The environment of an `rfc-bot serve` process on the simulator, listening on ``port``;
+    ``settings``: more environment variables."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "GITHUB_APP_ID": sim.app_id,
+        "GITHUB_PRIVATE_KEY": sim.private_key_pem,
+        "GITHUB_WEBHOOK_SECRET": SECRET,
+        "GITHUB_API_URL": sim.base_url,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        **settings,
+    }
+
+
 async def start_serve(
     sim: Simulator,
     session: aiohttp.ClientSession,
@@ -63,18 +80,7 @@ async def start_serve(
         settings = {"APP_CLOCK_AHEAD_SECONDS": str(ahead.total_seconds()), **settings}
         settings.setdefault("WEB_CONCURRENCY", "1")
     port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "GITHUB_APP_ID": sim.app_id,
-        "GITHUB_PRIVATE_KEY": sim.private_key_pem,
-        "GITHUB_WEBHOOK_SECRET": SECRET,
-        "GITHUB_API_URL": sim.base_url,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-        **settings,
-    }
+    env = serve_environment(sim, port, **settings)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", module, "serve", env=env, stdout=asyncio.subprocess.DEVNULL
     )

@@ -20,7 +20,14 @@ import pytest
 
 from sandbox.delivery import deliver
 from sandbox.simulator import Simulator
-from tests.e2e.processes import ROOT, SECRET, START_SECONDS, free_port, healthy, until
+from tests.e2e.processes import (
+    SECRET,
+    START_SECONDS,
+    free_port,
+    healthy,
+    serve_environment,
+    until,
+)
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="SO_REUSEPORT balancing and PDEATHSIG: Linux"
@@ -42,18 +49,7 @@ class Supervised:
 
 
 def environment(sim: Simulator, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "GITHUB_APP_ID": sim.app_id,
-        "GITHUB_PRIVATE_KEY": sim.private_key_pem,
-        "GITHUB_WEBHOOK_SECRET": SECRET,
-        "GITHUB_API_URL": sim.base_url,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-        "WEB_CONCURRENCY": "2",
-    }
+    return serve_environment(sim, port, WEB_CONCURRENCY="2")
 
 
 @pytest.fixture
