@@ -101,6 +101,7 @@ class GitHub:
         self.repos: dict[str, Repo] = {}  # lower-cased full name -> repo
         self.installations: dict[int, str] = {}  # installation id -> account login
         self.installed_at: dict[int, datetime] = {}
+        self.suspended: dict[int, datetime] = {}  # installation id -> when it was suspended
         self.tokens: dict[str, tuple[int, datetime]] = {}
         # (org, team slug), lower-cased -> lower-cased login -> membership
         self.teams: dict[tuple[str, str], dict[str, TeamMembership]] = {}

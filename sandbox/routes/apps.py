@@ -12,13 +12,16 @@ from sandbox.sim_state import ApiError, iso, not_found
 
 
 def get_app(sim: GitHub, call: Call) -> Reply:
-    return Reply(200, sim.app_json())
+    # GitHub adds the count only when an App asks about itself (its JWT): always, here.
+    return Reply(200, {**sim.app_json(), "installations_count": len(sim.installations)})
 
 
 def create_token(sim: GitHub, call: Call) -> Reply:
     installation_id = int(call.params["installation_id"])
     if installation_id not in sim.installations:
         raise not_found()
+    if installation_id in sim.suspended:
+        raise ApiError(403, "This installation has been suspended")
     token, expires = sim.issue_token(installation_id)
     repos = [
         render.repo_json(r, call.base)
@@ -52,6 +55,7 @@ def installation_json(sim: GitHub, installation_id: int, base: str) -> dict[str,
     owned = [r for r in sim.repos.values() if r.installation_id == installation_id]
     kind = owned[0].owner_type if owned else "Organization"
     installed = iso(sim.installed_at[installation_id])
+    suspended = sim.suspended.get(installation_id)
     return {
         "id": installation_id,
         "account": render.user_json(account, kind),
@@ -71,8 +75,8 @@ def installation_json(sim: GitHub, installation_id: int, base: str) -> dict[str,
         "single_file_name": None,
         "has_multiple_single_files": False,
         "single_file_paths": [],
-        "suspended_by": None,
-        "suspended_at": None,
+        "suspended_by": None if suspended is None else render.user_json(account, "User"),
+        "suspended_at": None if suspended is None else iso(suspended),
     }
 
 

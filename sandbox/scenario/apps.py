@@ -48,6 +48,27 @@ class AppScenes(GitHub):
         expired = self.clock.now() - timedelta(seconds=1)
         self.tokens = {t: (i, expired) for t, (i, _) in self.tokens.items()}
 
+    def suspend_installation(self, installation: int | RepoRef) -> None:
+        """The account suspends the App's installation: its tokens stop working and no new
+        one is issued (403 ``This installation has been suspended``) until it is unsuspended.
+        ``installation``: its id, or a repository it holds."""
+        installation_id = self._installation_of(installation)
+        self.suspended[installation_id] = self.clock.now()
+        self.tokens = {t: v for t, v in self.tokens.items() if v[0] != installation_id}
+
+    def unsuspend_installation(self, installation: int | RepoRef) -> None:
+        self.suspended.pop(self._installation_of(installation), None)
+
+    def _installation_of(self, installation: int | RepoRef) -> int:
+        if isinstance(installation, int):
+            if installation not in self.installations:
+                raise KeyError(f"no installation {installation} in the simulator")
+            return installation
+        installation_id = self._repo(installation).installation_id
+        if installation_id is None:
+            raise KeyError(f"the App is not installed on {installation}")
+        return installation_id
+
     def add_check_run(
         self,
         repo: RepoRef,

@@ -82,6 +82,9 @@ def verify_jwt(sim: GitHub, token: str) -> None:
             "assertion was issued",
         )
     if str(claims["iss"]) != sim.app_id:
+        if str(claims["iss"]).isdigit():
+            # Another App's id with this App's key: GitHub cannot tell it from a bad signature.
+            raise ApiError(401, "A JSON web token could not be decoded")
         raise ApiError(401, "'Issuer' claim ('iss') must be an Integer")
     if expires - issued > JWT_MAX_LIFETIME:
         raise ApiError(401, "'Expiration time' claim ('exp') is too far in the future")

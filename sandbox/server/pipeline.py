@@ -77,12 +77,13 @@ class Server(GitHub):
         self._befores: list[BeforeHook] = []
         self._runner: web.AppRunner | None = None
 
-    async def start(self) -> str:
-        """Serve on 127.0.0.1 at a free port; returns the API base URL."""
+    async def start(self, port: int = 0) -> str:
+        """Serve on 127.0.0.1 at ``port`` (0: a free one); returns the API base URL. After
+        ``stop``, ``start(port)`` brings the same GitHub back at the same address."""
         self.faults.stopping.clear()
         self._runner = web.AppRunner(application(self, self._handle), access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         host, port = self._runner.addresses[0][:2]
         self.base_url = f"http://{host}:{port}"
