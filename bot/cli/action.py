@@ -16,7 +16,8 @@ A commit made with ``GITHUB_TOKEN`` starts no workflow run, so the status commit
 made are validated here, before it ends (``bot.github.workflow_client``).
 
 Exit status: 0 when every handler finished (a user's mistake is answered in a reply, not a
-failure), 1 on an internal error, 2 when the workflow's environment is incomplete.
+failure), 1 on an internal error, 2 when the workflow's environment is incomplete or GitHub
+refuses its token (or cannot be reached).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from bot.features.context import Context
 from bot.features.handling import refused, route, run_handler
 from bot.features.reconcile import Reconciler, SweepReport
 from bot.features.routes import router
+from bot.github.probe import STARTUP_BUDGET_SECONDS, check_token
 from bot.github.repos import get_repository
 from bot.github.workflow_client import WorkflowClient, open_pulls_from
 from bot.policy.provenance import signing_key
@@ -153,6 +155,17 @@ def main(environ: Mapping[str, str] | None = None) -> int:
 async def run_action(env: ActionEnv, *, clock: Clock = system_clock) -> int:
     ctx = action_context(env.secret, clock, env.app_id)
     async with aiohttp.ClientSession() as session:
+        # A token GitHub refuses, or a GitHub out of reach, is one line and exit 2.
+        found = await check_token(
+            session,
+            api_url=env.api_url,
+            token=env.token,
+            repository=env.repository,
+            wall_clock=epoch_seconds(clock),
+            budget=STARTUP_BUDGET_SECONDS,
+        )
+        if not found.ready:
+            raise ActionError(found.reason)
         gh = WorkflowClient(
             session,
             base_url=env.api_url,

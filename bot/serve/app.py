@@ -30,6 +30,7 @@ from bot.policy.provenance import signing_key
 from bot.serve.dispatch import Dispatcher
 from bot.serve.intake import MAX_BODY_BYTES, Intake, intake_limits
 from bot.serve.metrics import CONTENT_TYPE_LATEST, Metrics
+from bot.serve.readiness import add_readiness
 from bot.serve.scheduler import Scheduler
 from bot.serve.settings import Settings
 from bot.serve.worker import MERGED_METRICS, is_reconcile_leader
@@ -78,7 +79,8 @@ def create_app(
     metrics.track_backlog(scheduler)
     metrics.reconcile_leader.set(1 if is_reconcile_leader() else 0)
     app.router.add_post("/webhook", intake.webhook)
-    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/healthz", healthz)  # liveness: the process answers
+    add_readiness(app, lambda: dispatcher.clients)  # GET /readyz: GitHub takes our credentials
     app.router.add_get("/metrics", metrics_page)
     add_dashboard(app, settings, context, lambda: dispatcher.clients)
     app.cleanup_ctx.append(_github_session)

@@ -33,7 +33,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -43,6 +43,7 @@ from aiohttp import web
 from bot.serve.app import DRAIN_SECONDS, METRICS, create_app
 from bot.serve.logs import configure_logging
 from bot.serve.processes import StartupError, binding, listening_socket, server_socket, usable_cpus
+from bot.serve.readiness import check_github
 from bot.serve.settings import Settings, SettingsError
 from bot.serve.worker import (
     ENV_COUNT,
@@ -73,7 +74,8 @@ def lint_processes_per_worker(cpu_count: int, workers: int) -> int:
 
 def main(workers: int | None = None, environ: Mapping[str, str] | None = None) -> int:
     """``rfc-bot serve [--workers N]``: exit 2, with one line on stderr, when it cannot start
-    (a bad setting, a bad ``HOST``, a port in use)."""
+    (a bad setting, a bad ``HOST``, a port in use, credentials GitHub refuses or a GitHub it
+    cannot reach)."""
     environ = os.environ if environ is None else environ
     try:
         settings = Settings.from_env(environ)
@@ -91,12 +93,14 @@ def main(workers: int | None = None, environ: Mapping[str, str] | None = None) -
 
 def run(settings: Settings, worker: WorkerRole | None = None) -> None:
     """Serve until SIGINT/SIGTERM, then drain. ``worker``: one of several processes on the
-    port, which listens with its own SO_REUSEPORT socket."""
+    port, which listens with its own SO_REUSEPORT socket (its supervisor checked GitHub)."""
     configure_logging(settings.log_level, settings.log_format, secrets=settings.secrets)
     app = create_app(settings)
-    # Bound before "listening"; a failure raises StartupError (bot.serve.processes).
+    # Bound, then GitHub checked, before "listening"; a failure raises StartupError.
+    github = ""
     if worker is None:
         sockets = [listening_socket(settings.host, settings.port)]
+        github = check_github(settings)
     else:
         worker.die_with_supervisor()
         sockets = worker.listen(settings.host, settings.port)
@@ -107,6 +111,7 @@ def run(settings: Settings, worker: WorkerRole | None = None) -> None:
             "host": settings.host,
             "port": sockets[0].getsockname()[1],
             "api_url": settings.api_url,
+            **({"github": github} if github else {}),
         },
     )
     tune_gc()
@@ -151,6 +156,8 @@ class Supervisor:
     count: int
     environ: dict[str, str]
     command: Sequence[str] = (sys.executable, "-m", "bot", "serve", "--workers", "1")
+    # Once, before any worker starts (the workers do not check again); None: no check.
+    startup_check: Callable[[Settings], str] | None = check_github
     children: dict[int, _Child] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _exit_code: int = 0
@@ -160,12 +167,17 @@ class Supervisor:
         with binding(settings.host, settings.port):
             reserved = server_socket(settings.host, settings.port, reuse_port=True, listen=False)
         port = int(reserved.getsockname()[1])
+        try:
+            github = self.startup_check(settings) if self.startup_check else ""
+        except StartupError:
+            reserved.close()
+            raise
         sockets = Path(tempfile.mkdtemp(prefix="rfc-bot-workers-"))  # mode 0700
         read_end, write_end = os.pipe()  # never written: its end tells the workers we died
         previous = {sig: signal.signal(sig, self._on_signal) for sig in _STOP_SIGNALS}
         log.info(
             "rfc-bot supervisor listening",
-            extra={"host": self.settings.host, "port": port, "workers": self.count},
+            extra={"host": settings.host, "port": port, "workers": self.count, "github": github},
         )
         try:
             base = self._worker_environment(port, read_end, sockets)

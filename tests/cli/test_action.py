@@ -150,11 +150,13 @@ async def test_a_malformed_payload_is_ignored(sim: Any, repo: Any, token: str) -
     assert await run_on_sim(sim, token, "pull_request", event) == 0
 
 
-async def test_a_refused_token_is_an_internal_error(sim: Any, repo: Any) -> None:
+async def test_a_refused_token_stops_the_run_before_any_handler(sim: Any, repo: Any) -> None:
     pull = open_pull(sim, repo, {PATH: GOOD})
     event = sim.event_pull_request(repo, pull.number, "opened")
-    assert await run_on_sim(sim, "ghs_forged", "pull_request", event) == 1
+    with pytest.raises(ActionError, match="GITHUB_TOKEN is not accepted by GitHub"):
+        await run_on_sim(sim, "ghs_forged", "pull_request", event)
     assert sim.check_runs(repo) == []
+    assert [r.path for r in sim.requests] == [f"/repos/{REPO}"]  # the check, nothing more
 
 
 async def test_schedule_sweeps_the_repository(sim: Any, repo: Any, token: str) -> None:
@@ -171,7 +173,8 @@ async def test_schedule_sweeps_the_repository(sim: Any, repo: Any, token: str) -
 
 
 async def test_schedule_with_a_refused_token_fails(sim: Any, repo: Any) -> None:
-    assert await run_on_sim(sim, "ghs_forged", "workflow_dispatch", {}) == 1
+    with pytest.raises(ActionError, match="GITHUB_TOKEN is not accepted by GitHub"):
+        await run_on_sim(sim, "ghs_forged", "workflow_dispatch", {})
 
 
 async def test_a_failed_validation_after_a_commit_fails_the_run(
@@ -202,9 +205,12 @@ def test_the_command_runs_once_and_exits_with_its_status(
     assert capsys.readouterr().err.startswith("rfc-bot: error: missing GITHUB_EVENT_NAME, ")
     event = tmp_path / "event.json"
     event.write_text('{"ref": "refs/heads/main"}', encoding="utf-8")
-    monkeypatch.setenv("GITHUB_EVENT_NAME", "push")  # no handler: no request is made
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "push")  # no handler, but the token is checked
     monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
     monkeypatch.setenv("GITHUB_TOKEN", "t")
     monkeypatch.setenv("GITHUB_REPOSITORY", "o/r")
     monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")
-    assert main(["action"]) == 0
+    monkeypatch.setattr("bot.cli.action.STARTUP_BUDGET_SECONDS", 0.0)  # one attempt, no wait
+    assert main(["action"]) == 2
+    (error,) = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert error.startswith("rfc-bot: error: GITHUB_API_URL http://127.0.0.1:9 cannot be reached")

@@ -3,14 +3,14 @@ stderr and exits 2, in real processes.
 
 Alone (``--workers 1``) and supervised (``--workers 2``): a port in use, a host that does not
 resolve, an address not on this machine, a bad setting. And "listening" is logged only once
-the port is bound, with the port actually bound.
+the port is bound, with the port actually bound, and GitHub has accepted the credentials.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-import selectors
 import socket
 import subprocess
 import sys
@@ -21,6 +21,7 @@ import pytest
 
 from bot.serve.processes import explain, listening_socket, server_socket
 from bot.serve.settings import Settings
+from sandbox.simulator import Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "0123456789abcdef0123456789abcdef"
@@ -115,53 +116,51 @@ def test_a_bad_setting_is_one_line_and_exit_2(settings: Settings, workers: int) 
     assert result.stderr.count("\n") == 1
 
 
-def test_listening_is_logged_after_binding(settings: Settings) -> None:
-    """When "listening" is logged, the port accepts connections and answers /healthz."""
+async def test_listening_is_logged_after_binding(sim: Simulator) -> None:
+    """When "listening" is logged, the port accepts connections and answers /healthz (and
+    GitHub, the simulator here, has accepted the App's credentials: the record says so)."""
+    sim.clock.follow_the_machine()  # the process signs its JWTs with the machine's clock
+    sim.create_repo("octo-org/rfcs", files={"README.md": "# RFCs\n"})
     wanted = free_port()
     environ = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
-        "GITHUB_APP_ID": settings.app_id,
-        "GITHUB_PRIVATE_KEY": settings.private_key,
+        "GITHUB_APP_ID": sim.app_id,
+        "GITHUB_PRIVATE_KEY": sim.private_key_pem,
         "GITHUB_WEBHOOK_SECRET": SECRET,
+        "GITHUB_API_URL": sim.base_url,
         "HOST": "127.0.0.1",
         "PORT": str(wanted),
         "LOG_FORMAT": "json",
+        "RECONCILE_INTERVAL": "0",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--workers", "1"],
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "bot", "serve", "--workers", "1"),
         cwd=ROOT,
         env=environ,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+        stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL,
     )
     try:
-        record = _first_listening_record(process)
+        record = await asyncio.wait_for(_first_listening_record(process), START_SECONDS)
         port = int(record["port"])
         assert port == wanted
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
-            client.sendall(b"GET /healthz HTTP/1.0\r\n\r\n")
-            assert client.recv(64).startswith(b"HTTP/1.")
+        assert str(record["github"]).startswith("App rfc-bot (id 4242), a token for its")
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /healthz HTTP/1.0\r\n\r\n")
+        assert (await reader.read(64)).startswith(b"HTTP/1.")
+        writer.close()
     finally:
         process.terminate()
-        process.wait(timeout=START_SECONDS)
+        await asyncio.wait_for(process.wait(), START_SECONDS)
 
 
-def _first_listening_record(process: subprocess.Popen[str]) -> dict[str, object]:
-    assert process.stderr is not None and process.stdout is not None
-    # Read whichever stream carries the log record.
-    selector = selectors.DefaultSelector()
-    selector.register(process.stderr, selectors.EVENT_READ)
-    selector.register(process.stdout, selectors.EVENT_READ)
-    while True:
-        ready = selector.select(timeout=START_SECONDS)
-        assert ready, "no log line in time"
-        for key, _ in ready:
-            line = key.fileobj.readline()  # type: ignore[union-attr]
-            assert line, "the server exited before listening"
-            if "listening" in line:
-                return dict(json.loads(line))
+async def _first_listening_record(process: asyncio.subprocess.Process) -> dict[str, object]:
+    assert process.stderr is not None
+    while line := await process.stderr.readline():
+        if b"listening" in line:
+            return dict(json.loads(line))
+    raise AssertionError("the server exited before listening")
 
 
 def test_explain_names_what_to_do_for_each_failure() -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from bot.serve import supervisor
+from bot.serve.processes import StartupError
 from bot.serve.settings import Settings
 from bot.serve.supervisor import (
     GC_YOUNG_THRESHOLD,
@@ -151,7 +152,11 @@ def supervise(
     """Run a supervisor of ``count`` stand-in workers until ``until()`` (or 20 s)."""
     loopback = dataclasses.replace(settings, host="127.0.0.1", port=0)
     boss = Supervisor(
-        loopback, count, environ, command=(sys.executable, "-c", RECORD, str(tmp_path))
+        loopback,
+        count,
+        environ,
+        command=(sys.executable, "-c", RECORD, str(tmp_path)),
+        startup_check=None,  # no GitHub here: tests/e2e/test_startup_check.py checks it
     )
 
     def stop_when_done() -> None:
@@ -215,6 +220,25 @@ def test_a_worker_refusing_its_settings_stops_the_server_with_2(
     assert code == 2
 
 
+def test_github_refusing_stops_the_supervisor_before_any_worker_starts(
+    settings: Settings, tmp_path: Path
+) -> None:
+    checked: list[Settings] = []
+
+    def refuse(settings: Settings) -> str:
+        checked.append(settings)
+        raise StartupError("GITHUB_APP_ID 4242 and the private key do not belong together")
+
+    loopback = dataclasses.replace(settings, host="127.0.0.1", port=0)
+    boss = Supervisor(
+        loopback, 2, {}, command=(sys.executable, "-c", RECORD, str(tmp_path)), startup_check=refuse
+    )
+    with pytest.raises(StartupError, match="do not belong together"):
+        boss.run()
+    assert checked == [loopback]
+    assert boss.children == {} and records(tmp_path) == []
+
+
 def test_a_worker_that_ignores_sigterm_is_killed(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -224,7 +248,9 @@ def test_a_worker_that_ignores_sigterm_is_killed(
         "open(__import__('sys').argv[1] + '/up', 'w').close(); time.sleep(60)"
     )
     loopback = dataclasses.replace(settings, host="127.0.0.1", port=0)
-    boss = Supervisor(loopback, 1, {}, command=(sys.executable, "-c", stubborn, str(tmp_path)))
+    boss = Supervisor(
+        loopback, 1, {}, command=(sys.executable, "-c", stubborn, str(tmp_path)), startup_check=None
+    )
     threading.Thread(target=lambda: (_wait_for(tmp_path / "up"), boss.stop()), daemon=True).start()
     assert boss.run() == 0
     (child,) = boss.children.values()
@@ -247,7 +273,9 @@ def test_sigterm_to_the_supervisor_stops_it(settings: Settings, tmp_path: Path) 
 
     waiting = "import sys, time; open(sys.argv[1] + '/up', 'w').close(); time.sleep(60)"
     loopback = dataclasses.replace(settings, host="127.0.0.1", port=0)
-    boss = Supervisor(loopback, 1, {}, command=(sys.executable, "-c", waiting, str(tmp_path)))
+    boss = Supervisor(
+        loopback, 1, {}, command=(sys.executable, "-c", waiting, str(tmp_path)), startup_check=None
+    )
     threading.Thread(target=terminate, daemon=True).start()
     assert boss.run() == 0
     (child,) = boss.children.values()
