@@ -107,7 +107,7 @@ def verdict(seen: Observation, target: Target) -> Verdict:
     """The verdict on one probe, its reason one line of at most a few hundred characters."""
     match seen:
         case Accepted(summary):
-            return Verdict(True, one_line(summary))
+            return Verdict(True, quoted(summary))
         case Unreachable():
             return _unreachable(seen, target)
         case Refused():
