@@ -175,7 +175,7 @@ def _refused(seen: Refused, target: Target) -> Verdict:
             False,
             f"GitHub at GITHUB_API_URL {target.api_url} answers {said} to "
             f"{_request(step, target)}; it may be down (see https://www.githubstatus.com), "
-            "or a proxy in front of it is: rfc-bot starts once it answers",
+            "or a proxy in front of it is",
             transient=True,
         )
     if status == 429 or (status == 403 and "rate limit" in seen.message.lower()):
