@@ -141,13 +141,14 @@ async def readyz(request: web.Request) -> web.Response:
 
 def check_github(settings: Settings, clock: Clock = system_clock) -> str:
     """The start-up check: what GitHub accepted, or a ``StartupError`` saying what to fix."""
-    found = asyncio.run(_check_github(settings, clock))
+    found = asyncio.run(ask_github(settings, clock))
     if not found.ready:
         raise StartupError(found.reason)
     return found.reason
 
 
-async def _check_github(settings: Settings, clock: Clock) -> Verdict:
+async def ask_github(settings: Settings, clock: Clock = system_clock) -> Verdict:
+    """The start-up check's verdict, on a session of its own (the app's opens later)."""
     async with aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as session:
         auth = AppAuth(settings.app_id, settings.private_key, clock=epoch_seconds(clock))
         clients = ClientFactory(session, auth, base_url=settings.api_url, clock=clock)

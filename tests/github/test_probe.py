@@ -3,10 +3,14 @@ each way it can fail to answer, seen as the observation the policy words."""
 
 from __future__ import annotations
 
+import http
+import socket
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
+import gidgethub
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -16,7 +20,7 @@ from bot.github import probe
 from bot.github.auth import AppAuth
 from bot.github.client import ClientFactory
 from bot.github.probe import check_app, check_token, observed, until_settled
-from bot.policy.credentials import Verdict
+from bot.policy.credentials import NotTheApi, Verdict
 from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator
 from tests.github_api import installation_token
@@ -49,8 +53,6 @@ def clients_for(
 
 
 def closed_port() -> int:
-    import socket
-
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         return int(holder.getsockname()[1])
@@ -282,3 +284,87 @@ def test_an_error_that_is_no_answer_is_a_bug_and_raised() -> None:
 def test_other_transport_failures(error: Exception, kind: str) -> None:
     seen: Any = observed(error, "app")
     assert seen.kind == kind
+
+
+class Fake:
+    """A server that answers each path with the JSON (or text) a test gives it."""
+
+    def __init__(self) -> None:
+        self.answers: dict[tuple[str, str], web.Response] = {}
+
+    def answer(self, method: str, path: str, body: Any, status: int = 200) -> None:
+        if isinstance(body, str):
+            self.answers[method, path] = web.Response(text=body, status=status)
+        else:
+            self.answers[method, path] = web.json_response(body, status=status)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        found = self.answers.get((request.method, request.path))
+        return found if found is not None else web.json_response({}, status=404)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[tuple[Fake, str]]:
+    answers = Fake()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answers.handle)
+    server = TestServer(app)
+    await server.start_server()
+    yield answers, str(server.make_url("")).rstrip("/")
+    await server.close()
+
+
+@pytest.mark.parametrize(
+    ("listing", "token", "said"),
+    [
+        ({"installations": []}, None, "GET /app/installations answered JSON of another shape"),
+        (
+            [{"id": 7, "account": {"login": "octo-org"}}],
+            {"unexpected": True},
+            "answered unexpected access token response for installation 7",
+        ),
+    ],
+)
+async def test_answers_of_the_wrong_shape_are_not_the_api(
+    sim: Simulator,
+    session: aiohttp.ClientSession,
+    fake: tuple[Fake, str],
+    listing: Any,
+    token: Any,
+    said: str,
+) -> None:
+    answers, url = fake
+    answers.answer("GET", "/app", {"id": 1, "slug": "x"})
+    answers.answer("GET", "/app/installations", listing)
+    answers.answer("POST", "/app/installations/7/access_tokens", token, status=201)
+    found = await check_app(clients_for(sim, session, base_url=url), with_token=True)
+    assert said in found.reason and "is not GitHub's REST API" in found.reason
+
+
+@pytest.mark.parametrize(
+    ("body", "shape"), [("", "an empty body"), ([], "JSON of another shape (list)")]
+)
+async def test_a_repository_of_the_wrong_shape(
+    sim: Simulator, session: aiohttp.ClientSession, fake: tuple[Fake, str], body: Any, shape: str
+) -> None:
+    answers, url = fake
+    answers.answer("GET", f"/repos/{REPO}", body)
+    found = await check_token(
+        session, api_url=url, token="t", repository=REPO, wall_clock=epoch_seconds(sim.clock.now)
+    )
+    assert f"GET /repos/{REPO} answered {shape}" in found.reason
+
+
+def test_a_redirect_and_a_broken_json_body_are_not_the_api() -> None:
+    moved = observed(gidgethub.RedirectionException(http.HTTPStatus(304)), "app")
+    assert moved == NotTheApi("app", "a redirect (304)")
+    assert observed(ValueError("Expecting value"), "token") == NotTheApi(
+        "token", "a body that is not JSON"
+    )
+
+
+def test_a_connection_that_fails_another_way() -> None:
+    key: Any = SimpleNamespace(host="ghe.example.com", port=443, ssl=True)
+    error = aiohttp.ClientConnectorError(key, OSError(113, "No route to host"))
+    seen: Any = observed(error, "app")
+    assert (seen.kind, seen.detail) == ("connection", "[Errno 113] No route to host")

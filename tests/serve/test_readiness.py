@@ -5,11 +5,26 @@ against the simulator, down and back)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
+from aiohttp import web
 
 from bot.policy.credentials import Verdict
-from bot.serve.readiness import NOT_YET, Readiness
+from bot.serve import readiness
+from bot.serve.processes import StartupError
+from bot.serve.readiness import (
+    NOT_YET,
+    READINESS,
+    STARTING,
+    Readiness,
+    add_readiness,
+    ask_github,
+    check_github,
+)
+from bot.serve.settings import Settings
+from sandbox.sim_state import Repo
+from sandbox.simulator import Simulator
 from tests.serve.helpers import Bot
 
 READY = Verdict(True, "App rfc-bot (id 4242)")
@@ -112,3 +127,31 @@ async def test_readyz_is_503_with_the_reason_while_healthz_is_ok(bot: Bot) -> No
     assert body["reason"].startswith("GITHUB_API_URL http://127.0.0.1:9 cannot be reached")
     assert isinstance(body["checked_seconds_ago"], float)
     assert (await bot.client.get("/healthz")).status == 200
+
+
+async def test_before_the_github_session_opens_it_is_starting() -> None:
+    app = web.Application()
+    add_readiness(app, lambda: None)
+    assert await app[READINESS].current() == STARTING
+
+
+async def test_the_start_up_verdict_on_the_simulator(sim: Simulator, repo: Repo) -> None:
+    settings = Settings(
+        app_id=sim.app_id,
+        private_key=sim.private_key_pem,
+        webhook_secret="x" * 16,
+        api_url=sim.base_url,
+    )
+    found = await ask_github(settings, clock=sim.clock.now)
+    assert found.ready and found.reason.startswith("App rfc-bot (id 4242), a token for its")
+    refused = await ask_github(dataclasses.replace(settings, app_id="999"), clock=sim.clock.now)
+    assert refused.reason.startswith("GITHUB_APP_ID 999 and the private key do not belong")
+
+
+def test_the_start_up_check_raises_the_one_line(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(readiness, "STARTUP_BUDGET_SECONDS", 0.0)  # one attempt, no wait
+    with pytest.raises(StartupError) as raised:
+        check_github(settings)  # GITHUB_API_URL: a closed port on this machine
+    assert str(raised.value).startswith("GITHUB_API_URL http://127.0.0.1:9 cannot be reached")
