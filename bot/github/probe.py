@@ -55,7 +55,7 @@ async def check_app(
     budget: float = 0.0,
     sleep: Sleep = asyncio.sleep,
 ) -> Verdict:
-    """Whether GitHub takes the App's credentials (``with_token``: and issues a token for one
+    """Whether GitHub takes the App's credentials (``with_token``: and gets a token for one
     of its installations), asking again while the verdict is transient, for ``budget`` s."""
     target = Target(clients.base_url, app_id=clients.auth.app_id)
 
