@@ -80,9 +80,12 @@ def test_module_entry_point_exits_with_mains_code(
     assert "rules:" in capsys.readouterr().out
 
 
-def test_serve_and_demo_are_imported_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_and_demo_are_imported_lazily(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import sys
 
+    monkeypatch.chdir(tmp_path)  # no .env there: serve runs on the environment as it is
     calls: list[object] = []
     for name in ("bot.serve.supervisor", "sandbox.demo"):
         module = types.ModuleType(name)
@@ -91,7 +94,11 @@ def test_serve_and_demo_are_imported_lazily(monkeypatch: pytest.MonkeyPatch) -> 
     assert main(["serve"]) == 0
     assert main(["serve", "--workers", "3"]) == 0
     assert main(["demo"]) == 0
-    assert calls == [("bot.serve.supervisor", None), ("bot.serve.supervisor", 3), ("sandbox.demo",)]
+    assert calls == [
+        ("bot.serve.supervisor", None, os.environ),
+        ("bot.serve.supervisor", 3, os.environ),
+        ("sandbox.demo",),
+    ]
 
 
 @pytest.mark.parametrize("workers", ["0", "65", "two"])
