@@ -200,3 +200,43 @@ def test_every_title_gives_a_file_name_the_lint_rule_accepts(title: str) -> None
     parsed = parse_name(name)
     assert parsed is not None and parsed.number == 0 and parsed.width == 4
     assert len(name.encode()) <= 4 + 1 + new_command.MAX_SLUG + 3
+
+
+def test_config_check_refuses_a_decision_on_a_move_that_is_not_a_transition(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rule for "Draft -> Final" when Draft may only become Proposed could never start: the
+    file said what the team wanted, and nothing would ever happen."""
+    (project / "c.yml").write_text(
+        "transitions:\n"
+        "  Draft: [Proposed]\n"
+        "  Proposed: [Final]\n"
+        "decisions:\n"
+        "  Proposed -> Final: {approvals: 1}\n"
+        "  Draft->Final:\n"
+        "    approvals: 2\n"
+    )
+    assert main(["config", "--check", "c.yml"]) == 1
+    assert capsys.readouterr().err == (
+        "rfc-bot: c.yml:6: decisions.Draft -> Final: 'Draft -> Final' is not one of the "
+        "transitions, so this decision could never start (add the move to transitions, or "
+        "remove the rule); the transitions allow: Draft -> Proposed, Proposed -> Final\n"
+    )
+    (project / "c.yml").write_text(
+        "transitions:\n  Draft: [Proposed, Final]\n" + "decisions:\n"
+        "  Draft -> Final: {approvals: 1}\n"
+    )
+    assert main(["config", "--check", "c.yml"]) == 0
+
+
+def test_a_decision_on_a_default_move_the_transitions_dropped(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "c.yml").write_text(
+        'transitions: {Draft: [Final]}\ndecisions:\n  "Proposed -> Final": {}\n'
+    )
+    assert main(["config", "--check", "c.yml"]) == 1
+    assert capsys.readouterr().err.endswith("the transitions allow: Draft -> Final\n")
+    # Without a decisions key, the default rule on Proposed -> Final is simply unused.
+    (project / "c.yml").write_text("transitions: {Draft: [Final]}\n")
+    assert main(["config", "--check", "c.yml"]) == 0
