@@ -16,7 +16,7 @@ from bot.cli.env_file import announce, settings_environ
 DEMO_NEEDS_CHECKOUT = (
     "the demo runs on the GitHub simulator, which lives in a checkout of rfc-bot (it is not part "
     "of the installed App): in a clone, run "
-    "`python3 -m pip install -e '.[demo]' && python3 -m bot demo`"
+    "`python3 -m venv .venv && .venv/bin/pip install -e '.[demo]' && .venv/bin/python -m bot demo`"
 )
 
 

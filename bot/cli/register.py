@@ -283,9 +283,11 @@ async def register(
     ``on_ready`` gets the page's URL once it is served (the command opens a browser)."""
     if options.env_path.exists() and not options.force:
         raise RegisterError(f"{options.env_path} exists: keep it, or pass --force to replace it")
+    if options.webhook_url and not options.local:  # refused before any file is read
+        check_webhook_url(options.webhook_url, options.github_url)
     app_yml = load_manifest(options.manifest_path)
-    if not options.local:
-        check_webhook_url(options.webhook_url or hook_url_of(app_yml), options.github_url)
+    if not options.webhook_url and not options.local:
+        check_webhook_url(hook_url_of(app_yml), options.github_url)
     api_url = options.api_url or api_url_for(options.github_url)
     public_url = public_url_for(options.public_url, options.webhook_url or hook_url_of(app_yml))
     state = secrets.token_urlsafe(24)
