@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 from bot.cli.commands import CliError, Subcommands, add_command
-from bot.cli.env_file import announce, settings_environ
 
 DEMO_NEEDS_CHECKOUT = (
     "the demo runs on the GitHub simulator, which lives in a checkout of rfc-bot (it is not part "
@@ -135,6 +134,7 @@ def _process_count(text: str) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.cli.env_file import announce, settings_environ
     from bot.serve.supervisor import main as serve_main
     from bot.serve.worker import ENV_INDEX
 
@@ -161,6 +161,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_action(args: argparse.Namespace) -> int:
     from bot.cli.action import ActionError
     from bot.cli.action import main as action_main
+    from bot.cli.env_file import announce, settings_environ
 
     # No default file: in a workflow the working directory is a checkout, maybe of a pull
     # request, whose .env must never set the App's secret or whose comments count as its own.

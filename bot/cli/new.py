@@ -12,8 +12,6 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
-from slugify import slugify as transliterated
-
 from bot.cli.commands import CliError, Subcommands, add_command, add_config_option
 from bot.cli.project import display, load_project_config, project_root, reason
 from bot.rfc.edits import fill_template
@@ -79,6 +77,8 @@ MAX_SLUG = 80  # whole words; file systems allow 255 bytes for a name
 
 def file_name(title: str, width: int) -> str:
     """``0000-slug.md``: the title in lower-case ASCII words joined by ``-``."""
+    from slugify import slugify as transliterated  # lazy: only `new` spells titles
+
     words = transliterated(
         title, max_length=MAX_SLUG, word_boundary=True, replacements=[["'", ""], ["’", ""]]
     )

@@ -140,3 +140,19 @@ def test_demo_does_not_hide_a_broken_module_of_its_own(monkeypatch: pytest.Monke
     monkeypatch.setitem(sys.modules, "sandbox.demo", None)
     with pytest.raises(ModuleNotFoundError):
         main(["demo"])
+
+
+def test_the_rfc_commands_start_without_the_settings_file_or_slug_libraries() -> None:
+    """`rfc-bot lint` (every RFC command) never pays for python-dotenv or python-slugify:
+    `serve`/`action` and `new` import them when they run."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from bot.cli import main; main(['rules']); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dotenv', 'slugify')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.splitlines()[-1] == "[]"
