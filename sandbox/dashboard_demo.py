@@ -7,6 +7,11 @@ comment period running, a failing check, an idle draft) in a public repository a
 one, and serves until interrupted. Sign in as ``mona`` (a maintainer of both repositories)
 or ``alice`` (who cannot read the private one) and compare. The browser tests drive this very
 scene (``start_scene``).
+
+The simulated GitHub keeps its own clock, frozen at ``START`` and moved a minute per step of
+the scene, so that the comment periods the page shows end at the same times on every run; the
+output says so. Its repositories link to the simulator's own pages (``sim.link_here``): a
+row's pull request, check and concern open there, never on github.com.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any, TextIO
 
 import aiohttp
 
+from bot.policy.decisions import utc
 from bot.rfc.config.public import CONFIG_PATH
 from bot.serve.app import RECONCILER
 from sandbox.delivery import deliver
@@ -57,6 +63,7 @@ async def start_scene(stack: AsyncExitStack, *, port: int = 0) -> Scene:
     await sim.start()
     stack.push_async_callback(sim.stop)
     sim.clock.freeze(START)  # the comment period shown ends at a fixed time
+    sim.link_here()  # rows link to the simulator's pull request pages, not github.com
     app = await start_app(
         sim,
         WEBHOOK_SECRET,
@@ -151,11 +158,24 @@ async def serve(out: TextIO, port: int) -> None:
             "    mona   a maintainer of both repositories (one decision waits on her)\n"
             "    nina   a maintainer (an approval is wanted from her)\n"
             f"    alice  an author; cannot read {PRIVATE_REPO}, so never sees it\n\n"
+            f"{clock_note(scene.sim)}\n"
+            "A row's links open the simulator's own pull request and check pages (a private\n"
+            "repository's answer 404 there, as GitHub's do to a visitor not signed in).\n\n"
             "Press Ctrl-C to stop.",
             file=out,
             flush=True,
         )
         await asyncio.Event().wait()
+
+
+def clock_note(sim: Simulator) -> str:
+    """Why the page's dates are not today's: the simulated GitHub's clock."""
+    return (
+        f"The simulated GitHub's clock stands still at {utc(sim.clock.now())}, whatever the\n"
+        f"date today: it started at {utc(START)} and moved a minute per step of the scene,\n"
+        "so that the comment periods on the page end at the same times on every run. The\n"
+        "page's footer shows the time it was read at, on that clock.\n"
+    )
 
 
 def main(port: int = 8000, out: TextIO | None = None) -> int:

@@ -241,11 +241,17 @@ async def _decision(demo: Demo, term: Terminal, repo: Any, number: int) -> bool:
     sim.clock.advance(5)
     review = sim.submit_review(repo, number, REVIEWER, "APPROVED")
     await demo.deliver("pull_request_review", sim.event_pull_request_review(repo, number, review))
-    term.step(f"{OBJECTOR} raises a concern, then resolves it: the period starts again")
+    # A review gets no comment of its own: the App answers in the status panel.
+    _show_panel(term, sim, repo, number, only=("- [x] ", "**Approvals:**", "**Comment period:**"))
+    term.step(f"{OBJECTOR} raises a concern: the comment period stops")
     sim.clock.advance(20)
-    await _say(demo, repo, number, OBJECTOR, "/rfc concern naming")
+    concern = await _say(demo, repo, number, OBJECTOR, "/rfc concern naming")
+    _show_bot_comments(term, sim, repo, number, after=concern["id"])
+    _show_panel(term, sim, repo, number, only=("**Concerns:**", "- `naming`", "**Next step:**"))
+    term.step(f"{OBJECTOR} resolves the concern: the period starts again")
     sim.clock.advance(10)
-    await _say(demo, repo, number, OBJECTOR, "/rfc resolve naming")
+    resolved = await _say(demo, repo, number, OBJECTOR, "/rfc resolve naming")
+    _show_bot_comments(term, sim, repo, number, after=resolved["id"])
     _show_panel(term, sim, repo, number)
     term.step("a minute later, the App's sweep ends the comment period")
     last = max(c["id"] for c in sim.comments(repo, number))
@@ -262,13 +268,18 @@ async def _decision(demo: Demo, term: Terminal, repo: Any, number: int) -> bool:
     return status_line.strip() == "**Status:** Final"
 
 
-def _show_panel(term: Terminal, sim: Simulator, repo: Any, number: int) -> None:
-    """The App's status panel, as the comment reads (its markers left out)."""
+def _show_panel(
+    term: Terminal, sim: Simulator, repo: Any, number: int, only: tuple[str, ...] = ()
+) -> None:
+    """The App's status panel, as the comment reads (its markers left out); ``only``: just
+    the lines that start with one of these."""
     for comment in sim.comments(repo, number):
         if comment["user"]["login"] == sim.bot_login and "rfc-bot:panel" in comment["body"]:
-            term.say("  status panel:")
+            term.say("  status panel:" if not only else "  status panel, in part:")
             for line in comment["body"].splitlines():
-                if not line.startswith("<!--") and line.strip():
+                if line.startswith("<!--") or not line.strip():
+                    continue
+                if not only or line.startswith(only):
                     term.say(f"    {line}")
 
 

@@ -98,6 +98,7 @@ class GitHub:
         self.public_key = key.public_key()  # what App JWTs are checked with
         self.clock = Clock()
         self.base_url = ""  # the API root URL once served
+        self.web_url = sim_render.HTML  # new repositories' web address (link_here: base_url)
         self.repos: dict[str, Repo] = {}  # lower-cased full name -> repo
         self.installations: dict[int, str] = {}  # installation id -> account login
         self.installed_at: dict[int, datetime] = {}

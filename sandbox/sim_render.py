@@ -19,7 +19,7 @@ from sandbox.sim_state import (
     iso,
 )
 
-HTML = "https://github.com"
+HTML = "https://github.com"  # users' and Apps' pages; a repository's are under its web_url
 
 
 def user_id(login: str) -> int:
@@ -52,7 +52,7 @@ def repo_json(repo: Repo, base: str) -> dict[str, Any]:
         "private": repo.private,
         "fork": repo.fork_of is not None,
         "default_branch": repo.default_branch,
-        "html_url": f"{HTML}/{repo.full_name}",
+        "html_url": f"{repo.web_url}/{repo.full_name}",
         "url": f"{base}/repos/{repo.full_name}",
         "visibility": "private" if repo.private else "public",
     }
@@ -74,7 +74,7 @@ def commit_json(
         "sha": commit.sha,
         "node_id": f"C_{commit.sha[:12]}",
         "url": f"{base}/repos/{repo.full_name}/commits/{commit.sha}",
-        "html_url": f"{HTML}/{repo.full_name}/commit/{commit.sha}",
+        "html_url": f"{repo.web_url}/{repo.full_name}/commit/{commit.sha}",
         "commit": {
             "message": commit.message,
             "author": git_person(commit.author, commit),
@@ -107,7 +107,7 @@ def git_commit_json(repo: Repo, commit: Commit, base: str) -> dict[str, Any]:
         "sha": commit.sha,
         "node_id": f"C_{commit.sha[:12]}",
         "url": f"{base}/repos/{repo.full_name}/git/commits/{commit.sha}",
-        "html_url": f"{HTML}/{repo.full_name}/commit/{commit.sha}",
+        "html_url": f"{repo.web_url}/{repo.full_name}/commit/{commit.sha}",
         "author": git_person(commit.author, commit),
         "committer": git_person(commit.committed_by, commit),
         "message": commit.message,
@@ -119,7 +119,7 @@ def git_commit_json(repo: Repo, commit: Commit, base: str) -> dict[str, Any]:
             {
                 "sha": p,
                 "url": f"{base}/repos/{repo.full_name}/git/commits/{p}",
-                "html_url": f"{HTML}/{repo.full_name}/commit/{p}",
+                "html_url": f"{repo.web_url}/{repo.full_name}/commit/{p}",
             }
             for p in commit.parents
         ],
@@ -141,8 +141,8 @@ def file_change_json(repo: Repo, change: FileChange) -> dict[str, Any]:
         "additions": change.additions,
         "deletions": change.deletions,
         "changes": change.additions + change.deletions,
-        "blob_url": f"{HTML}/{repo.full_name}/blob/{change.sha}/{change.filename}",
-        "raw_url": f"{HTML}/{repo.full_name}/raw/{change.sha}/{change.filename}",
+        "blob_url": f"{repo.web_url}/{repo.full_name}/blob/{change.sha}/{change.filename}",
+        "raw_url": f"{repo.web_url}/{repo.full_name}/raw/{change.sha}/{change.filename}",
         "contents_url": f"https://api.github.com/repos/{repo.full_name}/contents/{change.filename}",
     }
     if change.previous_filename is not None:
@@ -164,7 +164,8 @@ def content_entry(
 ) -> dict[str, Any]:
     url = f"{base}/repos/{repo.full_name}/contents/{path}"
     git_url = f"{base}/repos/{repo.full_name}/git/{'blobs' if kind == 'file' else 'trees'}/{sha}"
-    html_url = f"{HTML}/{repo.full_name}/{'blob' if kind == 'file' else 'tree'}/{sha}/{path}"
+    where = "blob" if kind == "file" else "tree"
+    html_url = f"{repo.web_url}/{repo.full_name}/{where}/{sha}/{path}"
     return {
         "type": kind,
         "name": path.rsplit("/", 1)[-1],
@@ -205,7 +206,7 @@ def comment_json(
         "id": comment.id,
         "node_id": f"IC_{comment.id}",
         "url": f"{base}/repos/{repo.full_name}/issues/comments/{comment.id}",
-        "html_url": f"{HTML}/{repo.full_name}/pull/{comment.issue_number}"
+        "html_url": f"{repo.web_url}/{repo.full_name}/pull/{comment.issue_number}"
         f"#issuecomment-{comment.id}",
         "issue_url": f"{base}/repos/{repo.full_name}/issues/{comment.issue_number}",
         "user": user_json(comment.user, comment.user_type),
@@ -240,7 +241,8 @@ def reaction_json(reaction: Reaction) -> dict[str, Any]:
 
 def review_json(repo: Repo, review: Review, base: str) -> dict[str, Any]:
     api = f"{base}/repos/{repo.full_name}"
-    html = f"{HTML}/{repo.full_name}/pull/{review.pull_number}#pullrequestreview-{review.id}"
+    page = f"{repo.web_url}/{repo.full_name}/pull/{review.pull_number}"
+    html = f"{page}#pullrequestreview-{review.id}"
     return {
         "id": review.id,
         "node_id": f"PRR_{review.id}",
@@ -295,9 +297,9 @@ def pull_json(repo: Repo, pr: PullRequest, base: str) -> dict[str, Any]:
         "url": f"{api}/pulls/{pr.number}",
         "id": pr.id,
         "node_id": f"PR_{pr.id}",
-        "html_url": f"{HTML}/{repo.full_name}/pull/{pr.number}",
-        "diff_url": f"{HTML}/{repo.full_name}/pull/{pr.number}.diff",
-        "patch_url": f"{HTML}/{repo.full_name}/pull/{pr.number}.patch",
+        "html_url": f"{repo.web_url}/{repo.full_name}/pull/{pr.number}",
+        "diff_url": f"{repo.web_url}/{repo.full_name}/pull/{pr.number}.diff",
+        "patch_url": f"{repo.web_url}/{repo.full_name}/pull/{pr.number}.patch",
         "issue_url": f"{api}/issues/{pr.number}",
         "number": pr.number,
         "state": pr.state,
@@ -372,7 +374,7 @@ def check_run_json(repo: Repo, run: CheckRun, base: str, app: dict[str, Any]) ->
         "head_sha": run.head_sha,
         "external_id": run.external_id,
         "url": f"{api}/check-runs/{run.id}",
-        "html_url": f"{HTML}/{repo.full_name}/runs/{run.id}",
+        "html_url": f"{repo.web_url}/{repo.full_name}/runs/{run.id}",
         "details_url": run.details_url,
         "status": run.status,
         "conclusion": run.conclusion,

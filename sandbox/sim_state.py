@@ -402,6 +402,7 @@ class Repo:
     fork_of: Repo | None = None
     next_number: int = 1
     private: bool = False
+    web_url: str = "https://github.com"  # where its html_url links go (sim.link_here)
 
     @property
     def full_name(self) -> str:

@@ -36,8 +36,12 @@ def add_commands(commands: Subcommands) -> None:
         cmd_audit,
         "Each RFC's status history, and whether each move was proven (the App's signed trailers).",
     )
-    audit.add_argument("dir", nargs="?", metavar="RFC_DIR", help="default: rfc_dir")
-    audit.add_argument("--format", choices=FORMATS, default="text")
+    audit.add_argument(
+        "dir", nargs="?", metavar="RFC_DIR", help="the RFC directory (default: rfc_dir)"
+    )
+    audit.add_argument(
+        "--format", choices=FORMATS, default="text", help="the report's format (default: text)"
+    )
     audit.add_argument(
         "--github",
         metavar="OWNER/REPO",

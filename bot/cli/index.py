@@ -1,5 +1,6 @@
 """``rfc-bot index``: regenerate the RFC index (the table in the RFC directory's README), or
-``--check`` that it is up to date."""
+``--check`` that it is up to date (``--create-missing``: the pre-commit hook creates a missing
+index, so a repository whose RFCs are all drafts can adopt the hook on day one)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,15 @@ def add_commands(commands: Subcommands) -> None:
     index = add_command(
         commands, "index", cmd_index, "Regenerate the RFC index (README.md in the RFC dir)."
     )
-    index.add_argument("dir", nargs="?", metavar="DIR")
-    index.add_argument("--check", action="store_true", help="exit 1 when out of date")
+    index.add_argument("dir", nargs="?", metavar="DIR", help="the RFC directory (default: rfc_dir)")
+    index.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 when missing or out of date"
+    )
+    index.add_argument(
+        "--create-missing",
+        action="store_true",
+        help="with --check: create a missing index (still exit 1, so a commit stops to add it)",
+    )
     add_config_option(index)
 
 
@@ -37,16 +45,24 @@ def cmd_index(args: argparse.Namespace) -> int:
     if updated == existing:
         print(f"{display(index)} is up to date")
         return 0
+    if args.check and existing is None and args.create_missing:
+        _write(index, updated)
+        print(f"created {display(index)}, which was missing: add it to the commit")
+        return 1
     if args.check:
         print(f"{display(index)} {_index_state(existing)}; run `{PROG} index {display(directory)}`")
         return 1
-    try:
-        with index.open("w", encoding="utf-8", newline="") as file:
-            file.write(updated)
-    except OSError as error:
-        raise CliError(f"cannot write {display(index)}: {reason(error)}") from None
+    _write(index, updated)
     print(f"{'updated' if existing is not None else 'created'} {display(index)}")
     return 0
+
+
+def _write(index: Path, text: str) -> None:
+    try:
+        with index.open("w", encoding="utf-8", newline="") as file:
+            file.write(text)
+    except OSError as error:
+        raise CliError(f"cannot write {display(index)}: {reason(error)}") from None
 
 
 def _index_state(existing: str | None) -> str:

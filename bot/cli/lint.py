@@ -29,7 +29,9 @@ def add_commands(commands: Subcommands) -> None:
     lint.add_argument(
         "paths", nargs="*", metavar="PATH", help="files or directories (default: rfc_dir)"
     )
-    lint.add_argument("--format", choices=FORMATS, default="text")
+    lint.add_argument(
+        "--format", choices=FORMATS, default="text", help="how findings are printed (default: text)"
+    )
     lint.add_argument(
         "--color",
         choices=COLOR_MODES,

@@ -1,4 +1,9 @@
-"""``rfc-bot new``: a new RFC file from the bundled template, numbered ``0000`` until merge."""
+"""``rfc-bot new``: a new RFC file from the bundled template, numbered ``0000`` until merge.
+
+The file name's slug is the title transliterated to ASCII by python-slugify ("Ünïcode title"
+gives ``unicode-title``, "中文标题" ``zhong-wen-biao-ti``); a title with nothing to transliterate
+(emoji only) falls back to ``rfc``, as the lint rule's suggestion does.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +20,23 @@ from bot.rfc.paths import slugify
 
 def add_commands(commands: Subcommands) -> None:
     new = add_command(commands, "new", cmd_new, "Create a new RFC from the template.")
-    new.add_argument("title")
-    new.add_argument("--app", action="append", default=[], metavar="NAME")
-    new.add_argument("--author", action="append", default=[], metavar='"Name (@user)"')
+    new.add_argument(
+        "title", help="the RFC's title, in any script; the file name spells it in ASCII"
+    )
+    new.add_argument(
+        "--app",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a target application, one of the config's target_apps (repeatable)",
+    )
+    new.add_argument(
+        "--author",
+        action="append",
+        default=[],
+        metavar='"Name (@user)"',
+        help="an author with their GitHub login (repeatable)",
+    )
     new.add_argument("--dir", metavar="DIR", help="directory to write to (default: rfc_dir)")
     add_config_option(new)
 
@@ -37,7 +56,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if any("\n" in author or "\r" in author for author in args.author):
         raise CliError("an --author must be one line")
     directory = Path(args.dir) if args.dir else project_root() / config.rfc_dir
-    path = directory / f"{'0' * config.number_width}-{slugify(title)}.md"
+    path = directory / file_name(title, config.number_width)
     text = fill_template(
         _bundled_template(),
         title=title,
@@ -51,6 +70,19 @@ def cmd_new(args: argparse.Namespace) -> int:
     _write_new(directory, path, text)
     print(display(path))
     return 0
+
+
+MAX_SLUG = 80  # whole words; file systems allow 255 bytes for a name
+
+
+def file_name(title: str, width: int) -> str:
+    """``0000-slug.md``: the title in lower-case ASCII words joined by ``-``."""
+    from slugify import slugify as transliterated  # lazy: only `new` spells titles
+
+    words = transliterated(
+        title, max_length=MAX_SLUG, word_boundary=True, replacements=[["'", ""], ["’", ""]]
+    )
+    return f"{'0' * width}-{slugify(words)}.md"
 
 
 def _write_new(directory: Path, path: Path, text: str) -> None:

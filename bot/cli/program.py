@@ -50,7 +50,7 @@ def _add_completion(commands: Subcommands) -> None:
     completion = add_command(
         commands, "completion", cmd_completion, "Print a shell completion script (bash, zsh, tcsh)."
     )
-    completion.add_argument("shell", choices=COMPLETION_SHELLS)
+    completion.add_argument("shell", choices=COMPLETION_SHELLS, help="the shell to complete in")
 
 
 def cmd_completion(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@ them (relative to the current directory)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from bot.cli.commands import CliError
@@ -30,11 +31,13 @@ def find_config() -> Path | None:
 
 
 def display(path: Path) -> str:
-    """The path relative to the current directory when below it, with '/' separators."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+    """The path as the user can type it from here, with '/' separators: relative to the
+    current directory when inside the project (``../rfcs/...`` from a subfolder), else as
+    given (a path outside the project is clearer whole than as a climb of ``..``)."""
+    here, target = Path.cwd().resolve(), path.resolve()
+    if not target.is_relative_to(project_root()):
         return path.as_posix()
+    return Path(os.path.relpath(target, here)).as_posix()
 
 
 def read_text(path: Path) -> str:

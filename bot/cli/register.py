@@ -8,6 +8,10 @@
    once for an hour) for the App's id, private key, webhook secret and OAuth client id and
    secret, written to ``.env`` (mode 0600; an existing file is kept unless ``--force``).
 
+The webhook URL must be one GitHub can deliver to: https, a public host name, not a
+placeholder (``example.com`` and the names reserved for examples and tests) nor a loopback or
+private address; ``--local`` registers a trial App anyway (docs/deploy.md).
+
 When the App's public URL is known (``--public-url``, or a webhook URL ending in ``/webhook``),
 the manifest registers ``PUBLIC_URL/dashboard/callback`` as the OAuth callback URL and the
 ``.env`` turns the dashboard's sign-in on (docs/dashboard.md).
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import ipaddress
 import json
 import os
 import secrets
@@ -36,6 +41,9 @@ from bot.github.manifests import CodeRefused, convert_manifest_code
 from bot.serve.settings import DASHBOARD_CALLBACK_PATH
 
 GITHUB_URL = "https://github.com"
+# Domains reserved for documentation (RFC 2606, 6761) and mDNS: GitHub can deliver to none.
+PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org")
+LOCAL_TOP_LEVEL = ("test", "invalid", "localhost", "local")
 
 
 class RegisterError(Exception):
@@ -54,6 +62,7 @@ class Options:
     key_file: Path | None = None  # write the key there (GITHUB_PRIVATE_KEY_PATH) instead
     force: bool = False
     port: int = 0
+    local: bool = False  # a trial App: any webhook URL, reachable by GitHub or not
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,63 @@ def api_url_for(github_url: str) -> str:
     if urlsplit(base).hostname == "github.com":
         return "https://api.github.com"
     return f"{base}/api/v3"
+
+
+def is_placeholder_host(host: str) -> bool:
+    """A name reserved for examples: ``example.com`` and the like, or under ``.example``."""
+    host = host.lower().rstrip(".")
+    in_domain = any(host == d or host.endswith("." + d) for d in PLACEHOLDER_DOMAINS)
+    return in_domain or host.rpartition(".")[2] == "example"
+
+
+def _is_local_name(host: str) -> bool:
+    """``localhost``, or a name GitHub's resolvers never answer (``.test``, mDNS ``.local``)."""
+    return host.lower().rstrip(".").rpartition(".")[2] in LOCAL_TOP_LEVEL
+
+
+def undeliverable(url: str, *, enterprise: bool = False) -> str | None:
+    """Why GitHub could not deliver webhooks to ``url``, or None. github.com reaches only
+    public hosts; an Enterprise Server (``enterprise``) may reach private ones."""
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme, parts.hostname or ""
+    except ValueError:  # an unbalanced [ in the host
+        scheme, host = "", ""
+    if scheme not in ("http", "https") or not host:
+        return "is not an http(s) URL"
+    if is_placeholder_host(host):
+        return f"is a placeholder ({host} is reserved for examples)"
+    if _is_local_name(host):
+        return f"names {host}, which GitHub cannot reach"
+    unreachable = _unreachable(host, enterprise)
+    if unreachable:
+        return unreachable
+    if scheme != "https":
+        return "is not https (every delivery would cross the network in clear)"
+    return None
+
+
+def _unreachable(host: str, enterprise: bool) -> str | None:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:  # a name: github.com resolves only names with a dot
+        return None if enterprise or "." in host else f"names {host}, not a public host name"
+    if address.is_loopback or address.is_unspecified:
+        return f"names {host}, this machine's own address, which GitHub cannot reach"
+    if not enterprise and not address.is_global:
+        return f"names {host}, a private address github.com cannot reach"
+    return None
+
+
+def check_webhook_url(url: str | None, github_url: str) -> None:
+    """Refuse a webhook URL GitHub could not deliver to, saying what to pass instead."""
+    reason = undeliverable(url or "", enterprise=urlsplit(github_url).hostname != "github.com")
+    if reason is not None:
+        shown = url or "(none: app.yml has no hook_attributes.url)"
+        raise RegisterError(
+            f"the webhook URL {shown} {reason}: pass --webhook-url https://YOUR-HOST/webhook, "
+            "or --local for a trial App on this machine"
+        )
 
 
 def new_app_url(github_url: str, org: str | None, state: str) -> str:
@@ -217,7 +283,11 @@ async def register(
     ``on_ready`` gets the page's URL once it is served (the command opens a browser)."""
     if options.env_path.exists() and not options.force:
         raise RegisterError(f"{options.env_path} exists: keep it, or pass --force to replace it")
+    if options.webhook_url and not options.local:  # refused before any file is read
+        check_webhook_url(options.webhook_url, options.github_url)
     app_yml = load_manifest(options.manifest_path)
+    if not options.webhook_url and not options.local:
+        check_webhook_url(hook_url_of(app_yml), options.github_url)
     api_url = options.api_url or api_url_for(options.github_url)
     public_url = public_url_for(options.public_url, options.webhook_url or hook_url_of(app_yml))
     state = secrets.token_urlsafe(24)

@@ -15,7 +15,9 @@ def add_commands(commands: Subcommands) -> None:
     site = add_command(
         commands, "site", cmd_site, "Build a static site of the RFCs (HTML, rfcs.json, Atom)."
     )
-    site.add_argument("dir", nargs="?", metavar="RFC_DIR", help="default: rfc_dir")
+    site.add_argument(
+        "dir", nargs="?", metavar="RFC_DIR", help="the RFC directory (default: rfc_dir)"
+    )
     site.add_argument("-o", "--output", required=True, metavar="DIR", help="where to write it")
     site.add_argument("--repo-url", metavar="URL", help="https://github.com/OWNER/REPO: edit links")
     site.add_argument("--branch", default="main", help="the branch edit links open (default: main)")

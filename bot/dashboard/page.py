@@ -2,7 +2,8 @@
 
 Logins are shown as text, never as links GitHub would turn into mentions; everything that
 came from GitHub (titles, paths, statuses, logins, concern names, links) is escaped, and a
-link is only ever an https URL.
+link is only ever an https URL, or plain http on this machine (loopback: the GitHub simulator's
+own pages in the demo; nothing crosses a network in clear).
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from bot.policy.dashboard import DashboardView, Row
 from bot.policy.decisions import DecisionState, Phase, utc
 
 STYLESHEET = "/dashboard/dashboard.css"
-_HTTPS = re.compile(r"https://[^\s\"'<>`]{1,2000}")
+_LINKABLE = re.compile(
+    r"(?:https://|http://(?:127\.0\.0\.1|localhost|\[::1\])(?::[0-9]{1,5})?(?=/))"
+    r"[^\s\"'<>`]{1,2000}"
+)
 MAX_PEOPLE = 20  # logins listed per row; the rest are counted
 
 _PHASES = {
@@ -235,8 +239,9 @@ def _time(moment: datetime) -> str:
 
 
 def _link(text_html: str, url: str) -> str:
-    """``text_html`` linked to ``url`` when it is a plain https URL, else as it is."""
-    if _HTTPS.fullmatch(url):
+    """``text_html`` linked to ``url`` when it is a plain https (or loopback http) URL, else
+    as it is."""
+    if _LINKABLE.fullmatch(url):
         return f'<a href="{escape(url)}">{text_html}</a>'
     return text_html
 

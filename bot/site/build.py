@@ -3,8 +3,9 @@
 The output directory holds a manifest (``.rfc-site.json``): each input file's hash with its
 record, and each page's key (what it was rendered from). A rebuild lints and renders only the
 files whose bytes changed, re-renders a page only when its key changed (a successor's title,
-a cross-file finding), and writes the shared files (index, rfcs.json, feed) only when their
-bytes differ. Files it wrote before and no longer produces are removed; nothing else is.
+a cross-file finding), and writes the shared files (index, rfcs.json and its schema, feed)
+only when their bytes differ. Files it wrote before and no longer produces are removed;
+nothing else is.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from bot.site.feed import atom_feed
 from bot.site.markdown import render
 from bot.site.model import SiteRfc, finding, site_rfc
 from bot.site.pages import index_page, ordered, rfc_page
-from bot.site.schema import rfcs_document
+from bot.site.schema import SCHEMA_FILE, rfcs_document, schema_text
 
 MANIFEST = ".rfc-site.json"
 SITE_FORMAT = 1  # bump when the pages change shape: every page is rebuilt once
@@ -95,6 +96,7 @@ def build_site(
     shared = {
         "index.html": index_page(records, config.statuses),
         "rfcs.json": rfcs_document(ordered(records)),
+        SCHEMA_FILE: schema_text(),
         "feed.xml": atom_feed(records, site_url=options.site_url),
         **{name: _static(name) for name in STATIC},
     }

@@ -1,5 +1,7 @@
 """``rfcs.json``: the document and its JSON Schema.
 
+The site ships the schema next to the document (``rfcs.schema.json``), and the document names
+it (``"$schema"``), so a consumer of a published site can validate what it fetched.
 ``python3 -m bot.site.schema`` prints docs/rfcs.schema.json (a test fails when it drifts).
 """
 
@@ -12,6 +14,7 @@ from typing import Any
 from bot.site.model import SiteRfc
 
 FORMAT_VERSION = 1
+SCHEMA_FILE = "rfcs.schema.json"  # beside rfcs.json in the built site
 
 _DATE = {"type": "string", "pattern": "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"}
 _NUMBERS = {"type": "array", "items": {"type": "integer", "minimum": 1}}
@@ -66,7 +69,11 @@ def rfc_json(rfc: SiteRfc) -> dict[str, Any]:
 
 
 def rfcs_document(rfcs: Sequence[SiteRfc]) -> str:
-    data = {"version": FORMAT_VERSION, "rfcs": [rfc_json(rfc) for rfc in rfcs]}
+    data = {
+        "$schema": SCHEMA_FILE,
+        "version": FORMAT_VERSION,
+        "rfcs": [rfc_json(rfc) for rfc in rfcs],
+    }
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -85,6 +92,10 @@ def json_schema() -> dict[str, Any]:
         "title": "rfcs.json: every RFC of a site built by `rfc-bot site`",
         "type": "object",
         "properties": {
+            "$schema": {
+                "type": "string",
+                "description": f"This document's JSON Schema: {SCHEMA_FILE}, beside it.",
+            },
             "version": {"const": FORMAT_VERSION},
             "rfcs": {"type": "array", "items": {"$ref": "#/$defs/rfc"}},
         },

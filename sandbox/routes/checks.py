@@ -123,7 +123,7 @@ def list_annotations(sim: GitHub, call: Call) -> Reply:
     rendered = [
         {
             **a,
-            "blob_href": f"{render.HTML}/{repo.full_name}/blob/{run.head_sha}/{a.get('path')}",
+            "blob_href": f"{repo.web_url}/{repo.full_name}/blob/{run.head_sha}/{a.get('path')}",
             "start_column": a.get("start_column"),
             "end_column": a.get("end_column"),
             "title": a.get("title"),

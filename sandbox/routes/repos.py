@@ -31,7 +31,7 @@ def get_branch(sim: GitHub, call: Call) -> Reply:
             "protected": name in repo.protected,
             "_links": {
                 "self": f"{call.base}/repos/{repo.full_name}/branches/{name}",
-                "html": f"{render.HTML}/{repo.full_name}/tree/{name}",
+                "html": f"{repo.web_url}/{repo.full_name}/tree/{name}",
             },
         },
     )

@@ -2,8 +2,8 @@
 
 Two kinds of route:
 
-- :data:`PAGES`: github.com's web pages and forms (the App-manifest form, the OAuth sign-in),
-  each an aiohttp route of its own;
+- :data:`PAGES`: github.com's web pages and forms (the App-manifest form, the OAuth sign-in,
+  a pull request's and a check run's pages), each an aiohttp route of its own;
 - :data:`API_ROUTES`: the REST operations, by method, path template and GitHub's
   ``operationId``. They share one entry point, :data:`REST_ENTRY`, because every API request,
   documented or not, goes through the server's pipeline (sandbox/server/pipeline.py): it is
@@ -20,7 +20,18 @@ from functools import partial
 from aiohttp import web
 
 from sandbox.github import GitHub
-from sandbox.routes import apps, checks, git, issues, manifests, oauth, pulls, repos, teams
+from sandbox.routes import (
+    apps,
+    checks,
+    git,
+    issues,
+    manifests,
+    oauth,
+    pulls,
+    repos,
+    teams,
+    web_pages,
+)
 from sandbox.routes.call import Handler
 
 PageHandler = Callable[[GitHub, web.Request], Awaitable[web.StreamResponse]]
@@ -50,6 +61,8 @@ PAGES: tuple[Page, ...] = (
     Page("GET", "/login/oauth/authorize", oauth.authorize_get),
     Page("POST", "/login/oauth/authorize", oauth.authorize_post),
     Page("POST", "/login/oauth/access_token", oauth.access_token),
+    Page("GET", web_pages.PULL_PAGE, web_pages.pull_page),
+    Page("GET", web_pages.RUN_PAGE, web_pages.run_page),
 )
 
 REPO = "/repos/{owner}/{repo}"  # the prefix of most templates

@@ -36,6 +36,7 @@ class RepoScenes(GitHub):
             self._installation_for(owner),
             ObjectStore(clock=self.clock),
             private=private,
+            web_url=self.web_url,
         )
         repo.commit(default_branch, dict(files or {}), "Initial commit", owner)
         self.repos[full_name.lower()] = repo
@@ -125,6 +126,7 @@ class RepoScenes(GitHub):
                 None,
                 target.objects,
                 fork_of=target,
+                web_url=target.web_url,
             )
             fork.branches[target.default_branch] = target.branches[target.default_branch]
             self.repos[fork_name.lower()] = fork
@@ -171,6 +173,14 @@ class RepoScenes(GitHub):
 
     def protect_branch(self, repo: RepoRef, branch: str) -> None:
         self._repo(repo).protected.add(branch)
+
+    def link_here(self) -> None:
+        """Repositories created from now on have this simulator's address as their web
+        address: their ``html_url`` links open its own pull request and check run pages
+        (sandbox/routes/web_pages.py) instead of github.com. The demos call it once started."""
+        if not self.base_url:
+            raise RuntimeError("link_here needs the simulator's address: await sim.start() first")
+        self.web_url = self.base_url
 
     def _installation_for(self, owner: str) -> int:
         for installation_id, account in self.installations.items():

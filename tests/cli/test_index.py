@@ -77,3 +77,23 @@ def test_index_that_cannot_be_written(project: Path, capsys: pytest.CaptureFixtu
     (project / "rfcs/README.md").mkdir()
     assert main(["index"]) == 2
     assert error_line(capsys).startswith("cannot write rfcs/README.md: ")
+
+
+def test_check_create_missing_creates_only_a_missing_index(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The pre-commit hook's mode: drafts only and no index yet (day one) creates it, exit 1
+    so that the commit stops to take the file; a stale index is only reported."""
+    write(project, {"rfcs/0000-draft.md": rfc("Draft")})
+    assert main(["index", "--check", "--create-missing"]) == 1
+    assert capsys.readouterr().out == (
+        "created rfcs/README.md, which was missing: add it to the commit\n"
+    )
+    created = (project / "rfcs/README.md").read_text()
+    assert INDEX_START in created and "Draft" not in created
+    assert main(["index", "--check", "--create-missing"]) == 0
+    assert capsys.readouterr().out == "rfcs/README.md is up to date\n"
+    write(project, {"rfcs/0001-a.md": rfc("Alpha")})
+    assert main(["index", "--check", "--create-missing"]) == 1
+    assert capsys.readouterr().out == "rfcs/README.md is out of date; run `rfc-bot index rfcs`\n"
+    assert (project / "rfcs/README.md").read_text() == created  # a stale index: never written

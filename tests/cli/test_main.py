@@ -80,9 +80,12 @@ def test_module_entry_point_exits_with_mains_code(
     assert "rules:" in capsys.readouterr().out
 
 
-def test_serve_and_demo_are_imported_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_and_demo_are_imported_lazily(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import sys
 
+    monkeypatch.chdir(tmp_path)  # no .env there: serve runs on the environment as it is
     calls: list[object] = []
     for name in ("bot.serve.supervisor", "sandbox.demo"):
         module = types.ModuleType(name)
@@ -91,7 +94,11 @@ def test_serve_and_demo_are_imported_lazily(monkeypatch: pytest.MonkeyPatch) -> 
     assert main(["serve"]) == 0
     assert main(["serve", "--workers", "3"]) == 0
     assert main(["demo"]) == 0
-    assert calls == [("bot.serve.supervisor", None), ("bot.serve.supervisor", 3), ("sandbox.demo",)]
+    assert calls == [
+        ("bot.serve.supervisor", None, os.environ),
+        ("bot.serve.supervisor", 3, os.environ),
+        ("sandbox.demo",),
+    ]
 
 
 @pytest.mark.parametrize("workers", ["0", "65", "two"])
@@ -133,3 +140,19 @@ def test_demo_does_not_hide_a_broken_module_of_its_own(monkeypatch: pytest.Monke
     monkeypatch.setitem(sys.modules, "sandbox.demo", None)
     with pytest.raises(ModuleNotFoundError):
         main(["demo"])
+
+
+def test_the_rfc_commands_start_without_the_settings_file_or_slug_libraries() -> None:
+    """`rfc-bot lint` (every RFC command) never pays for python-dotenv or python-slugify:
+    `serve`/`action` and `new` import them when they run."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from bot.cli import main; main(['rules']); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dotenv', 'slugify')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.splitlines()[-1] == "[]"

@@ -6,10 +6,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from bot.cli import main
 from bot.cli import new as new_command
 from bot.rfc.config.public import default_config_yaml
+from bot.rfc.paths import parse_name
 from bot.rfc.rules import RULES
 from tests.cli.helpers import error_line, write
 
@@ -151,3 +154,89 @@ def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     for line, rule in zip(lines, RULES, strict=True):
         assert line.split()[:2] == [rule.id, rule.severity.value]
         assert line.endswith(rule.summary)
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Ünïcode title", "0000-unicode-title.md"),
+        ("Straße & Çedilla", "0000-strasse-cedilla.md"),
+        ("中文标题", "0000-zhong-wen-biao-ti.md"),  # CJK: its romanisation
+        ("Привет мир", "0000-privet-mir.md"),
+        ("Don’t retry", "0000-dont-retry.md"),
+        ("🚀 🎉", "0000-rfc.md"),  # nothing to spell: the lint rule's own fallback
+    ],
+)
+def test_new_spells_any_title_in_ascii(
+    project: Path, title: str, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["new", title]) == 0
+    assert capsys.readouterr().out == f"rfcs/{name}\n"
+    assert (project / "rfcs" / name).read_text().startswith(f"# {title}\n")
+    assert main(["lint", f"rfcs/{name}"]) in (0, 1)
+    assert "file-name" not in capsys.readouterr().out
+
+
+def test_new_prints_the_path_from_where_it_runs(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / ".git").mkdir()
+    sub = project / "services" / "api"
+    sub.mkdir(parents=True)
+    monkeypatch.chdir(sub)
+    assert main(["new", "Job retries"]) == 0
+    assert capsys.readouterr().out == "../../rfcs/0000-job-retries.md\n"
+    assert (project / "rfcs/0000-job-retries.md").is_file()
+    assert main(["new", "Job retries"]) == 2
+    assert "../../rfcs/0000-job-retries.md already exists" in capsys.readouterr().err
+
+
+@given(st.text(max_size=300))
+@example("Ünïcode title")  # the accents were dropped: 0000-n-code-title.md
+@example("x" * 300)  # past a file system's 255-byte name
+@settings(max_examples=300, deadline=None)
+def test_every_title_gives_a_file_name_the_lint_rule_accepts(title: str) -> None:
+    name = new_command.file_name(title, 4)
+    parsed = parse_name(name)
+    assert parsed is not None and parsed.number == 0 and parsed.width == 4
+    assert len(name.encode()) <= 4 + 1 + new_command.MAX_SLUG + 3
+
+
+def test_config_check_refuses_a_decision_on_a_move_that_is_not_a_transition(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rule for "Draft -> Final" when Draft may only become Proposed could never start: the
+    file said what the team wanted, and nothing would ever happen."""
+    (project / "c.yml").write_text(
+        "transitions:\n"
+        "  Draft: [Proposed]\n"
+        "  Proposed: [Final]\n"
+        "decisions:\n"
+        "  Proposed -> Final: {approvals: 1}\n"
+        "  Draft->Final:\n"
+        "    approvals: 2\n"
+    )
+    assert main(["config", "--check", "c.yml"]) == 1
+    assert capsys.readouterr().err == (
+        "rfc-bot: c.yml:6: decisions.Draft -> Final: 'Draft -> Final' is not one of the "
+        "transitions, so this decision could never start (add the move to transitions, or "
+        "remove the rule); the transitions allow: Draft -> Proposed, Proposed -> Final\n"
+    )
+    (project / "c.yml").write_text(
+        "transitions:\n  Draft: [Proposed, Final]\n" + "decisions:\n"
+        "  Draft -> Final: {approvals: 1}\n"
+    )
+    assert main(["config", "--check", "c.yml"]) == 0
+
+
+def test_a_decision_on_a_default_move_the_transitions_dropped(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "c.yml").write_text(
+        'transitions: {Draft: [Final]}\ndecisions:\n  "Proposed -> Final": {}\n'
+    )
+    assert main(["config", "--check", "c.yml"]) == 1
+    assert capsys.readouterr().err.endswith("the transitions allow: Draft -> Final\n")
+    # Without a decisions key, the default rule on Proposed -> Final is simply unused.
+    (project / "c.yml").write_text("transitions: {Draft: [Final]}\n")
+    assert main(["config", "--check", "c.yml"]) == 0

@@ -58,6 +58,7 @@ def options(sim: Simulator, tmp_path: Path, **changes: Any) -> Options:
         "env_path": tmp_path / ".env",
         "github_url": sim.base_url,
         "api_url": sim.base_url,
+        "local": True,  # a trial on this machine: app.yml's placeholder webhook URL is fine
     }
     return Options(**(defaults | changes))
 
@@ -80,7 +81,7 @@ async def registered(opts: Options, **browse_args: Any) -> tuple[NewApp, tuple[i
 
 
 async def test_register_writes_an_env_that_serve_accepts(sim: Simulator, tmp_path: Path) -> None:
-    opts = options(sim, tmp_path, webhook_url="https://rfc.example.org/webhook")
+    opts = options(sim, tmp_path, webhook_url="https://rfcs.acme.dev/webhook", local=False)
     new, (status, text, manifest) = await registered(opts)
     assert status == 200 and new.slug in text
     env = tmp_path / ".env"
@@ -93,13 +94,13 @@ async def test_register_writes_an_env_that_serve_accepts(sim: Simulator, tmp_pat
     # The dashboard's sign-in is on: the OAuth client, and the callback under the public URL.
     assert settings.dashboard_enabled
     assert (settings.client_id, settings.client_secret) == (new.client_id, new.client_secret)
-    assert settings.public_url == "https://rfc.example.org"
-    callback = "https://rfc.example.org/dashboard/callback"
+    assert settings.public_url == "https://rfcs.acme.dev"
+    callback = "https://rfcs.acme.dev/dashboard/callback"
     assert manifest["callback_urls"] == [callback] == sim.oauth_client(new.id).callback_urls
     assert sim.authorize("mona", client_id=settings.client_id, redirect_uri=callback)
     # What GitHub was sent: app.yml as JSON, returning to the loopback callback.
     assert manifest["redirect_url"].startswith("http://127.0.0.1:")
-    assert manifest["hook_attributes"]["url"] == "https://rfc.example.org/webhook"
+    assert manifest["hook_attributes"]["url"] == "https://rfcs.acme.dev/webhook"
     assert manifest["default_permissions"]["checks"] == "write"
     (conversion,) = [r for r in sim.requests if r.operation_id == "apps/create-from-manifest"]
     assert conversion.status == 201
@@ -303,8 +304,9 @@ def test_the_command_opens_the_browser_and_writes_the_env(
 
     monkeypatch.setattr(webbrowser, "open", open_in_browser)
     env = tmp_path / ".env"
-    argv = ["register", "--env", str(env), "--github-url", sim.base_url, "--api-url"]
+    argv = ["register", "--env-file", str(env), "--github-url", sim.base_url, "--api-url"]
     argv += [sim.base_url, "--manifest", str(ROOT / "app.yml")]
+    argv += ["--webhook-url", "https://rfcs.acme.dev/webhook"]
     # The simulator runs on this test's loop: the command runs in a thread with its own.
     result: list[int] = []
     command = threading.Thread(target=lambda: result.append(main(argv)))
@@ -368,3 +370,81 @@ async def test_a_taken_port_fails_in_one_line(sim: Simulator, tmp_path: Path) ->
         port = taken.getsockname()[1]
         with pytest.raises(RegisterError, match=f"cannot listen on 127.0.0.1:{port}.*--port"):
             await register.register(options(sim, tmp_path, port=port))
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        (None, "is a placeholder (rfc-bot.example.com is reserved for examples)"),  # app.yml's
+        ("https://rfcs.example.net/webhook", "is a placeholder"),
+        ("https://bot.staging.example/webhook", "is a placeholder"),
+        ("http://rfcs.acme.dev/webhook", "is not https"),
+        ("http://127.0.0.1:8000/webhook", "127.0.0.1, this machine's own address"),
+        ("https://localhost:8000/webhook", "names localhost"),
+        ("https://[::1]/webhook", "names ::1, this machine's own address"),
+        ("https://10.1.2.3/webhook", "names 10.1.2.3, a private address"),
+        ("https://192.168.0.7/webhook", "a private address"),
+        ("https://rfc-bot/webhook", "names rfc-bot, not a public host name"),
+        ("https://printer.local/webhook", "names printer.local"),
+        ("rfcs.acme.dev/webhook", "is not an http(s) URL"),
+        ("https://[::1/webhook", "is not an http(s) URL"),
+    ],
+)
+def test_a_webhook_url_github_cannot_reach_is_refused_before_anything_runs(
+    tmp_path: Path, url: str | None, reason: str
+) -> None:
+    opts = Options(manifest_path=ROOT / "app.yml", env_path=tmp_path / ".env", webhook_url=url)
+    with pytest.raises(RegisterError) as refused:
+        asyncio.run(register.register(opts))
+    message = str(refused.value)
+    assert reason in message and "\n" not in message
+    assert message.endswith(
+        ": pass --webhook-url https://YOUR-HOST/webhook, or --local for a trial App on this machine"
+    )
+    assert not (tmp_path / ".env").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "enterprise", "reason"),
+    [
+        ("https://rfcs.acme.dev/webhook", False, None),
+        ("https://203.0.113.9.nip.io/webhook", False, None),  # a public name
+        ("https://8.8.4.4/webhook", False, None),
+        ("https://10.1.2.3/webhook", True, None),  # an Enterprise Server inside the network
+        ("https://rfc-bot/webhook", True, None),
+        ("https://rfc-bot.example.com/webhook", True, "is a placeholder"),
+        ("https://127.0.0.1/webhook", True, "this machine's own address"),
+        ("http://10.1.2.3/webhook", True, "is not https"),
+    ],
+)
+def test_what_github_and_an_enterprise_server_can_reach(
+    url: str, enterprise: bool, reason: str | None
+) -> None:
+    found = register.undeliverable(url, enterprise=enterprise)
+    assert (found is None) if reason is None else (reason in (found or ""))
+
+
+def test_an_enterprise_server_is_told_apart_by_its_address(tmp_path: Path) -> None:
+    register.check_webhook_url("https://10.1.2.3/webhook", "https://ghe.acme.dev")
+    with pytest.raises(RegisterError, match="private address"):
+        register.check_webhook_url("https://10.1.2.3/webhook", "https://github.com/")
+
+
+def test_the_command_refuses_the_placeholder_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = tmp_path / ".env"
+    argv = ["register", "--manifest", str(ROOT / "app.yml"), "--env-file", str(env)]
+    assert main([*argv, "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--webhook-url https://YOUR-HOST/webhook" in err
+    assert "--local" in err and not env.exists()
+
+
+async def test_local_registers_a_trial_app_with_an_http_loopback_webhook(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    opts = options(sim, tmp_path, webhook_url="http://127.0.0.1:8000/webhook", local=True)
+    _, (_, _, manifest) = await registered(opts)
+    assert manifest["hook_attributes"]["url"] == "http://127.0.0.1:8000/webhook"
+    assert "GITHUB_APP_ID=" in (tmp_path / ".env").read_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -77,6 +78,22 @@ def test_links_are_only_https():
     assert "javascript:" not in html and "data:x" not in html
     hrefs = [attrs.get("href") for tag, attrs in tags(html) if tag == "a"]
     assert all(h and (h.startswith(("/", "#", "https://"))) for h in hrefs)
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        ("http://127.0.0.1:8123/o/r/pull/1", True),  # the demo's simulator, on this machine
+        ("http://localhost/o/r/pull/1", True),
+        ("http://github.com/o/r/pull/1", False),  # across a network in clear
+        ("http://127.0.0.1.attacker.example/o/r/pull/1", False),
+        ("http://127.0.0.1:80@attacker.example/o/r/pull/1", False),
+    ],
+)
+def test_plain_http_links_only_on_loopback(url: str, linked: bool):
+    html = page([PullCard("o/r", 1, "t", url, "a", "failure", url, card().rfcs)])
+    hrefs = [attrs.get("href") for tag, attrs in tags(html) if tag == "a"]
+    assert (url in hrefs) is linked
 
 
 def test_the_page_is_light():

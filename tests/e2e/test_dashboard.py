@@ -109,6 +109,29 @@ async def test_a_maintainer_sees_both_repositories_and_what_waits_on_her(scene: 
     assert "final comment period" in html and "2026-12-07 09:" in html
 
 
+async def test_a_rows_links_open_the_simulators_own_pages(scene: Scene) -> None:
+    """The demo's rows link to the simulated GitHub (pull request, check and concern pages),
+    never to github.com; a private repository's page is GitHub's 404 to a visitor."""
+    repo = scene.sim.find_repo(PUBLIC_REPO)
+    number = next(n for n, p in repo.pulls.items() if p.title == "RFC: Audit log")
+    async with browser() as client:
+        html = await sign_in(client, scene, "mona")
+        links = [h for h in re.findall(r'href="([^"]+)"', html) if "://" in h]
+        assert links and all(h.startswith(scene.sim.base_url + "/") for h in links)
+        pull_url = f"{scene.sim.base_url}/{PUBLIC_REPO}/pull/{number}"
+        assert pull_url in links
+        concern = next(h for h in links if h.startswith(pull_url + "#issuecomment-"))
+        check = next(h for h in links if h.startswith(f"{scene.sim.base_url}/{PUBLIC_REPO}/runs/"))
+        pull_page = await client.get(pull_url)
+        text = await pull_page.text()
+        assert pull_page.status == 200 and "RFC: Audit log" in text
+        assert f'id="{concern.partition("#")[2]}"' in text and "/rfc concern storage-cost" in text
+        check_page = await client.get(check)
+        assert check_page.status == 200 and "RFC validation" in await check_page.text()
+        private = next(h for h in links if f"/{PRIVATE_REPO}/pull/" in h)
+        assert (await client.get(private)).status == 404
+
+
 async def test_an_author_never_sees_a_repository_she_cannot_read(scene: Scene) -> None:
     async with browser() as client:
         html = await sign_in(client, scene, "alice")
@@ -271,6 +294,9 @@ async def test_the_demo_command_says_where_to_go_and_serves_there() -> None:
             await asyncio.sleep(0.05)
         url = re.search(r"Open (http://127\.0\.0\.1:\d+/dashboard)", out.getvalue())
         assert url is not None, out.getvalue()
+        # The page's dates are the simulated clock's, and the output says so.
+        assert "The simulated GitHub's clock stands still at 2026-11-30 09:" in out.getvalue()
+        assert "open the simulator's own pull request and check pages" in out.getvalue()
         async with aiohttp.ClientSession() as client:
             answer = await client.get(url.group(1), allow_redirects=False)
         assert answer.status == 303

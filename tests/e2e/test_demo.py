@@ -20,6 +20,15 @@ async def test_demo_shows_a_red_check_then_a_green_one() -> None:
     assert "index row: | 0001 | [Job Retries](0001-job-retries.md) | Final |" in text
     assert "Started a decision to move `rfcs/0000-job-retries.md` from **Proposed** to" in text
     assert "- [x] `nina`: [approved in a review]" in text
+    # Each step of the decision shows what the App answered.
+    approval = text.split("approves the pull request in a review", 1)[1].split("==>", 1)[0]
+    assert "- [x] `nina`: [approved in a review]" in approval
+    assert "**Comment period:** ends" in approval
+    concern = text.split("raises a concern", 1)[1].split("==>", 1)[0]
+    assert "comment by rfc-bot[bot]: `/rfc concern naming`: The concern `naming`" in concern
+    assert "- `naming`: [raised]" in concern
+    resolved = text.split("resolves the concern", 1)[1].split("==>", 1)[0]
+    assert "comment by rfc-bot[bot]: `/rfc resolve naming`: The concern `naming`" in resolved
     assert "**Status:** Final" in text and "status Proposed -> Final" in text
     assert "is now **Final**" in text
     assert "FAILED" not in text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -91,7 +93,11 @@ def test_examples_build_with_every_link_resolving(tmp_path: Path) -> None:
 def test_every_document_is_listed_and_rfcs_json_matches_its_schema(tree: Path) -> None:
     out, _ = build(tree, site_url="https://rfcs.example")
     data = json.loads((out / "rfcs.json").read_text(encoding="utf-8"))
-    jsonschema.validate(data, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    # The site ships the schema rfcs.json names, the one docs/ holds.
+    assert data["$schema"] == "rfcs.schema.json"
+    shipped = out / data["$schema"]
+    assert shipped.read_text(encoding="utf-8") == SCHEMA.read_text(encoding="utf-8")
+    jsonschema.validate(data, json.loads(shipped.read_text(encoding="utf-8")))
     by_path = {rfc["path"]: rfc for rfc in data["rfcs"]}
     assert list(by_path) == [
         "rfcs/0001-old.md",
@@ -112,7 +118,7 @@ def test_every_document_is_listed_and_rfcs_json_matches_its_schema(tree: Path) -
 
 def test_rebuild_touches_only_what_changed(tree: Path) -> None:
     out, first = build(tree)
-    assert len(first.linted) == 4 and "index.html" in first.written
+    assert len(first.linted) == 4 and {"index.html", "rfcs.schema.json"} <= set(first.written)
     _, again = build(tree)
     assert (again.linted, again.written, again.removed) == ([], [], [])
     write(tree / "rfcs", "0000-broken.md", rfc_text("Fixed now"))
@@ -189,3 +195,22 @@ def test_cli_builds_the_site(
     write(tree, "file", "x")
     assert main(["site", "rfcs", "-o", "file/sub"]) == 2
     assert "cannot write the site" in capsys.readouterr().err
+
+
+def test_the_documented_output_directory_is_ignored_by_git() -> None:
+    """README.md and docs/site.md build into `_site`: a built site is never committed by
+    accident (git decides, from .gitignore, as `git status` would)."""
+    documented = {
+        target
+        for doc in (ROOT / "README.md", ROOT / "docs" / "site.md")
+        for target in re.findall(
+            r"rfc-bot site\b[^\n`]*?-o ([_a-z.][\w./-]*)", doc.read_text("utf-8")
+        )
+    }
+    assert documented == {"_site"}
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--quiet", "_site/index.html"], cwd=ROOT
+    )
+    assert ignored.returncode == 0, "add _site/ to .gitignore"

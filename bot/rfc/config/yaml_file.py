@@ -19,7 +19,7 @@ from bot.rfc.config.fields import Config
 from bot.rfc.config.kinds import Reading, is_null
 from bot.rfc.config.problems import ConfigError, Problems, TooManyProblems
 from bot.rfc.config.sections import SectionRead, plain, read_section, settings_of
-from bot.rfc.spelling import suggest
+from bot.rfc.spelling import fold, suggest
 
 
 def read_config(text: str, source: str, rule_ids: Collection[str]) -> Config:
@@ -37,6 +37,7 @@ def read_config(text: str, source: str, rule_ids: Collection[str]) -> Config:
         read = read_section(Config, root, None, reading)
         config = Config(**read.values)  # type: ignore[arg-type]
         _check_statuses(config, read, reading)
+        _check_decision_moves(config, read, reading, root)
     except TooManyProblems:
         pass
     error = problems.error()
@@ -83,6 +84,46 @@ def _check_statuses(config: Config, read: SectionRead, reading: Reading) -> None
         else:
             hint = f" (used by the default {name}; set {name} too)"
             reading.fail(read.written.get("statuses"), "statuses", message + hint)
+
+
+def _check_decision_moves(
+    config: Config, read: SectionRead, reading: Reading, root: yaml.Node
+) -> None:
+    """A decision rule on a move the transitions do not allow could never start: one problem
+    per such rule, on its key's line, listing the moves there are. Moves that name an unknown
+    status were reported already."""
+    if "decisions" not in read.written or read.invalid & {"decisions", "transitions", "statuses"}:
+        return
+    moves = [f"{a} -> {b}" for a, targets in config.transitions.items() for b in targets]
+    allowed = {fold(move) for move in moves}
+    statuses = {fold(status) for status in config.statuses}
+    keys = _move_keys(root, "decisions")
+    for move in config.decisions:
+        named = {fold(status) for status in move.split(" -> ")}
+        if fold(move) in allowed or not named <= statuses:
+            continue
+        reading.fail(
+            keys.get(move, read.written["decisions"]),
+            f"decisions.{move}",
+            f"{move!r} is not one of the transitions, so this decision could never start "
+            f"(add the move to transitions, or remove the rule); the transitions allow: "
+            f"{', '.join(moves) or 'no move'}",
+        )
+
+
+def _move_keys(root: yaml.Node, name: str) -> dict[str, yaml.Node]:
+    """The key nodes of the ``From -> To`` mapping under the top-level ``name``, by the key
+    as read (spaces around the arrow made one)."""
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    found: dict[str, yaml.Node] = {}
+    for key, value in root.value:
+        if key.value != name or not isinstance(value, yaml.MappingNode):
+            continue
+        for move, _ in value.value:
+            if isinstance(move.value, str):
+                found[" -> ".join(part.strip() for part in move.value.split("->"))] = move
+    return found
 
 
 # --- Writing the defaults ---------------------------------------------------------------------
