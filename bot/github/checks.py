@@ -15,7 +15,7 @@ from urllib.parse import quote
 from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
 
-from bot.github.client import create_once
+from bot.github.once import create_once
 
 
 async def create_check_run(gh: GitHubAPI, repo: str, body: dict[str, Any]) -> int:

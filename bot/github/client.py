@@ -9,8 +9,8 @@ raw status and headers, before gidgethub turns a response into an exception.
 A request is retried for as long as its time allows, not a fixed number of times: until the
 event's deadline less ``RESERVE_SECONDS`` (kept for the handler's last writes, such as the
 reply that says a command failed; a request begun inside the reserve may use it), and never
-longer than ``RETRY_WINDOW_SECONDS``. A write whose answer was lost may have been applied:
-``create_once`` looks for it before creating it again.
+longer than ``RETRY_WINDOW_SECONDS``. A POST that creates is not re-sent: its answer may be
+lost after GitHub applied it (``bot.github.once`` looks for it first).
 """
 
 from __future__ import annotations
@@ -24,11 +24,10 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import aiohttp
 import gidgethub
-from gidgethub.abc import GitHubAPI as AbstractGitHubAPI
 from gidgethub.aiohttp import GitHubAPI
 
 from bot import __version__
@@ -58,7 +57,6 @@ _CREATES_ANEW = frozenset(
     {"/repos/{owner}/{repo}/issues/{id}/comments", "/repos/{owner}/{repo}/check-runs"}
 )
 
-T = TypeVar("T")
 TokenSource = Callable[[], Awaitable[str]]
 # Told which token GitHub refused with a 401, so the next ``TokenSource`` call fetches anew.
 TokenRefused = Callable[[str], None]
@@ -326,46 +324,9 @@ class GitHubClient(GitHubAPI):
             )
 
 
-def answer_lost(error: BaseException) -> bool:
-    """GitHub may have applied the request this error answered: a 5xx, a timeout or a dropped
-    connection. Not a refusal (4xx), and not this event's own deadline."""
-    if isinstance(error, DeadlineExceeded):
-        return False
-    if isinstance(error, gidgethub.GitHubException):
-        return int(getattr(error, "status_code", 500)) >= 500
-    return isinstance(error, TimeoutError | aiohttp.ClientError)
-
-
-async def create_once(
-    gh: AbstractGitHubAPI,
-    route: str,
-    create: Callable[[], Awaitable[T]],
-    find: Callable[[], Awaitable[T | None]],
-) -> T:
-    """What must exist once (a comment, a check run), created by ``create``. When an answer is
-    lost the write may have been applied: ``find`` it, and create again only if it is not
-    there, with backoff, until the client's retry deadline. A POST that creates is never
-    re-sent blindly."""
-    until = gh.retry_deadline() if isinstance(gh, GitHubClient) else 0.0
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            return await create()
-        except Exception as error:
-            if not answer_lost(error):
-                raise
-            found = await find()
-            if found is not None:
-                return found
-            if not await _pause(gh, route, attempt, until):
-                raise
-
-
-async def _pause(gh: AbstractGitHubAPI, route: str, attempt: int, until: float) -> bool:
-    if isinstance(gh, GitHubClient):
-        return await gh.pause(route, attempt, until)
-    return attempt < 2  # a plain client (tests, the Action's): one more attempt, no backoff
+def installation_of(gh: object) -> int | None:
+    """The installation a client acts as (None: the App itself, or another kind of client)."""
+    return gh.installation_id if isinstance(gh, GitHubClient) else None
 
 
 def _resendable(method: str, route: str) -> bool:

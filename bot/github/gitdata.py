@@ -18,7 +18,7 @@ from urllib.parse import quote
 from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
 
-from bot.github.client import answer_lost
+from bot.github.once import answer_lost
 
 BLOB_MODE = "100644"
 

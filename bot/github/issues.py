@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 
 from gidgethub.abc import GitHubAPI
 
-from bot.github.client import create_once
+from bot.github.once import create_once
 from bot.policy.markers import carries
 from bot.values import Comment
 

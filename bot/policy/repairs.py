@@ -53,6 +53,11 @@ class Repair:
     def key(self) -> tuple[str, int, str, int | None]:
         return self.repo.lower(), self.number, self.kind.value, self.comment_id
 
+    @property
+    def ordering_key(self) -> str:
+        """The key its pull request's deliveries are ordered by (``bot.serve.intake``)."""
+        return f"{self.repo}#{self.number}"
+
     def __str__(self) -> str:
         comment = f" comment {self.comment_id}" if self.comment_id is not None else ""
         return f"{self.kind.value} of {self.repo}#{self.number}{comment}"
@@ -105,10 +110,6 @@ class RepairList:
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    @property
-    def running(self) -> int:
-        return sum(1 for entry in self._entries.values() if entry.running)
 
     def add(self, repair: Repair, now: float, draw: float) -> Added:
         """Queue ``repair`` for its first attempt, ``schedule.delay(1)`` from ``now``."""

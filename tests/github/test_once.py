@@ -11,13 +11,8 @@ import aiohttp
 import gidgethub
 import pytest
 
-from bot.github.client import (
-    RETRY_WINDOW_SECONDS,
-    DeadlineExceeded,
-    GitHubClient,
-    answer_lost,
-    create_once,
-)
+from bot.github.client import RETRY_WINDOW_SECONDS, DeadlineExceeded, GitHubClient
+from bot.github.once import answer_lost, create_once
 
 ROUTE = "/repos/{owner}/{repo}/issues/{id}/comments"
 
