@@ -49,12 +49,16 @@ BACKOFF_CAP_SECONDS = 8.0
 SECONDARY_LIMIT_DEFAULT_SECONDS = 60.0
 # A request that timed out or answered 5xx may have been applied. Idempotent methods are
 # re-sent; so are POSTs whose repetition changes nothing (a label that exists, a reaction
-# given twice, content-addressed git objects). A POST that creates a comment or a check run
-# is never re-sent here: its caller looks for what it may have created first (see
-# ``bot.github.issues`` and ``bot.github.checks``).
-_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
-_CREATES_ANEW = frozenset(
-    {"/repos/{owner}/{repo}/issues/{id}/comments", "/repos/{owner}/{repo}/check-runs"}
+# given twice, content-addressed git objects). What creates anew is never re-sent here: a
+# comment, a check run, a commit by the contents API (sent again it would answer 409, the
+# file having changed: by us). Its caller looks for what it may have made first
+# (``bot.github.once``).
+_NOT_RESENT = frozenset(
+    {
+        ("POST", "/repos/{owner}/{repo}/issues/{id}/comments"),
+        ("POST", "/repos/{owner}/{repo}/check-runs"),
+        ("PUT", "/repos/{owner}/{repo}/contents/{path}"),
+    }
 )
 
 TokenSource = Callable[[], Awaitable[str]]
@@ -330,7 +334,7 @@ def installation_of(gh: object) -> int | None:
 
 
 def _resendable(method: str, route: str) -> bool:
-    return method in _IDEMPOTENT or route not in _CREATES_ANEW
+    return (method, route) not in _NOT_RESENT
 
 
 def _retryable_error(method: str, route: str, error: BaseException) -> bool:
