@@ -134,8 +134,10 @@ class Repairer:
                 due = None if full else self.pending.next_due()
                 await self._wait(None if due is None else due - self.waiting.monotonic())
         finally:
-            for task in self._running:
+            running = list(self._running)
+            for task in running:
                 task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
 
     def _start_due(self) -> None:
         now = self.waiting.monotonic()

@@ -111,6 +111,9 @@ class RepairList:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def __contains__(self, repair: object) -> bool:
+        return isinstance(repair, Repair) and repair.key in self._entries
+
     def add(self, repair: Repair, now: float, draw: float) -> Added:
         """Queue ``repair`` for its first attempt, ``schedule.delay(1)`` from ``now``."""
         entry = self._entries.get(repair.key)

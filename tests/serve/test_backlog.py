@@ -14,7 +14,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from gidgethub import routing, sansio
 
 from bot.features.context import Context
-from bot.serve.app import create_app
+from bot.policy.repairs import Kind, Repair
+from bot.serve.app import REPAIRER, create_app
 from bot.serve.intake import RETRY_AFTER_SECONDS, fairness_group, intake_limits
 from bot.serve.settings import Settings
 from tests.serve.helpers import Bot, pr_payload, signed_headers
@@ -84,6 +85,8 @@ async def test_past_the_pending_limit_503_counted_by_limit(
     assert 'rfcbot_backlog{state="queued"} 3.0' in page
     assert 'rfcbot_deliveries_total{event="pull_request",outcome="rejected_503"} 1.0' in page
     assert started == ["p0"]  # concurrency 1
+    # Refused, and on the repair list: its work is done once load falls.
+    assert Repair(Kind.CHECK, "octo-org/rfcs", 9, 99) in bot.app[REPAIRER].pending
     release.set()
     await bot.idle()
     page = await (await bot.client.get("/metrics")).text()
