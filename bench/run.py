@@ -1,7 +1,8 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
     python bench/run.py [--quick] [--markdownlint-prefix DIR]
-        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,site,dashboard]
+        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,site,dashboard,
+                recovery]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -28,6 +29,7 @@ from bench import (  # noqa: E402
     bench_lint,
     bench_load,
     bench_loop_lag,
+    bench_recovery,
     bench_site,
     bench_sweep,
 )
@@ -45,6 +47,7 @@ BENCHES = (
     "load",
     "site",
     "dashboard",
+    "recovery",
 )
 
 
@@ -64,6 +67,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             ),
             "site": lambda: bench_site.measure(100),
             "dashboard": lambda: bench_dashboard.measure(3, 3),
+            "recovery": lambda: bench_recovery.measure(15),
         }
     return {
         "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
@@ -77,6 +81,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "load": bench_load.measure,
         "site": bench_site.measure,
         "dashboard": bench_dashboard.measure,
+        "recovery": bench_recovery.measure,
     }
 
 
