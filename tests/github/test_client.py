@@ -11,10 +11,13 @@ import aiohttp
 import gidgethub
 import pytest
 from aiohttp import web
+from hypothesis import example, given
+from hypothesis import strategies as st
 from multidict import CIMultiDict
 
 from bot.github.client import (
     API_VERSION,
+    BACKOFF_CAP_SECONDS,
     RETRY_WINDOW_SECONDS,
     USER_AGENT,
     DeadlineExceeded,
@@ -420,3 +423,11 @@ async def test_deadline_passed_fails_fast(
 )
 def test_route_template(url: str, route: str) -> None:
     assert route_template(url, "https://api.github.com") == route
+
+
+@given(st.integers(min_value=1, max_value=10**6), st.floats(min_value=0.0, max_value=0.999))
+@example(attempt=1025, draw=0.5)  # 2**1024 overflowed a float: a minute of retries reaches it
+def test_backoff_stays_under_its_cap_for_any_attempt(attempt: int, draw: float) -> None:
+    gh = GitHubClient.__new__(GitHubClient)
+    gh._rand = lambda: draw
+    assert 0.0 <= gh._backoff(attempt) <= BACKOFF_CAP_SECONDS

@@ -104,6 +104,30 @@ async def test_past_the_byte_limit_503(blocked: tuple[Bot, asyncio.Event, list[s
     await bot.idle()
 
 
+async def test_only_a_signed_refused_delivery_of_a_known_shape_goes_on_the_repair_list(
+    blocked: tuple[Bot, asyncio.Event, list[str]],
+) -> None:
+    bot, release, _ = blocked
+    for number in range(4):  # the backlog is full from here on
+        assert (await bot.post("pull_request", pr_payload(number), delivery_id=f"q{number}"))[
+            0
+        ] == 202
+    repairs = bot.app[REPAIRER].pending
+    # Forged: refused before the backlog is looked at.
+    forged = {"X-Hub-Signature-256": "sha256=" + "0" * 64}
+    status, _ = await bot.post("pull_request", pr_payload(7), delivery_id="x", headers=forged)
+    assert status == 401
+    # Signed, but naming no installation: nothing the App could repair with.
+    bare = {k: v for k, v in pr_payload(8).items() if k != "installation"}
+    assert (await bot.post("pull_request", bare, delivery_id="y"))[0] == 503
+    # The same work refused twice is one entry.
+    for delivery_id in ("z1", "z2"):
+        assert (await bot.post("pull_request", pr_payload(9), delivery_id=delivery_id))[0] == 503
+    assert len(repairs) == 1 and Repair(Kind.CHECK, "octo-org/rfcs", 9, 99) in repairs
+    release.set()
+    await bot.idle()
+
+
 async def test_a_flood_for_one_repository_does_not_starve_another(
     blocked: tuple[Bot, asyncio.Event, list[str]], tight: Settings
 ) -> None:
