@@ -1,7 +1,8 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
-    python bench/run.py [--quick] [--markdownlint-prefix DIR] [--only lint,hostile,intake,
-        latency,loop-lag,ack,flood,sweep,load,site,dashboard,readiness]
+    python bench/run.py [--quick] [--markdownlint-prefix DIR]
+        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,site,dashboard,
+                readiness,recovery]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -29,6 +30,7 @@ from bench import (  # noqa: E402
     bench_load,
     bench_loop_lag,
     bench_readiness,
+    bench_recovery,
     bench_site,
     bench_sweep,
 )
@@ -47,6 +49,7 @@ BENCHES = (
     "site",
     "dashboard",
     "readiness",
+    "recovery",
 )
 
 
@@ -67,6 +70,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "site": lambda: bench_site.measure(100),
             "dashboard": lambda: bench_dashboard.measure(3, 3),
             "readiness": lambda: bench_readiness.measure(2),
+            "recovery": lambda: bench_recovery.measure(15),
         }
     return {
         "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
@@ -81,6 +85,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "site": bench_site.measure,
         "dashboard": bench_dashboard.measure,
         "readiness": bench_readiness.measure,
+        "recovery": bench_recovery.measure,
     }
 
 

@@ -114,8 +114,11 @@ async def run_check_command(session: CommandSession, command: Command) -> Outcom
     return Outcome(f"validation ran again on {head}: see the **RFC validation** check.", True)
 
 
-async def validate(gh: GitHubAPI, pull: Pull, ctx: Context, *, recheck: bool = False) -> None:
-    """Lint the RFCs ``pull`` touches, post one check run on its head and sync its labels.
+async def validate(
+    gh: GitHubAPI, pull: Pull, ctx: Context, *, recheck: bool = False, publish: bool = True
+) -> None:
+    """Lint the RFCs ``pull`` touches, post one check run on its head and sync its labels
+    (``publish=False``: the labels alone, for a head that has its run: the repair list).
 
     ``recheck``: ``pull`` comes from an event, which may be stale (GitHub does not promise
     delivery order, and several workers may hold deliveries of one pull request): the pull
@@ -157,10 +160,10 @@ async def validate(gh: GitHubAPI, pull: Pull, ctx: Context, *, recheck: bool = F
     )
     log.info("%s#%s: %s (%s)", pull.repo, pull.number, report.title, report.conclusion)
     labels = _desired(config, pull, results)
-    await asyncio.gather(
-        _publish(gh, pull, report, started, ctx.clock()),
-        sync_labels(gh, pull, config, labels, ctx.caches.of(KnownLabelCache)),
-    )
+    writes = [sync_labels(gh, pull, config, labels, ctx.caches.of(KnownLabelCache))]
+    if publish:
+        writes.append(_publish(gh, pull, report, started, ctx.clock()))
+    await asyncio.gather(*writes)
 
 
 def _desired(config: Config, pull: Pull, results: list[FileResult]) -> set[str]:

@@ -24,6 +24,7 @@ from typing import Any
 from bot.clock import Clock, system_clock
 from bot.features.caches import Caches
 from bot.policy.provenance import signing_key
+from bot.policy.repairs import Repair
 from bot.rfc.config.public import Config
 from bot.rfc.lint import lint
 from bot.rfc.lint_summary import LintSummary
@@ -42,6 +43,10 @@ async def lint_inline(path: str, content: bytes, config: Config, **options: Any)
 
 def count_nothing(kind: str) -> None:
     """The deferred-work counter of an App without metrics."""
+
+
+def repair_nothing(repair: Repair) -> None:
+    """The repair list of an App without one (the Action: its next run is the repair)."""
 
 
 def random_signing_key() -> bytes:
@@ -69,5 +74,8 @@ class Context:
     lint: LintRunner = lint_inline
     # Counts work put off for the rate budget (the server points it at /metrics).
     deferred: Callable[[str], None] = count_nothing
+    # Puts work a handler knows it left undone on the repair list (``bot.features.repairs``);
+    # failed deliveries get there without it.
+    needs_repair: Callable[[Repair], None] = repair_nothing
     # Each feature's bounded cache, made on first use (see the module doc).
     caches: Caches = field(default_factory=Caches, repr=False)

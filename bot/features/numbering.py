@@ -32,6 +32,7 @@ from bot.features.context import Context
 from bot.features.roles import is_maintainer
 from bot.features.session import CommandSession
 from bot.github import gitdata
+from bot.github.client import installation_of
 from bot.github.contents import get_file
 from bot.github.issues import find_own_comment, post_comment
 from bot.github.labels import KnownLabelCache, sync_labels
@@ -42,6 +43,7 @@ from bot.policy.markers import NUMBERED, NUMBERING_ERROR
 from bot.policy.permissions import describe_roles
 from bot.policy.provenance import numbering_trailers, proven_numbering
 from bot.policy.reconcile import still_unnumbered
+from bot.policy.repairs import Kind, Repair
 from bot.policy.replies import Outcome
 from bot.rfc.config.public import Config
 from bot.rfc.numbering import (
@@ -114,36 +116,52 @@ async def on_pull_request_closed(delivery: PullDelivery, gh: GitHubAPI, ctx: Con
     await number_merged(gh, delivery.pull, ctx)
 
 
-async def number_merged(gh: GitHubAPI, pull: Pull, ctx: Context) -> None:
+async def number_merged(gh: GitHubAPI, pull: Pull, ctx: Context, *, writer: bool = False) -> bool:
     """A closed pull request: number its new RFCs when it was merged into the default branch
-    (also the reconciler's repair of a merge whose numbering was missed)."""
+    (also the reconciler's and the repair list's repair of a merge whose numbering was missed).
+
+    ``writer``: this App made the numbering commit earlier and failed to announce it (the
+    repair list's announcement). False when the announcement is left to the writer that
+    numbered the RFCs (``label_and_announce``), True when nothing more is owed here."""
     if not pull.merged or pull.base.ref != pull.default_branch:
-        return
+        return True
     try:
         outcome = await assign_numbers(gh, pull, ctx)
     except UserError as error:
         await post_once(gh, pull, f"{NUMBERING_ERROR}\n{error}", NUMBERING_ERROR, ctx)
-        return
-    await label_and_announce(gh, pull, outcome, ctx)
+        return True
+    try:
+        return await label_and_announce(gh, pull, outcome, ctx, writer=writer)
+    except BaseException:
+        installation_id = installation_of(gh)
+        if outcome.assigned and installation_id is not None:
+            # We made the commit: announcing it must not wait for another writer's turn.
+            announce = Repair(Kind.ANNOUNCEMENT, pull.repo, pull.number, installation_id)
+            ctx.needs_repair(announce)
+        raise
 
 
 async def label_and_announce(
-    gh: GitHubAPI, pull: Pull, outcome: NumberingResult, ctx: Context
-) -> None:
-    """The label, and the one announcement: by the writer that numbered the RFCs.
+    gh: GitHubAPI, pull: Pull, outcome: NumberingResult, ctx: Context, *, writer: bool = False
+) -> bool:
+    """The label, and the one announcement: by the writer that numbered the RFCs (this call,
+    or with ``writer`` an earlier one of this App). False when it left the announcement to
+    that writer.
 
     A replica (or a redelivery) that finds the work done by another writer stays quiet while
     that writer may still be announcing, however slow it is: it announces only once the
     numbering commit is older than ``ctx.announce_after_seconds`` and no announcement of the
-    App's is there (the writer died in between; the reconciler's sweep gets here too).
+    App's is there (the writer died in between; the repair list gets here too).
     """
     if not (outcome.assigned or outcome.already):
-        return
+        return True
     writes = [add_label(gh, pull, outcome.config, ctx)]
-    if outcome.assigned or _writer_had_its_time(outcome, ctx):
+    announce = bool(outcome.assigned) or writer or _writer_had_its_time(outcome, ctx)
+    if announce:
         body = announcement(outcome, pull)
         writes.append(post_once(gh, pull, body, NUMBERED, ctx))
     await asyncio.gather(*writes)
+    return announce
 
 
 def _writer_had_its_time(outcome: NumberingResult, ctx: Context) -> bool:

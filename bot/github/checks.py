@@ -1,8 +1,9 @@
 """Check runs: create one exactly once, add to its output.
 
 A POST that GitHub applied may still answer 5xx or time out. The client does not re-send a
-POST on its own; ``create_check_run`` tags the run with an ``external_id`` and, when the answer
-is lost, looks for a run carrying it before creating again, so a fault never doubles a run.
+POST on its own; ``create_check_run`` tags the run with an ``external_id`` and, each time the
+answer is lost, looks for a run carrying it before creating again (``create_once``: with
+backoff, until the event's deadline), so a fault never doubles a run.
 """
 
 from __future__ import annotations
@@ -11,23 +12,22 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
-import aiohttp
-from gidgethub import BadRequest, GitHubException
+from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
+
+from bot.github.once import create_once
 
 
 async def create_check_run(gh: GitHubAPI, repo: str, body: dict[str, Any]) -> int:
     """Create a check run from a request body that has ``external_id``; returns its id."""
-    try:
-        run = await gh.post(f"/repos/{repo}/check-runs", data=body)
-    except (GitHubException, aiohttp.ClientError, TimeoutError) as error:
-        if getattr(error, "status_code", 500) < 500:
-            raise  # refused, not lost: creating again would be refused again
-        found = await find_check_run(gh, repo, body["head_sha"], body["name"], body["external_id"])
-        if found is not None:
-            return found
-        run = await gh.post(f"/repos/{repo}/check-runs", data=body)
-    return int(run["id"])
+
+    async def create() -> int:
+        return int((await gh.post(f"/repos/{repo}/check-runs", data=body))["id"])
+
+    async def find() -> int | None:
+        return await find_check_run(gh, repo, body["head_sha"], body["name"], body["external_id"])
+
+    return await create_once(gh, "/repos/{owner}/{repo}/check-runs", create, find)
 
 
 async def find_check_run(

@@ -5,16 +5,25 @@ an API version header, per-request timeouts, retries with full-jitter backoff on
 timeouts and connection errors, waiting out primary and secondary rate limits, and a
 deadline per event past which it fails fast. Retries are decided in ``_request`` from the
 raw status and headers, before gidgethub turns a response into an exception.
+
+A request is retried for as long as its time allows, not a fixed number of times: until the
+event's deadline less ``RESERVE_SECONDS`` (kept for the handler's last writes, such as the
+reply that says a command failed; a request begun inside the reserve may use it), and never
+longer than ``RETRY_WINDOW_SECONDS``. A POST that creates is not re-sent: its answer may be
+lost after GitHub applied it (``bot.github.once`` looks for it first).
 """
 
 from __future__ import annotations
 
+import asyncio
 import http
 import logging
+import math
 import random
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import aiohttp
@@ -30,19 +39,26 @@ log = logging.getLogger(__name__)
 
 API_VERSION = "2022-11-28"
 USER_AGENT = f"rfc-bot/{__version__}"
-MAX_ATTEMPTS = 4
+# How long one request is retried at most (a transient fault of GitHub lasts seconds).
+RETRY_WINDOW_SECONDS = 60.0
+# The end of an event's time budget that a request begun earlier leaves to later ones.
+RESERVE_SECONDS = 10.0
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 8.0
 # GitHub: without Retry-After, wait at least a minute after a secondary rate limit.
 SECONDARY_LIMIT_DEFAULT_SECONDS = 60.0
 # A request that timed out or answered 5xx may have been applied. Idempotent methods are
 # re-sent; so are POSTs whose repetition changes nothing (a label that exists, a reaction
-# given twice, content-addressed git objects). A POST that creates a comment or a check run
-# is never re-sent here: its caller looks for what it may have created first (see
-# ``bot.github.issues`` and ``bot.github.checks``).
-_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE"})
-_CREATES_ANEW = frozenset(
-    {"/repos/{owner}/{repo}/issues/{id}/comments", "/repos/{owner}/{repo}/check-runs"}
+# given twice, content-addressed git objects). What creates anew is never re-sent here: a
+# comment, a check run, a commit by the contents API (sent again it would answer 409, the
+# file having changed: by us). Its caller looks for what it may have made first
+# (``bot.github.once``).
+_NOT_RESENT = frozenset(
+    {
+        ("POST", "/repos/{owner}/{repo}/issues/{id}/comments"),
+        ("POST", "/repos/{owner}/{repo}/check-runs"),
+        ("PUT", "/repos/{owner}/{repo}/contents/{path}"),
+    }
 )
 
 TokenSource = Callable[[], Awaitable[str]]
@@ -61,6 +77,19 @@ class ClientMetrics(Protocol):
     def count_api_retry(self, route: str, reason: str) -> None: ...
 
     def observe_rate_limit(self, installation_id: int | None, remaining: float) -> None: ...
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How the App waits: the monotonic clock its deadlines are read on, and its sleep. Tests
+    pass one that takes no real time (``sandbox.harness``); a deadline is a ``monotonic()``
+    value of the same ``Waiting``."""
+
+    monotonic: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def deadline(self, seconds: float) -> float:
+        return self.monotonic() + seconds
 
 
 class DeadlineExceeded(gidgethub.GitHubException, TimeoutError):
@@ -83,7 +112,9 @@ class GitHubClient(GitHubAPI):
         metrics: ClientMetrics | None = None,
         request_timeout: float = 10.0,
         deadline: float | None = None,
-        max_attempts: int = MAX_ATTEMPTS,
+        max_attempts: int | None = None,
+        retry_window: float = RETRY_WINDOW_SECONDS,
+        reserve: float = RESERVE_SECONDS,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         rand: Callable[[], float] = random.random,
         wall_clock: EpochClock,
@@ -96,6 +127,7 @@ class GitHubClient(GitHubAPI):
         """``wall_clock`` is the App's clock in epoch seconds (rate-limit resets are dates);
         ``deadline`` is a monotonic ``clock()`` value; ``token_source`` yields the token lazily and
         ``token_refused`` drops a token GitHub answered 401 to (revoked or expired early).
+        ``max_attempts`` caps the attempts of one request (None: its time alone bounds them).
         With a ``cache`` (URL -> ETag and body), GETs are conditional: gidgethub sends
         ``If-None-Match`` and reuses the cached body on a 304."""
         super().__init__(
@@ -109,6 +141,8 @@ class GitHubClient(GitHubAPI):
         self.request_timeout = request_timeout
         self.deadline = deadline
         self.max_attempts = max_attempts
+        self.retry_window = retry_window
+        self.reserve = reserve
         self._sleep = sleep
         self._rand = rand
         self._clock = clock
@@ -162,6 +196,8 @@ class GitHubClient(GitHubAPI):
     ) -> tuple[int, Mapping[str, str], bytes]:
         headers = {**headers, "x-github-api-version": API_VERSION}
         route = route_template(url, self.base_url)
+        until = self.retry_deadline()  # for faults
+        limit_until = self.retry_deadline(window=False)  # for rate limits, which say when
         attempt = 0
         while True:
             attempt += 1
@@ -170,9 +206,14 @@ class GitHubClient(GitHubAPI):
                 response = await self._send(method, url, headers, body, timeout)
             except (TimeoutError, aiohttp.ClientError) as error:
                 self._count(method, route, "error")
-                if attempt >= self.max_attempts or not _retryable_error(method, route, error):
+                backoff = self._backoff(attempt)
+                if (
+                    self._attempts_spent(attempt)
+                    or not _retryable_error(method, route, error)
+                    or not self._fits(backoff, until)
+                ):
                     raise
-                await self._retry(route, _error_reason(error), self._backoff(attempt))
+                await self._retry(route, _error_reason(error), backoff)
                 continue
             status, response_headers, data = response
             self._count(method, route, str(status))
@@ -180,12 +221,12 @@ class GitHubClient(GitHubAPI):
                 self.observer(method, route, status)
             self._observe_rate_limit(response_headers)
             wait = self._wait_for(status, response_headers, data, attempt)
-            if wait is None or attempt >= self.max_attempts:
+            if wait is None or self._attempts_spent(attempt):
                 return response
             if wait[0] == "server_error" and not _resendable(method, route):
                 return response
             reason, seconds = wait
-            if not self._fits_budget(seconds):
+            if not self._fits(seconds, until if reason == "server_error" else limit_until):
                 if reason == "server_error":
                     return response
                 raise RateLimited(
@@ -195,6 +236,26 @@ class GitHubClient(GitHubAPI):
                     headers=response_headers,
                 )
             await self._retry(route, reason, seconds)
+
+    def retry_deadline(self, *, window: bool = True) -> float:
+        """Until when a request (or a create-once loop) starting now may be retried: the
+        event's deadline less the reserve (all of it for one begun inside the reserve), and,
+        with ``window``, at most ``retry_window`` from now."""
+        now = self._clock()
+        until = now + self.retry_window if window else math.inf
+        if self.deadline is None:
+            return until
+        reserve_starts = self.deadline - self.reserve
+        return min(until, reserve_starts if now < reserve_starts else self.deadline)
+
+    async def pause(self, route: str, attempt: int, until: float) -> bool:
+        """Back off before attempt ``attempt + 1`` of a caller's own retry loop (see
+        ``create_once``); False, without waiting, when that would pass ``until``."""
+        backoff = self._backoff(attempt)
+        if self._attempts_spent(attempt) or not self._fits(backoff, until):
+            return False
+        await self._retry(route, "answer_lost", backoff)
+        return True
 
     async def _send(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes, timeout: float
@@ -216,12 +277,16 @@ class GitHubClient(GitHubAPI):
             raise DeadlineExceeded(f"event time budget spent before {method} {route}")
         return min(self.request_timeout, left)
 
-    def _fits_budget(self, seconds: float) -> bool:
-        return self.deadline is None or self._clock() + seconds < self.deadline
+    def _fits(self, seconds: float, until: float) -> bool:
+        return self._clock() + seconds < until
+
+    def _attempts_spent(self, attempt: int) -> bool:
+        return self.max_attempts is not None and attempt >= self.max_attempts
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2^(attempt-1)))."""
-        return self._rand() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+        ceiling = BACKOFF_BASE_SECONDS * 2 ** min(attempt - 1, 16)
+        return self._rand() * min(BACKOFF_CAP_SECONDS, ceiling)
 
     def _wait_for(
         self, status: int, headers: Mapping[str, str], body: bytes, attempt: int
@@ -245,8 +310,6 @@ class GitHubClient(GitHubAPI):
     async def _retry(self, route: str, reason: str, seconds: float) -> None:
         if self.metrics is not None:
             self.metrics.count_api_retry(route, reason)
-        if not self._fits_budget(seconds):
-            raise DeadlineExceeded(f"event time budget spent while retrying {route}")
         await self.sleep(seconds)
 
     def _count(self, method: str, route: str, status: str) -> None:
@@ -265,8 +328,13 @@ class GitHubClient(GitHubAPI):
             )
 
 
+def installation_of(gh: object) -> int | None:
+    """The installation a client acts as (None: the App itself, or another kind of client)."""
+    return gh.installation_id if isinstance(gh, GitHubClient) else None
+
+
 def _resendable(method: str, route: str) -> bool:
-    return method in _IDEMPOTENT or route not in _CREATES_ANEW
+    return (method, route) not in _NOT_RESENT
 
 
 def _retryable_error(method: str, route: str, error: BaseException) -> bool:
@@ -343,8 +411,12 @@ class ClientFactory:
         metrics: ClientMetrics | None = None,
         request_timeout: float = 10.0,
         budget: RateBudget | None = None,
+        waiting: Waiting | None = None,
     ) -> None:
+        """``waiting``: the monotonic clock deadlines are read on and the sleep between
+        attempts (the real ones unless a test passes others)."""
         self.session = session
+        self.waiting = waiting or Waiting()
         self.wall_clock = epoch_seconds(clock)
         self.budget = budget or RateBudget(wall_clock=self.wall_clock)
         self.auth = auth
@@ -369,6 +441,8 @@ class ClientFactory:
             deadline=deadline,
             budget=self.budget,
             wall_clock=self.wall_clock,
+            clock=self.waiting.monotonic,
+            sleep=self.waiting.sleep,
             **extra,
         )
 

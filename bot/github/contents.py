@@ -2,16 +2,22 @@
 
 A write sends the blob sha of the version that was read, so GitHub refuses it when the file
 changed in between (optimistic concurrency) instead of silently overwriting someone's push.
+A write whose answer was lost may have been applied: the branch is read back (does the file
+hold what we wrote?) before it is written again (``bot.github.once``).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 from typing import Any
 from urllib.parse import quote
 
 from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
+
+from bot.github.gitdata import list_commits
+from bot.github.once import create_once
 
 
 async def get_file(gh: GitHubAPI, repo: str, path: str, ref: str) -> bytes | None:
@@ -64,8 +70,20 @@ async def put_file(
         "sha": sha,
         "branch": branch,
     }
+    url = f"/repos/{repo}/contents/{quote(path)}"
+
+    async def written() -> dict[str, Any] | None:
+        """The commit that wrote ``content`` there, if the branch holds it (a lost answer)."""
+        item = await get_file_item(gh, repo, path, branch)
+        if item is None or item.get("sha") != _blob_sha(content):
+            return None
+        [latest] = await list_commits(gh, repo, branch, path, limit=1)
+        return {"commit": {"sha": latest["sha"]}, "content": item}
+
     try:
-        return await gh.put(f"/repos/{repo}/contents/{quote(path)}", data=body)
+        return await create_once(
+            gh, "/repos/{owner}/{repo}/contents/{path}", lambda: gh.put(url, data=body), written
+        )
     except BadRequest as error:
         status = int(error.status_code)
         if status == 409:
@@ -73,3 +91,9 @@ async def put_file(
         if status in (403, 404, 422):
             raise WriteRefused(status, str(error)) from error
         raise
+
+
+def _blob_sha(content: bytes) -> str:
+    """The sha git gives ``content`` (GitHub lists it as the file's ``sha``)."""
+    header = f"blob {len(content)}\0".encode("ascii")
+    return hashlib.sha1(header + content, usedforsecurity=False).hexdigest()

@@ -2,6 +2,9 @@
 
 The ref update with ``force: false`` is the lock of the numbering feature: GitHub moves the
 branch only if our commit's parent is still its head, so concurrent writers cannot both win.
+Its answer may be lost after GitHub moved the branch: the client sends it again (moving a
+branch to where it already points is a fast-forward), and when no answer comes at all the
+branch is read back, so the writer knows it won.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from urllib.parse import quote
 
 from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
+
+from bot.github.once import answer_lost
 
 BLOB_MODE = "100644"
 
@@ -141,6 +146,10 @@ async def update_branch(gh: GitHubAPI, repo: str, branch: str, commit_sha: str) 
         if status in (403, 422):
             raise RefUpdateRefused(branch, status, message) from error
         raise
+    except Exception as error:
+        # Applied or not? The branch says: it points at our commit only if we moved it.
+        if not answer_lost(error) or await get_branch_head(gh, repo, branch) != commit_sha:
+            raise
 
 
 async def list_commits(

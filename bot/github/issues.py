@@ -2,7 +2,8 @@
 
 A comment the App must write once carries a hidden marker. A POST that GitHub applied may still
 answer 5xx or time out, and the client never re-sends it on its own: ``post_comment`` looks for
-the App's comment with that marker before posting again. Only comments the App itself wrote
+the App's comment with that marker each time before posting again (``create_once``: with
+backoff, until the event's deadline). Only comments the App itself wrote
 count (``performed_via_github_app`` is set by GitHub and nobody else can set it), so a user who
 pastes a marker into a comment changes nothing, and a marker counts only in its place
 (``bot.policy.markers``), never in user text the App echoed.
@@ -12,10 +13,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import aiohttp
-from gidgethub import GitHubException
 from gidgethub.abc import GitHubAPI
 
+from bot.github.once import create_once
 from bot.policy.markers import carries
 from bot.values import Comment
 
@@ -23,13 +23,16 @@ from bot.values import Comment
 async def post_comment(
     gh: GitHubAPI, repo: str, number: int, body: str, *, marker: str = "", app_id: int | None
 ) -> Comment:
-    try:
+    """Post ``body``; with a ``marker`` (which ``body`` carries), exactly once even when an
+    answer is lost. Without one, a lost answer is raised: nothing tells the comment apart."""
+    if not marker:
         return await _post(gh, repo, number, body)
-    except (GitHubException, aiohttp.ClientError, TimeoutError) as error:
-        if not marker or getattr(error, "status_code", 500) < 500:
-            raise
-        found = await find_own_comment(gh, repo, number, marker, app_id)
-        return found if found is not None else await _post(gh, repo, number, body)
+    return await create_once(
+        gh,
+        "/repos/{owner}/{repo}/issues/{id}/comments",
+        lambda: _post(gh, repo, number, body),
+        lambda: find_own_comment(gh, repo, number, marker, app_id),
+    )
 
 
 async def _post(gh: GitHubAPI, repo: str, number: int, body: str) -> Comment:

@@ -4,8 +4,9 @@
 the handling of accepted deliveries (``bot.serve.dispatch``), ``GET /healthz``,
 ``GET /metrics`` and the dashboard, and builds the App's ``Context`` once, complete (its
 identity from the settings, the lint pool and the metrics as its services). While the app runs
-it holds a GitHub session, the started lint pool (``bot.lint_pool``) and, in the reconcile
-leader, the reconciler's sweeps; on shutdown it lets accepted deliveries finish (bounded) and
+it holds a GitHub session, the started lint pool (``bot.lint_pool``), the repair list's loop
+(``bot.features.repairs``, in every serving process) and, in the reconcile leader, the
+reconciler's sweeps; on shutdown it lets accepted deliveries finish (bounded) and
 names those that could not.
 """
 
@@ -22,9 +23,10 @@ from bot.clock import Clock, epoch_seconds, system_clock
 from bot.dashboard.web import add_dashboard
 from bot.features.context import ANNOUNCE_AFTER_SECONDS, Context
 from bot.features.reconcile import Reconciler, running
+from bot.features.repairs import Repairer, repairing
 from bot.github.auth import AppAuth
 from bot.github.budget import RateBudget
-from bot.github.client import USER_AGENT, ClientFactory
+from bot.github.client import USER_AGENT, ClientFactory, Waiting
 from bot.lint_pool.pool import LintPool
 from bot.policy.provenance import signing_key
 from bot.serve.dispatch import Dispatcher
@@ -45,6 +47,7 @@ DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 LINT_POOL = web.AppKey("lint_pool", LintPool)
 METRICS = web.AppKey("metrics", Metrics)
 RECONCILER = web.AppKey("reconciler", Reconciler)
+REPAIRER = web.AppKey("repairer", Repairer)
 SETTINGS = web.AppKey("settings", Settings)
 
 
@@ -54,11 +57,12 @@ def create_app(
     router: routing.Router | None = None,
     clock: Clock = system_clock,
     announce_after_seconds: float = ANNOUNCE_AFTER_SECONDS,
+    waiting: Waiting | None = None,
 ) -> web.Application:
     """The aiohttp application: ``POST /webhook``, ``GET /healthz``, ``GET /metrics``.
 
     ``clock`` is the App's one clock (a simulator's in tests); ``app[CONTEXT]`` is the Context
-    every handler gets."""
+    every handler gets; ``waiting``: how retries and repairs wait (tests: no real time)."""
     if router is None:
         from bot.features.routes import router as features_router
 
@@ -70,12 +74,16 @@ def create_app(
     pool = app[LINT_POOL] = LintPool(
         processes=settings.lint_workers, timeout=settings.lint_timeout_seconds
     )
-    context = app[CONTEXT] = _context(settings, clock, announce_after_seconds, pool, metrics)
+    repairer = app[REPAIRER] = _repairer(app, settings, metrics, waiting or Waiting())
+    context = app[CONTEXT] = _context(
+        settings, clock, announce_after_seconds, pool, metrics, repairer
+    )
     dispatcher = app[DISPATCHER] = Dispatcher(
-        router, context, metrics, settings.event_budget_seconds
+        router, context, metrics, settings.event_budget_seconds, failed=repairer.record_delivery
     )
     scheduler = Scheduler(intake_limits(settings), dispatcher.handle, dispatcher.never_ran)
-    intake = app[INTAKE] = Intake(settings, metrics, scheduler)
+    repairer.admit = lambda repair: scheduler.quiet(repair.ordering_key)
+    intake = app[INTAKE] = Intake(settings, metrics, scheduler, refused=repairer.record_delivery)
     metrics.track_backlog(scheduler)
     metrics.reconcile_leader.set(1 if is_reconcile_leader() else 0)
     app.router.add_post("/webhook", intake.webhook)
@@ -85,6 +93,7 @@ def create_app(
     add_dashboard(app, settings, context, lambda: dispatcher.clients)
     app.cleanup_ctx.append(_github_session)
     app.cleanup_ctx.append(_lint_pool)
+    app.cleanup_ctx.append(_repairs)
     # The reconciler (issue 10): a sweep at start-up, then every RECONCILE_INTERVAL.
     app[RECONCILER] = Reconciler(
         lambda: dispatcher.clients,
@@ -105,6 +114,7 @@ def _context(
     announce_after_seconds: float,
     pool: LintPool,
     metrics: Metrics,
+    repairer: Repairer,
 ) -> Context:
     """The App's Context, complete. Its identity comes from its settings, so every replica
     proves the same writes."""
@@ -115,7 +125,21 @@ def _context(
         announce_after_seconds=announce_after_seconds,
         lint=pool.lint,
         deferred=metrics.count_deferred,
+        needs_repair=repairer.needs_repair,
     )
+
+
+def _repairer(
+    app: web.Application, settings: Settings, metrics: Metrics, waiting: Waiting
+) -> Repairer:
+    repairer = Repairer(
+        lambda: app[DISPATCHER].clients,
+        budget_seconds=settings.event_budget_seconds,
+        waiting=waiting,
+        metrics=metrics,
+    )
+    metrics.track_repairs(lambda: len(repairer.pending))
+    return repairer
 
 
 async def wait_idle(app: web.Application) -> None:
@@ -151,6 +175,7 @@ async def _github_session(app: web.Application) -> AsyncIterator[None]:
         metrics=metrics,
         request_timeout=settings.request_timeout_seconds,
         budget=RateBudget(settings.rate_budget_reserve, wall_clock=epoch_seconds(clock)),
+        waiting=app[REPAIRER].waiting,
     )
     yield
     dispatcher.clients = None
@@ -165,6 +190,12 @@ async def _lint_pool(app: web.Application) -> AsyncIterator[None]:
     app[METRICS].track_lint_pool(lambda: pool.busy, lambda: pool.waiting)
     yield
     await pool.close()
+
+
+async def _repairs(app: web.Application) -> AsyncIterator[None]:
+    """The repair list's loop while the server runs (every serving process has its own)."""
+    async with repairing(app[REPAIRER], app[CONTEXT]):
+        yield
 
 
 async def _reconcile(app: web.Application) -> AsyncIterator[None]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -32,6 +32,8 @@ delivery_log = logging.getLogger("bot.delivery")
 
 # Outcomes of one handler, worst first: the delivery's outcome is the worst of its handlers'.
 _WORST_FIRST = ("error", "timeout", "user_error", "ignored_payload")
+# A delivery that ended so left work undone: it goes on the repair list (``failed``).
+UNFINISHED = frozenset({"error", "timeout"})
 
 
 class Queued(NamedTuple):
@@ -51,6 +53,8 @@ class Dispatcher:
     metrics: Metrics
     budget_seconds: float  # per delivery: every handler, every GitHub call
     clients: ClientFactory | None = None  # while the app's GitHub session is open
+    # Told (event, payload, cause) of each delivery that ended UNFINISHED (the repair list).
+    failed: Callable[[str, Mapping[str, Any], str], None] | None = None
 
     async def handle(self, item: Queued) -> None:
         outcome = "handled"
@@ -64,6 +68,9 @@ class Dispatcher:
             log.exception("delivery %s failed before reaching its handlers", item.event.delivery_id)
         finally:
             self._log(item, outcome)
+            if outcome in UNFINISHED and self.failed is not None:
+                event = item.event
+                self.failed(event.event, event.data, f"delivery {event.delivery_id}: {outcome}")
 
     def never_ran(self, item: Queued) -> None:
         """A queued delivery dropped at shutdown: logged so it can be redelivered."""
@@ -82,7 +89,7 @@ class Dispatcher:
         if routed is None:
             return "ignored"
         budget = self.budget_seconds
-        gh = self._client_for(routed.delivery, time.monotonic() + budget)
+        gh = self._client_for(routed.delivery, budget)
         outcomes: set[str] = set()
         try:
             async with asyncio.timeout(budget):
@@ -93,9 +100,10 @@ class Dispatcher:
             return "timeout"
         return next((outcome for outcome in _WORST_FIRST if outcome in outcomes), "handled")
 
-    def _client_for(self, delivery: Delivery, deadline: float) -> Any:
+    def _client_for(self, delivery: Delivery, budget: float) -> Any:
         if self.clients is None:
             raise RuntimeError("the GitHub session is not open (app not started)")
+        deadline = self.clients.waiting.deadline(budget)
         if delivery.installation_id is not None:
             return self.clients.installation_client(delivery.installation_id, deadline)
         return self.clients.app_client(deadline)

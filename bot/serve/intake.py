@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +65,9 @@ class Intake:
     seen: TTLCache[str, bool] = field(
         default_factory=lambda: TTLCache(maxsize=SEEN_DELIVERIES, ttl=SEEN_TTL_SECONDS)
     )
+    # Told (event, payload, cause) of each delivery refused with 503: the repair list does
+    # its work once load falls.
+    refused: Callable[[str, Mapping[str, Any], str], None] | None = None
 
     @property
     def pending(self) -> int:
@@ -106,6 +109,9 @@ class Intake:
         key = ordering_key(event)
         refusal = self.scheduler.refusal(key, size)
         if refusal is not None:
+            if self.refused is not None:
+                cause = f"delivery {event.delivery_id}: refused, backlog full"
+                self.refused(event.event, event.data, cause)
             return self._refused(headers, refusal)
         self.seen[event.delivery_id] = True
         self.scheduler.submit(Queued(event, time.monotonic()), key, fairness_group(event), size)
@@ -131,7 +137,8 @@ class Intake:
 
     def _refused(self, headers: Mapping[str, str], refusal: Refusal) -> web.Response:
         """503 past a backlog limit: refused rather than dropped, so the failure is on record
-        (GitHub lists it under the App's recent deliveries; the reconciler repairs it)."""
+        (GitHub lists it under the App's recent deliveries; the repair list does its work
+        once load falls, and the reconciler's sweep would find it too)."""
         self.metrics.count_refusal(refusal.value)
         response = self._rejected(headers, 503, f"{_REFUSALS[refusal]}; redeliver later")
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -160,6 +160,19 @@ class Metrics:
             ["kind"],
             registry=self.registry,
         )
+        # --- the repair list (bot.features.repairs) ---
+        self.repair_list = Counter(
+            "rfcbot_repair_list",
+            "Repair-list entries by kind and outcome: queued, repaired, failed (tried again "
+            "later), waiting (done but for another writer's part), given_up, dropped (full).",
+            ["kind", "outcome"],
+            registry=self.registry,
+        )
+        self.repair_list_size = Gauge(
+            "rfcbot_repair_list_entries",
+            "Entries on the repair list now (waiting or running).",
+            registry=self.registry,
+        )
         self.backlog = Gauge(
             "rfcbot_backlog",
             "Accepted deliveries not yet handled, by state (queued, running).",
@@ -226,6 +239,14 @@ class Metrics:
         self.backlog.labels("queued").set_function(lambda: backlog.queued)
         self.backlog.labels("running").set_function(lambda: backlog.running)
         self.backlog_bytes.set_function(lambda: backlog.pending_bytes)
+
+    def count_repair(self, kind: str, outcome: str) -> None:
+        """One repair-list entry of ``kind`` reached ``outcome``."""
+        self._child(self.repair_list, "p", kind, outcome).inc()
+
+    def track_repairs(self, entries: Callable[[], float]) -> None:
+        """Report the repair list's size at scrape time."""
+        self.repair_list_size.set_function(entries)
 
     def count_refusal(self, limit: str) -> None:
         """One more delivery refused with 503 because ``limit`` was reached."""

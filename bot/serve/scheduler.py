@@ -94,6 +94,11 @@ class Scheduler(Generic[T]):
             return Refusal.BYTES
         return None
 
+    def quiet(self, key: str) -> bool:
+        """No item of ``key`` is queued or running, and one would be admitted now: work of
+        that key done outside the scheduler (the repair list) neither races nor overloads."""
+        return key not in self._queues and self.refusal(key, 0) is None
+
     def submit(self, item: T, key: str, group: str, size: int = 0) -> None:
         """Queue ``item`` behind ``key``'s earlier items; start it if a slot is free.
 

@@ -4,7 +4,9 @@ primary rate limit's budgets."""
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, Self
 
 from sandbox.github import RepoRef
@@ -32,6 +34,30 @@ class TrafficControls(Server):
         first (a write lands) and still answers ``status``."""
         fault = Fault(status=status, headers=dict(headers or {}), body=body, applied=applied)
         self._inject(method, path_regex, times, fault)
+
+    def fail_for(
+        self,
+        method: str,
+        path_regex: str,
+        status: int,
+        seconds: float,
+        *,
+        applied: bool = False,
+    ) -> None:
+        """An outage of a route: answer ``status`` (GitHub's error body) to every matching
+        request for the next ``seconds`` of the simulator's clock. ``applied``: each request
+        is carried out first, as with ``fail``."""
+        ends = self.clock.now() + timedelta(seconds=seconds)
+        fault = Fault(status=status, applied=applied)
+        self.faults.injections.append(
+            Injection(
+                method.upper(),
+                re.compile(path_regex),
+                sys.maxsize,
+                fault,
+                active=lambda: self.clock.now() < ends,
+            )
+        )
 
     def reset_connection(
         self, method: str, path_regex: str, *, times: int = 1, applied: bool = False

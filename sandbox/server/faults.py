@@ -15,6 +15,7 @@ import re
 import socket
 import struct
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -61,18 +62,21 @@ class Fault:
 
 @dataclass
 class Injection:
-    """A fault for the next ``times`` requests matching ``method`` and ``pattern``."""
+    """A fault for the next ``times`` requests matching ``method`` and ``pattern`` (while
+    ``active()`` says so, when given: an outage that ends at a time of the simulator's clock)."""
 
     method: str
     pattern: re.Pattern[str]
     times: int
     fault: Fault
+    active: Callable[[], bool] | None = None
 
     def matches(self, method: str, path: str) -> bool:
         return (
             self.times > 0
             and self.method in ("*", method.upper())
             and self.pattern.search(path) is not None
+            and (self.active is None or self.active())
         )
 
 

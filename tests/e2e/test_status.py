@@ -333,12 +333,14 @@ async def test_config_on_the_pull_request_branch_grants_nothing(
     assert "@eve is not a maintainer of this repository" in reply
 
 
+@pytest.mark.parametrize("bot_app", [{"simulated_waits": True}], indirect=True)
 async def test_github_failing_mid_command_still_gets_an_answer(
     sim: Any, app: Any, repo: Any
 ) -> None:
     pull = open_pull(sim, repo)
-    # Every attempt to write the file fails: the client's retries run out.
-    sim.fail("PUT", r".*/contents/.*", 502, times=10)
+    # Every attempt to write the file fails for an hour: the write's retries stop before the
+    # end of the delivery's time, which is kept for the reply.
+    sim.fail_for("PUT", r".*/contents/.*", 502, 3600)
     comment = await say(sim, app, repo, pull.number, "alice", "/rfc status proposed\n/rfc help")
 
     assert on_branch(sim, repo) == rfc()  # nothing changed

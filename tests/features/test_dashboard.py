@@ -4,7 +4,6 @@ what it remembers, and what it does when GitHub is slow, failing or short of req
 from __future__ import annotations
 
 from bot.features.dashboard import DashboardCache, open_cards
-from bot.github.client import MAX_ATTEMPTS
 from bot.policy.dashboard import CachedCard
 from bot.serve.app import DISPATCHER, RECONCILER
 from sandbox.dashboard_demo import PRIVATE_REPO, PUBLIC_REPO, Scene
@@ -99,10 +98,12 @@ async def test_a_private_repository_is_hidden_when_github_cannot_say_who_may_rea
     scene: Scene,
 ) -> None:
     ctx = scene.app.context
-    # Every attempt of the first view's question fails (the client retries a 5xx).
-    scene.sim.fail("GET", r".*/collaborators/mona/permission", 502, times=MAX_ATTEMPTS)
-    found = await open_cards(clients(scene), ctx, "mona")
+    # Every attempt of the first view's question fails (the client retries a 5xx while the
+    # view's time lasts).
+    scene.sim.fail("GET", r".*/collaborators/mona/permission", 502, times=10_000)
+    found = await open_cards(clients(scene), ctx, "mona", budget=1.0)
     assert PRIVATE_REPO not in found.readable
+    scene.sim.faults.injections.clear()  # GitHub answers again
     # Not remembered: asked again.
     assert ("mona", PRIVATE_REPO.lower()) not in remembered(scene).read_access
     found = await open_cards(clients(scene), ctx, "mona")
@@ -110,6 +111,7 @@ async def test_a_private_repository_is_hidden_when_github_cannot_say_who_may_rea
 
 
 async def test_an_installation_github_does_not_answer_for_is_said(scene: Scene) -> None:
-    scene.sim.fail("GET", r"/installation/repositories.*", 502, times=10)
-    found = await open_cards(clients(scene), scene.app.context, "mona")
+    # It fails for as long as the view may wait (the client retries a 5xx while time lasts).
+    scene.sim.fail("GET", r"/installation/repositories.*", 502, times=10_000)
+    found = await open_cards(clients(scene), scene.app.context, "mona", budget=1.0)
     assert found.unavailable == 1 and found.cards == []

@@ -3,7 +3,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,10 +11,14 @@ import aiohttp
 import gidgethub
 import pytest
 from aiohttp import web
+from hypothesis import example, given
+from hypothesis import strategies as st
 from multidict import CIMultiDict
 
 from bot.github.client import (
     API_VERSION,
+    BACKOFF_CAP_SECONDS,
+    RETRY_WINDOW_SECONDS,
     USER_AGENT,
     DeadlineExceeded,
     GitHubClient,
@@ -72,8 +75,18 @@ async def github() -> AsyncIterator[ScriptedGitHub]:
 
 
 class Sleeps(list[float]):
+    """The client's sleep and monotonic clock: each sleep is noted and moves the clock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = 1_000.0
+
     async def __call__(self, seconds: float) -> None:
         self.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
 
 
 @pytest.fixture
@@ -89,6 +102,7 @@ def make_client(
         session,
         base_url=base_url,
         sleep=sleeps,
+        clock=sleeps.clock,
         rand=lambda: 0.5,
         wall_clock=lambda: WALL_NOW,
         **kwargs,
@@ -225,7 +239,7 @@ async def test_rate_limit_past_budget_gives_up_clearly(
     }
     github.script = [Reply(403, limited, {"message": "API rate limit exceeded"})]
     sleeps = Sleeps()
-    gh = make_client(session, github.url, sleeps, deadline=time.monotonic() + 60)
+    gh = make_client(session, github.url, sleeps, deadline=sleeps.now + 60)
     with pytest.raises(RateLimited, match="rate limit on GET /x: it lifts in 3001 s"):
         await gh.getitem("/x")
     assert sleeps == []
@@ -297,14 +311,56 @@ async def test_401_with_a_fixed_token_is_not_retried(
     assert len(github.requests) == 1
 
 
-async def test_gives_up_after_max_attempts_with_last_error(
+async def test_five_502s_in_a_row_are_outlasted(
     github: ScriptedGitHub, session: aiohttp.ClientSession
 ) -> None:
-    github.script = [Reply(502, body={"message": f"bad gateway {i}"}) for i in range(1, 6)]
-    with pytest.raises(gidgethub.GitHubBroken, match="bad gateway 4") as caught:
-        await make_client(session, github.url, Sleeps()).getitem("/x")
+    github.script = [Reply(502, body={"message": "Server Error"})] * 5 + [Reply(200)]
+    sleeps = Sleeps()
+    assert await make_client(session, github.url, sleeps).getitem("/x") == {"ok": True}
+    assert len(github.requests) == 6
+    assert sleeps == [0.25, 0.5, 1.0, 2.0, 4.0]  # full jitter (rand 0.5) under the 8 s cap
+
+
+async def test_retries_stop_at_the_retry_window_with_the_last_error(
+    github: ScriptedGitHub, session: aiohttp.ClientSession
+) -> None:
+    github.script = [Reply(502, body={"message": f"bad gateway {i}"}) for i in range(1, 100)]
+    sleeps = Sleeps()
+    with pytest.raises(gidgethub.GitHubBroken) as caught:
+        await make_client(session, github.url, sleeps).getitem("/x")
     assert caught.value.status_code == 502
-    assert len(github.requests) == 4
+    tried = len(github.requests)
+    assert f"bad gateway {tried}" in str(caught.value)
+    assert sum(sleeps) < RETRY_WINDOW_SECONDS <= sum(sleeps) + sleeps[-1]
+    assert tried == len(sleeps) + 1
+
+
+async def test_retries_leave_the_reserve_at_the_end_of_the_deadline(
+    github: ScriptedGitHub, session: aiohttp.ClientSession
+) -> None:
+    github.script = [Reply(502)] * 100
+    sleeps = Sleeps()
+    start = sleeps.now
+    gh = make_client(session, github.url, sleeps, deadline=start + 30.0, reserve=10.0)
+    with pytest.raises(gidgethub.GitHubBroken):
+        await gh.getitem("/x")
+    assert sleeps.now < start + 20.0 <= sleeps.now + 4.0  # stopped before the reserve
+    before = len(github.requests)
+    sleeps.now = start + 21.0
+    # A request begun inside the reserve (the handler's last words) may use all of it.
+    with pytest.raises(gidgethub.GitHubBroken):
+        await gh.getitem("/y")
+    assert len(github.requests) - before > 1
+    assert sleeps.now < start + 30.0
+
+
+async def test_max_attempts_still_caps_a_client_that_asks_for_it(
+    github: ScriptedGitHub, session: aiohttp.ClientSession
+) -> None:
+    github.script = [Reply(502)] * 5
+    with pytest.raises(gidgethub.GitHubBroken):
+        await make_client(session, github.url, Sleeps(), max_attempts=2).getitem("/x")
+    assert len(github.requests) == 2
 
 
 async def test_connection_errors_retried_then_raised(session: aiohttp.ClientSession) -> None:
@@ -315,13 +371,14 @@ async def test_connection_errors_retried_then_raised(session: aiohttp.ClientSess
     gh = make_client(session, f"http://127.0.0.1:{port}", sleeps)
     with pytest.raises(aiohttp.ClientConnectionError):
         await gh.post("/x", data={})  # nothing was sent, so even a POST is retried
-    assert len(sleeps) == 3
+    assert sum(sleeps) < RETRY_WINDOW_SECONDS <= sum(sleeps) + sleeps[-1]
 
 
 async def test_deadline_passed_fails_fast(
     github: ScriptedGitHub, session: aiohttp.ClientSession
 ) -> None:
-    gh = make_client(session, github.url, Sleeps(), deadline=time.monotonic() - 1)
+    sleeps = Sleeps()
+    gh = make_client(session, github.url, sleeps, deadline=sleeps.now - 1)
     with pytest.raises(DeadlineExceeded):
         await gh.getitem("/x")
     assert github.requests == []
@@ -366,3 +423,11 @@ async def test_deadline_passed_fails_fast(
 )
 def test_route_template(url: str, route: str) -> None:
     assert route_template(url, "https://api.github.com") == route
+
+
+@given(st.integers(min_value=1, max_value=10**6), st.floats(min_value=0.0, max_value=0.999))
+@example(attempt=1025, draw=0.5)  # 2**1024 overflowed a float: a minute of retries reaches it
+def test_backoff_stays_under_its_cap_for_any_attempt(attempt: int, draw: float) -> None:
+    gh = GitHubClient.__new__(GitHubClient)
+    gh._rand = lambda: draw
+    assert 0.0 <= gh._backoff(attempt) <= BACKOFF_CAP_SECONDS

@@ -43,6 +43,20 @@ async def test_plain_502_applies_nothing(sim: Simulator, repo: Repo, api: Api, p
     assert sim.faults.fired == Counter({"502": 2})
 
 
+async def test_an_outage_lasts_its_seconds_of_the_simulators_clock(
+    sim: Simulator, repo: Repo, api: Api, pull: int
+) -> None:
+    sim.clock.freeze()
+    sim.fail_for("POST", r"/comments$", 503, 30.0)
+    for _ in range(3):
+        assert (await api("POST", f"{REPO}/issues/{pull}/comments", {"body": "x"})).status == 503
+    sim.clock.advance(29)
+    assert (await api("POST", f"{REPO}/issues/{pull}/comments", {"body": "x"})).status == 503
+    sim.clock.advance(1)  # over: GitHub answers again
+    assert (await api("POST", f"{REPO}/issues/{pull}/comments", {"body": "x"})).status == 201
+    assert len(sim.comments(repo, pull)) == 1 and sim.faults.fired == Counter({"503": 4})
+
+
 async def test_fault_answers_carry_the_rate_limit_headers_without_spending(
     sim: Simulator, repo: Repo, api: Api
 ) -> None:

@@ -14,7 +14,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from gidgethub import routing, sansio
 
 from bot.features.context import Context
-from bot.serve.app import create_app
+from bot.policy.repairs import Kind, Repair
+from bot.serve.app import REPAIRER, create_app
 from bot.serve.intake import RETRY_AFTER_SECONDS, fairness_group, intake_limits
 from bot.serve.settings import Settings
 from tests.serve.helpers import Bot, pr_payload, signed_headers
@@ -84,6 +85,8 @@ async def test_past_the_pending_limit_503_counted_by_limit(
     assert 'rfcbot_backlog{state="queued"} 3.0' in page
     assert 'rfcbot_deliveries_total{event="pull_request",outcome="rejected_503"} 1.0' in page
     assert started == ["p0"]  # concurrency 1
+    # Refused, and on the repair list: its work is done once load falls.
+    assert Repair(Kind.CHECK, "octo-org/rfcs", 9, 99) in bot.app[REPAIRER].pending
     release.set()
     await bot.idle()
     page = await (await bot.client.get("/metrics")).text()
@@ -97,6 +100,30 @@ async def test_past_the_byte_limit_503(blocked: tuple[Bot, asyncio.Event, list[s
     assert (await bot.post("pull_request", pr_payload(1, pad=padding), delivery_id="b1"))[0] == 202
     status, body = await bot.post("pull_request", pr_payload(2, pad=padding), delivery_id="b2")
     assert status == 503 and "bytes" in body["error"]
+    release.set()
+    await bot.idle()
+
+
+async def test_only_a_signed_refused_delivery_of_a_known_shape_goes_on_the_repair_list(
+    blocked: tuple[Bot, asyncio.Event, list[str]],
+) -> None:
+    bot, release, _ = blocked
+    for number in range(4):  # the backlog is full from here on
+        assert (await bot.post("pull_request", pr_payload(number), delivery_id=f"q{number}"))[
+            0
+        ] == 202
+    repairs = bot.app[REPAIRER].pending
+    # Forged: refused before the backlog is looked at.
+    forged = {"X-Hub-Signature-256": "sha256=" + "0" * 64}
+    status, _ = await bot.post("pull_request", pr_payload(7), delivery_id="x", headers=forged)
+    assert status == 401
+    # Signed, but naming no installation: nothing the App could repair with.
+    bare = {k: v for k, v in pr_payload(8).items() if k != "installation"}
+    assert (await bot.post("pull_request", bare, delivery_id="y"))[0] == 503
+    # The same work refused twice is one entry.
+    for delivery_id in ("z1", "z2"):
+        assert (await bot.post("pull_request", pr_payload(9), delivery_id=delivery_id))[0] == 503
+    assert len(repairs) == 1 and Repair(Kind.CHECK, "octo-org/rfcs", 9, 99) in repairs
     release.set()
     await bot.idle()
 

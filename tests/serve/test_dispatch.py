@@ -16,7 +16,8 @@ from gidgethub import routing, sansio
 from bot.errors import UserError
 from bot.features.context import Context
 from bot.github.client import GitHubClient
-from bot.serve.app import DISPATCHER, create_app, wait_idle
+from bot.policy.repairs import Kind, Repair
+from bot.serve.app import DISPATCHER, REPAIRER, create_app, wait_idle
 from bot.serve.logs import configure_logging
 from bot.serve.settings import Settings
 from tests.serve.helpers import Bot, pr_payload, recorder, signed_headers
@@ -89,6 +90,9 @@ async def test_handler_errors_do_not_stop_others(
     assert len(bot.seen) == 2  # the sibling handler ran both times
     outcomes = [r.outcome for r in caplog.records if r.name == "bot.delivery"]
     assert outcomes == ["error", "error"]
+    # What the deliveries left undone is on the repair list, once.
+    repairs = bot.app[REPAIRER].pending
+    assert len(repairs) == 1 and Repair(Kind.CHECK, "octo-org/rfcs", 1, 99) in repairs
     assert any("internal error" in r.getMessage() and r.exc_info for r in caplog.records)
 
 
@@ -106,6 +110,7 @@ async def test_user_error_logged_at_info(
     assert record.levelno == logging.INFO
     [line] = [r for r in caplog.records if r.name == "bot.delivery"]
     assert line.outcome == "user_error"
+    assert len(bot.app[REPAIRER].pending) == 0  # told on the pull request: nothing to repair
 
 
 async def test_event_budget_enforced(
