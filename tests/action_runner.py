@@ -760,3 +760,47 @@ def write_files(where: Path, files: Mapping[str, str | None]) -> None:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+# --- concurrency ----------------------------------------------------------------------------------
+
+
+def concurrency_group(workflow: Mapping[str, Any], trigger: Trigger, run_id: int) -> str | None:
+    """The workflow's ``concurrency`` group for this trigger (None: no group)."""
+    spec = workflow.get("concurrency")
+    if spec is None:
+        return None
+    group = spec if isinstance(spec, str) else spec["group"]
+    github = {
+        "event_name": trigger.event_name,
+        "event": trigger.payload,
+        "repository": trigger.repository,
+        "ref": trigger.ref,
+        "run_id": str(run_id),
+    }
+    return Scope({"github": github, "inputs": {}, "vars": {}}, {}).interpolate(str(group))
+
+
+def surviving_runs(workflow: Mapping[str, Any], burst: list[Trigger]) -> list[int]:
+    """Which runs of a burst GitHub lets run, all arriving while the first run of their group
+    is still in progress: a group holds one running and one pending run, and a newcomer
+    cancels the pending one (with ``cancel-in-progress``, the running one too)."""
+    spec = workflow.get("concurrency") or {}
+    cancel_running = isinstance(spec, dict) and spec.get("cancel-in-progress") is True
+    running: dict[str, int] = {}
+    pending: dict[str, int] = {}
+    cancelled: set[int] = set()
+    for run_id, trigger in enumerate(burst):
+        group = concurrency_group(workflow, trigger, run_id)
+        if group is None:
+            continue
+        if group in pending:
+            cancelled.add(pending.pop(group))
+        if group not in running:
+            running[group] = run_id
+        elif cancel_running:
+            cancelled.add(running[group])
+            running[group] = run_id
+        else:
+            pending[group] = run_id
+    return [run_id for run_id in range(len(burst)) if run_id not in cancelled]
