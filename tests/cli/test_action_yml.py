@@ -48,7 +48,7 @@ def test_its_python_is_kept_off_the_jobs_path_and_uncached() -> None:
     }
     install = step("Install rfc-bot (this action's own version)")
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
-    assert '"$RFC_BOT" action' == step("rfc-bot App")["run"]
+    assert step("rfc-bot App")["run"] == '"$RFC_BOT" action'
 
 
 def old_action(where: Path) -> None:
