@@ -23,7 +23,7 @@ class Annotation:
 def annotations_of(stdout: str) -> list[Annotation]:
     """The ``::error file=F,line=L::message`` commands a step printed, unescaped."""
     found = []
-    for line in stdout.splitlines():
+    for line in stdout.split("\n"):
         match = _COMMAND.match(line)
         if match:
             pairs = (item.partition("=") for item in (match[2] or "").split(",") if item)
@@ -39,9 +39,14 @@ def _unescape(text: str) -> str:
 
 
 def read_key_values(path: Path) -> dict[str, str]:
-    """``NAME=value`` lines and ``NAME<<DELIMITER`` blocks, as the runner reads them."""
+    return parse_key_values(path.read_text(encoding="utf-8"), path.name)
+
+
+def parse_key_values(text: str, where: str = "file") -> dict[str, str]:
+    """``NAME=value`` lines and ``NAME<<DELIMITER`` blocks, as the runner reads them (lines
+    end at "\n" only: other Unicode line breaks belong to the value)."""
     values: dict[str, str] = {}
-    lines = iter(path.read_text(encoding="utf-8").splitlines())
+    lines = iter(text.split("\n"))
     for line in lines:
         if not line.strip():
             continue
@@ -56,13 +61,13 @@ def read_key_values(path: Path) -> dict[str, str]:
                 break
             block.append(inner)
         else:
-            raise ValueError(f"{path.name}: no closing {delimiter!r} for {name!r}")
+            raise ValueError(f"{where}: no closing {delimiter!r} for {name!r}")
         values[name] = "\n".join(block)
     return values
 
 
 def read_paths(path: Path) -> list[str]:
-    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
 def workspace_matches(workspace: Path, patterns: Iterable[str]) -> list[Path]:

@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
+from tests.action_files import parse_key_values
 from tests.action_runner import (
     EmulatorGap,
     Home,
@@ -155,3 +158,22 @@ def test_a_workflow_runs_only_for_its_events() -> None:
     assert not triggered(flow, Trigger.pull_request(payload, event_name="pull_request_target"))
     assert triggered(flow, Trigger.pull_request(opened, event_name="pull_request_target"))
     assert not triggered(flow, Trigger.pull_request(opened))
+
+
+names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,10}", fullmatch=True)
+values = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\r"), max_size=40)
+
+
+@given(written=st.dictionaries(names, values, max_size=5))
+@example(written={"A": ""})
+@example(written={"A": "x=y"})
+@example(written={"A": "\x1e"})  # a Unicode line break is not a line end for the runner
+def test_file_commands_read_back_what_was_written(written: dict[str, str]) -> None:
+    """One-line values as NAME=value, others as NAME<<DELIMITER blocks, as steps write them."""
+    lines = []
+    for name, value in written.items():
+        if "\n" in value or value.startswith("<<"):
+            lines += [f"{name}<<EOF_MARK", *value.split("\n"), "EOF_MARK"]
+        else:
+            lines.append(f"{name}={value}")
+    assert parse_key_values("".join(f"{line}\n" for line in lines)) == written
