@@ -22,16 +22,8 @@ import pytest
 import yaml
 
 from bot.project import project_url
-from tests.action_runner import (
-    ROOT,
-    Home,
-    Runner,
-    Trigger,
-    git,
-    make_home,
-    offline_network,
-    write_files,
-)
+from tests.action_runner import ROOT, Home, Runner, Trigger, git, make_home, offline_network
+from tests.action_scenes import write_files
 from tests.action_standins import ACTIONS
 from tests.doc_snippets import (
     PRE_COMMIT_CONFIG,

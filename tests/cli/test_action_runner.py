@@ -13,16 +13,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.action_files import parse_key_values
-from tests.action_runner import (
-    EmulatorGap,
-    Home,
-    JobRun,
-    Runner,
-    Trigger,
-    make_home,
-    make_pull,
-    triggered,
-)
+from tests.action_runner import EmulatorGap, Home, JobRun, Runner, Trigger, make_home, triggered
+from tests.action_scenes import make_pull
 
 
 @pytest.fixture(scope="module")

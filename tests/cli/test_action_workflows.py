@@ -13,15 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.action_runner import (
-    ROOT,
-    Home,
-    Runner,
-    Trigger,
-    make_home,
-    make_pull,
-    surviving_runs,
-)
+from tests.action_runner import ROOT, Home, Runner, Trigger, make_home
+from tests.action_scenes import make_pull, surviving_runs
 from tests.doc_snippets import workflow
 
 EXAMPLES = ROOT / "examples" / "rfcs"

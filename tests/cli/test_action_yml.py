@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.action_runner import ROOT, Home, JobRun, Runner, Trigger, make_home, make_pull
+from tests.action_runner import ROOT, Home, JobRun, Runner, Trigger, make_home
+from tests.action_scenes import make_pull
 from tests.doc_snippets import workflow
 
 OLD_SETUP_PYTHON = {  # action.yml's step before the fix: a pip cache keyed outside the workspace

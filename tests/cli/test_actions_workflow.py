@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.action_runner import ROOT, Home, JobRun, Runner, make_home, make_pull
+from tests.action_runner import ROOT, Home, JobRun, Runner, make_home
+from tests.action_scenes import make_pull
 from tests.doc_snippets import workflow
 
 EXAMPLES = ROOT / "examples" / "rfcs"
