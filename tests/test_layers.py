@@ -37,6 +37,7 @@ LAYERS: Mapping[str, int] = MappingProxyType(
         "bot": 0,
         "bot.clock": 0,
         "bot.errors": 0,
+        "bot.project": 0,
         # 1: the pure RFC engine.
         "bot.rfc": 1,
         # 2: pure decisions and values over the engine (a delivery's among them); the static

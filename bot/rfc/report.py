@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from bot import PROJECT_URL, RULES_DOC_URL, __version__
+from bot import __version__
+from bot.project import project_url, rules_doc_url
 from bot.rfc.diagnostics import Diagnostic, Severity, count_by_severity
 
 FORMATS: tuple[str, ...] = ("text", "json", "github", "sarif")
@@ -190,7 +191,7 @@ def sarif_uri(path: str) -> str:
 
 def rule_help_uri(rule_id: str) -> str:
     """The rule's entry in docs/rules.md on the project's repository."""
-    return f"{RULES_DOC_URL}#{rule_id}"
+    return f"{rules_doc_url()}#{rule_id}"
 
 
 def _sarif_rules(used: Sequence[str]) -> list[dict[str, object]]:
@@ -248,7 +249,7 @@ def sarif_log(reports: Sequence[FileReport]) -> dict[str, object]:
     driver = {
         "name": TOOL_NAME,
         "version": __version__,
-        "informationUri": PROJECT_URL,
+        "informationUri": project_url(),
         "rules": rules,
     }
     return {

@@ -1,153 +1,69 @@
-"""The GitHub Actions workflow in docs/cli.md works as one workflow.
-
-Its steps run here as a runner would run them: each `run:` in `bash -eo pipefail`, in order, a
-failed step skipping the steps after it (none of ours says `if: always()`), `${{ ... }}`
-replaced by the event's values. `actions/checkout` and `setup-python` are the scratch
-repository and this interpreter; `pip install` is this checkout; `upload-sarif` is a check
-that the file exists and is valid against the official SARIF 2.1.0 schema.
-"""
+"""The by-hand GitHub Actions workflow in docs/cli.md, verbatim, on the emulated runner
+(tests/action_runner.py): checkout, setup-python, `pip install` of this project from its URL
+(served offline from a local repository of this checkout), the SARIF step, the upload (checked
+against the official SARIF 2.1.0 schema and the job's permissions), the annotations."""
 
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
-import yaml
 
-from tests.cli.helpers import rfc
-from tests.doc_examples import ROOT, shell
-from tests.sarif_schema import assert_valid_sarif
+from tests.action_runner import ROOT, Home, JobRun, Runner, make_home
+from tests.action_scenes import make_pull
+from tests.doc_snippets import workflow
 
 EXAMPLES = ROOT / "examples" / "rfcs"
+GOOD = (EXAMPLES / "0000-job-retries.md").read_text(encoding="utf-8")
+FLAWED = (EXAMPLES / "0000-flawed-example.md").read_text(encoding="utf-8")
 
 
-def documented_workflow() -> dict[str, object]:
-    docs = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    section = docs.split("## GitHub Actions", 1)[1]
-    block = re.search(r"^```yaml\n(.*?)^```", section, re.M | re.S)
-    assert block is not None
-    return yaml.safe_load(block[1])  # type: ignore[no-any-return]
+def documented() -> dict[str, Any]:
+    return workflow("docs/cli.md", "rfc-lint.yml")
 
 
-@dataclass
-class Event:
-    base_ref: str = "main"
-    head_repo: str = "octo-org/rfcs"
-    repository: str = "octo-org/rfcs"
-
-    def expand(self, text: str) -> str:
-        values = {
-            "github.base_ref": self.base_ref,
-            "github.repository": self.repository,
-            "github.event.pull_request.head.repo.full_name": self.head_repo,
-        }
-        return re.sub(r"\$\{\{\s*(.*?)\s*\}\}", lambda m: values[m[1]], text)
-
-    def condition(self, expression: str) -> bool:
-        left, right = (part.strip() for part in expression.split("=="))
-        return self.expand(f"${{{{ {left} }}}}") == self.expand(f"${{{{ {right} }}}}")
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Home:
+    return make_home(tmp_path_factory.mktemp("home"))
 
 
-@dataclass
-class Run:
-    outcomes: list[tuple[str, str]] = field(default_factory=list)  # (step, ran|skipped|...)
-    logs: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def failed(self) -> bool:
-        return any(outcome == "failure" for _, outcome in self.outcomes)
-
-
-def run_job(repo: Path, event: Event) -> Run:
-    job = documented_workflow()["jobs"]["lint"]  # type: ignore[index]
-    run = Run()
-    for step in job["steps"]:
-        name = step.get("name") or step.get("uses") or step["run"]
-        if run.failed or ("if" in step and not event.condition(step["if"])):
-            run.outcomes.append((name, "skipped"))
-            continue
-        ok, log = _step(step, repo, event)
-        run.logs[name] = log
-        run.outcomes.append((name, "success" if ok else "failure"))
-    return run
-
-
-def _step(step: dict[str, object], repo: Path, event: Event) -> tuple[bool, str]:
-    uses = str(step.get("uses", ""))
-    if uses.startswith(("actions/checkout@", "actions/setup-python@")):
-        return True, ""
-    if uses.startswith("github/codeql-action/upload-sarif@"):
-        sarif = repo / str(step["with"]["sarif_file"])  # type: ignore[index]
-        assert_valid_sarif(json.loads(sarif.read_text()))
-        return True, sarif.read_text()
-    script = event.expand(str(step["run"]))
-    if script.startswith("pip install "):
-        return True, ""
-    code, log = shell(script, repo, options=("--noprofile", "--norc", "-eo", "pipefail"))
-    return code == 0, log
-
-
-def _git(repo: Path, *args: str) -> None:
-    identity = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
-    subprocess.run(["git", *identity, *args], cwd=repo, check=True, capture_output=True)
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A repository whose `origin/main` holds one good RFC, as actions/checkout leaves it."""
-    (tmp_path / "rfcs").mkdir()
-    (tmp_path / "rfcs" / "0000-job-retries.md").write_text(
-        (EXAMPLES / "0000-job-retries.md").read_text()
+def run_lint(home: Home, tmp_path: Path, head_repo: str = "") -> tuple[JobRun, Runner]:
+    pull = make_pull(
+        tmp_path / "origin", {"rfcs/0000-job-retries.md": GOOD}, {"rfcs/0000-flawed.md": FLAWED}
     )
-    _git(tmp_path, "init", "-q", "-b", "main")
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "commit", "-q", "-m", "base")
-    _git(tmp_path, "update-ref", "refs/remotes/origin/main", "HEAD")
-    return tmp_path
+    trigger = pull.trigger(head_repo=head_repo)
+    runner = Runner(tmp_path / "runner", home, trigger, origin=pull.origin)
+    run = runner.run(documented())
+    assert run is not None
+    return run.jobs["lint"], runner
 
 
 def test_permissions_cover_the_sarif_upload() -> None:
-    permissions = documented_workflow()["permissions"]
+    permissions = documented()["permissions"]
     assert permissions == {"contents": "read", "security-events": "write", "actions": "read"}
 
 
-def test_a_pull_request_with_errors_gets_alerts_annotations_and_a_red_job(repo: Path) -> None:
-    (repo / "rfcs" / "0000-flawed.md").write_text((EXAMPLES / "0000-flawed-example.md").read_text())
-    run = run_job(repo, Event())
-    assert [outcome for _, outcome in run.outcomes] == [
+def test_a_pull_request_with_errors_gets_alerts_annotations_and_a_red_job(
+    home: Home, tmp_path: Path
+) -> None:
+    job, runner = run_lint(home, tmp_path)
+
+    assert job.outcomes == [
         "success",  # checkout
         "success",  # setup-python
-        "success",  # pip install
+        "success",  # pip install from the project's URL
         "success",  # SARIF: findings are not a failure of this step
         "success",  # upload-sarif ran, with a valid log
         "failure",  # annotations, last: the job is red
-    ]
-    sarif = json.loads((repo / "rfc-lint.sarif").read_text())
+    ], job.log
+    sarif = json.loads((runner.workspace / "rfc-lint.sarif").read_text())
     assert {r["ruleId"] for r in sarif["runs"][0]["results"]} >= {"authors", "rfc-number"}
-    assert run.logs["Lint"].startswith("::error file=rfcs/0000-flawed.md,")
+    assert job.step("Lint").log.startswith("::error file=rfcs/0000-flawed.md,")
+    assert {a.properties["file"] for a in job.annotations} == {"rfcs/0000-flawed.md"}
 
 
-def test_a_clean_pull_request_passes(repo: Path) -> None:
-    (repo / "rfcs" / "0000-second.md").write_text(
-        (EXAMPLES / "0000-job-retries.md").read_text().replace("Job Retries", "Second Thing")
-    )
-    run = run_job(repo, Event())
-    assert not run.failed, run.logs
-    assert json.loads((repo / "rfc-lint.sarif").read_text())["runs"][0]["results"] == []
-
-
-def test_a_usage_error_is_not_taken_for_findings(repo: Path) -> None:
-    """Exit 2 (here: a base ref that does not exist) fails the SARIF step itself."""
-    run = run_job(repo, Event(base_ref="no-such-branch"))
-    assert [outcome for _, outcome in run.outcomes][3:] == ["failure", "skipped", "skipped"]
-    assert "rfc-bot: error:" in run.logs["SARIF"]
-
-
-def test_a_fork_skips_only_the_upload(repo: Path) -> None:
-    (repo / "rfcs" / "0000-bad.md").write_text(rfc("Bad", status="Drafty"))
-    run = run_job(repo, Event(head_repo="someone/rfcs"))
-    assert [outcome for _, outcome in run.outcomes][3:] == ["success", "skipped", "failure"]
+def test_a_fork_skips_only_the_upload(home: Home, tmp_path: Path) -> None:
+    job, _ = run_lint(home, tmp_path, head_repo="someone/rfcs")
+    assert job.outcomes[3:] == ["success", "skipped", "failure"]

@@ -15,8 +15,8 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot import PROJECT_URL, RULES_DOC_URL
 from bot.cli import main
+from bot.project import project_url, rules_doc_url
 from bot.rfc.diagnostics import Diagnostic, Severity
 from bot.rfc.report import FileReport, render, sarif_log, sarif_uri
 from bot.rfc.rules import RULES
@@ -128,14 +128,14 @@ def test_every_rule_has_a_help_uri_to_its_doc_entry() -> None:
     headings = set(re.findall(r"^### (\S+)$", (ROOT / "docs/rules.md").read_text(), re.M))
     assert len(rules) == len(RULES)
     for rule in rules:
-        assert rule["helpUri"] == f"{RULES_DOC_URL}#{rule['id']}"
+        assert rule["helpUri"] == f"{rules_doc_url()}#{rule['id']}"
         assert rule["id"] in headings  # GitHub's anchor of "### rule-id" is "#rule-id"
 
 
 def test_project_url_is_the_apps_homepage() -> None:
     manifest = yaml.safe_load((ROOT / "app.yml").read_text())
-    assert manifest["url"] == PROJECT_URL
-    assert RULES_DOC_URL.startswith(PROJECT_URL + "/")
+    assert manifest["url"] == project_url()
+    assert rules_doc_url().startswith(project_url() + "/")
 
 
 def test_cli_sarif_for_odd_file_names_is_valid(
