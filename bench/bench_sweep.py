@@ -111,7 +111,9 @@ class Cost:
     def of(cls, sim: Simulator) -> Cost:
         budgets = sim.rate_limits.budgets.values()
         return cls(
-            sum(b.requests for b in budgets), sum(b.not_modified for b in budgets), len(sim.requests)
+            sum(b.requests for b in budgets),
+            sum(b.not_modified for b in budgets),
+            len(sim.requests),
         )
 
     def __sub__(self, other: Cost) -> Cost:

@@ -56,12 +56,15 @@ class ListingCache(LRUCache[str, Any]):
             super().__setitem__(url, value)
 
 
-def listing_cache(caches: LRUCache[str, ListingCache], key: str, base_url: str) -> ListingCache:
-    """The conditional-request cache kept under ``key`` (an installation, or "app") in
-    ``caches``, made on first use."""
+def listing_cache(
+    caches: LRUCache[str, ListingCache], key: str, base_url: str, entries: int | None = None
+) -> ListingCache:
+    """The conditional-request cache kept under ``key`` (a repository, an installation, or
+    "app") in ``caches``, made on first use with room for ``entries`` answers (default
+    ``LISTING_CACHE_ENTRIES``)."""
     cache = caches.get(key)
     if cache is None:
-        cache = caches[key] = ListingCache(base_url)
+        cache = caches[key] = ListingCache(base_url, entries or LISTING_CACHE_ENTRIES)
     return cache
 
 
