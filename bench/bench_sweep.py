@@ -13,7 +13,8 @@ The App and the simulator run in this process (the simulator may answer each cal
 2. ``--repos`` repositories of ``--per-repo`` open RFC pull requests each, in one
    installation: the sweeps that repair and re-read, then an idle sweep (nothing changed):
    counted requests per repository (target at most 1; 304s are free) and its wall time
-   (target under 60 s).
+   (target under 60 s). Then three replicas (REPLICAS=3) share the same repositories: an
+   idle round of the three (each sweeps once) against the idle sweep of one replica.
 
     PYTHONPATH=. python bench/bench_sweep.py [--pulls 50] [--repos 1000] [--per-repo 5]
 """
@@ -34,6 +35,7 @@ from sandbox.simulator import Simulator
 
 SECRET = "bench-webhook-secret"
 WALL_TARGET_SECONDS = 60.0
+REPLICAS = 3
 
 
 def rfc(title: str) -> str:
@@ -147,37 +149,83 @@ async def many_repositories(repos: int, per_repo: int, latency: float) -> list[F
     # requests, past the simulator's default hourly budget.
     sim = Simulator(rate_limit=10**9)
     await sim.start()
-    app = await start_app(sim, SECRET, log_format="text", log_level="WARNING")
+    apps = [await start_app(sim, SECRET, log_format="text", log_level="WARNING")]
     try:
         seed(sim, repos, per_repo)
-        one = sweeper(app)
+        one = sweeper(apps[0])
         _, first_seconds, first = await measured(sim, [one])
         await one.sweep()  # reads once more the listings the repairs changed
+        # Three replicas sharing the sweep (a static partition: REPLICAS=3, no peer URL).
+        for index in range(REPLICAS):
+            apps.append(
+                await start_app(
+                    sim,
+                    SECRET,
+                    log_format="text",
+                    log_level="WARNING",
+                    replicas=REPLICAS,
+                    replica_index=index,
+                )
+            )
+        three = [sweeper(app) for app in apps[1:]]
+        await measured(sim, three)  # each proves its share from GitHub (empty memory)
+        await measured(sim, three)
         sim.latency = latency
         idle, seconds, report = await measured(sim, [one])
-        scale = f"{repos} repositories x {per_repo} open RFC pull requests, one installation"
-        return [
-            Figure(
-                "sweep of 1 replica, nothing changed: counted requests per repository",
-                idle.counted / repos,
-                "requests",
-                target=at_most(1),
-                note=f"{scale}; {idle.counted} counted, {idle.not_modified} 304s, "
-                f"{idle.calls} calls in all, {report.errors} errors",
-            ),
-            Figure(
-                "sweep of 1 replica, nothing changed: wall time",
-                seconds,
-                "s",
-                baseline=first_seconds,
-                target=at_most(WALL_TARGET_SECONDS),
-                note=f"{scale}; simulator latency {latency * 1000:g} ms per call; baseline: "
-                f"the first sweep ({sum(first.repairs.values())} repairs, no latency)",
-            ),
-        ]
+        shared, _, _ = await measured(sim, three)
+        slowest = 0.0
+        for replica in three:
+            _, replica_seconds, _ = await measured(sim, [replica])
+            slowest = max(slowest, replica_seconds)
     finally:
-        await app.stop()
+        for app in apps:
+            await app.stop()
         await sim.stop()
+    scale = f"{repos} repositories x {per_repo} open RFC pull requests, one installation"
+    delay = f"simulator latency {latency * 1000:g} ms per call"
+    return [
+        Figure(
+            "sweep of 1 replica, nothing changed: counted requests per repository",
+            idle.counted / repos,
+            "requests",
+            target=at_most(1),
+            note=f"{scale}; {idle.counted} counted, {idle.not_modified} 304s, "
+            f"{idle.calls} calls in all, {report.errors} errors",
+        ),
+        Figure(
+            "sweep of 1 replica, nothing changed: wall time",
+            seconds,
+            "s",
+            baseline=first_seconds,
+            target=at_most(WALL_TARGET_SECONDS),
+            note=f"{scale}; {delay}; baseline: the first sweep "
+            f"({sum(first.repairs.values())} repairs, no latency)",
+        ),
+        Figure(
+            f"idle round of {REPLICAS} replicas: counted requests",
+            shared.counted,
+            "requests",
+            baseline=idle.counted,
+            target=at_most(idle.counted),
+            note=f"each of {REPLICAS} replicas (REPLICAS={REPLICAS}, no peer URL) sweeps once; "
+            "baseline: the idle sweep of 1 replica",
+        ),
+        Figure(
+            f"idle round of {REPLICAS} replicas: calls in all (304s too)",
+            shared.calls,
+            "calls",
+            baseline=idle.calls,
+            target=at_most(1.02, on_ratio=True),
+            note="only the installation-wide listings are read by every replica",
+        ),
+        Figure(
+            f"idle sweep of 1 of {REPLICAS} replicas: wall time (the slowest)",
+            slowest,
+            "s",
+            baseline=seconds,
+            note=f"{delay}; baseline: the idle sweep of 1 replica",
+        ),
+    ]
 
 
 def measure(

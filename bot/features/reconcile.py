@@ -234,12 +234,24 @@ class Reconciler:
         report.left += len(writable) - len(mine)
         self.rng.shuffle(mine)
         pending = iter(mine)
+        left_over: list[dict[str, Any]] = []
 
         async def sweeper() -> None:
             for raw in pending:  # shared: each repository is taken by one sweeper
+                if budget_low(gh):  # the sweep's own requests used it up (a restart's proofs)
+                    left_over.append(raw)
+                    continue
                 await self._sweep_listed(clients, installation_id, raw, report)
 
         await asyncio.gather(*(sweeper() for _ in range(min(self.concurrency, len(mine)))))
+        if left_over:
+            log.warning(
+                "reconcile: installation %s ran short of requests mid-sweep; %d repositories"
+                " swept later",
+                installation_id,
+                len(left_over),
+            )
+            self.ctx.deferred("sweep")
 
     async def _sweep_listed(
         self, clients: ClientFactory, installation_id: int, raw: dict[str, Any], report: SweepReport

@@ -47,7 +47,12 @@ def failure_line(error: BaseException, trail: RequestTrail | None = None) -> str
     if isinstance(error, gidgethub.HTTPException):
         return _answered(error, trail)
     if isinstance(error, aiohttp.ClientConnectorError):
-        reason = error.os_error.strerror or type(error.os_error).__name__
+        cause = error.os_error
+        reason = (
+            "connection refused"
+            if isinstance(cause, ConnectionRefusedError)
+            else cause.strerror or type(cause).__name__
+        )
         return f"GitHub is unreachable: cannot connect to {error.host}:{error.port} ({reason})"
     if isinstance(error, DeadlineExceeded):
         return f"ran out of time: {_one_line(str(error))}"

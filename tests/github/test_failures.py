@@ -84,7 +84,7 @@ def test_unreachable_github_is_named() -> None:
     key = ConnectionKey("api.github.com", 443, True, True, None, None, None)
     error = aiohttp.ClientConnectorError(key, ConnectionRefusedError(111, "Connection refused"))
     assert failure_line(error) == (
-        "GitHub is unreachable: cannot connect to api.github.com:443 (Connection refused)"
+        "GitHub is unreachable: cannot connect to api.github.com:443 (connection refused)"
     )
     unresolved = aiohttp.ClientConnectorError(key, socket.gaierror(-2, "Name or service not known"))
     assert "(Name or service not known)" in failure_line(unresolved)
