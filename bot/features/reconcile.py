@@ -201,13 +201,12 @@ class Reconciler:
         found = await installations(gh, jwt)
         self.rng.shuffle(found)
         for installation_id in found:
-            where = f"installation:{installation_id}"
-            trail = RequestTrail(report.observer(where))
+            listing = RequestTrail(report.observer(f"installation:{installation_id}"))
             try:
-                await self._sweep_installation(clients, installation_id, report, trail)
+                await self._sweep_installation(clients, installation_id, report, listing)
             except Exception as error:
                 report.errors += 1
-                _failed(error, trail, "reconcile: installation %s failed: %s", installation_id)
+                _failed(error, listing, "reconcile: installation %s failed: %s", installation_id)
 
     async def _sweep_installation(
         self,
@@ -216,10 +215,8 @@ class Reconciler:
         report: SweepReport,
         trail: RequestTrail,
     ) -> None:
-        gh = clients.installation_client(
-            installation_id, cache=self._cache(clients, f"installation:{installation_id}"),
-            observer=trail,
-        )  # fmt: skip
+        cache = self._cache(clients, f"installation:{installation_id}")
+        gh = clients.installation_client(installation_id, cache=cache, observer=trail)
         repositories = await installation_repositories(gh)
         if budget_low(gh):
             # Repairs can wait for the next window; pushes and merges keep what is left.

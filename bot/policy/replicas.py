@@ -20,9 +20,10 @@ _WEIGHT_BYTES = 8
 
 
 def weight(repository: str, index: int) -> int:
-    """How much replica ``index`` weighs for ``repository`` (names are case-insensitive on
-    GitHub, so ``Octo/RFCs`` and ``octo/rfcs`` weigh the same)."""
-    key = f"{index}\0{repository.lower()}".encode()
+    """How much replica ``index`` weighs for ``repository``. GitHub's names are ASCII and
+    case-insensitive, so ``Octo/RFCs`` and ``octo/rfcs`` weigh the same (only ASCII letters
+    are folded: ``str.lower`` would fold other scripts as Unicode versions change)."""
+    key = f"{index}\0".encode() + repository.encode().lower()
     return int.from_bytes(blake2b(key, digest_size=_WEIGHT_BYTES).digest(), "big")
 
 
