@@ -97,10 +97,10 @@ STARTUP_JITTER_SECONDS = 30.0
 CLAIM_REACTION = "eyes"
 CLAIM_LEASE_SECONDS = 600.0
 PROVEN_ENTRIES = 50_000  # per cache of what was proven (pull requests, comments)
-# Conditional-request caches: one per repository (its listings and the check runs of its
-# heads), one per installation, one for the App. A sweep visits every repository in turn, so
-# fewer caches than repositories would evict each one before its next visit (every listing
-# read again in full).
+# Conditional-request caches: one per repository (its listings, the check runs of its heads,
+# small files such as the RFCs in a decision), one per installation, one for the App. A sweep
+# visits every repository in turn, so fewer caches than repositories would evict each one
+# before its next visit (every listing read again in full).
 LISTING_CACHES = 20_000
 REPOSITORY_CACHE_ENTRIES = 256
 # Repositories of an installation swept at once: GitHub's latency, not the App's CPU, is
@@ -368,8 +368,11 @@ class Reconciler:
         return clients
 
     def _cache(self, clients: ClientFactory, key: str) -> ListingCache:
-        entries = REPOSITORY_CACHE_ENTRIES if key.startswith("repository:") else None
-        return listing_cache(self._listings, key, clients.base_url, entries)
+        if not key.startswith("repository:"):
+            return listing_cache(self._listings, key, clients.base_url)
+        # A repository's own: its timers read the same small files sweep after sweep.
+        entries = REPOSITORY_CACHE_ENTRIES
+        return listing_cache(self._listings, key, clients.base_url, entries, files=True)
 
     def _repaired(self, report: SweepReport, kind: str) -> None:
         report.repairs[kind] += 1

@@ -8,6 +8,9 @@ from collections import Counter
 from typing import Any
 
 from bot.serve.app import METRICS, RECONCILER
+from tests.e2e.decision_helpers import MONA, open_edit, repo, say
+
+__all__ = ["repo"]  # the fixture: a repository with a decision rule
 from tests.e2e.helpers import rfc
 
 # More repositories than any one cache of the App held before (configs: 256).
@@ -58,3 +61,20 @@ async def test_a_sweep_stops_before_the_reserve_and_finishes_later(sim: Any, bot
     sim.set_rate_remaining(names[0], 5000)  # a new window
     rest = await sweeper.sweep()
     assert short.repairs["check"] + rest.repairs["check"] == len(names)
+
+
+async def test_an_idle_sweep_of_a_pull_request_in_a_decision_counts_no_request(
+    sim: Any, bot_app: Any, repo: Any
+) -> None:
+    pull = open_edit(sim, repo)
+    await say(sim, bot_app, repo, pull.number, MONA, "/rfc status final")
+    sweeper = bot_app.app[RECONCILER]
+    sweeper.grace_seconds = 0.0
+    await sweeper.sweep()
+    await sweeper.sweep()
+    used = sim.api_usage(repo)
+
+    idle = await sweeper.sweep()  # the decisions timer reads the RFC in the decision: a 304
+
+    assert idle.errors == 0 and idle.requests == 0
+    assert sim.api_usage(repo).requests == used.requests
