@@ -63,7 +63,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "loop-lag": lambda: bench_loop_lag.measure(rounds=1, repeat=3),
             "ack": lambda: bench_ack.measure(1),
             "flood": bench_flood.measure,  # counts calls: no sizes to shrink
-            "sweep": lambda: bench_sweep.measure(10),
+            "sweep": lambda: bench_sweep.measure(10, repos=50),
             "load": lambda: bench_load.measure(
                 rate=100, seconds=5, pr_seconds=3, pr_rate=50, open_pulls=10
             ),

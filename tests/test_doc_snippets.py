@@ -205,7 +205,7 @@ def test_the_pre_commit_configuration_pins_and_runs(home: Home, tmp_path: Path) 
     ran = pre_commit(home, team, cache, "run", "--all-files")
     assert ran.returncode == 1, ran.stdout + ran.stderr
     assert "rfcs/0000-flawed.md:" in ran.stdout
-    assert "rfcs/README.md does not exist; run `rfc-bot index rfcs`" in ran.stdout
+    assert "created rfcs/README.md, which was missing: add it to the commit" in ran.stdout
 
 
 # --- pip install lines --------------------------------------------------------------------------

@@ -18,11 +18,19 @@ log = logging.getLogger(__name__)
 LoadedConfig = tuple[Config, ConfigError | None]
 
 
+# The reconciler reads every repository's config each sweep (through its timers): with fewer
+# entries than the repositories a replica sweeps, each would be evicted before its next read
+# and read again, a rate-limited request per repository per sweep.
+CONFIG_CACHE_ENTRIES = 4096
+# Most repositories have no config file: they all share this one value.
+_DEFAULTS: LoadedConfig = (Config(), None)
+
+
 class ConfigCache(LRUCache[tuple[str, str], LoadedConfig]):
     """(repository full name, commit sha of the default branch) -> its parsed config."""
 
     def __init__(self) -> None:
-        super().__init__(maxsize=256)
+        super().__init__(maxsize=CONFIG_CACHE_ENTRIES)
 
 
 async def config_for(gh: GitHubAPI, pull: Pull, ctx: Context) -> LoadedConfig:
@@ -52,7 +60,7 @@ async def config_at(gh: GitHubAPI, repo: str, commit_sha: str, ctx: Context) -> 
     raw = await get_file(gh, repo, CONFIG_PATH, commit_sha)
     result: LoadedConfig
     if raw is None:
-        result = (Config(), None)
+        result = _DEFAULTS
     else:
         try:
             result = (load_config(raw.decode("utf-8", errors="replace"), CONFIG_PATH), None)

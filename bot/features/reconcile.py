@@ -12,10 +12,18 @@ call (each is idempotent: a write is found before it is made again):
   answered (``bot.features.commands.answer_comment``);
 - every registered timer (``register_timer``) runs for the repository.
 
-Cheap when nothing changed: every listing is a conditional request (``ListingCache``), and
-an unchanged listing is a 304, free of the rate limit. What was proven (a head's check run,
-a merged pull request's number) is remembered in bounded caches; after a restart it is
-proven again from GitHub. Work younger than the grace period is left to its delivery.
+Cheap when nothing changed: every listing is a conditional request (``ListingCache``, one
+per repository, so a thousand repositories do not evict each other's ETags), and an unchanged
+listing is a 304, free of the rate limit. What was proven (a head's check run, a merged pull
+request's number) is remembered in bounded caches; after a restart it is proven again from
+GitHub. Work younger than the grace period is left to its delivery.
+
+Replicas share the work: each sweep starts by asking the runtime for this replica's
+``Share`` (``bot.policy.replicas``: the live replicas, found by the runtime) and sweeps only the
+repositories it owns; the installation-wide listings are read by every replica (304s).
+
+A failure is logged in one line naming its cause (``bot.github.failures``); its traceback
+only at DEBUG.
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ from bot.features.context import Context
 from bot.features.timers import TIMERS
 from bot.github.budget import budget_low
 from bot.github.client import ClientFactory
+from bot.github.failures import RequestTrail, failure_line
 from bot.github.listings import (
     ListingCache,
     app_check_runs,
@@ -71,6 +80,7 @@ from bot.policy.reconcile import (
     unanswered_commands,
     window_start,
 )
+from bot.policy.replicas import ALONE, Share
 from bot.values import Comment, Pull, Repository
 
 log = logging.getLogger(__name__)
@@ -87,7 +97,15 @@ STARTUP_JITTER_SECONDS = 30.0
 CLAIM_REACTION = "eyes"
 CLAIM_LEASE_SECONDS = 600.0
 PROVEN_ENTRIES = 50_000  # per cache of what was proven (pull requests, comments)
-INSTALLATION_CACHES = 256
+# Conditional-request caches: one per repository (its listings, the check runs of its heads,
+# small files such as the RFCs in a decision), one per installation, one for the App. A sweep
+# visits every repository in turn, so fewer caches than repositories would evict each one
+# before its next visit (every listing read again in full).
+LISTING_CACHES = 20_000
+REPOSITORY_CACHE_ENTRIES = 256
+# Repositories of an installation swept at once: GitHub's latency, not the App's CPU, is
+# what a sweep waits on; a few at a time stays far below GitHub's 100 concurrent requests.
+SWEEP_CONCURRENCY = 4
 
 
 @dataclass
@@ -95,6 +113,8 @@ class SweepReport:
     """What one sweep cost and did."""
 
     repositories: int = 0
+    left: int = 0  # repositories left to the other live replicas
+    share: Share = ALONE
     requests: int = 0  # answered requests that counted against a rate limit
     not_modified: int = 0  # 304s to conditional requests (free)
     repairs: Counter[str] = field(default_factory=Counter)
@@ -134,15 +154,20 @@ class Reconciler:
         window_days: int = 7,
         grace_seconds: float = GRACE_SECONDS,
         rng: random.Random | None = None,
+        share: Callable[[], Awaitable[Share]] | None = None,
+        concurrency: int = SWEEP_CONCURRENCY,
     ) -> None:
-        """``clients`` gives the server's client factory (None until the server started)."""
+        """``clients`` gives the server's client factory (None until the server started);
+        ``share``, this replica's share of each sweep (None: one replica sweeps it all)."""
         self._clients = clients
+        self._share = share or _alone
+        self.concurrency = concurrency
         self.ctx = ctx
         self.metrics = metrics
         self.window_days = window_days
         self.grace_seconds = grace_seconds
         self.rng = rng or random.Random()
-        self._listings: LRUCache[str, ListingCache] = LRUCache(maxsize=INSTALLATION_CACHES)
+        self._listings: LRUCache[str, ListingCache] = LRUCache(maxsize=LISTING_CACHES)
         # (repo, pull number) -> the check mark (head sha, base ref) proven to have its run.
         self._checked: LRUCache[tuple[str, int], tuple[str, str]] = LRUCache(PROVEN_ENTRIES)
         # (repo, pull number) of merged pull requests whose RFCs are numbered (or need none).
@@ -153,65 +178,109 @@ class Reconciler:
     # --- one sweep -----------------------------------------------------------------------
 
     async def sweep(self) -> SweepReport:
-        """One pass over everything; one at a time per process."""
+        """One pass over everything this replica owns; one at a time per process."""
         async with self._sweeping:
             report = SweepReport()
             started = time.monotonic()
+            trail = RequestTrail(report.observer("app"))
             try:
-                await self._sweep(report)
-            except Exception:  # listing the installations failed: next sweep
+                report.share = await self._share()
+                await self._sweep(report, trail)
+            except Exception as error:  # listing the installations failed: next sweep
                 report.errors += 1
-                log.exception("reconcile: sweep failed")
+                _failed(error, trail, "reconcile: sweep failed: %s")
             self._record(report, time.monotonic() - started)
             return report
 
-    async def _sweep(self, report: SweepReport) -> None:
+    async def _sweep(self, report: SweepReport, trail: RequestTrail) -> None:
         clients = self._factory()
         jwt = clients.auth.jwt()
-        gh = clients.app_client(cache=self._cache(clients, "app"), observer=report.observer("app"))
+        gh = clients.app_client(cache=self._cache(clients, "app"), observer=trail)
         if self._bot_login is None:
             self._bot_login = f"{await app_slug(gh, jwt)}[bot]"
         found = await installations(gh, jwt)
         self.rng.shuffle(found)
         for installation_id in found:
+            listing = RequestTrail(report.observer(f"installation:{installation_id}"))
             try:
-                await self._sweep_installation(clients, installation_id, report)
-            except Exception:
+                await self._sweep_installation(clients, installation_id, report, listing)
+            except Exception as error:
                 report.errors += 1
-                log.exception("reconcile: installation %s failed", installation_id)
+                _failed(error, listing, "reconcile: installation %s failed: %s", installation_id)
 
     async def _sweep_installation(
-        self, clients: ClientFactory, installation_id: int, report: SweepReport
+        self,
+        clients: ClientFactory,
+        installation_id: int,
+        report: SweepReport,
+        trail: RequestTrail,
     ) -> None:
-        cache = self._cache(clients, str(installation_id))
-        where = f"installation:{installation_id}"
-        gh = clients.installation_client(
-            installation_id, cache=cache, observer=report.observer(where)
-        )
+        cache = self._cache(clients, f"installation:{installation_id}")
+        gh = clients.installation_client(installation_id, cache=cache, observer=trail)
         repositories = await installation_repositories(gh)
         if budget_low(gh):
             # Repairs can wait for the next window; pushes and merges keep what is left.
-            log.warning("reconcile: installation %s is short of requests; swept later", where)
+            log.warning(
+                "reconcile: installation %s is short of requests; swept later", installation_id
+            )
             self.ctx.deferred("sweep")
             return
-        self.rng.shuffle(repositories)
-        for raw in repositories:
-            if raw.get("archived"):  # read-only: nothing can be repaired there
-                continue
-            repository = Repository.from_json(raw)
-            repo_gh = clients.installation_client(
+        # Read-only (archived) repositories cannot be repaired; the others' owners sweep theirs.
+        writable = [raw for raw in repositories if not raw.get("archived")]
+        mine = [raw for raw in writable if report.share.owns(str(raw.get("full_name") or ""))]
+        report.left += len(writable) - len(mine)
+        self.rng.shuffle(mine)
+        pending = iter(mine)
+        left_over: list[dict[str, Any]] = []
+
+        async def sweeper() -> None:
+            for raw in pending:  # shared: each repository is taken by one sweeper
+                if budget_low(gh):  # the sweep's own requests used it up (a restart's proofs)
+                    left_over.append(raw)
+                    continue
+                await self._sweep_listed(clients, installation_id, raw, report)
+
+        await asyncio.gather(*(sweeper() for _ in range(min(self.concurrency, len(mine)))))
+        if left_over:
+            log.warning(
+                "reconcile: installation %s ran short of requests mid-sweep; %d repositories"
+                " swept later",
                 installation_id,
-                time.monotonic() + REPOSITORY_BUDGET_SECONDS,
-                cache=cache,
-                observer=report.observer(repository.full_name),
+                len(left_over),
             )
-            report.repositories += 1
-            await self.sweep_repository(repo_gh, repository, report)
+            self.ctx.deferred("sweep")
+
+    async def _sweep_listed(
+        self, clients: ClientFactory, installation_id: int, raw: dict[str, Any], report: SweepReport
+    ) -> None:
+        """One repository of the installation's listing, with a client of its own: its own
+        deadline, conditional-request cache and trail of failed requests."""
+        name = str(raw.get("full_name") or "?")
+        trail = RequestTrail(report.observer(name))
+        try:
+            repository = Repository.from_json(raw)
+        except Exception as error:
+            report.errors += 1
+            _failed(error, trail, "reconcile: repository %s skipped: %s", name)
+            return
+        repo_gh = clients.installation_client(
+            installation_id,
+            time.monotonic() + REPOSITORY_BUDGET_SECONDS,
+            cache=self._cache(clients, f"repository:{repository.full_name}"),
+            observer=trail,
+        )
+        report.repositories += 1
+        await self.sweep_repository(repo_gh, repository, report, trail)
 
     async def sweep_repository(
-        self, gh: GitHubAPI, repository: Repository, report: SweepReport
+        self,
+        gh: GitHubAPI,
+        repository: Repository,
+        report: SweepReport,
+        trail: RequestTrail | None = None,
     ) -> None:
-        """Every kind of repair for one repository; one kind failing does not stop the rest."""
+        """Every kind of repair for one repository; one kind failing does not stop the rest.
+        ``trail``: the observer of ``gh``'s answers, to name a failed request."""
         parts: list[tuple[str, Callable[[], Awaitable[None]]]] = [
             # Commands first: a status move pushes a commit, whose check the same sweep makes.
             ("commands", lambda: self._commands(gh, repository, report)),
@@ -223,11 +292,13 @@ class Reconciler:
             ),
         ]
         for name, part in parts:
+            if trail is not None:
+                trail.clear()
             try:
                 await part()
-            except Exception:
+            except Exception as error:
                 report.errors += 1
-                log.exception("reconcile: %s of %s failed", name, repository.full_name)
+                _failed(error, trail, "reconcile: %s of %s failed: %s", name, repository.full_name)
 
     async def _checks(self, gh: GitHubAPI, repository: Repository, report: SweepReport) -> None:
         repo, now = repository.full_name, self.ctx.clock()
@@ -297,7 +368,11 @@ class Reconciler:
         return clients
 
     def _cache(self, clients: ClientFactory, key: str) -> ListingCache:
-        return listing_cache(self._listings, key, clients.base_url)
+        if not key.startswith("repository:"):
+            return listing_cache(self._listings, key, clients.base_url)
+        # A repository's own: its timers read the same small files sweep after sweep.
+        entries = REPOSITORY_CACHE_ENTRIES
+        return listing_cache(self._listings, key, clients.base_url, entries, files=True)
 
     def _repaired(self, report: SweepReport, kind: str) -> None:
         report.repairs[kind] += 1
@@ -306,9 +381,10 @@ class Reconciler:
 
     def _record(self, report: SweepReport, seconds: float) -> None:
         log.info(
-            "reconcile: swept %d repositories in %.1f s: %d requests, %d not modified, "
+            "reconcile: swept %d repositories%s in %.1f s: %d requests, %d not modified, "
             "repairs %s, %d errors",
             report.repositories,
+            _shared(report),
             seconds,
             report.requests,
             report.not_modified,
@@ -321,6 +397,30 @@ class Reconciler:
         self.metrics.sweep_seconds.observe(seconds)
         self.metrics.sweep_requests.labels("rate_limited").inc(report.requests)
         self.metrics.sweep_requests.labels("not_modified").inc(report.not_modified)
+
+
+async def _alone() -> Share:
+    return ALONE
+
+
+def _failed(error: BaseException, trail: RequestTrail | None, message: str, *values: Any) -> None:
+    """A failure in one line, its cause last (named from the error and the trail of the client
+    that saw it); the traceback only at DEBUG."""
+    log.warning(message, *values, failure_line(error, trail))
+    log.debug(message, *values, repr(error), exc_info=error)
+
+
+def _shared(report: SweepReport) -> str:
+    """The sweep's share, for its log line ("" for a replica alone)."""
+    share = report.share
+    if share.total == 1:
+        return ""
+    text = f" as replica {share.index} of {share.total}"
+    if share.others:
+        text += f" ({report.left} left to replicas {', '.join(map(str, share.others))})"
+    if share.missing:
+        text += f"; replicas {', '.join(map(str, share.missing))} did not answer"
+    return text
 
 
 def _listed(item: dict[str, Any]) -> ListedComment:

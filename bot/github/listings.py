@@ -17,8 +17,7 @@ from gidgethub.abc import GitHubAPI
 
 from bot.github.client import route_template
 
-# Routes whose answers the sweep reads again and again (file contents are not among them:
-# they are large, and read only when something changed).
+# Routes whose answers the sweep reads again and again.
 CACHED_ROUTES = frozenset(
     {
         "/app",
@@ -41,27 +40,56 @@ CACHED_ROUTES = frozenset(
     }
 )
 LISTING_CACHE_ENTRIES = 4096
+# A file's contents are kept only when small (a config, an RFC's text: a timer reads the RFC
+# of each pull request in a decision at every sweep, and a 304 costs nothing); large files
+# pass through uncached.
+CONTENTS_ROUTE = "/repos/{owner}/{repo}/contents/{path}"
+SMALL_CONTENTS_CHARS = 64 * 1024
 
 
 class ListingCache(LRUCache[str, Any]):
     """gidgethub's conditional-request cache (URL -> ETag and body), bounded, and holding
-    only the listings of ``CACHED_ROUTES``: other GETs pass through uncached."""
+    only the listings of ``CACHED_ROUTES`` (and, with ``files``, small files): other GETs
+    pass through uncached."""
 
-    def __init__(self, base_url: str = "", maxsize: int = LISTING_CACHE_ENTRIES) -> None:
+    def __init__(
+        self, base_url: str = "", maxsize: int = LISTING_CACHE_ENTRIES, *, files: bool = False
+    ) -> None:
         super().__init__(maxsize=maxsize)
         self.base_url = base_url
+        self.files = files
 
     def __setitem__(self, url: str, value: Any) -> None:
-        if route_template(url, self.base_url) in CACHED_ROUTES:
+        route = route_template(url, self.base_url)
+        if route in CACHED_ROUTES or (
+            self.files and route == CONTENTS_ROUTE and _small_file(value)
+        ):
             super().__setitem__(url, value)
 
 
-def listing_cache(caches: LRUCache[str, ListingCache], key: str, base_url: str) -> ListingCache:
-    """The conditional-request cache kept under ``key`` (an installation, or "app") in
-    ``caches``, made on first use."""
+def _small_file(value: Any) -> bool:
+    """gidgethub's cache entry ``(etag, last_modified, data, more)`` holds one small file
+    (a directory's listing, or a file past the bound, is not kept)."""
+    data = value[2] if isinstance(value, tuple) and len(value) == 4 else None
+    if not isinstance(data, dict) or data.get("type") != "file":
+        return False
+    return len(str(data.get("content") or "")) <= SMALL_CONTENTS_CHARS
+
+
+def listing_cache(
+    caches: LRUCache[str, ListingCache],
+    key: str,
+    base_url: str,
+    entries: int | None = None,
+    *,
+    files: bool = False,
+) -> ListingCache:
+    """The conditional-request cache kept under ``key`` (a repository, an installation, or
+    "app") in ``caches``, made on first use with room for ``entries`` answers (default
+    ``LISTING_CACHE_ENTRIES``), and small files too with ``files``."""
     cache = caches.get(key)
     if cache is None:
-        cache = caches[key] = ListingCache(base_url)
+        cache = caches[key] = ListingCache(base_url, entries or LISTING_CACHE_ENTRIES, files=files)
     return cache
 
 

@@ -32,6 +32,7 @@ from bot.policy.provenance import signing_key
 from bot.serve.dispatch import Dispatcher
 from bot.serve.intake import MAX_BODY_BYTES, Intake, intake_limits
 from bot.serve.metrics import CONTENT_TYPE_LATEST, Metrics
+from bot.serve.peers import Peers
 from bot.serve.readiness import add_readiness
 from bot.serve.scheduler import Scheduler
 from bot.serve.settings import Settings
@@ -100,6 +101,7 @@ def create_app(
         context,
         metrics=metrics,
         window_days=settings.reconcile_window_days,
+        share=Peers.from_settings(settings).share,  # replicas share the sweep
     )
     # One process of a server sweeps (worker 0 under a supervisor), not one per worker.
     if settings.reconcile and is_reconcile_leader():

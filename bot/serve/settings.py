@@ -31,6 +31,7 @@ DASHBOARD_OFF_REASON = (
     "set GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET and PUBLIC_URL: docs/dashboard.md"
 )
 _LOOPBACK_NAMES = frozenset({"localhost"})
+MAX_REPLICAS = 64
 
 T = TypeVar("T", int, float)
 
@@ -63,6 +64,10 @@ class Settings:
     reconcile_interval_seconds: float = 600.0
     reconcile_window_days: int = 7
     reconcile: bool = True  # not from the environment: embedders and tests turn sweeps off
+    # --- replicas sharing the sweep (docs/operations.md, "Several replicas") ---
+    replicas: int = 1
+    replica_index: int = 0
+    replica_peer_url: str = ""  # a peer's /healthz, "{index}" standing for its index
     # --- serving processes and backlog (docs/operations.md) ---
     web_workers: int | None = None  # None: one serving process per CPU the App may use
     max_pending: int = 1000  # accepted deliveries not yet handled, per process; then 503
@@ -126,6 +131,7 @@ class Settings:
             reconcile_window_days=_number(environ, "RECONCILE_WINDOW_DAYS", int, 7, low=1, high=90),
             **_serving(environ),
             **_dashboard(environ),
+            **_replicas(environ),
         )
 
 
@@ -183,6 +189,59 @@ def _dashboard(environ: Mapping[str, str]) -> _Dashboard:
             environ, "DASHBOARD_SESSION_MINUTES", int, 60, low=5, high=1440
         ),
     }
+
+
+class _Replicas(TypedDict):
+    replicas: int
+    replica_index: int
+    replica_peer_url: str
+
+
+def _replicas(environ: Mapping[str, str]) -> _Replicas:
+    """How many replicas share the sweep, which one this is, and where its peers answer."""
+    replicas = _number(environ, "REPLICAS", int, 1, low=1, high=MAX_REPLICAS)
+    if _value(environ, "REPLICA_INDEX"):
+        index = _number(environ, "REPLICA_INDEX", int, 0, low=0, high=replicas - 1)
+    elif replicas > 1:
+        index = _index_from_hostname(_value(environ, "HOSTNAME"), replicas)
+    else:
+        index = 0
+    return {
+        "replicas": replicas,
+        "replica_index": index,
+        "replica_peer_url": _peer_url(environ),
+    }
+
+
+def _index_from_hostname(hostname: str, replicas: int) -> int:
+    """The ordinal a Kubernetes StatefulSet puts at the end of its pods' names (rfc-bot-2)."""
+    _, dash, ordinal = hostname.split(".", 1)[0].rpartition("-")
+    if not dash or not ordinal.isascii() or not ordinal.isdigit():
+        raise SettingsError(
+            f"REPLICA_INDEX is not set and HOSTNAME {hostname!r} does not end in -<ordinal>"
+            f" (as a StatefulSet's rfc-bot-0): set REPLICA_INDEX to 0..{replicas - 1}"
+        )
+    if int(ordinal) >= replicas:
+        raise SettingsError(
+            f"HOSTNAME {hostname!r} gives replica index {int(ordinal)}, but REPLICAS is"
+            f" {replicas}: raise REPLICAS or set REPLICA_INDEX to 0..{replicas - 1}"
+        )
+    return int(ordinal)
+
+
+def _peer_url(environ: Mapping[str, str]) -> str:
+    """An http(s) URL template with ``{index}`` (and no other braces), e.g. a StatefulSet's
+    ``http://rfc-bot-{index}.rfc-bot:8000/healthz``."""
+    value = _value(environ, "REPLICA_PEER_URL")
+    if not value:
+        return ""
+    rest = value.replace("{index}", "")
+    if rest == value or "{" in rest or "}" in rest or not re.fullmatch(r"https?://\S+", value):
+        raise SettingsError(
+            "REPLICA_PEER_URL must be an http(s) URL with {index} where a peer's index goes,"
+            " e.g. http://rfc-bot-{index}.rfc-bot:8000/healthz"
+        )
+    return value
 
 
 def is_loopback_host(host: str | None) -> bool:

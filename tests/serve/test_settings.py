@@ -306,3 +306,81 @@ def test_client_secret_hidden_and_redacted(env: dict[str, str]) -> None:
 )
 def test_is_loopback_host(host: str | None, loopback: bool) -> None:
     assert is_loopback_host(host) is loopback
+
+
+# --- replicas sharing the sweep ---
+
+
+def test_one_replica_by_default(env: dict[str, str]) -> None:
+    settings = Settings.from_env(env | {"HOSTNAME": "laptop"})
+    assert (settings.replicas, settings.replica_index, settings.replica_peer_url) == (1, 0, "")
+
+
+def test_replica_settings_read(env: dict[str, str]) -> None:
+    env |= {
+        "REPLICAS": "3",
+        "REPLICA_INDEX": "2",
+        "REPLICA_PEER_URL": "http://rfc-bot-{index}.rfc-bot:8000/healthz",
+    }
+    settings = Settings.from_env(env)
+    assert (settings.replicas, settings.replica_index) == (3, 2)
+    assert settings.replica_peer_url == "http://rfc-bot-{index}.rfc-bot:8000/healthz"
+
+
+@pytest.mark.parametrize(
+    ("hostname", "index"),
+    [("rfc-bot-0", 0), ("rfc-bot-2", 2), ("rfc-bot-1.rfc-bot.default.svc", 1)],
+)
+def test_replica_index_from_a_statefulset_hostname(
+    env: dict[str, str], hostname: str, index: int
+) -> None:
+    settings = Settings.from_env(env | {"REPLICAS": "3", "HOSTNAME": hostname})
+    assert settings.replica_index == index
+
+
+def test_replica_index_beats_the_hostname(env: dict[str, str]) -> None:
+    env |= {"REPLICAS": "3", "HOSTNAME": "rfc-bot-2", "REPLICA_INDEX": "0"}
+    assert Settings.from_env(env).replica_index == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"HOSTNAME": "web"}, r"^REPLICA_INDEX is not set and HOSTNAME 'web' does not end in"),
+        ({}, r"^REPLICA_INDEX is not set and HOSTNAME '' does not end in -<ordinal>"),
+        ({"HOSTNAME": "rfc-bot-x"}, r"set REPLICA_INDEX to 0\.\.2$"),
+        ({"HOSTNAME": "rfc-bot-٣"}, r"does not end in -<ordinal>"),  # a non-ASCII digit
+        ({"HOSTNAME": "rfc-bot-3"}, r"^HOSTNAME 'rfc-bot-3' gives replica index 3, but REPLICAS"),
+        ({"REPLICA_INDEX": "3"}, r"^REPLICA_INDEX must be a number between 0 and 2$"),
+        ({"REPLICA_INDEX": "-1"}, r"^REPLICA_INDEX must be a number between 0 and 2$"),
+    ],
+)
+def test_replica_index_errors_are_one_line(
+    env: dict[str, str], extra: dict[str, str], message: str
+) -> None:
+    env.pop("HOSTNAME", None)
+    with pytest.raises(SettingsError, match=message) as caught:
+        Settings.from_env(env | {"REPLICAS": "3"} | extra)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("replicas", ["0", "65", "two"])
+def test_replicas_must_be_a_sane_number(env: dict[str, str], replicas: str) -> None:
+    with pytest.raises(SettingsError, match=r"^REPLICAS must be a number between 1 and 64$"):
+        Settings.from_env(env | {"REPLICAS": replicas})
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://rfc-bot-0.rfc-bot:8000/healthz",  # no {index}: every probe asks one peer
+        "http://rfc-bot-{index}.rfc-bot:8000/{path}",
+        "http://rfc-bot-{0}.rfc-bot/healthz",
+        "rfc-bot-{index}:8000/healthz",
+        "ftp://rfc-bot-{index}/healthz",
+        "http://rfc bot-{index}/healthz",
+    ],
+)
+def test_peer_url_must_be_a_template(env: dict[str, str], url: str) -> None:
+    with pytest.raises(SettingsError, match=r"^REPLICA_PEER_URL must be an http\(s\) URL with"):
+        Settings.from_env(env | {"REPLICA_PEER_URL": url})
