@@ -33,7 +33,6 @@ MANIFESTS = ROOT / "deploy" / "kubernetes"
 VERSIONS = ("1.27", kubernetes_validate.latest_version())
 # Read by the replica settings another branch is adding (docs/operations.md); once they are
 # read by Settings.from_env, this set can be emptied.
-AWAITING_SETTINGS = frozenset({"REPLICAS", "REPLICA_PEER_URL"})
 SECRET_SETTINGS = ("GITHUB_APP_ID", "GITHUB_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET")
 MEASURED_CPU = 1.1  # cores, the whole process tree at 100 deliveries/s (bench/bench_load.py)
 MEASURED_BYTES = 234 * 10**6
@@ -162,7 +161,7 @@ def names_the_app_reads(private_key_pem: str) -> set[str]:
 def test_every_variable_is_one_the_app_reads(private_key_pem: str) -> None:
     read = names_the_app_reads(private_key_pem)
     assert "GITHUB_PRIVATE_KEY" in read and "WEB_CONCURRENCY" in read  # the reading works
-    unknown = set(env()) - read - AWAITING_SETTINGS
+    unknown = set(env()) - read
     assert not unknown, f"the App reads no such variable: {sorted(unknown)}"
 
 
