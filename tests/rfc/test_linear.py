@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from bot.rfc.config.public import Config
 from bot.rfc.document import Document, Section, parse
 from bot.rfc.lint import lint
-from bot.rfc.rules.structure import _Candidates
+from bot.rfc.nearest import NearestKeys
 from bot.rfc.template import blank_code_spans, bundled
 from tests.rfc.strategies import MARKDOWNISH
 
@@ -81,10 +81,12 @@ def near_titles(draw: st.DrawFn) -> str:
     ["ontextandmotivationc", "contextand motivation", "context and motivatio"],
     ["context and motivation"],
 )
+@example(["gooals", "goaaals", "gggoals", "goals\x00", "goals é"], ["goals", "goals é"])
+@example(["a" * 1_200, "a" * 999 + "b", "x" * 600], ["a" * 1_000, "a" * 600, "goals"])
 def test_rename_suggestions_are_difflibs(titles: list[str], wanted: list[str]) -> None:
     sections = [Section(2, title, line, line) for line, title in enumerate(titles, start=1)]
     reference = {section.key: section for section in sections}
-    candidates = _Candidates(sections)
+    candidates = NearestKeys((section.key, section) for section in sections)
     for key in wanted:
         near = difflib.get_close_matches(key, list(reference), n=1, cutoff=0.75)
         assert candidates.pop_closest(key) is (reference.pop(near[0]) if near else None)

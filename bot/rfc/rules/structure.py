@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import bisect
-import difflib
 import posixpath
-from collections import Counter
-from collections.abc import Iterable
 
 from bot.rfc.diagnostics import Severity
 from bot.rfc.document import Document, Section, normalize_title
 from bot.rfc.paths import slugify
 from bot.rfc.rules.base import LintContext, checker, define
+from bot.rfc.nearest import NearestKeys
 from bot.rfc.template import TEMPLATE_TITLE, SectionSpec, required_sections
 
 FILE_UNREADABLE = define(
@@ -222,7 +220,7 @@ def _report_missing(
 ) -> None:
     last_line = max(1, len(doc.lines))
     claimed = {id(section) for section in matched if section is not None}
-    unclaimed = _Candidates(s for s in doc.sections if id(s) not in claimed)
+    unclaimed = NearestKeys((s.key, s) for s in doc.sections if id(s) not in claimed)
     following = _next_present(matched)
     first_by_key: dict[str, Section] = {}  # a parent is the first matched spec with its title
     for spec, section in zip(specs, matched, strict=True):
@@ -258,94 +256,6 @@ def _next_present(matched: list[Section | None]) -> list[Section | None]:
     for index in range(len(matched) - 2, -1, -1):
         following[index] = matched[index + 1] or following[index + 1]
     return following
-
-
-class _Candidates:
-    """Unclaimed sections offered as rename suggestions, one per title key.
-
-    Answers exactly as ``difflib.get_close_matches(key, keys, n=1, cutoff=0.75)`` would (the
-    best ratio, ties to the greater key), but hands difflib only the keys that can reach the
-    cutoff: those of a near length (its real_quick_ratio) holding enough of the key's
-    characters (a bound on its quick_ratio). Keys are grouped by length and each group is
-    screened with one ``str.translate`` over the group, so thousands of unclaimed headings cost
-    a few C-speed passes per missing section, not a difflib comparison each.
-    """
-
-    def __init__(self, sections: Iterable[Section]) -> None:
-        self._by_key: dict[str, Section] = {}
-        for section in sections:
-            self._by_key[section.key] = section  # the last section of a title, as before
-        self._by_length: dict[int, dict[str, None]] = {}
-        for key in self._by_key:
-            self._by_length.setdefault(len(key), {})[key] = None
-        self._joined: dict[int, str] = {}  # per length, the keys joined by newlines
-
-    def pop_closest(self, key: str) -> Section | None:
-        if not self._by_key:
-            return None
-        matcher = difflib.SequenceMatcher()
-        matcher.set_seq2(key)
-        counts = Counter(key)
-        bounded = [
-            (_quick_ratio(candidate, key, counts), candidate) for candidate in self._screened(key)
-        ]
-        # ratio() never exceeds quick_ratio(): once the best ratio found beats the next bound,
-        # no later candidate can win (an equal bound may still tie and win on its key).
-        bounded.sort(reverse=True)
-        best: tuple[float, str] | None = None
-        for bound, candidate in bounded:
-            if bound < _CUTOFF or (best is not None and bound < best[0]):
-                break
-            matcher.set_seq1(candidate)
-            if matcher.ratio() < _CUTOFF:
-                continue
-            scored = (matcher.ratio(), candidate)
-            best = scored if best is None or scored > best else best
-        if best is None:
-            return None
-        length = len(best[1])
-        del self._by_length[length][best[1]]
-        self._joined.pop(length, None)
-        return self._by_key.pop(best[1])
-
-    def _screened(self, key: str) -> list[str]:
-        """Keys whose real_quick_ratio and quick_ratio bound both reach the cutoff."""
-        deleting_key = {ord(character): None for character in set(key)}
-        found: list[str] = []
-        for length, group in self._by_length.items():
-            least = _least_shared(length, len(key))
-            if least is None or not group:
-                continue
-            if length not in self._joined:
-                self._joined[length] = "\n".join(group)  # keys never hold a newline
-            # What is left of each key once the key's characters are deleted: at most
-            # length - least characters may be left for quick_ratio to reach the cutoff.
-            left = self._joined[length].translate(deleting_key).split("\n")
-            most_left = length - least
-            found += [k for k, rest in zip(group, left, strict=True) if len(rest) <= most_left]
-        return found
-
-
-def _quick_ratio(candidate: str, key: str, key_counts: Counter[str]) -> float:
-    """difflib's quick_ratio() of (candidate, key), counted with a C-speed Counter."""
-    shared = sum(min(n, key_counts[c]) for c, n in Counter(candidate).items() if c in key_counts)
-    return _ratio(shared, len(candidate) + len(key))
-
-
-def _least_shared(length: int, key_length: int) -> int | None:
-    """The fewest shared characters giving a quick_ratio at the cutoff (None: none can)."""
-    for shared in range(min(length, key_length) + 1):
-        if _ratio(shared, length + key_length) >= _CUTOFF:
-            return shared
-    return None
-
-
-_CUTOFF = 0.75
-
-
-def _ratio(matches: int, length: int) -> float:
-    """difflib's own formula, so the comparisons with the cutoff round the same way."""
-    return 2.0 * matches / length if length else 1.0
 
 
 def _report_levels(
