@@ -20,11 +20,46 @@ from pathlib import Path
 Shape = Callable[[random.Random, int], str]
 
 _WORDS = (
-    "scheduler queue retry budget latency tenant shard replica lease token cache index "
-    "migration rollout flag quorum backoff jitter partition snapshot compaction watermark "
-    "throughput backpressure controller reconcile webhook admission namespace volume "
-    "checkpoint manifest registry artifact pipeline runner executor worker heartbeat"
-).split()
+    "scheduler",
+    "queue",
+    "retry",
+    "budget",
+    "latency",
+    "tenant",
+    "shard",
+    "replica",
+    "lease",
+    "token",
+    "cache",
+    "index",
+    "migration",
+    "rollout",
+    "flag",
+    "quorum",
+    "backoff",
+    "jitter",
+    "partition",
+    "snapshot",
+    "compaction",
+    "watermark",
+    "throughput",
+    "backpressure",
+    "controller",
+    "reconcile",
+    "webhook",
+    "admission",
+    "namespace",
+    "volume",
+    "checkpoint",
+    "manifest",
+    "registry",
+    "artifact",
+    "pipeline",
+    "runner",
+    "executor",
+    "worker",
+    "heartbeat",
+)
 _NAMES = ("Priya Raman", "Tomas Lindqvist", "Ana Souza", "Kenji Mori", "Lea Brandt")
 _HANDLES = ("priya", "t-lindqvist", "asouza", "kmori", "lbrandt")
 
@@ -87,7 +122,8 @@ def _sections(rng: random.Random, titles: tuple[str, ...], size: int, level: str
 
 def adr(rng: random.Random, size: int) -> str:
     """A Nygard architecture decision record: Status, Context, Decision, Consequences."""
-    head = f"# ADR {rng.randrange(100)}: {_words(rng, 4).title()}\n\nDate: 2024-03-0{rng.randint(1, 9)}\n\n"
+    title = f"# ADR {rng.randrange(100)}: {_words(rng, 4).title()}\n\n"
+    head = f"{title}Date: 2024-03-0{rng.randint(1, 9)}\n\n"
     return head + _sections(rng, ("Status", "Context", "Decision", "Consequences"), size)
 
 
@@ -200,7 +236,8 @@ def kep(rng: random.Random, size: int) -> str:
         for _ in range(per):
             body.append(_paragraph(rng, rng.randint(1, 3)))
             if rng.random() < 0.4:
-                body.append(_bullets(rng, rng.randint(2, 6), "  - " if rng.random() < 0.3 else "- "))
+                marker = "  - " if rng.random() < 0.3 else "- "
+                body.append(_bullets(rng, rng.randint(2, 6), marker))
     return "".join(front) + "".join(body)
 
 

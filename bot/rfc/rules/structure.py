@@ -7,9 +7,9 @@ import posixpath
 
 from bot.rfc.diagnostics import Severity
 from bot.rfc.document import Document, Section, normalize_title
+from bot.rfc.nearest import NearestKeys
 from bot.rfc.paths import slugify
 from bot.rfc.rules.base import LintContext, checker, define
-from bot.rfc.nearest import NearestKeys
 from bot.rfc.template import TEMPLATE_TITLE, SectionSpec, required_sections
 
 FILE_UNREADABLE = define(
