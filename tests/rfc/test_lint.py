@@ -65,7 +65,7 @@ def test_rule_turned_off_is_dropped_and_overrides_change_severity() -> None:
 
 
 def test_diagnostics_are_sorted_and_carry_help() -> None:
-    text = VALID.replace("**Status:** Draft", "**Status:** Done").replace("@jdoe", "jdoe")
+    text = VALID.replace("**Status:** Draft", "**Status:** Done").replace("@jdoe", "@j.doe")
     diagnostics = lint("rfcs/Bad.md", text, Config(), today=TODAY).diagnostics
     assert diagnostics == sorted(diagnostics, key=lambda d: d.sort_key)
     assert all(d.help for d in diagnostics)

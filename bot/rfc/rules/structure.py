@@ -23,6 +23,18 @@ FILE_UNREADABLE = define(
     fix="Save the file as UTF-8 text; keep images and large attachments out of the RFC file.",
     family="file",
 )
+FILE_EMPTY = define(
+    "file-empty",
+    Severity.ERROR,
+    "The file is not empty.",
+    doc="An empty file (or one of only whitespace) is reported once, on line 1, and not checked "
+    "further: every other rule would fail on it, and one message says what to do.",
+    bad="(an empty rfcs/0000-job-retries.md)",
+    good="# Job Retries with Backoff\n\n**Status:** Draft\n...",
+    fix='Start from the template: `rfc-bot new "Title"` writes a new RFC with every section '
+    "and metadata field, ready to fill in.",
+    family="file",
+)
 # Reported by the App's lint pool (bot/lint_pool/), which stops a lint at its time budget.
 LINT_TIMEOUT = define(
     "lint-timeout",
@@ -111,10 +123,14 @@ SECTION_ORDER = define(
     Severity.ERROR,
     "Required sections appear in the template's order.",
     doc="Sections follow the template's order. The rule flags the fewest sections that must "
-    "move (those outside the longest run already in order).",
-    bad="## Scope\n...\n## Overview\n...",
-    good="## Overview\n...\n## Scope\n...",
-    fix="Move the section to after the section named in the message.",
+    "move (those outside the longest run already in order), each with the neighbour to move it "
+    "next to: after the section it must follow when it comes too early, before the section it "
+    "must precede when it comes too late. Done top to bottom, the moves put the outline in "
+    "order; subsections that move with their section are not flagged again.",
+    bad="### Non-Goals\n...\n### Goals\n...",
+    good="### Goals\n...\n### Non-Goals\n...",
+    fix="Move the section (with its subsections) next to the section the message names, "
+    "after or before it as the message says; work through the messages top to bottom.",
     family="structure",
 )
 SECTION_EMPTY = define(
@@ -154,6 +170,23 @@ def check_file_name(doc: Document, ctx: LintContext) -> None:
 
 def _stem(path: str) -> str:
     return posixpath.splitext(posixpath.basename(path))[0]
+
+
+def report_empty(ctx: LintContext) -> None:
+    """The one diagnostic of an empty file: what to start from, or what to restore."""
+    if isinstance(ctx.base, Document) and any(line.strip() for line in ctx.base.lines):
+        message = (
+            "The file is empty, but this RFC has content on the base branch: restore it "
+            "(to retire an RFC, set its Status to Deprecated instead)."
+        )
+    else:
+        name = ctx.name.slug if ctx.name is not None else slugify(_stem(ctx.path))
+        title = name.replace("-", " ").capitalize()
+        message = (
+            "The file is empty; start from the template: delete it and run "
+            f'`rfc-bot new "{title}"`, which writes the RFC with every section to fill in.'
+        )
+    ctx.report(FILE_EMPTY, 1, message, end_column=1)
 
 
 @checker
@@ -275,19 +308,65 @@ def _report_levels(
 def _report_order(
     ctx: LintContext, specs: tuple[SectionSpec, ...], matched: list[Section | None]
 ) -> None:
+    """The sections off one longest run already in the template's order are the fewest that
+    must move. Each is told the neighbour to move next to, so that doing what the messages
+    say, top to bottom, puts the sections in order: a section that comes too early goes after
+    its nearest predecessor in place, one that comes too late before its nearest successor in
+    place (it is already after its predecessor). In place: on that run, or moved by a message
+    above. Subsections that move with their section are not told again."""
     present = [(spec, section) for spec, section in zip(specs, matched, strict=True) if section]
     in_order = _longest_increasing([section.line for _, section in present])
-    previous: SectionSpec | None = None
-    for position, (spec, section) in enumerate(present):
-        if position in in_order:
-            previous = spec
-            continue
-        place = f"after '{previous.title}'" if previous else "before the other sections"
+    kept = [section if index in in_order else None for index, (_, section) in enumerate(present)]
+    before, after = _previous_present(kept), _next_present(kept)
+    carried = _carried(present, in_order)
+    in_place = sorted(in_order)  # positions in template order of the sections in place
+    moving = (i for i in range(len(present)) if i not in in_order and i not in carried)
+    for index in sorted(moving, key=lambda i: present[i][1].line):
+        section = present[index][1]
+        spot = bisect.bisect_left(in_place, index)
+        predecessor, successor = before[index], after[index]
+        too_early = successor is None or (
+            predecessor is not None and section.line < predecessor.line
+        )
+        neighbour = in_place[spot - 1] if too_early else in_place[spot]
+        in_place.insert(spot, index)
+        where = "after" if too_early else "before"
+        with_children = any(id(child) in carried.values() for child in section.children)
+        what = "it, with its subsections," if with_children else "it"
         ctx.report(
             SECTION_ORDER,
             section.line,
-            f"Section '{section.title}' is out of the template's order; move it {place}.",
+            f"Section '{section.title}' is out of the template's order; move {what} {where} "
+            + _neighbour(present[neighbour][1], neighbour in in_order),
         )
+
+
+def _neighbour(section: Section, in_place: bool) -> str:
+    if in_place:
+        return f"'{section.title}' (line {section.line})."
+    return f"'{section.title}', once that has moved."
+
+
+def _carried(present: list[tuple[SectionSpec, Section]], in_order: set[int]) -> dict[int, int]:
+    """Position -> id of the sections that move with their parent, which moves too (the
+    template has them under it)."""
+    moving = {id(section) for i, (_, section) in enumerate(present) if i not in in_order}
+    return {
+        index: id(section)
+        for index, (spec, section) in enumerate(present)
+        if section.parent is not None
+        and id(section.parent) in moving
+        and id(section) in moving
+        and spec.parent_key == section.parent.key
+    }
+
+
+def _previous_present(matched: list[Section | None]) -> list[Section | None]:
+    """For each index, the last matched section before it (one sweep from the start)."""
+    preceding: list[Section | None] = [None] * len(matched)
+    for index in range(1, len(matched)):
+        preceding[index] = matched[index - 1] or preceding[index - 1]
+    return preceding
 
 
 def _longest_increasing(values: list[int]) -> set[int]:
