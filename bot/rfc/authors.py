@@ -14,8 +14,9 @@ from dataclasses import dataclass
 # 1-39 letters, digits or single hyphens, not starting or ending with one. Linear: a class
 # repeated, with a one-character lookahead.
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
-_HANDLE_STARTS = frozenset(" \t,;([{<")  # what may stand before the "@" of a handle
-_HANDLE_ENDS = frozenset(" \t,;()[]{}<>")  # what ends a handle
+# An "@" and the token after it, up to a space, separator or bracket. Linear: one negated class.
+_AT_TOKEN = re.compile(r"@([^\s,;()\[\]{}<>]*)")
+_HANDLE_STARTS = frozenset(",;([{<")  # besides whitespace, what may stand before a handle's "@"
 FORMS = "'Jane Doe (@jdoe)', '@jdoe', 'Jane Doe <jane@example.com>' or a name"
 
 
@@ -51,16 +52,15 @@ def author_entries(value: str) -> list[str]:
 def handles(value: str) -> list[Handle]:
     """Every ``@token`` of the value meant as a GitHub handle, in order (e-mail addresses'
     ``@`` left out)."""
-    found: list[Handle] = []
-    start = value.find("@")
-    while start >= 0:
-        end = start + 1
-        while end < len(value) and value[end] not in _HANDLE_ENDS:
-            end += 1
-        if start == 0 or value[start - 1] in _HANDLE_STARTS:
-            found.append(Handle(value[start + 1 : end], start))
-        start = value.find("@", end)
-    return found
+    return [
+        Handle(match[1], match.start())
+        for match in _AT_TOKEN.finditer(value)
+        if match.start() == 0 or _starts_a_word(value[match.start() - 1])
+    ]
+
+
+def _starts_a_word(before: str) -> bool:
+    return before.isspace() or before in _HANDLE_STARTS
 
 
 def logins(value: str) -> list[str]:
