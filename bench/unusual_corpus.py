@@ -107,17 +107,27 @@ def _table(rng: random.Random, columns: int, rows: int) -> str:
     return header + rule + body + "\n"
 
 
+def _bodies(rng: random.Random, count: int, size: int, list_marker: str = "- ") -> list[str]:
+    """``count`` section bodies of paragraphs and lists, filled in turn until together they
+    hold ``size`` characters (at least one paragraph each), so a document doubles with ``size``."""
+    bodies = [[_paragraph(rng, rng.randint(1, 3))] for _ in range(count)]
+    length = sum(len(body[0]) for body in bodies)
+    turn = 0
+    while length < size:
+        piece = _paragraph(rng, rng.randint(2, 4))
+        if rng.random() < 0.3:
+            marker = "  - " if list_marker != "- " and rng.random() < 0.3 else "- "
+            piece += _bullets(rng, rng.randint(2, 5), marker)
+        bodies[turn % count].append(piece)
+        length += len(piece)
+        turn += 1
+    return ["".join(body) for body in bodies]
+
+
 def _sections(rng: random.Random, titles: tuple[str, ...], size: int, level: str = "##") -> str:
     """Each title as a section, bodies filled until the whole holds about ``size`` characters."""
-    per_section = max(1, size // max(1, len(titles)) // 400)
-    parts = []
-    for title in titles:
-        parts.append(f"{level} {title}\n\n")
-        for _ in range(per_section):
-            parts.append(_paragraph(rng, rng.randint(2, 4)))
-            if rng.random() < 0.3:
-                parts.append(_bullets(rng, rng.randint(2, 5)))
-    return "".join(parts)
+    bodies = _bodies(rng, len(titles), size - sum(len(title) + 5 for title in titles))
+    return "".join(f"{level} {title}\n\n{body}" for title, body in zip(titles, bodies, strict=True))
 
 
 def adr(rng: random.Random, size: int) -> str:
@@ -226,19 +236,13 @@ def kep(rng: random.Random, size: int) -> str:
         for level, title in outline
     )
     checklist = "".join(f"- [{rng.choice(' x')}] {_sentence(rng)}\n" for _ in range(12))
-    body = [f"# KEP-4242: {_words(rng, 4).title()}\n\n", toc, "<!-- /toc -->\n\n"]
-    per = max(1, size // len(outline) // 400)
-    for level, title in outline:
+    head = "".join(front) + f"# KEP-4242: {_words(rng, 4).title()}\n\n{toc}<!-- /toc -->\n\n"
+    body = [head]
+    fill = _bodies(rng, len(outline), size - len(head) - len(checklist), list_marker="  - ")
+    for (level, title), text in zip(outline, fill, strict=True):
         body.append(f"{level} {title}\n\n")
-        if title == "Release Signoff Checklist":
-            body.append(checklist + "\n")
-            continue
-        for _ in range(per):
-            body.append(_paragraph(rng, rng.randint(1, 3)))
-            if rng.random() < 0.4:
-                marker = "  - " if rng.random() < 0.3 else "- "
-                body.append(_bullets(rng, rng.randint(2, 6), marker))
-    return "".join(front) + "".join(body)
+        body.append(checklist + "\n" if title == "Release Signoff Checklist" else text)
+    return "".join(body)
 
 
 def big_tables(rng: random.Random, size: int) -> str:

@@ -177,3 +177,15 @@ def test_docs_rules_md_is_generated_from_the_registry() -> None:
     for rule in RULES:
         assert f"### {rule.id}\n" in docs
     assert docs == render(), "regenerate: python3 -m bot.rfc.rules.docs > docs/rules.md"
+
+
+def test_an_emptied_rfc_is_told_to_restore_and_a_new_empty_one_to_start_from_the_template() -> None:
+    emptied = lint("rfcs/0042-cache-warmup.md", "\n", Config(), base=VALID, today=TODAY)
+    [diagnostic] = emptied.diagnostics  # no change rule fires on the missing Status
+    assert diagnostic.rule == "file-empty"
+    assert "has content on the base branch: restore it" in diagnostic.message
+    new = lint(PATH, "", Config(), base=None, today=TODAY)
+    [diagnostic] = new.diagnostics
+    assert '`rfc-bot new "Cache warmup"`' in diagnostic.message
+    assert new.document is not None and new.document.title is None  # the index still lists it
+    assert lint(PATH, "", _with_rules(file_empty="off"), today=TODAY).diagnostics == []
