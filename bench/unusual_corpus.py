@@ -323,7 +323,7 @@ SHAPES: dict[str, Shape] = {
     "rust-rfc": rust_rfc,
     "kep": kep,
     "big-tables": big_tables,
-    "500-headings": many_headings,
+    "many-headings": many_headings,
     "front-matter": long_front_matter,
     "html-blocks": html_blocks,
     "long-lists": long_lists,
@@ -338,7 +338,7 @@ def corpus(sizes: tuple[int, ...] = SIZES) -> list[tuple[str, str]]:
     for shape_index, (name, shape) in enumerate(SHAPES.items()):
         for size in sizes:
             rng = random.Random(shape_index * 1_000_003 + size)
-            size_for_shape = size * 3 // 2 if name == "500-headings" else size
+            size_for_shape = size * 3 // 2 if name == "many-headings" else size
             found.append((f"{name}-{size // 1000}k", shape(rng, size_for_shape)))
     return found
 
