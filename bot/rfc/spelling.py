@@ -34,4 +34,3 @@ def suggest(value: str, choices: Iterable[str]) -> str:
         return f" (did you mean '{folded[normalized]}'?)"
     close = difflib.get_close_matches(normalized, list(folded), n=1, cutoff=0.6)
     return f" (did you mean '{folded[close[0]]}'?)" if close else ""
-

@@ -117,6 +117,7 @@ def author_lists(draw: st.DrawFn) -> tuple[str, list[str]]:
 @given(author_lists())
 @example(("priya@example.com; Tomas (@t)", ["t"]))  # was: '@example.com;' is not valid
 @example(("Jane Doe <jane@example.com> and @bob-smith", ["bob-smith"]))
+@example(("Jane (@a),@b", ["a", "b"]))  # a handle right after a comma was taken for an e-mail
 def test_author_lists_in_every_supported_form_pass_and_name_their_logins(
     case: tuple[str, list[str]],
 ) -> None:
