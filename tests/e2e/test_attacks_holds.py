@@ -223,3 +223,17 @@ async def test_out_of_order_hold_and_unhold_end_as_the_replies_said(
     sim.clock.advance(timedelta(hours=2))
     await sweep(sim, app, repo)
     assert status_on_branch(sim, repo) == "**Status:** Proposed"
+
+
+async def test_a_redelivered_start_is_answered_as_started_and_recorded_once(
+    sim: Any, app: Any, repo: Any
+) -> None:
+    pull = open_edit(sim, repo)
+    start = sim.add_comment(repo, pull.number, MONA, "/rfc status final")
+    payload = sim.event_issue_comment(repo, pull.number, start)
+    await send(app, "issue_comment", payload, delivery_id="start-1")
+    sim.clock.advance(timedelta(minutes=1))
+    await send(app, "issue_comment", payload, delivery_id="start-2")
+    assert kinds(sim, repo) == ["start"]
+    replies = replies_to(sim, repo, pull.number, start["id"])
+    assert replies and all("Started a decision" in body for body in replies)

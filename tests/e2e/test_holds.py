@@ -49,6 +49,8 @@ async def test_an_early_concern_blocks_the_start_until_resolved(
     sim: Any, app: Any, repo: Any
 ) -> None:
     pull = open_edit(sim, repo)
+    await say(sim, app, repo, pull.number, NINA, "/rfc approve")  # approvals wait for a start
+    assert "No decision is in progress" in last_reply(sim, repo, pull.number)
     await say(sim, app, repo, pull.number, OMAR, "/rfc concern naming")
     assert "blocks the next decision's comment period" in last_reply(sim, repo, pull.number)
     board = panel(sim, repo, pull.number)
@@ -135,16 +137,34 @@ async def test_a_hold_before_any_decision_waits_for_the_next_one(
     assert "rfc: final-comment-period" in sim.pr_labels(repo, pull.number)
 
 
-async def test_a_concern_with_no_decision_ahead_is_refused(sim: Any, app: Any, repo: Any) -> None:
-    """A Draft RFC's next move needs no decision here: a concern would block nothing."""
-    draft = open_edit(sim, repo)
-    await say(sim, app, repo, draft.number, MONA, "/rfc status draft")
-    await say(sim, app, repo, draft.number, OMAR, "/rfc concern naming")
-    reply = last_reply(sim, repo, draft.number)
-    assert "no move from **Draft** needs a decision here" in reply
-    assert all(kind != "concern" for kind, _ in recorded_or_none(sim, repo))
+async def test_a_concern_with_no_decision_ahead_is_refused_but_an_open_one_resolves(
+    sim: Any, app: Any, repo: Any
+) -> None:
+    """A Draft RFC's next move needs no decision here: a new concern would block nothing; one
+    raised while it was Proposed can still be resolved."""
+    pull = open_edit(sim, repo)
+    await say(sim, app, repo, pull.number, OMAR, "/rfc concern naming")
+    sim.clock.advance(timedelta(minutes=1))
+    await say(sim, app, repo, pull.number, MONA, "/rfc status draft")
+    await say(sim, app, repo, pull.number, OMAR, "/rfc concern api")
+    assert "no move from **Draft** needs a decision here" in last_reply(sim, repo, pull.number)
+    assert "`naming`" in panel(sim, repo, pull.number)
+    await say(sim, app, repo, pull.number, OMAR, "/rfc resolve naming")
+    assert "is resolved" in last_reply(sim, repo, pull.number)
+    assert recorded(sim, repo) == [("concern", OMAR), ("resolve", OMAR)]
+    assert "Concerns" not in panel(sim, repo, pull.number)
+    assert "rfc: decision" not in sim.pr_labels(repo, pull.number)
 
 
-def recorded_or_none(sim: Any, repo: Any) -> list[tuple[str, str]]:
-    runs = [r for r in sim.check_runs(repo) if r["name"] == RECORD_NAME]
-    return recorded(sim, repo) if runs else []
+async def test_a_concern_after_a_cancel_waits_for_the_next_decision(
+    sim: Any, app: Any, repo: Any
+) -> None:
+    pull = open_edit(sim, repo)
+    await say(sim, app, repo, pull.number, MONA, "/rfc status final")
+    sim.clock.advance(timedelta(minutes=1))
+    await say(sim, app, repo, pull.number, MONA, "/rfc cancel")
+    sim.clock.advance(timedelta(minutes=1))
+    await say(sim, app, repo, pull.number, NINA, "/rfc concern naming")
+    assert "blocks the next decision's comment period" in last_reply(sim, repo, pull.number)
+    board = panel(sim, repo, pull.number)
+    assert "cancelled by `mona`" in board and "`naming`: [raised]" in board

@@ -57,7 +57,9 @@ def at(hours: float) -> datetime:
 START = Started(at(0), "alice", PATH, "Proposed", "Final", f"{PULL}#issuecomment-101")
 BOB = Approved(at(2), "bob", None, f"{PULL}#pullrequestreview-202", "review")
 CONCERN = ConcernRaised(at(5), "carol", PATH, "retry-budget", f"{PULL}#issuecomment-303")
-HOLD = Held(at(4), "bob", PATH, "waiting for the <b>security</b> review", f"{PULL}#issuecomment-606")
+HOLD = Held(
+    at(4), "bob", PATH, "waiting for the <b>security</b> review", f"{PULL}#issuecomment-606"
+)
 EARLY = ConcernRaised(at(-5), "carol", PATH, "retry-budget", f"{PULL}#issuecomment-99")
 RESOLVED = ConcernResolved(at(30), "carol", PATH, "retry-budget", f"{PULL}#issuecomment-404")
 
