@@ -90,7 +90,8 @@ def help_text(config: Config) -> str:
             "the RFC that replaces it",
             "- `/rfc approve [PATH]`: sign off on a decision in progress (eligible approvers; "
             "approving the pull request in a review counts too)",
-            "- `/rfc concern NAME [PATH]`: raise a named concern, which blocks the decision; "
+            "- `/rfc concern NAME [PATH]`: raise a named concern, which blocks the decision "
+            "(or the next one, raised before it starts); "
             "`/rfc resolve NAME [PATH]`: resolve it (whoever raised it, or a maintainer)",
             "- `/rfc cancel [PATH]`: end a decision (whoever started it, or a maintainer)",
             "- `/rfc hold [PATH] [REASON...]`: pause the decision, like a concern with no name; "
