@@ -63,7 +63,8 @@ class LintCall(NamedTuple):
 
     def frame_payload(self) -> bytes:
         """The job frame's payload: the arguments as a plain tuple, the config as its pickle."""
-        return dumps(tuple(self._replace(config=_pickled(self.config))))
+        path, content, config, *options = self
+        return dumps((path, content, _pickled(config), *options))
 
     @classmethod
     def from_payload(cls, payload: bytes) -> LintCall:
