@@ -89,9 +89,10 @@ def rfc_text(tag: str) -> str:
 # --- the simulator process -----------------------------------------------------------------
 
 
-def serve_simulator(deliveries: int, rounds: int, repos: int) -> None:
-    """Seed every round's pull requests, write the signed payloads to a file, serve until
-    stdin ends. A control app answers ``/summary`` (requests since ``/mark``, by operation)."""
+def serve_simulator(deliveries: int, rounds: int, repos: int, warm: int) -> None:
+    """Seed every round's pull requests (``warm`` small warm-up rounds first), write the signed
+    payloads to a file, serve until stdin ends. A control app answers ``/summary`` (requests
+    since ``/mark``, by operation)."""
     from aiohttp import web
 
     from sandbox.delivery import signature
@@ -113,8 +114,8 @@ def serve_simulator(deliveries: int, rounds: int, repos: int) -> None:
                 sim.add_label(repo, name, "ededed", "")
             targets.append(repo)
         plan: dict[str, list[list[tuple[str, str, str]]]] = {kind: [] for kind in KINDS}
-        for round_index in range(rounds + 1):  # round 0 warms the App up
-            count = deliveries if round_index else 8
+        for round_index in range(warm + rounds):
+            count = 8 if round_index < warm else deliveries
             for kind in KINDS:
                 payloads = []
                 for n in range(count):
@@ -326,12 +327,17 @@ def profiled_app(out: Path, argv: list[str]) -> None:
 
 
 def start_app(
-    workers: int, info: dict[str, Any], log_path: Path, cprofile: Path | None = None
+    workers: int,
+    info: dict[str, Any],
+    log_path: Path,
+    cprofile: Path | None = None,
+    root: Path = REPO,
 ) -> App:
+    """``rfc-bot serve`` from the checkout ``root`` against the simulator ``info`` names."""
     port = free_port()
     environ = {
         **os.environ,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": str(root),
         "GITHUB_APP_ID": info["app_id"],
         "GITHUB_PRIVATE_KEY": info["private_key"],
         "GITHUB_WEBHOOK_SECRET": SECRET,
@@ -346,7 +352,7 @@ def start_app(
             [sys.executable,
              *([__file__, "--profiled-app", str(cprofile)] if cprofile else ["-m", "bot"]),
              "serve", "--workers", str(workers)],
-            env=environ, cwd=REPO, stdout=log, stderr=log,
+            env=environ, cwd=root, stdout=log, stderr=log,
         )  # fmt: skip
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
@@ -391,12 +397,18 @@ def lint_baseline(count: int) -> float:
     return (usage.ru_utime + usage.ru_stime - before) / count
 
 
+Phases = dict[str, list[Phase]]  # kind -> one phase per round
+
+
 async def bench(deliveries: int, rounds: int, rate: float, workers: int, repos: int,
                 profile: Path | None, cprofile: Path | None = None,
-                ) -> tuple[dict[str, list[Phase]], float]:  # fmt: skip
+                compare: Path | None = None) -> tuple[Phases, Phases | None, float]:  # fmt: skip
+    """The phases of this checkout's App and, with ``compare``, of that checkout's App run
+    against the same simulator, their phases alternating; and the lint baseline."""
+    roots = [REPO] if compare is None else [REPO, compare.resolve()]
     simulator = subprocess.Popen(
         [sys.executable, __file__, "--serve-simulator", "--deliveries", str(deliveries),
-         "--rounds", str(rounds), "--repos", str(repos)],
+         "--rounds", str(rounds * len(roots)), "--warm", str(len(roots)), "--repos", str(repos)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO,
     )  # fmt: skip
     assert simulator.stdout is not None and simulator.stdin is not None
@@ -404,32 +416,36 @@ async def bench(deliveries: int, rounds: int, rate: float, workers: int, repos: 
     if not line:
         raise SystemExit("the simulator did not start")
     info = json.loads(line)
-    log_path = Path(tempfile.mkstemp(prefix="rfc-bot-cpu-", suffix=".log")[1])
-    app = None
-    phases: dict[str, list[Phase]] = {kind: [] for kind in KINDS}
+    apps: list[App] = []
+    phases: list[Phases] = [{kind: [] for kind in KINDS} for _ in roots]
     try:
         plan = json.loads(Path(info["plan"]).read_text())
-        app = start_app(workers, info, log_path, cprofile)
-        for kind in KINDS:  # round 0: token, config, labels, lint processes warm
-            await run_phase(kind, plan[kind][0], rate, app, info["control"], None)
-        quiesce(app.process.pid)
-        for round_index in range(1, rounds + 1):
-            for kind in KINDS:
-                spy = profile / kind if profile is not None and round_index == 1 else None
-                phases[kind].append(await run_phase(
-                    kind, plan[kind][round_index], rate, app, info["control"], spy
-                ))  # fmt: skip
+        payloads = {kind: iter(plan[kind]) for kind in KINDS}
+        for root in roots:
+            log_path = Path(tempfile.mkstemp(prefix="rfc-bot-cpu-", suffix=".log")[1])
+            apps.append(start_app(workers, info, log_path, cprofile, root))
+            for kind in KINDS:  # a warm-up round: token, config, labels, lint processes
+                await run_phase(kind, next(payloads[kind]), rate, apps[-1], info["control"], None)
+            quiesce(apps[-1].process.pid)
+        for round_index in range(rounds):
+            for app, app_phases in zip(apps, phases, strict=True):
+                for kind in KINDS:
+                    spy = profile / kind if profile and not round_index and app is apps[0] else None
+                    app_phases[kind].append(await run_phase(
+                        kind, next(payloads[kind]), rate, app, info["control"], spy
+                    ))  # fmt: skip
     finally:
-        if app is not None:
+        for app in apps:
             app.process.send_signal(signal.SIGTERM)
+        for app in apps:
             try:
                 app.process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 app.process.kill()
+            app.log.unlink(missing_ok=True)
         simulator.stdin.close()
         simulator.wait(timeout=60)
-        log_path.unlink(missing_ok=True)
-    return phases, lint_baseline(50)
+    return phases[0], phases[1] if compare else None, lint_baseline(50)
 
 
 def per_delivery_ms(runs: list[Phase], seconds: Any) -> float:
@@ -437,68 +453,99 @@ def per_delivery_ms(runs: list[Phase], seconds: Any) -> float:
     return statistics.median(seconds(p) / max(1, p.handled) for p in runs) * 1000
 
 
-def figures_of(
-    phases: dict[str, list[Phase]], lint_seconds: float, rate: float, workers: int
-) -> list[Figure]:
-    lint_ms = lint_seconds * 1000
-    rounds = list(zip(*(phases[kind] for kind in KINDS), strict=True))
-    per_round = [
+def tree_ms_per_round(phases: Phases) -> list[float]:
+    """Each round's CPU of the App's tree per handled delivery, both kinds together, in ms."""
+    rounds = zip(*(phases[kind] for kind in KINDS), strict=True)
+    return [
         sum(p.cpu_seconds for p in pair) / max(1, sum(p.handled for p in pair)) * 1000
         for pair in rounds
     ]
+
+
+def figures_of(phases: Phases, other: Phases | None, lint_seconds: float, rate: float,
+               workers: int, compare: Path | None) -> list[Figure]:  # fmt: skip
+    """With ``other`` (the ``compare`` checkout's phases), every CPU figure's baseline is that
+    App's; otherwise ``lint()`` of one such text in this process."""
+    lint_ms = lint_seconds * 1000
+    tree = tree_ms_per_round(phases)
     setup = (
-        f"{rounds[0][0].sent} deliveries per phase at {rate:g}/s, --workers {workers}, median "
-        f"of {len(rounds)} rounds; baseline: lint() of one such text in this process"
+        f"{phases[KINDS[0]][0].sent} deliveries per phase at {rate:g}/s, --workers {workers}, "
+        f"median of {len(tree)} rounds; "
     )
+    if other is None:
+        setup += f"baseline: lint() of one such text in this process ({lint_ms:.2f} ms)"
+        tree_baseline: float = lint_ms
+        target = None
+    else:
+        others = tree_ms_per_round(other)
+        setup += (
+            f"baseline: the App of {compare}, phases alternating with this one's (its rounds: "
+            f"{', '.join(f'{v:.2f}' for v in others)} ms); lint() of one such text in this "
+            f"process: {lint_ms:.2f} ms"
+        )
+        tree_baseline, target = statistics.median(others), at_most(0.5, on_ratio=True)
     figures = [
         Figure(
             "cpu: App tree CPU per pull_request delivery",
-            statistics.median(per_round),
+            statistics.median(tree),
             "ms",
-            baseline=lint_ms,
-            note=f"{setup}; rounds: {', '.join(f'{v:.2f}' for v in per_round)} ms",
+            baseline=tree_baseline,
+            target=target,
+            note=f"{setup}; rounds: {', '.join(f'{v:.2f}' for v in tree)} ms",
         ),
     ]
     for kind in KINDS:
         runs = phases[kind]
-        calls: Counter[str] = Counter()
-        for p in runs:
-            calls.update(p.calls)
-        handled = sum(p.handled for p in runs)
-        by_route = ", ".join(f"{op} {n / max(1, handled):.2f}" for op, n in calls.most_common())
-        roles = ", ".join(
-            f"{role} {per_delivery_ms(runs, lambda p, r=role: p.cpu_by_role.get(r, 0.0)):.2f}"
-            for role in ("serving", "lint", "supervisor")
-        )
-        simulator = per_delivery_ms(runs, lambda p: p.simulator_cpu_seconds)
-        lost = sum(p.sent - p.handled for p in runs)
+        baseline = per_delivery_ms(other[kind], _cpu) if other is not None else lint_ms
         figures += [
-            Figure(
-                f"cpu: CPU per {kind} delivery",
-                per_delivery_ms(runs, lambda p: p.cpu_seconds),
-                "ms",
-                baseline=lint_ms,
-                note=f"by process, ms: {roles}; not handled: {lost}; "
-                f"simulator CPU per delivery {simulator:.2f} ms",
-            ),
-            Figure(
-                f"cpu: GitHub calls per {kind} delivery",
-                statistics.median(p.calls_per_delivery for p in runs),
-                "calls",
-                target=at_most(4),
-                note=f"by operation: {by_route}",
-            ),
-        ]
+            Figure(f"cpu: CPU per {kind} delivery", per_delivery_ms(runs, _cpu), "ms",
+                   baseline=baseline, note=_cpu_note(runs, other[kind] if other else None)),
+            Figure(f"cpu: GitHub calls per {kind} delivery",
+                   statistics.median(p.calls_per_delivery for p in runs), "calls",
+                   baseline=statistics.median(p.calls_per_delivery for p in other[kind])
+                   if other is not None else None,
+                   target=at_most(4), note=f"by operation: {_by_route(runs)}"),
+        ]  # fmt: skip
     return figures
 
 
+def _cpu(phase: Phase) -> float:
+    return phase.cpu_seconds
+
+
+def _cpu_note(runs: list[Phase], other: list[Phase] | None) -> str:
+    def roles(phases: list[Phase]) -> str:
+        return ", ".join(
+            f"{role} {per_delivery_ms(phases, lambda p, r=role: p.cpu_by_role.get(r, 0.0)):.2f}"
+            for role in ("serving", "lint", "supervisor")
+        )
+
+    simulator = per_delivery_ms(runs, lambda p: p.simulator_cpu_seconds)
+    lost = sum(p.sent - p.handled for p in runs)
+    note = f"by process, ms: {roles(runs)}"
+    if other is not None:
+        note += f" (baseline: {roles(other)}; its calls: {_by_route(other)})"
+    return note + f"; not handled: {lost}; simulator CPU per delivery {simulator:.2f} ms"
+
+
+def _by_route(runs: list[Phase]) -> str:
+    calls: Counter[str] = Counter()
+    for p in runs:
+        calls.update(p.calls)
+    handled = max(1, sum(p.handled for p in runs))
+    return ", ".join(f"{op} {n / handled:.2f}" for op, n in calls.most_common())
+
+
 def measure(deliveries: int = 200, rounds: int = 3, rate: float = 100, workers: int = 2,
-            repos: int = 4, profile: Path | None = None) -> list[Figure]:  # fmt: skip
+            repos: int = 4, profile: Path | None = None,
+            compare: Path | None = None) -> list[Figure]:  # fmt: skip
     """CPU and GitHub calls per pull_request delivery of `rfc-bot serve` (see the module doc)."""
     if not sys.platform.startswith("linux"):
         raise SystemExit("bench_cpu reads /proc: Linux only")
-    phases, lint_seconds = asyncio.run(bench(deliveries, rounds, rate, workers, repos, profile))
-    return figures_of(phases, lint_seconds, rate, workers)
+    phases, other, lint_seconds = asyncio.run(
+        bench(deliveries, rounds, rate, workers, repos, profile, compare=compare)
+    )
+    return figures_of(phases, other, lint_seconds, rate, workers, compare)
 
 
 def main() -> None:
@@ -517,10 +564,16 @@ def main() -> None:
         type=Path,
         help="run the App under cProfile (--workers 1), its stats to this file",
     )
+    options.add_argument(
+        "--compare",
+        type=Path,
+        help="another checkout of rfc-bot: its App is the baseline, same run",
+    )
+    options.add_argument("--warm", type=int, default=1, help=argparse.SUPPRESS)
     options.add_argument("--serve-simulator", action="store_true", help=argparse.SUPPRESS)
     args = options.parse_args()
     if args.serve_simulator:
-        serve_simulator(args.deliveries, args.rounds, args.repos)
+        serve_simulator(args.deliveries, args.rounds, args.repos, args.warm)
         return
     if args.cprofile:
         asyncio.run(bench(args.deliveries, args.rounds, args.rate, 1, args.repos, None,
@@ -528,7 +581,7 @@ def main() -> None:
         print(f"cProfile stats of the serving process: {args.cprofile}")
         return
     print_figures(measure(args.deliveries, args.rounds, args.rate, args.workers, args.repos,
-                          args.py_spy))  # fmt: skip
+                          args.py_spy, args.compare))  # fmt: skip
 
 
 if __name__ == "__main__":
