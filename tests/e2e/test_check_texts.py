@@ -75,7 +75,9 @@ async def test_when_the_base_moved_on_the_head_text_is_read(sim: Any, app: Any, 
     assert annotations(sim, repo, pull.head_sha) == expected(edited, base_now)
 
 
-async def test_a_push_that_leaves_the_rfc_alone_reads_no_text(sim: Any, app: Any, repo: Any) -> None:
+async def test_a_push_that_leaves_the_rfc_alone_reads_no_text(
+    sim: Any, app: Any, repo: Any
+) -> None:
     pull = await opened(sim, app, repo, {PATH: GOOD, "docs/notes.md": "notes\n"})
     sim.commit(repo, BRANCH, {"docs/notes.md": "more notes\n"}, message="Notes")
     head = sim.pull_request(repo, pull.number).current_head()

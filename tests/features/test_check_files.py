@@ -6,10 +6,10 @@ from __future__ import annotations
 import base64
 import dataclasses
 from datetime import date
+from http import HTTPStatus
 from typing import Any
 
 from gidgethub import BadRequest
-from http import HTTPStatus
 
 from bot.features.check_files import PullFiles
 from bot.features.context import Context

@@ -70,18 +70,28 @@ def test_an_rfc_sized_added_file() -> None:
 
 
 def test_anything_but_the_exact_blob_is_refused() -> None:
-    old, new = b"# A\n\nold\n", b"# A\n\nnew\n"
+    old = b"".join(b"line %d\n" % n for n in range(12))
+    new = old.replace(b"line 6\n", b"line six\n")
     patch = git_patch(old, new)
     assert text_from_listing(entry(patch, new), old) == new
     assert text_from_listing(entry(None, new), old) is None  # GitHub left it out
     assert text_from_listing({"patch": patch}, old) is None  # no sha to prove it by
-    assert text_from_listing(entry(patch, b"# A\n\nforged\n"), old) is None  # another blob
-    forged = patch.replace("+new", "+evil")
+    assert text_from_listing(entry(patch, new + b"forged\n"), old) is None  # another blob
+    forged = patch.replace("+line six", "+line evil")
     assert text_from_listing(entry(forged, new), old) is None  # a forged line
     assert text_from_listing(entry(patch[:-2], new), old) is None  # cut short
-    assert text_from_listing(entry(patch, new), b"# B\n\nold\n") is None  # another old text
+    assert text_from_listing(entry(patch, new), old + b"more\n") is None  # another old text
     assert text_from_listing(entry(patch, new), None) is None  # not an added file
     assert text_from_listing(entry(patch, new), b"\xff\xfe") is None  # old text not UTF-8
+
+
+def test_whatever_the_old_text_a_result_with_the_blobs_sha_is_the_file() -> None:
+    """A hunk that rewrites every line gives the new text from any old text of that length:
+    the blob sha is what proves it, not the old text."""
+    patch = git_patch(b"# A\n\nold\n", b"# A\n\nnew\n")
+    assert patch.startswith("@@ -1,3 +1,3 @@")
+    new = b"# A\n\nnew\n"
+    assert text_from_listing(entry(patch, new), b"# B\n\nold\n") == new
 
 
 def test_patches_that_do_not_read_as_patches() -> None:
@@ -95,9 +105,8 @@ def test_patches_that_do_not_read_as_patches() -> None:
         "@@ -0,0 +1 @@\n*x",  # an unknown mark
         "@@ -0,0 +١ @@\n+x",  # a digit that is not ASCII
         "@@ -0,0 +99999999999999999999 @@\n+x",  # a count nobody has
-        "@@ -5,0 +1 @@\n+x",  # past the end of the old text
         "@@ -0,0 +1 @@\n+x\n@@ -0,0 +1 @@\n+x",  # hunks out of order
-        "@@ -1 +1 @@\n-x\n+x",  # removes a line the old text lacks
+        "@@ -0,0 +1 @@\n+y",  # another text than the blob's
     ):
         assert text_from_listing(entry(patch, new), None) is None, patch
 
