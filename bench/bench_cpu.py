@@ -487,10 +487,11 @@ def figures_of(phases: Phases, other: Phases | None, lint_seconds: float, rate: 
         target = None
     else:
         others = tree_ms_per_round(other)
+        paired = statistics.median(new / old for new, old in zip(tree, others, strict=True))
         setup += (
             f"baseline: the App of {compare}, phases alternating with this one's (its rounds: "
-            f"{', '.join(f'{v:.2f}' for v in others)} ms); lint() of one such text in this "
-            f"process: {lint_ms:.2f} ms"
+            f"{', '.join(f'{v:.2f}' for v in others)} ms; median of the rounds' ratios "
+            f"{paired:.2f}); lint() of one such text in this process: {lint_ms:.2f} ms"
         )
         tree_baseline, target = statistics.median(others), at_most(0.5, on_ratio=True)
     figures = [
