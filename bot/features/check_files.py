@@ -43,20 +43,24 @@ LintKey = tuple[str, str, str, str, str, int, date, Provenance]
 MAX_PARALLEL_FETCHES = 10
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class BaseTexts(BoundedLRUCache[tuple[str, str, str], bytes | None]):
-    """(repository, commit sha, path) -> the file's bytes at that commit (None: absent)."""
+    """(repository, commit sha, path) -> the file's bytes at that commit (None: absent); at
+    most 8 MB."""
 
     def __init__(self) -> None:
-        super().__init__(max_entries=1024, max_size=32 << 20, getsizeof=_size_of_text)
+        super().__init__(max_entries=512, max_size=8 << 20, getsizeof=_size_of_text)
 
 
 class LintResults(BoundedLRUCache[LintKey, tuple[Config, LintSummary]]):
     """``LintKey`` -> (the config linted with, held so its id is not reused; the summary)."""
 
     def __init__(self) -> None:
-        super().__init__(max_entries=2048, max_size=200_000, getsizeof=_size_of_result)
+        # A diagnostic is a few hundred bytes: at most about 10 MB, however many a text has.
+        super().__init__(max_entries=1024, max_size=20_000, getsizeof=_size_of_result)
 
 
 def _size_of_text(text: bytes | None) -> int:
@@ -106,7 +110,7 @@ class PullFiles:
         for change, key, hit, proven in zip(changes, keys, cached, provenance, strict=True):
             result = hit or await self._lint(change, config, today, proven)
             if hit is None and result is not None and key is not None and _keepable(result):
-                cache[key] = (config, result)
+                _keep(cache, key, (config, result))
             results.append(result)
         return results
 
@@ -144,7 +148,8 @@ class PullFiles:
         cache, key = self.ctx.caches.of(BaseTexts), (repo, commit, path)
         if key in cache:
             return cache[key]
-        text = cache[key] = await get_file(self.gh, repo, path, commit)
+        text = await get_file(self.gh, repo, path, commit)
+        _keep(cache, key, text)
         return text
 
     def _key(
@@ -158,6 +163,13 @@ class PullFiles:
         base_path = (change.previous_path or change.path) if base else ""
         pull = self.pull
         return (pull.repo, change.path, blob, base, base_path, id(config), today, provenance)
+
+
+def _keep(cache: BoundedLRUCache[K, V], key: K, value: V) -> None:
+    """Remember ``value`` unless it alone is larger than the whole cache (a huge text, a text
+    with tens of thousands of diagnostics): used once, not kept."""
+    if cache.getsizeof(value) <= cache.maxsize:
+        cache[key] = value
 
 
 def _cached(cache: LintResults, key: LintKey | None, config: Config) -> LintSummary | None:

@@ -151,3 +151,18 @@ async def test_removed_and_vanished_files_are_not_linted() -> None:
     assert await lint_once(ctx, gh, [], RfcChange(PATH, "removed")) is None
     assert await lint_once(ctx, gh, [], RfcChange(PATH, "added")) is None  # gone at the head
     assert gh.reads == [(PATH, HEAD)] and lint.texts == []
+
+
+async def test_a_result_or_old_text_bigger_than_its_cache_is_used_and_not_kept() -> None:
+    """A text with more diagnostics than the whole cache holds, an old text over 8 MB."""
+    finding = Diagnostic("prompt-left", Severity.ERROR, PATH, 1, 1, 1, 1, "a prompt")
+    lint = CountingLint(LintSummary(PATH, [finding] * 25_000, None))
+    huge = b"x" * (9 << 20)
+    ctx, gh = Context(lint=lint), FakeGitHub({(PATH, BASE): huge, (PATH, HEAD): NEW})
+    change = RfcChange(PATH, "modified")
+    listing = [listed(PATH, NEW, huge)]
+    first = await lint_once(ctx, gh, listing, change)
+    assert first is not None and len(first.diagnostics) == 25_000
+    await lint_once(ctx, gh, listing, change)
+    assert len(lint.texts) == 2  # linted again: the result was too big to keep
+    assert gh.reads == [(PATH, BASE), (PATH, HEAD)] * 2  # and the old text read again
