@@ -92,7 +92,7 @@ def _hunk_text(body: str, old_count: int, new_count: int) -> str:
     if plus == lines and old_count == 0 and new_count == lines:  # a new file, an insertion
         return added[1:] + "\n"
     last = body.rpartition("\n")
-    if plus == lines - 1 and last[2].startswith(_NO_NEWLINE) and new_count == plus:
+    if plus == lines - 1 == new_count and not old_count and last[2].startswith(_NO_NEWLINE):
         return last[0].replace("\n+", "\n")[1:]  # ... whose last line has no newline
     return _mixed_hunk_text(body[1:].split("\n"), old_count, new_count)
 

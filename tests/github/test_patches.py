@@ -53,6 +53,10 @@ texts = st.lists(lines, max_size=14).map("\n".join) | st.lists(lines, max_size=1
 @example(old="", new="x", added=True)
 @example(old="a\nb", new="a\nb\n", added=False)  # the last line gains its newline
 @example(old="a\n\nb\n", new="a\n\nc\n", added=False)  # an empty context line is " "
+@example(old="a\nb", new="a\nc", added=False)  # a changed last line, no newline either side
+@example(old="a\nb\n", new="a\nc", added=False)  # the new last line loses its newline
+@example(old="a\nb", new="a\nb\nc\n", added=False)  # the old last line gains one
+@example(old="a\nb\n", new="a\n", added=False)  # a hunk whose last lines only go
 def test_git_and_the_simulator_patches_rebuild_the_new_text(
     old: str, new: str, added: bool
 ) -> None:
@@ -99,16 +103,22 @@ def test_patches_that_do_not_read_as_patches() -> None:
     for patch in (
         "",
         "not a patch",
+        "@@ +0,0 -1 @@\n+x",  # sides swapped
         "@@ -0,0 +1 @@",  # a hunk with no lines
         "@@ -0,0 +1,2 @@\n+x",  # fewer lines than it says
         "@@ -0,0 +1 @@\n+x\n+y",  # more
         "@@ -0,0 +1 @@\n*x",  # an unknown mark
         "@@ -0,0 +١ @@\n+x",  # a digit that is not ASCII
         "@@ -0,0 +99999999999999999999 @@\n+x",  # a count nobody has
-        "@@ -0,0 +1 @@\n+x\n@@ -0,0 +1 @@\n+x",  # hunks out of order
+        "@@ -0,0 +1 @@\n+x\n@@ -0,0 +1 @@\n+x",  # two hunks at one place
+        "@@ -1 +1 @@\n-a\n+x\n@@ -0,0 +1 @@\n+x",  # hunks out of order
         "@@ -0,0 +1 @@\n+y",  # another text than the blob's
     ):
         assert text_from_listing(entry(patch, new), None) is None, patch
+
+
+def test_a_hunk_that_only_removes_lines() -> None:
+    assert text_from_listing(entry("@@ -2 +1,0 @@\n-b", b"a\n"), b"a\nb\n") == b"a\n"
 
 
 def test_a_patch_ending_with_a_newline_still_reads() -> None:
