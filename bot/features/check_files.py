@@ -105,7 +105,8 @@ class PullFiles:
         ]
         cached = [_cached(cache, key, config) for key in keys]
         missing = [c for c, hit in zip(changes, cached, strict=True) if hit is None]
-        await _gather_bounded(self.texts(change) for change in missing)
+        if len(missing) > 1:  # read at once; one alone needs no task of its own
+            await _gather_bounded(self.texts(change) for change in missing)
         results: list[LintSummary | None] = []
         for change, key, hit, proven in zip(changes, keys, cached, provenance, strict=True):
             result = hit or await self._lint(change, config, today, proven)

@@ -166,3 +166,20 @@ async def test_a_result_or_old_text_bigger_than_its_cache_is_used_and_not_kept()
     await lint_once(ctx, gh, listing, change)
     assert len(lint.texts) == 2  # linted again: the result was too big to keep
     assert gh.reads == [(PATH, BASE), (PATH, HEAD)] * 2  # and the old text read again
+
+
+async def test_several_files_are_read_together_and_a_removed_one_not_at_all() -> None:
+    other = "rfcs/0000-y.md"
+    lint = CountingLint()
+    ctx = Context(lint=lint)
+    gh = FakeGitHub({(other, HEAD): OLD})
+    listing = [listed(PATH, NEW, None), listed(other, OLD, None, patch=None)]
+    files = PullFiles(gh, ctx, pull(), listing)  # type: ignore[arg-type]
+    changes = [
+        RfcChange(PATH, "added"),
+        RfcChange(other, "added"),
+        RfcChange("rfcs/z.md", "removed"),
+    ]
+    results = await files.lint(changes, CONFIG, TODAY, [NOBODY] * 3)
+    assert [r is None for r in results] == [False, False, True]
+    assert gh.reads == [(other, HEAD)] and sorted(lint.texts) == sorted([NEW, OLD])
