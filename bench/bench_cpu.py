@@ -16,14 +16,17 @@ content can stand in for linting:
   RFC (the labels the RFC earns are set beforehand, as an earlier run would have set them).
 
 Each round sends one phase of `opened` and one of `synchronize` deliveries; figures are the
-medians over the rounds. Baseline, measured in the same run: `lint()` of the same texts in
-this process (CPU time per text), the floor any delivery pays.
+medians over the rounds. Baseline, measured in the same run: `lint()` of such texts in this
+process (CPU time per text, the floor any delivery pays), or with `--compare DIR` the App of
+another checkout (e.g. `git worktree add ../base main`), run against the same simulator with
+its phases alternating with this one's (target: half its CPU per delivery).
 
     python bench/bench_cpu.py [--deliveries 200] [--rounds 3] [--rate 100] [--workers 2]
-                              [--py-spy DIR]
+                              [--compare DIR] [--py-spy DIR] [--cprofile FILE]
 
 `--py-spy DIR` records the App's process tree during the first round with py-spy (if it is
-installed) and writes one collapsed-stack file per phase there.
+installed) and writes one collapsed-stack file per phase there; `--cprofile FILE` runs the
+App (`--workers 1`) under cProfile timed by CPU time and writes its stats to FILE.
 """
 
 from __future__ import annotations
