@@ -1,7 +1,7 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
     python bench/run.py [--quick] [--markdownlint-prefix DIR]
-        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,site,dashboard,
+        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,cpu,site,dashboard,
                 readiness,recovery]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
@@ -21,6 +21,7 @@ sys.path.insert(0, str(REPO))
 
 from bench import (  # noqa: E402
     bench_ack,
+    bench_cpu,
     bench_dashboard,
     bench_flood,
     bench_hostile,
@@ -46,6 +47,7 @@ BENCHES = (
     "flood",
     "sweep",
     "load",
+    "cpu",
     "site",
     "dashboard",
     "readiness",
@@ -67,6 +69,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "load": lambda: bench_load.measure(
                 rate=100, seconds=5, pr_seconds=3, pr_rate=50, open_pulls=10
             ),
+            "cpu": lambda: bench_cpu.measure(deliveries=50, rounds=1),
             "site": lambda: bench_site.measure(100),
             "dashboard": lambda: bench_dashboard.measure(3, 3),
             "readiness": lambda: bench_readiness.measure(2),
@@ -82,6 +85,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "flood": bench_flood.measure,
         "sweep": bench_sweep.measure,
         "load": bench_load.measure,
+        "cpu": bench_cpu.measure,
         "site": bench_site.measure,
         "dashboard": bench_dashboard.measure,
         "readiness": bench_readiness.measure,
