@@ -1,16 +1,23 @@
-"""Accepted deliveries waiting for their turn: bounded, ordered per key, fair across groups.
+"""Accepted deliveries waiting for their turn: admitted by time, ordered per key, fair across
+groups.
 
-``Scheduler`` holds what the webhook accepted and runs it under three rules:
+``Scheduler`` holds what the webhook accepted and runs it under four rules:
 
 - **Ordered per key.** Items with one ordering key (a pull request) run one after another,
   in the order they were submitted.
+- **Oldest first within a group.** Of a group's keys with an item ready to run, the one whose
+  item was submitted first runs first: a busy pull request's next item is not overtaken by
+  later arrivals for other pull requests of its repository, so the wait the admission
+  expects (the backlog ahead over the service rate) is the wait it gets.
 - **Fair across groups.** A group (a repository) with a ready key waits its turn in a
   round-robin: when a slot frees, the next group in the ring gets it, so a flood of work for
   one repository delays another repository's item by at most one slot. A lone group may
   still use every slot (the scheduler is work-conserving).
-- **Bounded.** ``refusal()`` says why a new item must be refused: too many items pending in
-  all, too many for its key, or too many body bytes pending. Past those limits the webhook
-  answers 503, so memory does not grow with a backlog.
+- **Admitted by time, capped by count.** ``refusal()`` says why a new item must be refused:
+  its expected wait passes ``max_wait_seconds`` (the backlog over the service rate measured
+  while every slot was busy: ``bot.serve.admission``), or a memory cap would be passed (items
+  pending in all, for its key, body bytes). The webhook answers those with 503, so an
+  accepted item runs soon and memory does not grow with a backlog.
 
 Only running items have a task; a queued item is a tuple in a deque, so a backlog costs its
 payloads and nothing more.
@@ -19,12 +26,18 @@ payloads and nothing more.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
+import math
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Generic, TypeVar
+
+from bot.serve.admission import ServiceRate, expected_wait, too_long
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +52,7 @@ class Limits:
     max_pending: int  # items accepted and not finished (running or queued)
     max_pending_per_key: int  # of those, for one ordering key
     max_pending_bytes: int  # the summed sizes (request bodies) of pending items
+    max_wait_seconds: float = math.inf  # a new item's expected wait for a slot (inf: no bound)
 
 
 class Refusal(Enum):
@@ -47,6 +61,7 @@ class Refusal(Enum):
     PENDING = "pending"
     PER_KEY = "per_key"
     BYTES = "bytes"
+    WAIT = "wait"
 
 
 class Scheduler(Generic[T]):
@@ -57,13 +72,19 @@ class Scheduler(Generic[T]):
         limits: Limits,
         run: Callable[[T], Awaitable[None]],
         cancelled: Callable[[T], None],
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.limits = limits
+        self._clock = clock
+        self.rate = ServiceRate()  # completions per second while every slot is busy
         self._run = run
         self._cancelled = cancelled  # told of each queued item that never ran (shutdown)
-        self._queues: dict[str, deque[tuple[T, int]]] = {}  # key -> items not yet finished
+        # key -> its items not yet finished: (item, size, submission number)
+        self._queues: dict[str, deque[tuple[T, int, int]]] = {}
         self._group_of: dict[str, str] = {}  # key -> its group, while the key has items
-        self._ready: dict[str, deque[str]] = {}  # group -> keys with an item ready to run
+        # group -> its keys with an item ready to run, a heap by that item's submission number
+        self._ready: dict[str, list[tuple[int, str]]] = {}
+        self._numbers = itertools.count()
         self._ring: deque[str] = deque()  # groups with a ready key, in turn order
         self._tasks: set[asyncio.Task[None]] = set()  # for cancelling at shutdown
         self._running = 0
@@ -81,6 +102,19 @@ class Scheduler(Generic[T]):
     def queued(self) -> int:
         return self.pending - self.running
 
+    @property
+    def saturated(self) -> bool:
+        """Every slot is busy: a new item for a new key waits for a completion."""
+        return self._running >= self.limits.concurrency
+
+    def per_second(self) -> float | None:
+        """The measured service rate (None until measured: ``bot.serve.admission``)."""
+        return self.rate.per_second(self._clock())
+
+    def expected_wait(self) -> float | None:
+        """Seconds a new item would wait for a slot (None while the rate is unknown)."""
+        return expected_wait(self.queued, self.saturated, self.per_second())
+
     def refusal(self, key: str, size: int) -> Refusal | None:
         """The limit a new item of ``size`` bytes for ``key`` would pass, or None."""
         limits = self.limits
@@ -92,6 +126,8 @@ class Scheduler(Generic[T]):
         # One item alone may pass the byte limit (else a big payload could never run).
         if self.pending and self.pending_bytes + size > limits.max_pending_bytes:
             return Refusal.BYTES
+        if too_long(self.expected_wait(), limits.max_wait_seconds):
+            return Refusal.WAIT
         return None
 
     def submit(self, item: T, key: str, group: str, size: int = 0) -> None:
@@ -102,11 +138,12 @@ class Scheduler(Generic[T]):
         self.pending += 1
         self.pending_bytes += size
         self._idle.clear()
+        entry = (item, size, next(self._numbers))
         queue = self._queues.get(key)
         if queue is not None:  # the key is running or ready: the item waits behind it
-            queue.append((item, size))
+            queue.append(entry)
             return
-        self._queues[key] = deque(((item, size),))
+        self._queues[key] = deque((entry,))
         self._group_of[key] = group
         self._make_ready(key, group)
         self._start_ready()
@@ -133,7 +170,7 @@ class Scheduler(Generic[T]):
         if self._tasks:
             await asyncio.wait(set(self._tasks))
         for key, queue in list(self._queues.items()):
-            for item, size in queue:
+            for item, size, _ in queue:
                 self._forget(size)
                 self._cancelled(item)
             self._drop_key(key)
@@ -146,33 +183,35 @@ class Scheduler(Generic[T]):
     def _make_ready(self, key: str, group: str) -> None:
         ready = self._ready.get(group)
         if ready is None:
-            ready = self._ready[group] = deque()
+            ready = self._ready[group] = []
             self._ring.append(group)
-        ready.append(key)
+        heapq.heappush(ready, (self._queues[key][0][2], key))
 
     def _start_ready(self) -> None:
         """Start ready keys, one group's turn at a time, while slots are free."""
         while self._ring and self._running < self.limits.concurrency and not self._closed:
             group = self._ring.popleft()
             ready = self._ready[group]
-            key = ready.popleft()
+            _, key = heapq.heappop(ready)
             if ready:
                 self._ring.append(group)  # its next key waits for the group's next turn
             else:
                 del self._ready[group]
-            item, _ = self._queues[key][0]
+            item = self._queues[key][0][0]
             self._running += 1
             task = asyncio.create_task(self._one(key, item))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+        self.rate.observe(self._clock(), self.saturated)
 
     async def _one(self, key: str, item: T) -> None:
         try:
             await self._run(item)
         finally:
+            self.rate.completed(self._clock())
             self._running -= 1
             queue = self._queues[key]
-            _, size = queue.popleft()
+            size = queue.popleft()[1]
             self._forget(size)
             if queue:
                 self._make_ready(key, self._group_of[key])

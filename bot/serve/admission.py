@@ -1,0 +1,92 @@
+"""Admission by time: refuse a delivery only when it would wait longer than a bound.
+
+A process's service rate is measured, never configured. ``ServiceRate`` counts completions
+per second of *saturated* time (every slot busy: completions then show what the process can
+do, not what it was given), as an exponentially weighted average over the last
+``HORIZON_SECONDS`` of saturated time:
+
+- idle time does not age it: after a quiet hour the rate is the last busy stretch's;
+- a stall does: saturated seconds with no completion pull the rate down, so a process whose
+  every slot waits on a slow GitHub starts refusing before its backlog is minutes long;
+- a speed-up shows within a horizon (the new completions outnumber the old ones).
+
+Until ``MIN_COMPLETIONS`` completions have been seen while saturated the rate is unknown
+(cold start): nothing is refused by time, only by the memory caps (``bot.serve.scheduler``).
+
+Pure: every time is an argument; nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+# How much saturated time the average remembers (the weight of older time falls by 1/e per
+# horizon): long enough to hold many completions at tens per second, short enough to follow a
+# slowdown well within GitHub's 10 s.
+HORIZON_SECONDS = 2.0
+# Completions seen while saturated before the rate is trusted at all.
+MIN_COMPLETIONS = 8
+
+
+@dataclass
+class ServiceRate:
+    """Completions per second of saturated time, exponentially weighted (see the module)."""
+
+    horizon: float = HORIZON_SECONDS
+    completions: float = 0.0  # decayed count of completions while saturated
+    busy_seconds: float = 0.0  # decayed saturated seconds
+    seen: int = 0  # completions while saturated, ever (for the cold start)
+    saturated: bool = False
+    since: float = 0.0  # when the state was last brought up to date
+
+    def observe(self, now: float, saturated: bool) -> None:
+        """Bring the average up to ``now``, then record whether every slot is busy from now."""
+        self._advance(now)
+        self.saturated = saturated
+
+    def completed(self, now: float) -> None:
+        """One item finished at ``now``; it counts if the process was saturated until then."""
+        self._advance(now)
+        if self.saturated:
+            self.completions += 1.0
+            self.seen += 1
+
+    def per_second(self, now: float) -> float | None:
+        """The measured rate as of ``now``, or None before there is enough to go on."""
+        self._advance(now)
+        if self.seen < MIN_COMPLETIONS or self.busy_seconds <= 0.0:
+            return None
+        return self.completions / self.busy_seconds
+
+    def _advance(self, now: float) -> None:
+        elapsed = now - self.since
+        if elapsed <= 0.0:
+            return  # the same instant, or a clock that did not move forward
+        self.since = now
+        if not self.saturated:
+            return  # idle time neither counts nor ages the average
+        decay = math.exp(-elapsed / self.horizon)
+        self.completions *= decay
+        # The saturated stretch's own weight: the integral of e^(-(now - s) / horizon) over it.
+        self.busy_seconds = self.busy_seconds * decay + self.horizon * (1.0 - decay)
+
+
+def expected_wait(queued: int, saturated: bool, per_second: float | None) -> float | None:
+    """Seconds a new item would wait for a slot, or None when the rate is not known yet.
+
+    With a slot free it starts at once; with every slot busy it starts after ``queued + 1``
+    completions (those ahead of it, then the one that frees its slot).
+    """
+    if not saturated:
+        return 0.0
+    if per_second is None:
+        return None
+    if per_second <= 0.0:
+        return math.inf
+    return (queued + 1) / per_second
+
+
+def too_long(wait: float | None, max_wait_seconds: float) -> bool:
+    """Refuse by time: only a known wait beyond the bound (unknown: the caps decide)."""
+    return wait is not None and wait > max_wait_seconds

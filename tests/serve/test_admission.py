@@ -1,0 +1,197 @@
+"""Admission by time (``bot.serve.admission``): the measured service rate and the refusal it
+drives, against a model process whose true waits are known."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bot.serve.admission import (
+    HORIZON_SECONDS,
+    MIN_COMPLETIONS,
+    ServiceRate,
+    expected_wait,
+    too_long,
+)
+from tests.serve.service_model import Arrival, ModelProcess, steady
+
+# Past this many horizons of steady service the estimate has forgotten what came before.
+SETTLE_SECONDS = 4 * HORIZON_SECONDS
+# The band around the bound where either answer is right: the estimate follows a rate that
+# jitters (service times vary by +-50 %) and lags a change by a few horizons.
+BAND = 1.5
+
+
+def saturated_for(rate: ServiceRate, start: float, seconds: float, per_second: float) -> float:
+    """Completions at ``per_second`` with every slot busy, from ``start``; returns the end."""
+    rate.observe(start, True)
+    now = start
+    for _ in range(int(seconds * per_second)):
+        now += 1 / per_second
+        rate.completed(now)
+    return now
+
+
+def test_cold_start_knows_nothing_until_enough_completions() -> None:
+    rate = ServiceRate()
+    rate.observe(0.0, True)
+    for n in range(1, MIN_COMPLETIONS):
+        rate.completed(n * 0.01)
+        assert rate.per_second(n * 0.01) is None
+    # Unknown: nothing is refused by time, whatever the backlog (the caps decide).
+    wait = expected_wait(10**6, True, rate.per_second(1.0))
+    assert wait is None and not too_long(wait, 10.0)
+    rate.completed(0.5)
+    assert rate.per_second(0.5) is not None
+
+
+def test_completions_while_a_slot_was_free_say_nothing_of_the_rate() -> None:
+    """A process given 5 deliveries a second finishes 5 a second, whatever it could do."""
+    rate = ServiceRate()
+    rate.observe(0.0, False)
+    for n in range(100):
+        rate.completed(n * 0.2)
+    assert rate.per_second(20.0) is None and rate.seen == 0
+
+
+def test_the_rate_is_completions_per_saturated_second() -> None:
+    rate = ServiceRate()
+    end = saturated_for(rate, 0.0, 10.0, 40.0)
+    assert rate.per_second(end) == pytest.approx(40.0, rel=0.02)
+
+
+def test_idle_time_neither_counts_nor_ages_the_rate() -> None:
+    rate = ServiceRate()
+    end = saturated_for(rate, 0.0, 10.0, 40.0)
+    before = rate.per_second(end)
+    rate.observe(end, False)
+    assert rate.per_second(end + 3600.0) == before
+
+
+def test_a_stall_pulls_the_rate_down_until_the_backlog_is_refused() -> None:
+    """Every slot busy and nothing finishing (GitHub hanging): the rate decays towards 0."""
+    rate = ServiceRate()
+    end = saturated_for(rate, 0.0, 10.0, 40.0)
+    assert not too_long(expected_wait(100, True, rate.per_second(end)), 10.0)  # 2.5 s
+    stalled = rate.per_second(end + 3 * HORIZON_SECONDS)
+    assert stalled is not None and stalled < 40.0 * 0.06
+    assert too_long(expected_wait(100, True, stalled), 10.0)
+
+
+def test_expected_wait_counts_the_completion_that_frees_a_slot() -> None:
+    assert expected_wait(0, False, 10.0) == 0.0  # a slot is free: it starts at once
+    assert expected_wait(0, False, None) == 0.0
+    assert expected_wait(0, True, 10.0) == pytest.approx(0.1)
+    assert expected_wait(19, True, 10.0) == pytest.approx(2.0)
+    assert expected_wait(5, True, 0.0) == math.inf
+
+
+@given(
+    queued=st.integers(0, 10**6),
+    saturated=st.booleans(),
+    per_second=st.none() | st.floats(0.0, 1e6),
+    bound=st.floats(0.1, 3600.0),
+)
+def test_refused_exactly_when_a_known_wait_passes_the_bound(
+    queued: int, saturated: bool, per_second: float | None, bound: float
+) -> None:
+    wait = expected_wait(queued, saturated, per_second)
+    refused = too_long(wait, bound)
+    if not saturated or per_second is None:
+        assert not refused
+    else:
+        assert refused == ((queued + 1) > bound * per_second if per_second else True)
+
+
+def check_band(arrivals: list[Arrival], bound: float, after: float) -> None:
+    """From ``after`` on, a true wait well under the bound is admitted, one well over it is
+    refused."""
+    judged = [a for a in arrivals if a.at >= after]
+    assert judged, "the scenario judged nothing"
+    for arrival in judged:
+        if arrival.true_wait < bound / BAND:
+            assert arrival.admitted, arrival
+        if arrival.true_wait > bound * BAND:
+            assert not arrival.admitted, arrival
+
+
+# The bound spans several service times and many completions, as in production (10 s against
+# 0.1-0.5 s, hundreds of completions): a wait of a few completions depends on when the running
+# items started and how long these few take, not on a rate.
+services = st.floats(4.0, 30.0)
+COMPLETIONS_IN_BOUND = 20
+
+
+def bound_of(service: float, services_in_bound: float, capacity: float) -> float:
+    return max(service * services_in_bound, COMPLETIONS_IN_BOUND / capacity)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    slots=st.integers(1, 16),
+    capacity=st.floats(10.0, 60.0),  # completions per second with every slot busy
+    overload=st.floats(1.3, 3.0),  # arrivals over capacity
+    services_in_bound=services,
+    seed=st.integers(0, 2**32 - 1),
+)
+@example(slots=16, capacity=10.0, overload=3.0, services_in_bound=4.0, seed=0)
+@example(slots=1, capacity=60.0, overload=1.3, services_in_bound=4.0, seed=0)
+def test_steady_overload_admits_under_the_bound_and_refuses_beyond(
+    slots: int, capacity: float, overload: float, services_in_bound: float, seed: int
+) -> None:
+    service = slots / capacity
+    bound = bound_of(service, services_in_bound, capacity)
+    model = ModelProcess(slots, bound, lambda t: service, seed)
+    filled = bound / (overload - 1.0)  # when the backlog holds a bound's worth
+    arrivals = model.run(steady(capacity * overload, SETTLE_SECONDS + filled + bound))
+    assert any(not a.admitted for a in arrivals)  # it was overloaded, and refused
+    check_band(arrivals, bound, after=SETTLE_SECONDS)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    slots=st.integers(1, 16),
+    capacity=st.floats(10.0, 40.0),
+    factor=st.sampled_from([0.25, 0.5, 2.0, 4.0]),  # < 1: a speed-up, > 1: a slowdown
+    services_in_bound=services,
+    seed=st.integers(0, 2**32 - 1),
+)
+@example(slots=16, capacity=10.0, factor=4.0, services_in_bound=4.0, seed=1)
+@example(slots=16, capacity=10.0, factor=0.25, services_in_bound=4.0, seed=1)
+def test_the_estimate_follows_a_slowdown_and_a_speed_up(
+    slots: int, capacity: float, factor: float, services_in_bound: float, seed: int
+) -> None:
+    """Service times change by ``factor`` at ``change``; once the estimate has settled again
+    the decisions match the new rate (arrivals outpace the faster of the two)."""
+    service = slots / capacity
+    bound = bound_of(service * max(1.0, factor), services_in_bound, capacity / max(1.0, factor))
+    change = SETTLE_SECONDS + 3 * bound  # room to judge waits that end before it
+
+    def service_time(t: float) -> float:
+        return service * (factor if t >= change else 1.0)
+
+    model = ModelProcess(slots, bound, service_time, seed)
+    fastest = capacity * max(1.0, 1.0 / factor)
+    arrivals = model.run(steady(fastest * 1.5, change + SETTLE_SECONDS + bound + 4.0))
+    # Before the change, judge only waits that ended before it: no estimate foresees it.
+    before = [a for a in arrivals if a.at + a.true_wait < change]
+    check_band(before, bound, after=SETTLE_SECONDS)
+    check_band(arrivals, bound, after=change + SETTLE_SECONDS)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    slots=st.integers(1, 16),
+    per_second=st.floats(1.0, 200.0),
+    count=st.integers(0, MIN_COMPLETIONS - 1),
+    queued=st.integers(0, 100_000),
+)
+def test_before_the_rate_is_known_nothing_is_refused_by_time(
+    slots: int, per_second: float, count: int, queued: int
+) -> None:
+    rate = ServiceRate()
+    end = saturated_for(rate, 0.0, count / per_second, per_second)
+    assert not too_long(expected_wait(queued, True, rate.per_second(end + 60.0)), 0.1)
