@@ -203,8 +203,7 @@ class Metrics:
         )
         self.expected_wait = ReadGauge(
             "rfcbot_expected_wait_seconds",
-            "How long a new delivery would wait for a slot now; absent while the rate is "
-            "unknown.",
+            "How long a new delivery would wait for a slot now; absent while the rate is unknown.",
             self.registry,
         )
         self.reconcile_leader = Gauge(

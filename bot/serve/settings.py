@@ -145,9 +145,7 @@ def _serving(environ: Mapping[str, str]) -> _Serving:
     return {
         # WEB_CONCURRENCY is the Procfile platforms' name; unset (0) means one per CPU.
         "web_workers": _number(environ, "WEB_CONCURRENCY", int, 0, low=1, high=64) or None,
-        "max_wait_seconds": _number(
-            environ, "MAX_WAIT_SECONDS", float, 10.0, low=0.1, high=3600.0
-        ),
+        "max_wait_seconds": _number(environ, "MAX_WAIT_SECONDS", float, 10.0, low=0.1, high=3600.0),
         "max_pending": _number(environ, "MAX_PENDING", int, 1000, low=1, high=1_000_000),
         "max_pending_per_pr": _number(
             environ, "MAX_PENDING_PER_PR", int, 100, low=1, high=1_000_000

@@ -207,7 +207,7 @@ def test_max_wait_seconds_from_the_environment(private_key_pem: str) -> None:
     assert Settings.from_env(env).max_wait_seconds == 10.0
     assert Settings.from_env(env | {"MAX_WAIT_SECONDS": "2.5"}).max_wait_seconds == 2.5
     for bad in ("0", "soon", "-1"):
-        with pytest.raises(SettingsError, match="^MAX_WAIT_SECONDS must be a number between"):
+        with pytest.raises(SettingsError, match=r"^MAX_WAIT_SECONDS must be a number between"):
             Settings.from_env(env | {"MAX_WAIT_SECONDS": bad})
 
 
