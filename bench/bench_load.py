@@ -128,10 +128,12 @@ class Session:
             refused_before = await self.refusals(session)
         cpu_before = tree.cpu_seconds()
         driver_before = time.process_time()
+        began = time.monotonic()
         await self._send_all(rate, kinds, phase, tree)
         phase.driver_cpu_seconds = time.process_time() - driver_before
         phase.outcomes = await self._settle(offset, phase)
         phase.cpu_seconds = tree.cpu_seconds() - cpu_before
+        phase.elapsed = time.monotonic() - began
         async with aiohttp.ClientSession() as session:
             async with session.get(f"{self.control}/summary") as answer:
                 summary = await answer.json()
