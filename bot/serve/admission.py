@@ -11,7 +11,12 @@ do, not what it was given), as an exponentially weighted average over the last
 - a speed-up shows within a horizon (the new completions outnumber the old ones).
 
 Until ``MIN_COMPLETIONS`` completions have been seen while saturated the rate is unknown
-(cold start): nothing is refused by time, only by the memory caps (``bot.serve.scheduler``).
+(cold start): nothing is refused for the backlog, only by the memory caps
+(``bot.serve.scheduler``).
+
+It also keeps the mean service time (start to finish of an item, every completion), for the
+other way to wait: behind earlier items of one's own key (one pull request's deliveries run one
+after another), whatever the rest of the backlog.
 
 Pure: every time is an argument; nothing here reads a clock.
 """
@@ -25,13 +30,16 @@ from dataclasses import dataclass
 # horizon): long enough to hold many completions at tens per second, short enough to follow a
 # slowdown well within GitHub's 10 s.
 HORIZON_SECONDS = 2.0
-# Completions seen while saturated before the rate is trusted at all.
+# Completions seen (while saturated, for the rate) before a figure is trusted at all.
 MIN_COMPLETIONS = 8
+# The weight of each new completion in the mean service time.
+SERVICE_WEIGHT = 0.05
 
 
 @dataclass
 class ServiceRate:
-    """Completions per second of saturated time, exponentially weighted (see the module)."""
+    """Completions per second of saturated time, exponentially weighted, and the mean service
+    time (see the module)."""
 
     horizon: float = HORIZON_SECONDS
     completions: float = 0.0  # decayed count of completions while saturated
@@ -39,18 +47,28 @@ class ServiceRate:
     seen: int = 0  # completions while saturated, ever (for the cold start)
     saturated: bool = False
     since: float = 0.0  # when the state was last brought up to date
+    finished: int = 0  # completions, ever
+    mean_service: float = 0.0  # seconds from start to finish, exponentially weighted
 
     def observe(self, now: float, saturated: bool) -> None:
         """Bring the average up to ``now``, then record whether every slot is busy from now."""
         self._advance(now)
         self.saturated = saturated
 
-    def completed(self, now: float) -> None:
-        """One item finished at ``now``; it counts if the process was saturated until then."""
+    def completed(self, now: float, took: float) -> None:
+        """One item finished at ``now`` after ``took`` seconds running; it counts towards the
+        rate if the process was saturated until then."""
         self._advance(now)
+        self.finished += 1
+        weight = max(SERVICE_WEIGHT, 1.0 / self.finished)  # the first few: a plain mean
+        self.mean_service += weight * (took - self.mean_service)
         if self.saturated:
             self.completions += 1.0
             self.seen += 1
+
+    def service_seconds(self) -> float | None:
+        """The mean service time, or None before there is enough to go on."""
+        return self.mean_service if self.finished >= MIN_COMPLETIONS else None
 
     def per_second(self, now: float) -> float | None:
         """The measured rate as of ``now``, or None before there is enough to go on."""
@@ -72,19 +90,27 @@ class ServiceRate:
         self.busy_seconds = self.busy_seconds * decay + self.horizon * (1.0 - decay)
 
 
-def expected_wait(queued: int, saturated: bool, per_second: float | None) -> float | None:
-    """Seconds a new item would wait for a slot, or None when the rate is not known yet.
+def expected_wait(
+    queued: int,
+    saturated: bool,
+    per_second: float | None,
+    ahead_of_key: int = 0,
+    service_seconds: float | None = None,
+) -> float | None:
+    """Seconds a new item would wait before it starts, or None when nothing is known yet.
 
-    With a slot free it starts at once; with every slot busy it starts after ``queued + 1``
-    completions (those ahead of it, then the one that frees its slot).
+    The longer of two waits: for a slot (none while one is free; with every slot busy,
+    ``queued + 1`` completions: those ahead of it, then the one that frees its slot) and for
+    the ``ahead_of_key`` items of its own key, which run one after another.
     """
+    waits = []
     if not saturated:
-        return 0.0
-    if per_second is None:
-        return None
-    if per_second <= 0.0:
-        return math.inf
-    return (queued + 1) / per_second
+        waits.append(0.0)
+    elif per_second is not None:
+        waits.append((queued + 1) / per_second if per_second > 0.0 else math.inf)
+    if service_seconds is not None:
+        waits.append(ahead_of_key * service_seconds)
+    return max(waits) if waits else None
 
 
 def too_long(wait: float | None, max_wait_seconds: float) -> bool:

@@ -15,8 +15,9 @@ groups.
   still use every slot (the scheduler is work-conserving).
 - **Admitted by time, capped by count.** ``refusal()`` says why a new item must be refused:
   its expected wait passes ``max_wait_seconds`` (the backlog over the service rate measured
-  while every slot was busy: ``bot.serve.admission``), or a memory cap would be passed (items
-  pending in all, for its key, body bytes). The webhook answers those with 503, so an
+  while every slot was busy, or its key's pending items times the mean service time:
+  ``bot.serve.admission``), or a memory cap would be passed (items pending in all, for its
+  key, body bytes). The webhook answers those with 503, so an
   accepted item runs soon and memory does not grow with a backlog.
 
 Only running items have a task; a queued item is a tuple in a deque, so a backlog costs its
@@ -111,9 +112,11 @@ class Scheduler(Generic[T]):
         """The measured service rate (None until measured: ``bot.serve.admission``)."""
         return self.rate.per_second(self._clock())
 
-    def expected_wait(self) -> float | None:
-        """Seconds a new item would wait for a slot (None while the rate is unknown)."""
-        return expected_wait(self.queued, self.saturated, self.per_second())
+    def expected_wait(self, key: str | None = None) -> float | None:
+        """Seconds a new item (for ``key``) would wait to start; None while nothing is known."""
+        ahead = len(self._queues.get(key, ())) if key is not None else 0
+        service = self.rate.service_seconds()
+        return expected_wait(self.queued, self.saturated, self.per_second(), ahead, service)
 
     def refusal(self, key: str, size: int) -> Refusal | None:
         """The limit a new item of ``size`` bytes for ``key`` would pass, or None."""
@@ -126,7 +129,7 @@ class Scheduler(Generic[T]):
         # One item alone may pass the byte limit (else a big payload could never run).
         if self.pending and self.pending_bytes + size > limits.max_pending_bytes:
             return Refusal.BYTES
-        if too_long(self.expected_wait(), limits.max_wait_seconds):
+        if too_long(self.expected_wait(key), limits.max_wait_seconds):
             return Refusal.WAIT
         return None
 
@@ -205,10 +208,12 @@ class Scheduler(Generic[T]):
         self.rate.observe(self._clock(), self.saturated)
 
     async def _one(self, key: str, item: T) -> None:
+        started = self._clock()
         try:
             await self._run(item)
         finally:
-            self.rate.completed(self._clock())
+            now = self._clock()
+            self.rate.completed(now, now - started)
             self._running -= 1
             queue = self._queues[key]
             size = queue.popleft()[1]

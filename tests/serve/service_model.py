@@ -38,7 +38,7 @@ class ModelProcess:
         """Feed the arrivals (sorted times); return each one's decision and true wait."""
         jitter = random.Random(self.seed)
         free_at = [0.0] * self.slots  # heap: when each slot is next free (assignment order)
-        events: list[tuple[float, int, str]] = []  # (time, order, "start" | "end")
+        events: list[tuple[float, int, str, float]] = []  # (time, order, kind, service time)
         order = 0
         running = queued = 0
         decided: list[Arrival] = []
@@ -46,9 +46,9 @@ class ModelProcess:
         def settle(until: float) -> None:
             nonlocal running, queued
             while events and events[0][0] <= until:
-                now, _, kind = heapq.heappop(events)
+                now, _, kind, took = heapq.heappop(events)
                 if kind == "end":
-                    self.rate.completed(now)
+                    self.rate.completed(now, took)
                     running -= 1
                 else:
                     queued -= 1
@@ -67,8 +67,8 @@ class ModelProcess:
             heapq.heapreplace(free_at, end)
             queued += 1
             # At one instant an end comes before the start it makes room for.
-            heapq.heappush(events, (start, order * 2 + 1, "start"))
-            heapq.heappush(events, (end, order * 2, "end"))
+            heapq.heappush(events, (start, order * 2 + 1, "start", 0.0))
+            heapq.heappush(events, (end, order * 2, "end", end - start))
             order += 1
         return decided
 

@@ -25,13 +25,16 @@ SETTLE_SECONDS = 4 * HORIZON_SECONDS
 BAND = 1.5
 
 
-def saturated_for(rate: ServiceRate, start: float, seconds: float, per_second: float) -> float:
-    """Completions at ``per_second`` with every slot busy, from ``start``; returns the end."""
+def saturated_for(
+    rate: ServiceRate, start: float, seconds: float, per_second: float, took: float = 0.1
+) -> float:
+    """Completions at ``per_second`` with every slot busy, from ``start``, each item having
+    run ``took`` seconds; returns the end."""
     rate.observe(start, True)
     now = start
     for _ in range(int(seconds * per_second)):
         now += 1 / per_second
-        rate.completed(now)
+        rate.completed(now, took)
     return now
 
 
@@ -39,13 +42,13 @@ def test_cold_start_knows_nothing_until_enough_completions() -> None:
     rate = ServiceRate()
     rate.observe(0.0, True)
     for n in range(1, MIN_COMPLETIONS):
-        rate.completed(n * 0.01)
-        assert rate.per_second(n * 0.01) is None
+        rate.completed(n * 0.01, 0.5)
+        assert rate.per_second(n * 0.01) is None and rate.service_seconds() is None
     # Unknown: nothing is refused by time, whatever the backlog (the caps decide).
     wait = expected_wait(10**6, True, rate.per_second(1.0))
     assert wait is None and not too_long(wait, 10.0)
-    rate.completed(0.5)
-    assert rate.per_second(0.5) is not None
+    rate.completed(0.5, 0.5)
+    assert rate.per_second(0.5) is not None and rate.service_seconds() == 0.5
 
 
 def test_completions_while_a_slot_was_free_say_nothing_of_the_rate() -> None:
@@ -53,8 +56,9 @@ def test_completions_while_a_slot_was_free_say_nothing_of_the_rate() -> None:
     rate = ServiceRate()
     rate.observe(0.0, False)
     for n in range(100):
-        rate.completed(n * 0.2)
+        rate.completed(n * 0.2, 0.05)
     assert rate.per_second(20.0) is None and rate.seen == 0
+    assert rate.service_seconds() == pytest.approx(0.05)  # how long each took still counts
 
 
 def test_the_rate_is_completions_per_saturated_second() -> None:
@@ -87,23 +91,46 @@ def test_expected_wait_counts_the_completion_that_frees_a_slot() -> None:
     assert expected_wait(0, True, 10.0) == pytest.approx(0.1)
     assert expected_wait(19, True, 10.0) == pytest.approx(2.0)
     assert expected_wait(5, True, 0.0) == math.inf
+    assert expected_wait(5, True, None) is None  # the rate is not known yet
+
+
+def test_expected_wait_behind_its_own_key_is_the_longer_when_it_is() -> None:
+    """A pull request's deliveries run one after another, slots free or not."""
+    assert expected_wait(0, False, 10.0, ahead_of_key=30, service_seconds=0.5) == 15.0
+    assert expected_wait(99, True, 10.0, ahead_of_key=2, service_seconds=0.5) == 10.0
+    assert expected_wait(0, True, None, ahead_of_key=4, service_seconds=0.5) == 2.0
+    assert expected_wait(0, True, None, ahead_of_key=4, service_seconds=None) is None
+
+
+def test_the_mean_service_time_follows_recent_items() -> None:
+    rate = ServiceRate()
+    for n in range(100):
+        rate.completed(float(n), 0.2)
+    for n in range(100, 200):
+        rate.completed(float(n), 1.0)
+    assert rate.service_seconds() == pytest.approx(1.0, rel=0.01)
 
 
 @given(
     queued=st.integers(0, 10**6),
     saturated=st.booleans(),
     per_second=st.none() | st.floats(0.0, 1e6),
+    ahead_of_key=st.integers(0, 1000),
+    service=st.none() | st.floats(0.0, 100.0),
     bound=st.floats(0.1, 3600.0),
 )
 def test_refused_exactly_when_a_known_wait_passes_the_bound(
-    queued: int, saturated: bool, per_second: float | None, bound: float
+    queued: int,
+    saturated: bool,
+    per_second: float | None,
+    ahead_of_key: int,
+    service: float | None,
+    bound: float,
 ) -> None:
-    wait = expected_wait(queued, saturated, per_second)
-    refused = too_long(wait, bound)
-    if not saturated or per_second is None:
-        assert not refused
-    else:
-        assert refused == ((queued + 1) > bound * per_second if per_second else True)
+    refused = too_long(expected_wait(queued, saturated, per_second, ahead_of_key, service), bound)
+    for_a_slot = saturated and per_second is not None and (queued + 1) > bound * per_second
+    behind_its_key = service is not None and ahead_of_key * service > bound
+    assert refused == (for_a_slot or behind_its_key)
 
 
 def check_band(arrivals: list[Arrival], bound: float, after: float) -> None:

@@ -143,7 +143,7 @@ def measured_rate(per_second: float) -> ServiceRate:
     count = round(per_second * 10.0)
     assert count >= MIN_COMPLETIONS
     for n in range(count):
-        rate.completed(now - 10.0 + (n + 1) / per_second)
+        rate.completed(now - 10.0 + (n + 1) / per_second, 0.01)
     rate.observe(now, True)
     return rate
 

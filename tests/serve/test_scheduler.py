@@ -186,7 +186,7 @@ async def test_a_free_slot_means_no_wait_whatever_the_rate(made: list[Scheduler[
     backlog.rate.observe(clock.now, True)
     for _ in range(MIN_COMPLETIONS):  # a slow rate, measured
         clock.now += 10.0
-        backlog.rate.completed(clock.now)
+        backlog.rate.completed(clock.now, 10.0)
     backlog.rate.observe(clock.now, False)
     backlog.submit("one", "one", "g")
     await settle()
@@ -194,6 +194,29 @@ async def test_a_free_slot_means_no_wait_whatever_the_rate(made: list[Scheduler[
     backlog.submit("two", "two", "g")
     await settle()
     assert backlog.refusal("three", 0) is Refusal.WAIT  # both slots busy, 10 s each
+
+
+async def test_a_flood_on_one_pull_request_is_refused_for_it_alone(
+    made: list[Scheduler[str]],
+) -> None:
+    """Its deliveries run one after another: past the bound's worth of them (at the mean
+    service time) that pull request is refused, while others, and the process, have room."""
+    gate, clock = Gate(), Clock()
+    backlog = Scheduler(Limits(4, 1000, 1000, 10**9, 1.0), gate.run, gate.never_ran, clock)
+    made.append(backlog)
+    for n in range(MIN_COMPLETIONS):  # items that each ran 0.1 s, a slot always free
+        backlog.submit(f"warm{n}", f"warm{n}", "g")
+        await settle()
+        clock.now += 0.1
+        await gate.finish(f"warm{n}")
+    assert backlog.rate.service_seconds() == pytest.approx(0.1)
+    for n in range(11):
+        if n < 10:  # at most 9 ahead of it: 0.9 s
+            assert backlog.refusal("flood", 0) is None
+        backlog.submit(f"flood{n}", "flood", "g")
+    assert backlog.refusal("flood", 0) is Refusal.WAIT  # 11 ahead: 1.1 s
+    assert backlog.refusal("other", 0) is None
+    assert backlog.expected_wait() == 0.0  # three slots free
 
 
 async def test_cold_start_refuses_only_at_the_caps(made: list[Scheduler[str]]) -> None:
