@@ -17,8 +17,8 @@ groups.
   its expected wait passes ``max_wait_seconds`` (the backlog over the service rate measured
   while every slot was busy, or its key's pending items times the mean service time:
   ``bot.serve.admission``), or a memory cap would be passed (items pending in all, for its
-  key, body bytes). The webhook answers those with 503, so an
-  accepted item runs soon and memory does not grow with a backlog.
+  key, body bytes). The webhook answers those with 503, so an accepted item runs soon and
+  memory does not grow with a backlog.
 
 Only running items have a task; a queued item is a tuple in a deque, so a backlog costs its
 payloads and nothing more.
@@ -53,7 +53,7 @@ class Limits:
     max_pending: int  # items accepted and not finished (running or queued)
     max_pending_per_key: int  # of those, for one ordering key
     max_pending_bytes: int  # the summed sizes (request bodies) of pending items
-    max_wait_seconds: float = math.inf  # a new item's expected wait for a slot (inf: no bound)
+    max_wait_seconds: float = math.inf  # a new item's expected wait to start (inf: no bound)
 
 
 class Refusal(Enum):
@@ -77,7 +77,7 @@ class Scheduler(Generic[T]):
     ) -> None:
         self.limits = limits
         self._clock = clock
-        self.rate = ServiceRate()  # completions per second while every slot is busy
+        self.rate = ServiceRate()  # measured: the rate with every slot busy, the service time
         self._run = run
         self._cancelled = cancelled  # told of each queued item that never ran (shutdown)
         # key -> its items not yet finished: (item, size, submission number)
