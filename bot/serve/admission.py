@@ -10,6 +10,13 @@ do, not what it was given), as an exponentially weighted average over the last
   every slot waits on a slow GitHub starts refusing before its backlog is minutes long;
 - a speed-up shows within a horizon (the new completions outnumber the old ones).
 
+A burst of quick completions (cheap deliveries finishing while slow ones fill the slots) can
+make that short-term rate promise more than the process will keep, so it is checked against
+what admitted items actually saw: an item admitted with ``ahead`` items queued before it that
+started ``waited`` seconds later drained at ``(ahead + 1) / waited`` items a second. The
+admission uses the slower of the two rates: it trusts a slowdown at once and a speed-up once
+items admitted after it have started.
+
 Until ``MIN_COMPLETIONS`` completions have been seen while saturated the rate is unknown
 (cold start): nothing is refused for the backlog, only by the memory caps
 (``bot.serve.scheduler``).
@@ -32,8 +39,10 @@ from dataclasses import dataclass
 HORIZON_SECONDS = 2.0
 # Completions seen (while saturated, for the rate) before a figure is trusted at all.
 MIN_COMPLETIONS = 8
-# The weight of each new completion in the mean service time.
+# The weight of each new completion in the mean service time, and of each start in the drain
+# rate (many a second under load: a few seconds of them).
 SERVICE_WEIGHT = 0.05
+DRAIN_WEIGHT = 0.05
 
 
 @dataclass
@@ -49,6 +58,7 @@ class ServiceRate:
     since: float = 0.0  # when the state was last brought up to date
     finished: int = 0  # completions, ever
     mean_service: float = 0.0  # seconds from start to finish, exponentially weighted
+    drain: float | None = None  # items started a second, as admitted items saw it (weighted)
 
     def observe(self, now: float, saturated: bool) -> None:
         """Bring the average up to ``now``, then record whether every slot is busy from now."""
@@ -65,6 +75,23 @@ class ServiceRate:
         if self.saturated:
             self.completions += 1.0
             self.seen += 1
+
+    def started(self, waited: float, ahead: int | None) -> None:
+        """An item started after ``waited`` seconds, admitted with ``ahead`` items queued before
+        it and every slot busy (None: it had a slot at once or waited behind its own key, so
+        its wait says nothing of the backlog's drain)."""
+        if ahead is None or waited <= 0.0:
+            return
+        seen = (ahead + 1) / waited
+        self.drain = seen if self.drain is None else self.drain + DRAIN_WEIGHT * (seen - self.drain)
+
+    def slot_rate(self, now: float) -> float | None:
+        """The rate a new item's wait for a slot is reckoned at: the slower of the measured
+        rate and the drain admitted items saw (None while the rate is unknown)."""
+        rate = self.per_second(now)
+        if rate is None or self.drain is None:
+            return rate
+        return min(rate, self.drain)
 
     def service_seconds(self) -> float | None:
         """The mean service time, or None before there is enough to go on."""

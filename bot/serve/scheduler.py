@@ -36,7 +36,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from bot.serve.admission import ServiceRate, expected_wait, too_long
 
@@ -65,6 +65,14 @@ class Refusal(Enum):
     WAIT = "wait"
 
 
+class _Entry(NamedTuple, Generic[T]):
+    item: T
+    size: int
+    number: int  # submission order
+    submitted: float  # the clock's time
+    ahead: int | None  # queued before it with every slot busy (None: a slot or its key)
+
+
 class Scheduler(Generic[T]):
     """Runs ``run(item)`` for each submitted item, at most ``limits.concurrency`` at a time."""
 
@@ -80,8 +88,7 @@ class Scheduler(Generic[T]):
         self.rate = ServiceRate()  # measured: the rate with every slot busy, the service time
         self._run = run
         self._cancelled = cancelled  # told of each queued item that never ran (shutdown)
-        # key -> its items not yet finished: (item, size, submission number)
-        self._queues: dict[str, deque[tuple[T, int, int]]] = {}
+        self._queues: dict[str, deque[_Entry[T]]] = {}  # key -> its items not yet finished
         self._group_of: dict[str, str] = {}  # key -> its group, while the key has items
         # group -> its keys with an item ready to run, a heap by that item's submission number
         self._ready: dict[str, list[tuple[int, str]]] = {}
@@ -109,8 +116,9 @@ class Scheduler(Generic[T]):
         return self._running >= self.limits.concurrency
 
     def per_second(self) -> float | None:
-        """The measured service rate (None until measured: ``bot.serve.admission``)."""
-        return self.rate.per_second(self._clock())
+        """The rate a wait for a slot is reckoned at (None until measured:
+        ``bot.serve.admission``)."""
+        return self.rate.slot_rate(self._clock())
 
     def expected_wait(self, key: str | None = None) -> float | None:
         """Seconds a new item (for ``key``) would wait to start; None while nothing is known."""
@@ -141,8 +149,10 @@ class Scheduler(Generic[T]):
         self.pending += 1
         self.pending_bytes += size
         self._idle.clear()
-        entry = (item, size, next(self._numbers))
         queue = self._queues.get(key)
+        # What its wait will say of the backlog's drain: only a wait for a slot says anything.
+        ahead = self.queued if self.saturated and queue is None else None
+        entry = _Entry(item, size, next(self._numbers), self._clock(), ahead)
         if queue is not None:  # the key is running or ready: the item waits behind it
             queue.append(entry)
             return
@@ -173,9 +183,9 @@ class Scheduler(Generic[T]):
         if self._tasks:
             await asyncio.wait(set(self._tasks))
         for key, queue in list(self._queues.items()):
-            for item, size, _ in queue:
-                self._forget(size)
-                self._cancelled(item)
+            for entry in queue:
+                self._forget(entry.size)
+                self._cancelled(entry.item)
             self._drop_key(key)
         self._ring.clear()
         self._ready.clear()
@@ -188,7 +198,7 @@ class Scheduler(Generic[T]):
         if ready is None:
             ready = self._ready[group] = []
             self._ring.append(group)
-        heapq.heappush(ready, (self._queues[key][0][2], key))
+        heapq.heappush(ready, (self._queues[key][0].number, key))
 
     def _start_ready(self) -> None:
         """Start ready keys, one group's turn at a time, while slots are free."""
@@ -200,9 +210,10 @@ class Scheduler(Generic[T]):
                 self._ring.append(group)  # its next key waits for the group's next turn
             else:
                 del self._ready[group]
-            item = self._queues[key][0][0]
+            entry = self._queues[key][0]
+            self.rate.started(self._clock() - entry.submitted, entry.ahead)
             self._running += 1
-            task = asyncio.create_task(self._one(key, item))
+            task = asyncio.create_task(self._one(key, entry.item))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         self.rate.observe(self._clock(), self.saturated)
@@ -216,8 +227,7 @@ class Scheduler(Generic[T]):
             self.rate.completed(now, now - started)
             self._running -= 1
             queue = self._queues[key]
-            size = queue.popleft()[1]
-            self._forget(size)
+            self._forget(queue.popleft().size)
             if queue:
                 self._make_ready(key, self._group_of[key])
             else:

@@ -38,7 +38,8 @@ class ModelProcess:
         """Feed the arrivals (sorted times); return each one's decision and true wait."""
         jitter = random.Random(self.seed)
         free_at = [0.0] * self.slots  # heap: when each slot is next free (assignment order)
-        events: list[tuple[float, int, str, float]] = []  # (time, order, kind, service time)
+        # (time, order, "start" | "end", seconds waited | run, items ahead when admitted)
+        events: list[tuple[float, int, str, float, int | None]] = []
         order = 0
         running = queued = 0
         decided: list[Arrival] = []
@@ -46,11 +47,12 @@ class ModelProcess:
         def settle(until: float) -> None:
             nonlocal running, queued
             while events and events[0][0] <= until:
-                now, _, kind, took = heapq.heappop(events)
+                now, _, kind, seconds, ahead = heapq.heappop(events)
                 if kind == "end":
-                    self.rate.completed(now, took)
+                    self.rate.completed(now, seconds)
                     running -= 1
                 else:
+                    self.rate.started(seconds, ahead)
                     queued -= 1
                     running += 1
                 self.rate.observe(now, running >= self.slots)
@@ -58,17 +60,19 @@ class ModelProcess:
         for at in arrivals:
             settle(at)
             start = max(at, free_at[0])
-            estimate = expected_wait(queued, running >= self.slots, self.rate.per_second(at))
+            saturated = running >= self.slots
+            estimate = expected_wait(queued, saturated, self.rate.slot_rate(at))
             admitted = not too_long(estimate, self.max_wait)
             decided.append(Arrival(at, estimate, start - at, admitted, estimate is not None))
             if not admitted:
                 continue
             end = start + self.service_time(start) * jitter.uniform(0.5, 1.5)
             heapq.heapreplace(free_at, end)
+            ahead = queued if saturated else None  # queued before it, as the scheduler counts
             queued += 1
             # At one instant an end comes before the start it makes room for.
-            heapq.heappush(events, (start, order * 2 + 1, "start", 0.0))
-            heapq.heappush(events, (end, order * 2, "end", end - start))
+            heapq.heappush(events, (start, order * 2 + 1, "start", start - at, ahead))
+            heapq.heappush(events, (end, order * 2, "end", end - start, None))
             order += 1
         return decided
 

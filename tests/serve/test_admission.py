@@ -4,6 +4,7 @@ drives, against a model process whose true waits are known."""
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 from hypothesis import example, given, settings
@@ -83,6 +84,23 @@ def test_a_stall_pulls_the_rate_down_until_the_backlog_is_refused() -> None:
     stalled = rate.per_second(end + 3 * HORIZON_SECONDS)
     assert stalled is not None and stalled < 40.0 * 0.06
     assert too_long(expected_wait(100, True, stalled), 10.0)
+
+
+def test_the_slot_rate_is_the_slower_of_the_measured_rate_and_the_drain_items_saw() -> None:
+    """A burst of quick completions says 40 a second; items admitted behind 99 others waited
+    10 s for a slot: the backlog drains at 10 a second, and a new wait is reckoned at that."""
+    rate = ServiceRate()
+    end = saturated_for(rate, 0.0, 10.0, 40.0)
+    assert rate.slot_rate(end) == pytest.approx(40.0, rel=0.02)
+    for _ in range(200):
+        rate.started(10.0, 99)
+    assert rate.slot_rate(end) == pytest.approx(10.0)
+    for _ in range(200):  # items now drain faster than the completions say: the completions
+        rate.started(0.5, 99)
+    assert rate.slot_rate(end) == pytest.approx(40.0, rel=0.02)
+    rate.started(5.0, None)  # it had a slot at once, or waited behind its own key: no news
+    rate.started(0.0, 10)
+    assert rate.drain == pytest.approx(200.0, rel=0.01)
 
 
 def test_expected_wait_counts_the_completion_that_frees_a_slot() -> None:
@@ -207,6 +225,37 @@ def test_the_estimate_follows_a_slowdown_and_a_speed_up(
     before = [a for a in arrivals if a.at + a.true_wait < change]
     check_band(before, bound, after=SETTLE_SECONDS)
     check_band(arrivals, bound, after=change + SETTLE_SECONDS)
+
+
+def poisson(rate: float, seconds: float, seed: int) -> list[float]:
+    """Arrival times of a Poisson process: bursts come by chance."""
+    chance, at, times = random.Random(seed), 0.0, []
+    while (at := at + chance.expovariate(rate)) < seconds:
+        times.append(at)
+    return times
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    slots=st.integers(1, 16),
+    capacity=st.floats(10.0, 60.0),
+    load=st.floats(0.3, 0.95),  # arrivals over capacity: the process keeps up, on average
+    services_in_bound=services,
+    seed=st.integers(0, 2**32 - 1),
+)
+@example(slots=1, capacity=10.0, load=0.95, services_in_bound=4.0, seed=3)
+def test_a_process_that_keeps_up_refuses_only_waits_near_the_bound(
+    slots: int, capacity: float, load: float, services_in_bound: float, seed: int
+) -> None:
+    """Random arrivals under capacity: a burst may queue, and only a delivery that would truly
+    wait near the bound (or the cold start's unknowns, which are admitted) is refused."""
+    service = slots / capacity
+    bound = bound_of(service, services_in_bound, capacity)
+    model = ModelProcess(slots, bound, lambda t: service, seed)
+    arrivals = model.run(poisson(capacity * load, 60.0, seed))
+    for arrival in arrivals:
+        if not arrival.admitted:
+            assert arrival.true_wait > bound / BAND, arrival
 
 
 @settings(max_examples=30, deadline=None)
