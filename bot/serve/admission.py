@@ -2,20 +2,20 @@
 
 A process's service rate is measured, never configured. ``ServiceRate`` counts completions
 per second of *saturated* time (every slot busy: completions then show what the process can
-do, not what it was given), as an exponentially weighted average over the last
-``HORIZON_SECONDS`` of saturated time:
+do, not what it was given), as exponentially weighted averages over the last
+``SHORT_HORIZON_SECONDS`` and ``LONG_HORIZON_SECONDS`` of saturated time:
 
-- idle time does not age it: after a quiet hour the rate is the last busy stretch's;
+- idle time does not age them: after a quiet hour the rate is the last busy stretch's;
 - a stall does: saturated seconds with no completion pull the rate down, so a process whose
   every slot waits on a slow GitHub starts refusing before its backlog is minutes long;
-- a speed-up shows within a horizon (the new completions outnumber the old ones).
+- the slower of the two is used: a slowdown shows within the short horizon, a speed-up (or a
+  burst of quick completions, cheap deliveries finishing while slow ones fill the slots) only
+  once it lasts through the long one. Deliveries are admitted when the rate looks high, so a
+  noisy optimistic figure would fill the backlog past the bound.
 
-A burst of quick completions (cheap deliveries finishing while slow ones fill the slots) can
-make that short-term rate promise more than the process will keep, so it is checked against
-what admitted items actually saw: an item admitted with ``ahead`` items queued before it that
-started ``waited`` seconds later drained at ``(ahead + 1) / waited`` items a second. The
-admission uses the slower of the two rates: it trusts a slowdown at once and a speed-up once
-items admitted after it have started.
+The rate is checked against what admitted items actually saw: an item admitted with ``ahead``
+items queued before it that started ``waited`` seconds later drained at
+``(ahead + 1) / waited`` items a second, and the slower figure wins again.
 
 Until ``MIN_COMPLETIONS`` completions have been seen while saturated the rate is unknown
 (cold start): nothing is refused for the backlog, only by the memory caps
@@ -31,12 +31,13 @@ Pure: every time is an argument; nothing here reads a clock.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-# How much saturated time the average remembers (the weight of older time falls by 1/e per
-# horizon): long enough to hold many completions at tens per second, short enough to follow a
-# slowdown well within GitHub's 10 s.
-HORIZON_SECONDS = 2.0
+# How much saturated time each average remembers (older time's weight falls by 1/e per
+# horizon). The short one holds many completions at tens a second and follows a slowdown well
+# within GitHub's 10 s; the long one spans a whole wait at the default bound.
+SHORT_HORIZON_SECONDS = 2.0
+LONG_HORIZON_SECONDS = 10.0
 # Completions seen (while saturated, for the rate) before a figure is trusted at all.
 MIN_COMPLETIONS = 8
 # The weight of each new completion in the mean service time, and of each start in the drain
@@ -46,13 +47,31 @@ DRAIN_WEIGHT = 0.05
 
 
 @dataclass
-class ServiceRate:
-    """Completions per second of saturated time, exponentially weighted, and the mean service
-    time (see the module)."""
+class Decayed:
+    """Completions and saturated seconds, each weighted by e^(-age / horizon)."""
 
-    horizon: float = HORIZON_SECONDS
-    completions: float = 0.0  # decayed count of completions while saturated
-    busy_seconds: float = 0.0  # decayed saturated seconds
+    horizon: float
+    completions: float = 0.0
+    seconds: float = 0.0
+
+    def age(self, elapsed: float) -> None:
+        """``elapsed`` more saturated seconds."""
+        decay = math.exp(-elapsed / self.horizon)
+        self.completions *= decay
+        # The stretch's own weight: the integral of e^(-(now - s) / horizon) over it.
+        self.seconds = self.seconds * decay + self.horizon * (1.0 - decay)
+
+    def per_second(self) -> float:
+        return self.completions / self.seconds if self.seconds > 0.0 else 0.0
+
+
+@dataclass
+class ServiceRate:
+    """The process's measured rate with every slot busy, the drain admitted items saw, and the
+    mean service time (see the module)."""
+
+    short: Decayed = field(default_factory=lambda: Decayed(SHORT_HORIZON_SECONDS))
+    long: Decayed = field(default_factory=lambda: Decayed(LONG_HORIZON_SECONDS))
     seen: int = 0  # completions while saturated, ever (for the cold start)
     saturated: bool = False
     since: float = 0.0  # when the state was last brought up to date
@@ -61,7 +80,7 @@ class ServiceRate:
     drain: float | None = None  # items started a second, as admitted items saw it (weighted)
 
     def observe(self, now: float, saturated: bool) -> None:
-        """Bring the average up to ``now``, then record whether every slot is busy from now."""
+        """Bring the averages up to ``now``, then record whether every slot is busy from now."""
         self._advance(now)
         self.saturated = saturated
 
@@ -73,7 +92,8 @@ class ServiceRate:
         weight = max(SERVICE_WEIGHT, 1.0 / self.finished)  # the first few: a plain mean
         self.mean_service += weight * (took - self.mean_service)
         if self.saturated:
-            self.completions += 1.0
+            self.short.completions += 1.0
+            self.long.completions += 1.0
             self.seen += 1
 
     def started(self, waited: float, ahead: int | None) -> None:
@@ -84,6 +104,14 @@ class ServiceRate:
             return
         seen = (ahead + 1) / waited
         self.drain = seen if self.drain is None else self.drain + DRAIN_WEIGHT * (seen - self.drain)
+
+    def per_second(self, now: float) -> float | None:
+        """The measured rate as of ``now`` (the slower average), or None before there is
+        enough to go on."""
+        self._advance(now)
+        if self.seen < MIN_COMPLETIONS:
+            return None
+        return min(self.short.per_second(), self.long.per_second())
 
     def slot_rate(self, now: float) -> float | None:
         """The rate a new item's wait for a slot is reckoned at: the slower of the measured
@@ -97,24 +125,14 @@ class ServiceRate:
         """The mean service time, or None before there is enough to go on."""
         return self.mean_service if self.finished >= MIN_COMPLETIONS else None
 
-    def per_second(self, now: float) -> float | None:
-        """The measured rate as of ``now``, or None before there is enough to go on."""
-        self._advance(now)
-        if self.seen < MIN_COMPLETIONS or self.busy_seconds <= 0.0:
-            return None
-        return self.completions / self.busy_seconds
-
     def _advance(self, now: float) -> None:
         elapsed = now - self.since
         if elapsed <= 0.0:
             return  # the same instant, or a clock that did not move forward
         self.since = now
-        if not self.saturated:
-            return  # idle time neither counts nor ages the average
-        decay = math.exp(-elapsed / self.horizon)
-        self.completions *= decay
-        # The saturated stretch's own weight: the integral of e^(-(now - s) / horizon) over it.
-        self.busy_seconds = self.busy_seconds * decay + self.horizon * (1.0 - decay)
+        if self.saturated:  # idle time neither counts nor ages the averages
+            self.short.age(elapsed)
+            self.long.age(elapsed)
 
 
 def expected_wait(

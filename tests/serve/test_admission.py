@@ -11,16 +11,20 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.serve.admission import (
-    HORIZON_SECONDS,
+    LONG_HORIZON_SECONDS,
     MIN_COMPLETIONS,
+    SHORT_HORIZON_SECONDS,
     ServiceRate,
     expected_wait,
     too_long,
 )
 from tests.serve.service_model import Arrival, ModelProcess, steady
 
-# Past this many horizons of steady service the estimate has forgotten what came before.
-SETTLE_SECONDS = 4 * HORIZON_SECONDS
+# Past this many horizons of steady service an average has forgotten what came before: the
+# short one for a slowdown (and for a first busy stretch, where both averages see the same),
+# the long one for a speed-up.
+SETTLE_SECONDS = 4 * SHORT_HORIZON_SECONDS
+SETTLE_AFTER_SPEED_UP = 4 * LONG_HORIZON_SECONDS
 # The band around the bound where either answer is right: the estimate follows a rate that
 # jitters (service times vary by +-50 %) and lags a change by a few horizons.
 BAND = 1.5
@@ -81,9 +85,19 @@ def test_a_stall_pulls_the_rate_down_until_the_backlog_is_refused() -> None:
     rate = ServiceRate()
     end = saturated_for(rate, 0.0, 10.0, 40.0)
     assert not too_long(expected_wait(100, True, rate.per_second(end)), 10.0)  # 2.5 s
-    stalled = rate.per_second(end + 3 * HORIZON_SECONDS)
+    stalled = rate.per_second(end + 3 * SHORT_HORIZON_SECONDS)
     assert stalled is not None and stalled < 40.0 * 0.06
     assert too_long(expected_wait(100, True, stalled), 10.0)
+
+
+def test_a_burst_is_believed_slowly_and_a_slowdown_at_once() -> None:
+    bursting, slowing = ServiceRate(), ServiceRate()
+    burst = saturated_for(bursting, saturated_for(bursting, 0.0, 30.0, 20.0), 2.0, 100.0)
+    assert bursting.short.per_second() > 70.0  # quick completions for 2 s
+    assert (bursting.per_second(burst) or 0) < 40.0  # the long average: still about 30
+    slow = saturated_for(slowing, saturated_for(slowing, 0.0, 30.0, 20.0), 3.0, 5.0)
+    assert slowing.long.per_second() > 15.0
+    assert (slowing.per_second(slow) or 0) < 10.0  # the short average has it after 3 s
 
 
 def test_the_slot_rate_is_the_slower_of_the_measured_rate_and_the_drain_items_saw() -> None:
@@ -220,11 +234,14 @@ def test_the_estimate_follows_a_slowdown_and_a_speed_up(
 
     model = ModelProcess(slots, bound, service_time, seed)
     fastest = capacity * max(1.0, 1.0 / factor)
-    arrivals = model.run(steady(fastest * 1.5, change + SETTLE_SECONDS + bound + 4.0))
+    # The long average settles after a speed-up; the drain, once items admitted after the
+    # change have started (a wait later).
+    settled = change + (SETTLE_AFTER_SPEED_UP if factor < 1.0 else SETTLE_SECONDS) + bound
+    arrivals = model.run(steady(fastest * 1.5, settled + bound + 4.0))
     # Before the change, judge only waits that ended before it: no estimate foresees it.
     before = [a for a in arrivals if a.at + a.true_wait < change]
     check_band(before, bound, after=SETTLE_SECONDS)
-    check_band(arrivals, bound, after=change + SETTLE_SECONDS)
+    check_band(arrivals, bound, after=settled)
 
 
 def poisson(rate: float, seconds: float, seed: int) -> list[float]:
