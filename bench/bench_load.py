@@ -23,8 +23,9 @@ per `pull_request` delivery.
 
 `--ceiling` searches for the highest rate with nothing refused or lost and completion
 p99 under 2 s (a fresh simulator and App for each rate tried, so every rate starts from the
-same repositories): rates up from `--ceiling-from` by `--ceiling-step` until one fails, then
-halving the gap to `--ceiling-resolution`; it prints that rate per CPU.
+same repositories): rates up from `--ceiling-from` by `--ceiling-step` until one fails (down
+by halves if the first fails), then halving the gap to `--ceiling-resolution`; it prints that
+rate per CPU.
 
 Targets (`--workers 2`): up to 100/s nothing refused or lost, answer p99 < 100 ms,
 completion p99 < 2 s; beyond (overload) nothing lost, answer p99 < 100 ms, tree < 300 MB.
@@ -322,6 +323,11 @@ async def ceiling(args: argparse.Namespace) -> list[Figure]:
             bad = rate
             break
         good, rate = rate, rate + args.ceiling_step
+    while good is None and bad is not None and bad / 2 >= args.ceiling_resolution:
+        if await passes(bad / 2):  # the first rate failed: halve until one passes
+            good = bad / 2
+        else:
+            bad /= 2
     while good is not None and bad is not None and bad - good > args.ceiling_resolution:
         middle = round((good + bad) / 2)
         if await passes(middle):
