@@ -184,6 +184,33 @@ async def test_past_the_expected_wait_503_counted_as_wait(
     assert started[-1] == "late"
 
 
+async def test_behind_a_stranger_learns_nothing_and_a_redelivery_is_no_refusal(
+    blocked: tuple[Bot, asyncio.Event, list[str]],
+) -> None:
+    """While the App refuses for time: an unsigned delivery is 401 (its signature is checked
+    before the backlog is consulted, and it is not counted as a refusal), and a redelivery of
+    a delivery already accepted is answered as a duplicate, not refused."""
+    bot, release, _ = blocked
+    bot.app[INTAKE].scheduler.rate = measured_rate(2.5)
+    for number in range(3):
+        assert (await bot.post("pull_request", pr_payload(number), delivery_id=f"d{number}"))[
+            0
+        ] == 202
+    assert (await bot.post("pull_request", pr_payload(8), delivery_id="new"))[0] == 503
+    forged = {"X-Hub-Signature-256": "sha256=" + "0" * 64}
+    status, _ = await bot.post("pull_request", pr_payload(9), delivery_id="x", headers=forged)
+    assert status == 401
+    assert await bot.post("pull_request", pr_payload(0), delivery_id="d0") == (
+        202,
+        {"accepted": True, "duplicate": True},
+    )
+    page = await (await bot.client.get("/metrics")).text()
+    assert 'rfcbot_deliveries_refused_total{limit="wait"} 1.0' in page
+    assert bot.app[INTAKE].scheduler.pending == 3
+    release.set()
+    await bot.idle()
+
+
 async def test_the_rate_is_absent_from_metrics_until_measured(bot: Bot) -> None:
     page = await (await bot.client.get("/metrics")).text()
     assert "# TYPE rfcbot_service_rate gauge" in page
