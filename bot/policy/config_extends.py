@@ -130,9 +130,9 @@ def settle(files: Sequence[ConfigFile], problems: Sequence[ConfigProblem] = ()) 
         except ConfigError as error:
             found += error.problems
             named = {problem.source for problem in error.problems}
-            blamed = [file for file in kept if file.source in named] or kept[:1]
-            left_out += [file.source for file in blamed]
-            kept = [file for file in kept if file not in blamed]
+            blamed = {file.source for file in kept if file.source in named} or {kept[0].source}
+            left_out += [file.source for file in kept if file.source in blamed]
+            kept = [file for file in kept if file.source not in blamed]
             continue
         return Settled(config, _unique(found), tuple(f.source for f in kept), tuple(left_out))
     return Settled(Config(), _unique(found), (), tuple(left_out))
