@@ -237,9 +237,7 @@ async def fetch_extended(
     gh: GitHubAPI, target: ExtendsTarget, files: ExtendedFiles, *, home_owner: str
 ) -> Fetched | str:
     """An extended file from its repository's default branch, as a conditional request."""
-    read = await read_file(
-        gh, target.full_name, target.path, cache=files.conditional(home_owner)
-    )
+    read = await read_file(gh, target.full_name, target.path, cache=files.conditional(home_owner))
     if isinstance(read, NotRead):
         return unreadable_reason(read)
     return Fetched(files.parse(target, read), read.sha)

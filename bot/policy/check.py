@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
-from bot.policy.text import MAX_OUTPUT_BYTES, clip, plural
 from bot.policy.config_extends import sources_sentence
+from bot.policy.text import MAX_OUTPUT_BYTES, clip, plural
 from bot.rfc.config.public import CONFIG_PATH, Config, ConfigError, ConfigProblem
 from bot.rfc.diagnostics import Diagnostic, Severity, count_by_severity, has_errors
 from bot.rfc.paths import is_rfc_path

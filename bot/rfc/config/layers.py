@@ -13,7 +13,7 @@ from. Pure: values in, values out.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -41,7 +41,7 @@ class ConfigFile:
 
     source: str
     root: yaml.Node | None
-    directives: Directives = Directives()
+    directives: Directives = field(default_factory=Directives)
 
     @property
     def extends(self) -> ExtendsSpec | None:
@@ -102,7 +102,8 @@ def _merge(base: yaml.Node, near: yaml.Node, level: int, budget: _Budget) -> yam
     ):
         return near
     entries = list(base.value)
-    position = {}  # key identity -> index in entries, of base keys not yet overridden
+    # key identity -> index in entries, of the base keys not yet overridden
+    position: dict[tuple[str, str], int] = {}
     for index, (key, _) in enumerate(entries):
         identity = key_identity(key)
         if identity is not None:
@@ -110,11 +111,11 @@ def _merge(base: yaml.Node, near: yaml.Node, level: int, budget: _Budget) -> yam
     for key, value in near.value:
         budget.spend()
         identity = key_identity(key)
-        index = None if identity is None else position.pop(identity, None)
-        if index is None:
+        found = position.pop(identity, None) if identity is not None else None
+        if found is None:
             entries.append((key, value))  # new here, or a duplicate the reader reports
         else:
-            entries[index] = (key, _merge(entries[index][1], value, level + 1, budget))
+            entries[found] = (key, _merge(entries[found][1], value, level + 1, budget))
     return yaml.MappingNode(near.tag, entries, near.start_mark, near.end_mark, near.flow_style)
 
 

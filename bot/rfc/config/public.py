@@ -13,6 +13,8 @@ import json
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from bot.rfc.config.effective import effective_yaml
+from bot.rfc.config.extends import EXTENDS_KEY, OWNERS_KEY, ExtendsSpec, ExtendsTarget, is_owner
 from bot.rfc.config.fields import (
     CONFIG_PATH,
     DEFAULT_DECISIONS,
@@ -31,8 +33,6 @@ from bot.rfc.config.fields import (
     NumberingStrategy,
     RuleSetting,
 )
-from bot.rfc.config.effective import effective_yaml
-from bot.rfc.config.extends import EXTENDS_KEY, OWNERS_KEY, ExtendsSpec, ExtendsTarget, is_owner
 from bot.rfc.config.json_schema import config_schema
 from bot.rfc.config.layers import (
     MAX_CONFIG_BYTES,
@@ -56,10 +56,10 @@ __all__ = [
     "DEFAULT_TARGET_APPS",
     "DEFAULT_TRANSITIONS",
     "EXTENDS_KEY",
-    "MAX_CONFIG_BYTES",
-    "OWNERS_KEY",
     "MAINTAINERS_GROUP",
+    "MAX_CONFIG_BYTES",
     "NUMBERING_STRATEGIES",
+    "OWNERS_KEY",
     "PERMISSION_ROLES",
     "RULE_SETTINGS",
     "Config",
