@@ -4,14 +4,17 @@ effective config with each value's origin."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.rfc.config.extends import ExtendsSpec, ExtendsTarget, parse_extends
+from bot.rfc.config.json_schema import EXTENDS_PATTERN
 from bot.rfc.config.layers import (
     MAX_MERGE_ENTRIES,
     MERGED_LEVELS,
@@ -25,6 +28,7 @@ from bot.rfc.config.public import (
     Config,
     ConfigError,
     effective_yaml,
+    json_schema_text,
     load_config,
     load_layers,
 )
@@ -219,6 +223,29 @@ def test_malformed_extends_values_say_how_to_write_one(value: str, says: str) ->
 def test_parse_extends_never_raises(value: str) -> None:
     parsed = parse_extends(value)
     assert isinstance(parsed, ExtendsSpec | str)
+
+
+@given(st.from_regex(EXTENDS_PATTERN))
+def test_what_the_schema_accepts_the_reader_accepts(value: str) -> None:
+    assert isinstance(parse_extends(value), ExtendsSpec)
+
+
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [
+        ("_extends: .github\n_extends_owners: [partner, other-org]\n", True),
+        ("_extends: octo-org/policy:rfc/base.yml\n", True),
+        ("_extends: a/b/c\n", False),
+        ("_extends: octo/policy:../x.yml\n", False),
+        ("_extends: [a]\n", False),
+        ("_extends_owners: [-partner]\n", False),
+    ],
+)
+def test_the_schema_knows_the_directives(text: str, valid: bool) -> None:
+    schema = json.loads(json_schema_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    assert validator.is_valid(yaml.safe_load(text)) is valid
+    assert (not parse_config_file(text, CONFIG_PATH).problems) is valid
 
 
 def test_relative_values_resolve_against_the_repository_being_read() -> None:

@@ -45,6 +45,11 @@ class ExtendsSpec:
     def resolve(self, home_owner: str, home_path: str) -> ExtendsTarget:
         return ExtendsTarget(self.owner or home_owner, self.repo, self.path or home_path)
 
+    def __str__(self) -> str:
+        owner = f"{self.owner}/" if self.owner else ""
+        path = f":{self.path}" if self.path else ""
+        return f"{owner}{self.repo}{path}"
+
 
 @dataclass(frozen=True, slots=True)
 class ExtendsTarget:
