@@ -1,7 +1,7 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
     python bench/run.py [--quick] [--markdownlint-prefix DIR] [--only lint,hostile,intake,
-        latency,loop-lag,ack,flood,sweep,load,site,dashboard,readiness]
+        latency,loop-lag,ack,flood,sweep,load,site,dashboard,readiness,extends]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -20,6 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from bench import (  # noqa: E402
     bench_ack,
+    bench_config_extends,
     bench_dashboard,
     bench_flood,
     bench_hostile,
@@ -47,6 +48,7 @@ BENCHES = (
     "site",
     "dashboard",
     "readiness",
+    "extends",
 )
 
 
@@ -67,6 +69,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "site": lambda: bench_site.measure(100),
             "dashboard": lambda: bench_dashboard.measure(3, 3),
             "readiness": lambda: bench_readiness.measure(2),
+            "extends": lambda: bench_config_extends.measure(2, 10),
         }
     return {
         "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
@@ -81,6 +84,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "site": bench_site.measure,
         "dashboard": bench_dashboard.measure,
         "readiness": bench_readiness.measure,
+        "extends": bench_config_extends.measure,
     }
 
 

@@ -10,6 +10,7 @@ decided in ``bot.policy.config_extends``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from dataclasses import dataclass
@@ -94,11 +95,11 @@ class ExtendedFiles:
     def conditional(self, owner: str) -> MutableMapping[str, Any]:
         return _OwnerView(self.answers, owner.lower())
 
-    def parse(self, target: ExtendsTarget, read: FileRead) -> ConfigFile | ConfigError:
+    async def parse(self, target: ExtendsTarget, read: FileRead) -> ConfigFile | ConfigError:
         key = (str(target), read.sha)
         found = self.parsed.get(key)
         if found is None:
-            found = self.parsed[key] = _parse(read.content, str(target))
+            found = self.parsed[key] = await parse_off_loop(read.content, str(target))
         return found
 
 
@@ -151,7 +152,8 @@ async def effective_config_at(
     cache = ctx.caches.of(EffectiveCache)
     found = cache.get(key)
     if found is None:
-        found = cache[key] = chain.settle()
+        # Merging and reading is CPU work (tens of milliseconds for a large file): off the loop.
+        found = cache[key] = await asyncio.to_thread(chain.settle)
         if found.error is not None:
             log.warning("config problems in %s: %s", repo, found.error)
     return found
@@ -166,9 +168,15 @@ async def _local_file(gh: GitHubAPI, repo: str, commit_sha: str, ctx: Context) -
     if isinstance(read, NotRead):
         found = None if read.status == 404 else ConfigError(CONFIG_PATH, None, None, read.message)
     else:
-        found = _parse(read.content, CONFIG_PATH)
+        found = await parse_off_loop(read.content, CONFIG_PATH)
     cache[key] = found
     return found
+
+
+async def parse_off_loop(content: bytes, source: str) -> ConfigFile | ConfigError:
+    """A config file composed in a thread: YAML is parsed in pure Python (a 64 KiB file takes
+    about a tenth of a second), which must not stall the event loop."""
+    return await asyncio.to_thread(_parse, content, source)
 
 
 def _parse(content: bytes, source: str) -> ConfigFile | ConfigError:
@@ -240,7 +248,7 @@ async def fetch_extended(
     read = await read_file(gh, target.full_name, target.path, cache=files.conditional(home_owner))
     if isinstance(read, NotRead):
         return unreadable_reason(read)
-    return Fetched(files.parse(target, read), read.sha)
+    return Fetched(await files.parse(target, read), read.sha)
 
 
 def unreadable_reason(read: NotRead) -> str:
