@@ -23,9 +23,7 @@ from bot.rfc.config.sections import section_schema
 _OWNER = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}"
 _NAME = r"[A-Za-z0-9._-]{1,100}"
 _NO_DOTS = r"(?!\.{1,2}(?::|$))(?!.*[/:]\.{1,2}(?:/|$))"
-EXTENDS_PATTERN = (
-    f"^{_NO_DOTS}(?:{_OWNER}/)?{_NAME}(?::{_NAME}(?:/{_NAME}){{0,19}}\\.ya?ml)?$"
-)
+EXTENDS_PATTERN = f"^{_NO_DOTS}(?:{_OWNER}/)?{_NAME}(?::{_NAME}(?:/{_NAME}){{0,19}}\\.ya?ml)?$"
 DIRECTIVES: JsonSchema = {
     EXTENDS_KEY: {
         "type": "string",
