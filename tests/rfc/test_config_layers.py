@@ -89,10 +89,13 @@ def test_the_nearer_files_keys_always_win(base: Any, near: Any) -> None:
 
 
 @given(DOCUMENTS, DOCUMENTS, DOCUMENTS)
+# A mapping over a value that is not one hides what was below that value, grouped either way.
+@example({"a": {}}, {"a": None}, {"a": {"a": None}})
+@example({"a": {"b": {"c": 1}}}, {"a": {"b": [1]}}, {"a": {"b": {"d": 2}}})
 def test_merge_is_associative_along_a_chain(a: Any, b: Any, c: Any) -> None:
     left = merge(merge(node(c), node(b)), node(a))
     right = merge(node(c), merge(node(b), node(a)))
-    assert plain(left) == plain(right)
+    assert plain(left) == plain(right) == model(model(c, b), a)
 
 
 def test_lists_are_replaced_whole() -> None:

@@ -86,7 +86,8 @@ def merge(
     base: yaml.Node | None, near: yaml.Node | None, *, budget: _Budget | None = None
 ) -> yaml.Node | None:
     """``near`` over ``base``: mappings merged key by key (``near`` wins), anything else
-    replaced whole. An empty document (None, or null) leaves ``base`` as it is."""
+    replaced whole. An empty document (None, or null) leaves ``base`` as it is. Associative:
+    a chain may be merged in any grouping (see ``ReplacingMapping``)."""
     if near is None or _is_null(near):
         return base
     if base is None or _is_null(base):
@@ -94,13 +95,20 @@ def merge(
     return _merge(base, near, 0, budget or _Budget(""))
 
 
+class ReplacingMapping(yaml.MappingNode):
+    """A mapping that replaced a value that was not one: merged onto anything further away,
+    it replaces that too (what was below the value it replaced stays hidden). This keeps the
+    merge associative: ``(far + middle) + near == far + (middle + near)`` however a chain is
+    grouped."""
+
+
 def _merge(base: yaml.Node, near: yaml.Node, level: int, budget: _Budget) -> yaml.Node:
-    if not (
-        level < MERGED_LEVELS
-        and isinstance(base, yaml.MappingNode)
-        and isinstance(near, yaml.MappingNode)
-    ):
+    if level >= MERGED_LEVELS or isinstance(near, ReplacingMapping):
         return near
+    if not isinstance(near, yaml.MappingNode):
+        return near
+    if not isinstance(base, yaml.MappingNode):
+        return ReplacingMapping(near.tag, near.value, near.start_mark, near.end_mark)
     entries = list(base.value)
     # key identity -> index in entries, of the base keys not yet overridden
     position: dict[tuple[str, str], int] = {}
@@ -116,7 +124,8 @@ def _merge(base: yaml.Node, near: yaml.Node, level: int, budget: _Budget) -> yam
             entries.append((key, value))  # new here, or a duplicate the reader reports
         else:
             entries[found] = (key, _merge(entries[found][1], value, level + 1, budget))
-    return yaml.MappingNode(near.tag, entries, near.start_mark, near.end_mark, near.flow_style)
+    kind = ReplacingMapping if isinstance(base, ReplacingMapping) else yaml.MappingNode
+    return kind(near.tag, entries, near.start_mark, near.end_mark, near.flow_style)
 
 
 def key_identity(node: yaml.Node) -> tuple[str, str] | None:
