@@ -141,3 +141,13 @@ async def test_effective_reads_the_extended_files_through_the_api(
     monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")  # nothing listens there
     assert await asyncio.to_thread(main, command) == 2
     assert error_line(capsys).startswith("cannot read the extended files at http://127.0.0.1:9")
+
+
+def test_a_local_file_that_is_not_yaml_shows_its_problem(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(project, {CONFIG_PATH: "rfc_dir: [\n"})
+    assert main(["config", "--effective"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"rfc-bot: {CONFIG_PATH}:2: invalid YAML")
+    assert err[1] == f"rfc-bot: error: {CONFIG_PATH} cannot be read as YAML"
