@@ -164,11 +164,9 @@ async def _local_file(gh: GitHubAPI, repo: str, commit_sha: str, ctx: Context) -
     if key in cache:
         return cache[key]
     read = await read_file(gh, repo, CONFIG_PATH, commit_sha)
-    found: LocalFile
-    if isinstance(read, NotRead):
-        found = None if read.status == 404 else ConfigError(CONFIG_PATH, None, None, read.message)
-    else:
-        found = await parse_off_loop(read.content, CONFIG_PATH)
+    if isinstance(read, NotRead) and read.status != 404:
+        return ConfigError(CONFIG_PATH, None, None, read.message)  # not kept: asked again
+    found = None if isinstance(read, NotRead) else await parse_off_loop(read.content, CONFIG_PATH)
     cache[key] = found
     return found
 

@@ -214,3 +214,8 @@ async def test_an_unchanged_extended_file_costs_a_304(sim: Any) -> None:
     sim.commit(org, "main", {CONFIG_PATH: "rfc_dir: changed\n"})
     assert (await effective(sim, repo, ctx)).config.rfc_dir == "changed"
     assert reads() == [200, 304, 200]
+
+    sim.commit(org, "main", {CONFIG_PATH: None})  # deleted: the local config stands alone
+    gone = await effective(sim, repo, ctx)
+    assert gone.config.rfc_dir == "rfcs" and "not found" in messages(gone)[0]
+    assert reads() == [200, 304, 200, 404]

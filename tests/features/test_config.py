@@ -63,9 +63,13 @@ async def test_a_refused_own_file_is_a_problem_and_the_defaults_apply(
 ) -> None:
     sim.commit(repo, "main", {CONFIG_PATH: "rfc_dir: mine\n"})
     sim.fail("GET", r"/contents/\.github", 403, body={"message": "Forbidden"})
-    found = await effective(sim, repo, gh)
+    ctx = Context()
+    head = sim.head(repo, "main")
+    found = await effective_config_at(gh, NAME, head, ctx)
     assert found.config == Config() and found.settled.left_out == (CONFIG_PATH,)
     assert found.error is not None and found.error.message == "Forbidden"
+    # A refusal is not kept: the next read asks again, and GitHub serves the file.
+    assert (await effective_config_at(gh, NAME, head, ctx)).config.rfc_dir == "mine"
 
 
 async def test_a_broken_own_file_is_its_problems_and_the_defaults(
