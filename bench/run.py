@@ -2,7 +2,7 @@
 
     python bench/run.py [--quick] [--markdownlint-prefix DIR]
         [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,cpu,site,dashboard,
-                readiness,recovery]
+                readiness,recovery,extends]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -21,6 +21,7 @@ sys.path.insert(0, str(REPO))
 
 from bench import (  # noqa: E402
     bench_ack,
+    bench_config_extends,
     bench_cpu,
     bench_dashboard,
     bench_flood,
@@ -52,6 +53,7 @@ BENCHES = (
     "dashboard",
     "readiness",
     "recovery",
+    "extends",
 )
 
 
@@ -74,6 +76,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "dashboard": lambda: bench_dashboard.measure(3, 3),
             "readiness": lambda: bench_readiness.measure(2),
             "recovery": lambda: bench_recovery.measure(15),
+            "extends": lambda: bench_config_extends.measure(2, 10),
         }
     return {
         "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
@@ -90,6 +93,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "dashboard": bench_dashboard.measure,
         "readiness": bench_readiness.measure,
         "recovery": bench_recovery.measure,
+        "extends": bench_config_extends.measure,
     }
 
 

@@ -25,7 +25,7 @@ from gidgethub.abc import GitHubAPI
 
 from bot.deliveries import CheckDelivery, PullDelivery
 from bot.features.check_files import PullFiles
-from bot.features.config import config_for
+from bot.features.config import effective_config_for
 from bot.features.context import Context
 from bot.features.roles import is_maintainer
 from bot.features.session import CommandSession
@@ -120,9 +120,9 @@ async def validate(
     is stale (``stale_event_reason``); otherwise the fresh labels are the ones compared.
     """
     started = ctx.clock()
-    files, (config, config_error), current = await asyncio.gather(
+    files, effective, current = await asyncio.gather(
         list_pull_files(gh, pull.repo, pull.number),
-        config_for(gh, pull, ctx),
+        effective_config_for(gh, pull, ctx),
         get_pull(gh, pull.repo, pull.number) if recheck else _same(pull),
     )
     reason = stale_event_reason(pull, current)
@@ -130,6 +130,7 @@ async def validate(
         log.info("%s#%s: event for %s skipped: %s", pull.repo, pull.number, pull.head.sha, reason)
         return
     pull = current
+    config, config_error = effective.loaded
     changes = select_rfc_changes(files, config)
     rfc_files = PullFiles(gh, ctx, pull, files)
     today = started.date()
@@ -144,7 +145,10 @@ async def validate(
     report = build_check_output(
         results,
         rendered_url=blob_url(pull.repository.html_url, pull.head.sha),
-        config_diagnostics=config_diagnostics(config_error) if config_error else [],
+        config_diagnostics=config_diagnostics(config_error, effective.extends_line)
+        if config_error
+        else [],
+        config_sources=effective.settled.applied if effective.extends_line else None,
         decision_in_progress=bool(set(pull.labels) & decision_labels(config)),
     )
     log.info("%s#%s: %s (%s)", pull.repo, pull.number, report.title, report.conclusion)
