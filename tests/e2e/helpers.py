@@ -116,9 +116,10 @@ def numbering_commits(sim: Any, repo: Any, number: int) -> list[str]:
 
 
 @asynccontextmanager
-async def installation_client(sim: Any, repo: Any) -> AsyncIterator[GitHubClient]:
-    """A GitHub client acting as the App's installation on ``repo``, like the server's."""
+async def installation_client(sim: Any, repo: Any, **extra: Any) -> AsyncIterator[GitHubClient]:
+    """A GitHub client acting as the App's installation on ``repo``, like the server's
+    (``extra``: ``GitHubClient`` options, e.g. ``max_attempts``)."""
     async with aiohttp.ClientSession() as session:
         auth = AppAuth(sim.app_id, sim.private_key_pem, clock=epoch_seconds(sim.clock.now))
         factory = ClientFactory(session, auth, base_url=sim.base_url, clock=sim.clock.now)
-        yield factory.installation_client(repo.installation_id)
+        yield factory.installation_client(repo.installation_id, **extra)

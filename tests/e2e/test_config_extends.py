@@ -14,7 +14,6 @@ from gidgethub import GitHubBroken
 
 from bot.features.config import EffectiveConfig, effective_config_at
 from bot.features.context import Context
-from bot.github.client import MAX_ATTEMPTS
 from bot.rfc.config.public import CONFIG_PATH
 from sandbox.demo import demo_file
 from tests.e2e.helpers import PATH, installation_client, opened, seed_repo
@@ -35,9 +34,12 @@ def home(sim: Any, config: str) -> Any:
     return seed_repo(sim, {"rfcs/README.md": "# Index\n", CONFIG_PATH: config})
 
 
+ATTEMPTS = 4  # a client's attempts per request in these tests (the App's: a minute's worth)
+
+
 async def effective(sim: Any, repo: Any, ctx: Context | None = None) -> EffectiveConfig:
     """The config the App computes for ``repo``'s default branch, through its own client."""
-    async with installation_client(sim, repo) as gh:
+    async with installation_client(sim, repo, max_attempts=ATTEMPTS) as gh:
         head = sim.head(repo, "main")
         return await effective_config_at(gh, repo.full_name, head, ctx or Context())
 
@@ -192,7 +194,7 @@ async def test_github_failing_is_retried_and_never_taken_for_a_missing_file(sim:
     repo = home(sim, "_extends: .github\n")
     sim.fail("GET", ORG_CONTENTS, 502, times=1)
     assert (await effective(sim, repo)).config.rfc_dir == "org"
-    sim.fail("GET", ORG_CONTENTS, 502, times=MAX_ATTEMPTS)
+    sim.fail("GET", ORG_CONTENTS, 502, times=ATTEMPTS)
     with pytest.raises(GitHubBroken):  # the delivery fails and is tried again, never half-read
         await effective(sim, repo)
     assert (await effective(sim, repo)).config.rfc_dir == "org"
