@@ -151,12 +151,13 @@ class Scheduler(Generic[T]):
 
         Call ``refusal()`` first: ``submit`` does not check the limits.
         """
+        queue = self._queues.get(key)
+        # What its wait will say of the backlog's drain: only a wait for a slot says anything.
+        # The items queued before it, counted before it joins them.
+        ahead = self.queued if self.saturated and queue is None else None
         self.pending += 1
         self.pending_bytes += size
         self._idle.clear()
-        queue = self._queues.get(key)
-        # What its wait will say of the backlog's drain: only a wait for a slot says anything.
-        ahead = self.queued if self.saturated and queue is None else None
         entry = _Entry(item, size, next(self._numbers), self._clock(), ahead)
         if queue is not None:  # the key is running or ready: the item waits behind it
             queue.append(entry)

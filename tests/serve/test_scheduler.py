@@ -163,7 +163,8 @@ async def test_refused_by_time_once_the_expected_wait_passes_the_bound(
     made: list[Scheduler[str]],
 ) -> None:
     gate, clock = Gate(), Clock()
-    backlog = await measured(gate, Limits(1, 1000, 1000, 10**9, max_wait_seconds=1.0), clock, 9)
+    # A bound between 1.0 s and 1.1 s: waits of exactly 1.0 s are not left to rounding.
+    backlog = await measured(gate, Limits(1, 1000, 1000, 10**9, max_wait_seconds=1.05), clock, 9)
     made.append(backlog)
     assert backlog.per_second() == pytest.approx(10.0, rel=0.05)
     # 8 queued: a new item starts after 9 completions, 0.9 s at 10 a second.
@@ -367,3 +368,14 @@ def test_every_item_runs_once_in_key_order_within_the_concurrency(
         assert backlog.pending_bytes == 0 and backlog.running == 0
 
     asyncio.run(scenario())
+
+
+async def test_the_drain_counts_the_items_queued_before_an_item_not_the_item_itself(
+    made: list[Scheduler[str]],
+) -> None:
+    """One slot, 10 items a second: each item started after the items queued before it and the
+    running one finished, so the drain its wait shows is 10 a second, not more."""
+    gate, clock = Gate(), Clock()
+    backlog = await measured(gate, Limits(1, 1000, 1000, 10**9), clock, 1)
+    made.append(backlog)
+    assert backlog.rate.drain == pytest.approx(10.0, rel=0.01)
