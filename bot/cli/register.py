@@ -43,7 +43,8 @@ from bot.serve.settings import DASHBOARD_CALLBACK_PATH
 GITHUB_URL = "https://github.com"
 # Domains reserved for documentation (RFC 2606, 6761) and mDNS: GitHub can deliver to none.
 PLACEHOLDER_DOMAINS = ("example.com", "example.net", "example.org")
-LOCAL_TOP_LEVEL = ("test", "invalid", "localhost", "local")
+LOCAL_TOP_LEVEL = ("test", "invalid", "localhost", "local", "internal")  # .internal: ICANN 2024
+LOCAL_DOMAINS = ("home.arpa",)  # RFC 8375: residential networks
 
 
 class RegisterError(Exception):
@@ -97,8 +98,11 @@ def is_placeholder_host(host: str) -> bool:
 
 
 def _is_local_name(host: str) -> bool:
-    """``localhost``, or a name GitHub's resolvers never answer (``.test``, mDNS ``.local``)."""
-    return host.lower().rstrip(".").rpartition(".")[2] in LOCAL_TOP_LEVEL
+    """``localhost``, or a name GitHub's resolvers never answer (``.test``, mDNS ``.local``,
+    private-use ``.internal`` and ``.home.arpa``)."""
+    host = host.lower().rstrip(".")
+    in_domain = any(host == d or host.endswith("." + d) for d in LOCAL_DOMAINS)
+    return in_domain or host.rpartition(".")[2] in LOCAL_TOP_LEVEL
 
 
 def undeliverable(url: str, *, enterprise: bool = False) -> str | None:
@@ -111,6 +115,11 @@ def undeliverable(url: str, *, enterprise: bool = False) -> str | None:
         scheme, host = "", ""
     if scheme not in ("http", "https") or not host:
         return "is not an http(s) URL"
+    try:
+        parts.port  # noqa: B018 (read for the ValueError of a port out of range or not a number)
+    except ValueError:
+        return f"has no valid port ({parts.netloc.rpartition(':')[2]})"
+    host = host.rstrip(".")  # 127.0.0.1. is 127.0.0.1
     if is_placeholder_host(host):
         return f"is a placeholder ({host} is reserved for examples)"
     if _is_local_name(host):

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 Step = Literal["app", "installations", "token", "repository"]
 TransportKind = Literal["dns", "refused", "tls", "timeout", "connection"]
@@ -105,6 +105,7 @@ def installation_to_try(
 
 def verdict(seen: Observation, target: Target) -> Verdict:
     """The verdict on one probe, its reason one line of at most a few hundred characters."""
+    target = replace(target, api_url=without_user_info(target.api_url))  # /readyz is public
     match seen:
         case Accepted(summary):
             return Verdict(True, quoted(summary))
@@ -241,6 +242,17 @@ def _token_refused(seen: Refused, target: Target) -> Verdict:
         f"GITHUB_TOKEN cannot read GITHUB_REPOSITORY {target.repository} ({said}): check the "
         "repository's name and that the token may read it (the workflow's own token does)",
     )
+
+
+def without_user_info(url: str) -> str:
+    """``url`` without a ``user:password@`` part, which must never be shown."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced [ in the host: show nothing of the authority
+        return "(a malformed URL)"
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _request(step: Step, target: Target) -> str:

@@ -83,7 +83,7 @@ def create_app(
         router, context, metrics, settings.event_budget_seconds, failed=repairer.record_delivery
     )
     scheduler = Scheduler(intake_limits(settings), dispatcher.handle, dispatcher.never_ran)
-    repairer.admit = lambda repair: scheduler.quiet(repair.ordering_key)
+    repairer.admit = lambda repair: scheduler.quiet(repair.ordering_key, repair.repo)
     intake = app[INTAKE] = Intake(settings, metrics, scheduler, refused=repairer.record_delivery)
     metrics.track_backlog(scheduler)
     metrics.reconcile_leader.set(1 if is_reconcile_leader() else 0)

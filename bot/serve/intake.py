@@ -110,15 +110,15 @@ class Intake:
         if event.delivery_id in self.seen:
             self.metrics.count_delivery(event.event, "duplicate")
             return web.Response(status=202, body=_DUPLICATE, content_type="application/json")
-        key = ordering_key(event)
-        refusal = self.scheduler.refusal(key, size)
+        key, group = ordering_key(event), fairness_group(event)
+        refusal = self.scheduler.refusal(key, size, group)
         if refusal is not None:
             if self.refused is not None:
                 cause = f"delivery {event.delivery_id}: refused, backlog full"
                 self.refused(event.event, event.data, cause)
             return self._refused(headers, refusal)
         self.seen[event.delivery_id] = True
-        self.scheduler.submit(Queued(event, time.monotonic()), key, fairness_group(event), size)
+        self.scheduler.submit(Queued(event, time.monotonic()), key, group, size)
         return web.Response(status=202, body=_ACCEPTED, content_type="application/json")
 
     def _rejected(self, headers: Mapping[str, str], status: int, message: str) -> web.Response:

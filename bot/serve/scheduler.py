@@ -14,11 +14,13 @@ groups.
   one repository delays another repository's item by at most one slot. A lone group may
   still use every slot (the scheduler is work-conserving).
 - **Admitted by time, capped by count.** ``refusal()`` says why a new item must be refused:
-  its expected wait passes ``max_wait_seconds`` (the backlog over the service rate measured
-  while every slot was busy, or its key's pending items times the mean service time:
-  ``bot.serve.admission``), or a memory cap would be passed (items pending in all, for its
-  key, body bytes). The webhook answers those with 503, so an accepted item runs soon and
-  memory does not grow with a backlog.
+  its expected wait passes ``max_wait_seconds`` (the items the round-robin starts before it
+  over the service rate measured while every slot was busy, or its key's pending items times
+  the mean service time: ``bot.serve.admission``), or a memory cap would be passed (items
+  pending in all, for its key, body bytes). Only its own group's backlog counts in full: a
+  flood of one repository does not get another repository's items refused. The webhook
+  answers those with 503, so an accepted item runs soon and memory does not grow with a
+  backlog.
 
 Only running items have a task; a queued item is a tuple in a deque, so a backlog costs its
 payloads and nothing more.
@@ -94,6 +96,7 @@ class Scheduler(Generic[T]):
         self._ready: dict[str, list[tuple[int, str]]] = {}
         self._numbers = itertools.count()
         self._ring: deque[str] = deque()  # groups with a ready key, in turn order
+        self._queued_in: dict[str, int] = {}  # group -> its items not yet started (if any)
         self._tasks: set[asyncio.Task[None]] = set()  # for cancelling at shutdown
         self._running = 0
         self._idle = asyncio.Event()
@@ -120,14 +123,24 @@ class Scheduler(Generic[T]):
         ``bot.serve.admission``)."""
         return self.rate.slot_rate(self._clock())
 
-    def expected_wait(self, key: str | None = None) -> float | None:
-        """Seconds a new item (for ``key``) would wait to start; None while nothing is known."""
+    def expected_wait(self, key: str | None = None, group: str | None = None) -> float | None:
+        """Seconds a new item (for ``key`` of ``group``) would wait to start; None while nothing
+        is known. Without a group: behind the whole backlog."""
         ahead = len(self._queues.get(key, ())) if key is not None else 0
         service = self.rate.service_seconds()
-        return expected_wait(self.queued, self.saturated, self.per_second(), ahead, service)
+        before = self.queued if group is None else self._started_before(group)
+        return expected_wait(before, self.saturated, self.per_second(), ahead, service)
 
-    def refusal(self, key: str, size: int) -> Refusal | None:
-        """The limit a new item of ``size`` bytes for ``key`` would pass, or None."""
+    def _started_before(self, group: str) -> int:
+        """Queued items the round-robin starts before a new item of ``group``, at most: its
+        group's own, and a turn of every other group with items queued before each of them."""
+        own = self._queued_in.get(group, 0)
+        others = len(self._queued_in) - (1 if own else 0)
+        return min(self.queued, own + (own + 1) * others)
+
+    def refusal(self, key: str, size: int, group: str | None = None) -> Refusal | None:
+        """The limit a new item of ``size`` bytes for ``key`` of ``group`` would pass, or
+        None."""
         limits = self.limits
         if self.pending >= limits.max_pending:
             return Refusal.PENDING
@@ -137,26 +150,28 @@ class Scheduler(Generic[T]):
         # One item alone may pass the byte limit (else a big payload could never run).
         if self.pending and self.pending_bytes + size > limits.max_pending_bytes:
             return Refusal.BYTES
-        if too_long(self.expected_wait(key), limits.max_wait_seconds):
+        if too_long(self.expected_wait(key, group), limits.max_wait_seconds):
             return Refusal.WAIT
         return None
 
-    def quiet(self, key: str) -> bool:
+    def quiet(self, key: str, group: str | None = None) -> bool:
         """No item of ``key`` is queued or running, and one would be admitted now: work of
         that key done outside the scheduler (the repair list) neither races nor overloads."""
-        return key not in self._queues and self.refusal(key, 0) is None
+        return key not in self._queues and self.refusal(key, 0, group) is None
 
     def submit(self, item: T, key: str, group: str, size: int = 0) -> None:
         """Queue ``item`` behind ``key``'s earlier items; start it if a slot is free.
 
         Call ``refusal()`` first: ``submit`` does not check the limits.
         """
+        queue = self._queues.get(key)
+        # What its wait will say of the backlog's drain: only a wait for a slot says anything.
+        # The items queued before it, counted before it joins them.
+        ahead = self._started_before(group) if self.saturated and queue is None else None
+        self._queued_in[group] = self._queued_in.get(group, 0) + 1
         self.pending += 1
         self.pending_bytes += size
         self._idle.clear()
-        queue = self._queues.get(key)
-        # What its wait will say of the backlog's drain: only a wait for a slot says anything.
-        ahead = self.queued if self.saturated and queue is None else None
         entry = _Entry(item, size, next(self._numbers), self._clock(), ahead)
         if queue is not None:  # the key is running or ready: the item waits behind it
             queue.append(entry)
@@ -194,6 +209,7 @@ class Scheduler(Generic[T]):
             self._drop_key(key)
         self._ring.clear()
         self._ready.clear()
+        self._queued_in.clear()
         return unfinished
 
     # --- internals --------------------------------------------------------------------------
@@ -216,6 +232,7 @@ class Scheduler(Generic[T]):
             else:
                 del self._ready[group]
             entry = self._queues[key][0]
+            self._started_in(group)
             self.rate.started(self._clock() - entry.submitted, entry.ahead)
             self._running += 1
             task = asyncio.create_task(self._one(key, entry.item))
@@ -238,6 +255,13 @@ class Scheduler(Generic[T]):
             else:
                 self._drop_key(key)
             self._start_ready()
+
+    def _started_in(self, group: str) -> None:
+        left = self._queued_in[group] - 1
+        if left:
+            self._queued_in[group] = left
+        else:
+            del self._queued_in[group]
 
     def _forget(self, size: int) -> None:
         self.pending -= 1

@@ -311,6 +311,11 @@ def _api_url(environ: Mapping[str, str]) -> str:
         raise SettingsError(
             "GITHUB_API_URL must be an http(s) URL, e.g. https://github.example.com/api/v3"
         )
+    if "@" in value.partition("://")[2].partition("/")[0]:
+        raise SettingsError(
+            "GITHUB_API_URL must not hold a user name or password (the App authenticates "
+            "with its key): remove the part before @ in its host"
+        )
     return value.rstrip("/")
 
 

@@ -448,3 +448,20 @@ async def test_local_registers_a_trial_app_with_an_http_loopback_webhook(
     _, (_, _, manifest) = await registered(opts)
     assert manifest["hook_attributes"]["url"] == "http://127.0.0.1:8000/webhook"
     assert "GITHUB_APP_ID=" in (tmp_path / ".env").read_text()
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://127.0.0.1./webhook", "names 127.0.0.1, this machine's own address"),
+        ("https://10.1.2.3./webhook", "names 10.1.2.3, a private address"),
+        ("https://rfcs.acme.dev:99999/webhook", "has no valid port (99999)"),
+        ("https://rfcs.acme.dev:https/webhook", "has no valid port (https)"),
+        ("https://rfc-bot.internal/webhook", "names rfc-bot.internal, which GitHub cannot"),
+        ("https://nas.home.arpa/webhook", "names nas.home.arpa, which GitHub cannot"),
+    ],
+)
+def test_trailing_dots_bad_ports_and_private_use_names_are_undeliverable(
+    url: str, reason: str
+) -> None:
+    assert reason in (register.undeliverable(url) or "")

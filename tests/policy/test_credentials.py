@@ -197,3 +197,20 @@ def test_every_reason_is_one_bounded_line(seen: Observation, url: str) -> None:
     assert len(found.reason.splitlines()) <= 1  # no newline, nor any other line break
     assert len(found.reason) <= 2 * MAX_QUOTED + 400 + 2 * len(url)
     assert found.ready == isinstance(seen, Accepted)
+
+
+@pytest.mark.parametrize(
+    "seen",
+    [
+        Unreachable("dns", "Name or service not known"),
+        Unreachable("refused", "[Errno 111] Connect call failed"),
+        Unreachable("timeout", "no answer in time"),
+        NotTheApi("app", "a body that is not JSON"),
+        Refused("app", 502, "Bad Gateway"),
+    ],
+)
+def test_a_password_in_the_api_url_never_reaches_a_reason(seen: Observation) -> None:
+    """``/readyz`` answers anyone: user info in GITHUB_API_URL is left out of its reason."""
+    found = verdict(seen, Target("https://proxy:s3cret@ghe.example.com/api/v3", app_id="1"))
+    assert "s3cret" not in found.reason and "proxy:" not in found.reason
+    assert "https://ghe.example.com/api/v3" in found.reason

@@ -163,7 +163,8 @@ async def test_refused_by_time_once_the_expected_wait_passes_the_bound(
     made: list[Scheduler[str]],
 ) -> None:
     gate, clock = Gate(), Clock()
-    backlog = await measured(gate, Limits(1, 1000, 1000, 10**9, max_wait_seconds=1.0), clock, 9)
+    # A bound between 1.0 s and 1.1 s: waits of exactly 1.0 s are not left to rounding.
+    backlog = await measured(gate, Limits(1, 1000, 1000, 10**9, max_wait_seconds=1.05), clock, 9)
     made.append(backlog)
     assert backlog.per_second() == pytest.approx(10.0, rel=0.05)
     # 8 queued: a new item starts after 9 completions, 0.9 s at 10 a second.
@@ -367,3 +368,35 @@ def test_every_item_runs_once_in_key_order_within_the_concurrency(
         assert backlog.pending_bytes == 0 and backlog.running == 0
 
     asyncio.run(scenario())
+
+
+async def test_the_drain_counts_the_items_queued_before_an_item_not_the_item_itself(
+    made: list[Scheduler[str]],
+) -> None:
+    """One slot, 10 items a second: each item started after the items queued before it and the
+    running one finished, so the drain its wait shows is 10 a second, not more."""
+    gate, clock = Gate(), Clock()
+    backlog = await measured(gate, Limits(1, 1000, 1000, 10**9), clock, 1)
+    made.append(backlog)
+    assert backlog.rate.drain == pytest.approx(10.0, rel=0.01)
+
+
+async def test_a_flood_for_one_repository_does_not_get_another_refused(
+    made: list[Scheduler[str]],
+) -> None:
+    """The round-robin starts another repository's delivery after one slot: its expected
+    wait is that, not the flood's backlog, so it is admitted while the flood is refused."""
+    gate, clock = Gate(), Clock()
+    backlog = await measured(gate, Limits(1, 1000, 1000, 10**9, max_wait_seconds=1.0), clock, 30)
+    made.append(backlog)
+    assert backlog.refusal("flood", 0, group="g") is Refusal.WAIT  # 29 queued ahead: 3 s
+    assert backlog.refusal("quiet#1", 0, group="quiet") is None  # one ahead: 0.2 s
+    backlog.submit("quiet#1", "quiet#1", "quiet")
+    backlog.submit("quiet#2", "quiet#2", "quiet")
+    # Two of its own ahead, each after one of the flood's turns, then the flood's: 0.6 s.
+    assert backlog.expected_wait("quiet#3", "quiet") == pytest.approx(0.6, rel=0.05)
+    assert backlog.quiet("quiet#9", "quiet") and not backlog.quiet("flood#9", "g")
+    for n in range(20, 22):  # the flood's turn, then the quiet repository's
+        clock.now += 0.1
+        await gate.finish(f"i{n}")
+    assert gate.started[-2:] == ["i21", "quiet#1"]

@@ -384,3 +384,12 @@ def test_replicas_must_be_a_sane_number(env: dict[str, str], replicas: str) -> N
 def test_peer_url_must_be_a_template(env: dict[str, str], url: str) -> None:
     with pytest.raises(SettingsError, match=r"^REPLICA_PEER_URL must be an http\(s\) URL with"):
         Settings.from_env(env | {"REPLICA_PEER_URL": url})
+
+
+def test_a_password_in_the_api_url_is_refused_and_not_echoed(env: dict[str, str]) -> None:
+    """A request cannot carry both the URL's user info and the App's token: said at start-up,
+    without the password."""
+    env["GITHUB_API_URL"] = "https://proxy:s3cret@ghe.example.com/api/v3"
+    with pytest.raises(SettingsError, match="user name or password") as raised:
+        Settings.from_env(env)
+    assert "s3cret" not in str(raised.value)
