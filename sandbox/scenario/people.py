@@ -66,6 +66,12 @@ class PeopleScenes(GitHub):
         comment.body, comment.updated_at = body, self.clock.now()
         return self.comment_json(target, comment)
 
+    def edit_pull_body(self, repo: RepoRef, number: int, body: str) -> None:
+        """The author edits the pull request's description on github.com."""
+        pr = self._pull(self._repo(repo), number)
+        pr.body = body
+        pr.touch(self.clock.now())
+
     def add_reaction(self, repo: RepoRef, comment_id: int, user: str, content: str) -> int:
         """A person reacts to a comment (as on github.com); returns the reaction id."""
         if content not in sim_render.REACTION_CONTENTS:
