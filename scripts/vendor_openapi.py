@@ -72,6 +72,9 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/repos/{owner}/{repo}/assignees/{assignee}"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/reactions"),
     ("patch", "/repos/{owner}/{repo}/pulls/{pull_number}"),
+    # The stale reminder's claim is the App's reaction to the pull request, given back when
+    # activity resumes
+    ("delete", "/repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"),
 )
 
 # Operation keys worth keeping; descriptions and responses are dropped to keep the file small.

@@ -237,3 +237,18 @@ def create_issue_reaction(sim: GitHub, call: Call) -> Reply:
     reaction = Reaction(sim.next_id(), sim.bot_login, "Bot", str(content), sim.clock.now())
     target.reactions.append(reaction)
     return Reply(201, render.reaction_json(reaction))
+
+
+def delete_issue_reaction(sim: GitHub, call: Call) -> Reply:
+    """The caller's own reaction to an issue or pull request taken back: 204; a reaction that
+    is not there, or is someone else's, 404 (chosen: GitHub documents 204 only, and deletes
+    only reactions of the authenticated user)."""
+    repo = repo_of(sim, call, write=True)
+    number = int(call.params["issue_number"])
+    target = repo.issues.get(number) or repo.pulls.get(number)
+    wanted = int(call.params["reaction_id"])
+    mine = [r for r in (target.reactions if target else []) if r.id == wanted]
+    if target is None or not mine or mine[0].user != sim.bot_login:
+        raise not_found()
+    target.reactions.remove(mine[0])
+    return Reply(204, None)

@@ -197,6 +197,12 @@ API_ROUTES: tuple[ApiRoute, ...] = (
         "reactions/create-for-issue",
         plain_issues.create_issue_reaction,
     ),
+    ApiRoute(
+        "DELETE",
+        REPO + "/issues/{issue_number}/reactions/{reaction_id}",
+        "reactions/delete-for-issue",
+        plain_issues.delete_issue_reaction,
+    ),
     # Check runs
     ApiRoute("POST", REPO + "/check-runs", "checks/create", checks.create_check_run),
     ApiRoute("GET", REPO + "/check-runs/{check_run_id}", "checks/get", checks.get_check_run),
