@@ -150,9 +150,7 @@ class LabelConfig:
     stale: str = setting(
         _LABEL, "rfc: stale", "While the pull request has gone `stale_after` without activity."
     )
-    keep: str = setting(
-        _LABEL, "rfc: keep", "Put on by people: the pull request never goes stale."
-    )
+    keep: str = setting(_LABEL, "rfc: keep", "Put on by people: the pull request never goes stale.")
     digest: str = setting(_LABEL, "rfc: digest", "On the weekly digest issue.")
 
 
