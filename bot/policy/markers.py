@@ -19,6 +19,7 @@ Pure.
 from __future__ import annotations
 
 import json
+from datetime import date
 from collections.abc import Mapping
 from enum import StrEnum
 
@@ -104,9 +105,20 @@ def digest_week(body: str) -> str | None:
         return None
     for inner in _head_comments(first.removeprefix(DIGEST)):
         week = inner.removeprefix(_DIGEST_WEEK).removesuffix(" ")
-        if inner.startswith(_DIGEST_WEEK) and len(week) == 10 and set(week) <= _WEEK_CHARS:
+        if inner.startswith(_DIGEST_WEEK) and inner.endswith(" ") and _is_day(week):
             return week
     return None
+
+
+def _is_day(text: str) -> bool:
+    """``YYYY-MM-DD``, a real day."""
+    if len(text) != 10 or not set(text) <= _WEEK_CHARS:
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def panel_says_running(body: str) -> bool:

@@ -179,11 +179,10 @@ def mentionable(logins: Iterable[str], exclude: Iterable[str] = ()) -> list[str]
     """Logins fit to mention: real GitHub logins only (never a bot, never text that could
     mention a team), each once, sorted, at most ``MAX_MENTIONS``."""
     excluded = {login.lower() for login in exclude}
-    found = {
-        login.lower(): login
-        for login in logins
-        if _LOGIN.fullmatch(login) and login.lower() not in excluded
-    }
+    found: dict[str, str] = {}
+    for login in logins:
+        if _LOGIN.fullmatch(login) and login.lower() not in excluded:
+            found.setdefault(login.lower(), login)  # the first spelling met
     return [found[key] for key in sorted(found)][:MAX_MENTIONS]
 
 
@@ -199,9 +198,9 @@ def reminder_text(
     approving = [f"@{login}" for login in people if login.lower() in waiting]
     lines = [
         STALE,
-        f"This pull request has had no activity since {utc(staleness.last_activity)}: "
-        f"{duration_words(staleness.limit.after)}, the limit for {code(staleness.limit.status)} "
-        "RFCs here.",
+        f"This pull request has had no activity since {utc(staleness.last_activity)}, longer "
+        f"than {duration_words(staleness.limit.after)}: the limit for "
+        f"{code(staleness.limit.status)} RFCs here.",
         "",
     ]
     if asked:
