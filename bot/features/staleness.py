@@ -78,7 +78,8 @@ async def tend(gh: GitHubAPI, pull: Pull, ctx: Context, config: Config) -> None:
         staleness = assess(config, pull.labels, read.activities, read.reminders, now, held=True)
     if staleness.remind:
         waiting = [login for panel in panels for login in panel.decision.waiting_on]
-        await _remind(gh, pull, ctx, config, staleness, waiting)
+        if not await _remind(gh, pull, ctx, config, staleness, waiting):
+            return  # another replica holds the episode: it writes the reminder, then the label
     if staleness.stale != labelled:
         await _relabel(gh, pull, ctx, config, staleness.stale)
 
@@ -99,14 +100,16 @@ async def _remind(
     config: Config,
     staleness: Staleness,
     approvers: list[str],
-) -> None:
-    """The episode's one reminder, written by whoever holds the claim."""
+) -> bool:
+    """The episode's one reminder, written by whoever holds the claim; False when another
+    replica holds it."""
     if not await _claimed(gh, pull, ctx, staleness):
-        return
+        return False
     authors = [pull.author or "", *await _rfc_authors(gh, pull, config)]
     body = reminder_text(staleness, authors, approvers, config.labels)
     await post_comment(gh, pull.repo, pull.number, body, marker=STALE, app_id=ctx.app_id)
     log.info("%s#%s: stale since %s: reminded", pull.repo, pull.number, staleness.since)
+    return True
 
 
 async def _claimed(gh: GitHubAPI, pull: Pull, ctx: Context, staleness: Staleness) -> bool:

@@ -19,8 +19,8 @@ Pure.
 from __future__ import annotations
 
 import json
-from datetime import date
 from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
 
 _OPEN = "<!--"
