@@ -27,6 +27,7 @@ from bot.features.context import Context
 from bot.features.decision_history import read_history
 from bot.features.roles import roster_for
 from bot.features.timers import register_timer
+from bot.github.contents import get_file
 from bot.github.labels import ensure_label
 from bot.github.listings import pulls_updated_since
 from bot.github.once import create_once
@@ -39,6 +40,7 @@ from bot.policy.digest import DigestRfc, Week, boundaries, due, render_digest, w
 from bot.policy.labels import label_style
 from bot.policy.markers import DIGEST, carries, digest_week
 from bot.rfc.config.public import Config
+from bot.rfc.document import parse
 from bot.rfc.paths import is_rfc_path
 from bot.values import Pull, Repository, github_time
 
@@ -139,6 +141,7 @@ async def digest_rfcs(
 async def _pull_rfcs(
     gh: GitHubAPI, pull: Pull, title: str, config: Config, ctx: Context, week: Week
 ) -> list[DigestRfc]:
+    """The pull request's RFCs, each titled as its head has it (else by the pull request)."""
     files = {
         str(f["filename"]): f.get("status") == "added"
         for f in await list_pull_files(gh, pull.repo, pull.number)
@@ -159,10 +162,12 @@ async def _pull_rfcs(
             for at in [*moments, now]
         }
         current = states[now] if pull.is_open else NO_DECISION
+        raw = await get_file(gh, pull.repo, path, pull.head.sha)
+        written = parse(raw.decode("utf-8", errors="replace")).title if raw else None
         rfcs.append(
             DigestRfc(
                 path,
-                title,
+                written or title,
                 pull.number,
                 pull.html_url,
                 pull.created_at,
