@@ -36,6 +36,8 @@ def _layout(title: str, body: str, *, root: str) -> str:
         f'<link rel="stylesheet" href="{root}site.css">\n'
         f'<link rel="alternate" type="application/atom+xml" title="RFC changes" '
         f'href="{root}feed.xml">\n'
+        f'<link rel="alternate" type="application/atom+xml" title="RFC decisions" '
+        f'href="{root}decisions.atom">\n'
         "</head>\n<body>\n"
         '<a class="skip" href="#main">Skip to content</a>\n'
         f'<header class="top"><a href="{root}index.html">RFCs</a></header>\n'
@@ -144,7 +146,8 @@ def index_page(rfcs: Sequence[SiteRfc], statuses: Sequence[str]) -> str:
         f'<p id="shown" class="shown" aria-live="polite">{len(rfcs)} of {len(rfcs)} shown</p>\n'
         f"{note}"
         f'<ol class="rfcs" id="rfcs">\n{chr(10).join(_row(rfc) for rfc in ordered(rfcs))}\n</ol>\n'
-        '<p class="foot"><a href="rfcs.json">rfcs.json</a> · <a href="feed.xml">Atom feed</a></p>'
+        '<p class="foot"><a href="rfcs.json">rfcs.json</a> · <a href="feed.xml">Atom feed</a>'
+        ' · <a href="decisions.atom">decisions feed</a></p>'
         '\n<script src="site.js" defer></script>'
     )
     return _layout("RFCs", body, root="")
