@@ -30,9 +30,8 @@ from bot.features.timers import register_timer
 from bot.github.contents import get_file
 from bot.github.labels import ensure_label
 from bot.github.listings import pulls_updated_since
-from bot.github.once import create_once
 from bot.github.pulls import list_pull_files
-from bot.github.repo_issues import app_id_of, create_issue, edit_issue, labelled_issues
+from bot.github.repo_issues import app_id_of, create_issue_once, edit_issue, labelled_issues
 from bot.policy.decisions.eligibility import Roster
 from bot.policy.decisions.fold import decision_state
 from bot.policy.decisions.state import NO_DECISION
@@ -107,11 +106,8 @@ async def _create(gh: GitHubAPI, repo: str, config: Config, ctx: Context, body: 
     title = config.digest.issue_title if config.digest else "RFC digest"
     label = config.labels.digest
     await ensure_label(gh, repo, label, *label_style(config, label))
-    made = await create_once(
-        gh,
-        "/repos/{owner}/{repo}/issues",
-        lambda: create_issue(gh, repo, title, body, [label]),
-        lambda: find_digest(gh, repo, config, ctx),
+    made = await create_issue_once(
+        gh, repo, title, body, [label], lambda: find_digest(gh, repo, config, ctx)
     )
     oldest = await find_digest(gh, repo, config, ctx)
     if oldest is not None and int(oldest["number"]) != int(made["number"]):

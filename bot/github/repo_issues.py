@@ -8,6 +8,7 @@ it can be made again, for the next time.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -15,7 +16,7 @@ from urllib.parse import quote
 from gidgethub import BadRequest, sansio
 from gidgethub.abc import GitHubAPI
 
-from bot.values import timestamp
+from bot.github.once import create_once
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +75,24 @@ async def create_issue(
     )
 
 
+async def create_issue_once(
+    gh: GitHubAPI,
+    repo: str,
+    title: str,
+    body: str,
+    labels: list[str],
+    find: Callable[[], Awaitable[dict[str, Any] | None]],
+) -> dict[str, Any]:
+    """Create the issue, once even when an answer is lost: ``find`` looks for what a lost
+    attempt may have made before creating again (``bot.github.once``)."""
+    return await create_once(
+        gh,
+        "/repos/{owner}/{repo}/issues",
+        lambda: create_issue(gh, repo, title, body, labels),
+        find,
+    )
+
+
 async def edit_issue(gh: GitHubAPI, repo: str, number: int, **fields: str) -> dict[str, Any]:
     """Change an issue's ``title``, ``body`` or ``state``."""
     return dict(await gh.patch(f"/repos/{repo}/issues/{quote(str(number))}", data=fields))
-
-
-def created_at(item: dict[str, Any]) -> str:
-    moment = timestamp(item, "created_at")
-    return moment.isoformat() if moment else ""
