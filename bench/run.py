@@ -1,7 +1,7 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
     python bench/run.py [--quick] [--markdownlint-prefix DIR]
-        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,site,dashboard,
+        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,stale,load,site,dashboard,
                 readiness,recovery]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
@@ -32,6 +32,7 @@ from bench import (  # noqa: E402
     bench_readiness,
     bench_recovery,
     bench_site,
+    bench_stale,
     bench_sweep,
 )
 from bench.figure import Figure, print_figures  # noqa: E402
@@ -45,6 +46,7 @@ BENCHES = (
     "ack",
     "flood",
     "sweep",
+    "stale",
     "load",
     "site",
     "dashboard",
@@ -64,6 +66,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "ack": lambda: bench_ack.measure(1),
             "flood": bench_flood.measure,  # counts calls: no sizes to shrink
             "sweep": lambda: bench_sweep.measure(10),
+            "stale": lambda: bench_stale.measure(10),
             "load": lambda: bench_load.measure(
                 rate=100, seconds=5, pr_seconds=3, pr_rate=50, open_pulls=10
             ),
@@ -81,6 +84,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "ack": bench_ack.measure,
         "flood": bench_flood.measure,
         "sweep": bench_sweep.measure,
+        "stale": bench_stale.measure,
         "load": bench_load.measure,
         "site": bench_site.measure,
         "dashboard": bench_dashboard.measure,

@@ -71,9 +71,11 @@ async def tend(gh: GitHubAPI, pull: Pull, ctx: Context, config: Config) -> None:
         return
     read, now = await read_activity(gh, pull, ctx), ctx.clock()
     staleness = assess(config, pull.labels, read.activities, read.reminders, now)
-    # Only a stale pull request's decisions are read: a hold opts it out, and the reminder
-    # mentions the approvers a decision waits on.
-    panels = await decisions.panel_for(gh, pull, ctx, config) if staleness.stale else []
+    # Decisions are read only when it turns stale: a hold opts it out, and the reminder
+    # mentions the approvers a decision waits on. A hold placed later is a comment, which is
+    # activity, so a pull request already labelled costs nothing more.
+    turning = staleness.stale and (staleness.remind or not labelled)
+    panels = await decisions.panel_for(gh, pull, ctx, config) if turning else []
     if any(is_held(panel.decision) for panel in panels):
         staleness = assess(config, pull.labels, read.activities, read.reminders, now, held=True)
     if staleness.remind:
