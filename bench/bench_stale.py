@@ -92,9 +92,7 @@ async def run(pulls: int) -> list[Figure]:
                     "requests",
                 ),
             ]
-        figures.append(
-            Figure("stale sweep: reminders after both", reminders(sim, repo, pulls), "")
-        )
+        figures.append(Figure("stale sweep: reminders after both", reminders(sim, repo, pulls), ""))
         return figures
     finally:
         await app.stop()
