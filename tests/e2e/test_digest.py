@@ -105,3 +105,14 @@ async def test_no_digest_without_its_config(sim: Any, bot_app: BotApp) -> None:
     await opened_edit(sim, bot_app, repo)
     await sweeps(sim, repo, bot_app)
     assert sim.issues(repo) == []
+
+
+async def test_a_digest_whose_answer_was_lost_is_made_once(
+    sim: Any, bot_app: BotApp, repo: Any
+) -> None:
+    await opened_edit(sim, bot_app, repo)
+    sim.fail("POST", r"/repos/octo-org/rfcs/issues$", 502, applied=True)
+    await sweeps(sim, repo, bot_app)
+    await sweeps(sim, repo, bot_app)
+    assert len(digests(sim, repo)) == 1
+    assert sum(sim.faults.fired.values()) == 1  # the lost answer happened

@@ -148,3 +148,27 @@ async def test_a_reminder_whose_answer_was_lost_is_not_sent_twice(
     await sweeps(sim, repo, bot_app)
     assert len(reminders(sim, repo, pull.number)) == 1
     assert "rfc: stale" in sim.pr_labels(repo, pull.number)
+    assert sum(sim.faults.fired.values()) == 1  # the lost answer happened
+
+
+async def test_a_crash_between_the_reminder_and_the_label_is_mended(
+    sim: Any, bot_app: BotApp, repo: Any
+) -> None:
+    pull = await opened_edit(sim, bot_app, repo)
+    sim.clock.advance(61 * DAYS)
+    await sweeps(sim, repo, bot_app)
+    target = sim.find_repo(repo.full_name).pulls[pull.number]
+    target.labels.remove("rfc: stale")  # as if the App stopped between its two writes
+    await sweeps(sim, repo, bot_app)
+    assert "rfc: stale" in sim.pr_labels(repo, pull.number)
+    assert len(reminders(sim, repo, pull.number)) == 1
+
+
+async def test_a_stale_label_put_on_by_a_person_is_taken_off(
+    sim: Any, bot_app: BotApp, repo: Any
+) -> None:
+    pull = await opened_edit(sim, bot_app, repo)
+    sim.label_pull(repo, pull.number, "rfc: stale")
+    await sweeps(sim, repo, bot_app)
+    assert "rfc: stale" not in sim.pr_labels(repo, pull.number)
+    assert reminders(sim, repo, pull.number) == [] and panel_of(sim, repo, pull.number) == ""
