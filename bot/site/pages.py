@@ -146,8 +146,7 @@ def index_page(rfcs: Sequence[SiteRfc], statuses: Sequence[str]) -> str:
         f'<p id="shown" class="shown" aria-live="polite">{len(rfcs)} of {len(rfcs)} shown</p>\n'
         f"{note}"
         f'<ol class="rfcs" id="rfcs">\n{chr(10).join(_row(rfc) for rfc in ordered(rfcs))}\n</ol>\n'
-        '<p class="foot"><a href="rfcs.json">rfcs.json</a> · <a href="feed.xml">Atom feed</a>'
-        ' · <a href="decisions.atom">decisions feed</a></p>'
+        '<p class="foot"><a href="rfcs.json">rfcs.json</a> · <a href="feed.xml">Atom feed</a></p>'
         '\n<script src="site.js" defer></script>'
     )
     return _layout("RFCs", body, root="")
