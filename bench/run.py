@@ -1,8 +1,8 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
     python bench/run.py [--quick] [--markdownlint-prefix DIR]
-        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,cpu,site,dashboard,
-                readiness,recovery,extends]
+        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,stale,load,cpu,site,
+                dashboard,readiness,recovery,extends]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -34,6 +34,7 @@ from bench import (  # noqa: E402
     bench_readiness,
     bench_recovery,
     bench_site,
+    bench_stale,
     bench_sweep,
 )
 from bench.figure import Figure, print_figures  # noqa: E402
@@ -47,6 +48,7 @@ BENCHES = (
     "ack",
     "flood",
     "sweep",
+    "stale",
     "load",
     "cpu",
     "site",
@@ -68,6 +70,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "ack": lambda: bench_ack.measure(1),
             "flood": bench_flood.measure,  # counts calls: no sizes to shrink
             "sweep": lambda: bench_sweep.measure(10, repos=50),
+            "stale": lambda: bench_stale.measure(10),
             "load": lambda: bench_load.measure(
                 rate=100, seconds=5, pr_seconds=3, pr_rate=50, open_pulls=10
             ),
@@ -87,6 +90,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "ack": bench_ack.measure,
         "flood": bench_flood.measure,
         "sweep": bench_sweep.measure,
+        "stale": bench_stale.measure,
         "load": bench_load.measure,
         "cpu": bench_cpu.measure,
         "site": bench_site.measure,

@@ -126,6 +126,7 @@ class Pull:
     labels: tuple[str, ...]
     maintainer_can_modify: bool
     html_url: str
+    created_at: datetime | None = None  # when it was opened (GitHub's clock)
 
     @classmethod
     def from_json(cls, data: Any, where: str = "pull_request") -> Pull:
@@ -150,6 +151,7 @@ class Pull:
             ),
             maintainer_can_modify=data.get("maintainer_can_modify") is True,
             html_url=optional_text(data, "html_url", where) or "",
+            created_at=timestamp(data, "created_at"),
         )
 
     @property

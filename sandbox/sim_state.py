@@ -348,6 +348,27 @@ class CheckRun:
 
 
 @dataclass
+class Issue:
+    """An issue that is not a pull request (they share the repository's numbers)."""
+
+    number: int
+    id: int
+    title: str
+    body: str
+    user: str
+    user_type: str
+    created_at: datetime
+    updated_at: datetime
+    app_id: int | None = None  # the App it was made through (installation token), else None
+    state: str = "open"
+    state_reason: str | None = None
+    closed_at: datetime | None = None
+    labels: list[str] = field(default_factory=list)
+    assignees: list[str] = field(default_factory=list)
+    reactions: list[Reaction] = field(default_factory=list)
+
+
+@dataclass
 class PullRequest:
     number: int
     id: int
@@ -370,6 +391,7 @@ class PullRequest:
     maintainer_can_modify: bool = True
     labels: list[str] = field(default_factory=list)
     merge_base_sha: str | None = None  # frozen at merge, so the file list stays the PR's
+    reactions: list[Reaction] = field(default_factory=list)  # to the pull request itself
 
     def current_head(self) -> str:
         """Follow the head branch while it exists (pushes move the PR's head and, as on
@@ -399,6 +421,7 @@ class Repo:
     permissions: dict[str, str] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)  # lower-cased name -> label
     pulls: dict[int, PullRequest] = field(default_factory=dict)
+    issues: dict[int, Issue] = field(default_factory=dict)  # those that are not pull requests
     comments: dict[int, Comment] = field(default_factory=dict)
     check_runs: dict[int, CheckRun] = field(default_factory=dict)
     reviews: dict[int, Review] = field(default_factory=dict)

@@ -65,6 +65,16 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/installation/repositories"),
     ("post", "/app-manifests/{code}/conversions"),  # `rfc-bot register` (no auth)
     ("get", "/user"),  # the dashboard's sign-in: who holds this user access token
+    # Tracking issues on acceptance, and the Rendered link of a numbered pull request
+    ("post", "/repos/{owner}/{repo}/issues"),
+    ("get", "/repos/{owner}/{repo}/issues"),
+    ("patch", "/repos/{owner}/{repo}/issues/{issue_number}"),
+    ("get", "/repos/{owner}/{repo}/assignees/{assignee}"),
+    ("post", "/repos/{owner}/{repo}/issues/{issue_number}/reactions"),
+    ("patch", "/repos/{owner}/{repo}/pulls/{pull_number}"),
+    # The stale reminder's claim is the App's reaction to the pull request, given back when
+    # activity resumes
+    ("delete", "/repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"),
 )
 
 # Operation keys worth keeping; descriptions and responses are dropped to keep the file small.

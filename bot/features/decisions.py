@@ -26,6 +26,7 @@ from gidgethub.abc import GitHubAPI
 import bot.features.status as status
 from bot.deliveries import PullDelivery, Review
 from bot.errors import UserError
+from bot.features.activity import stale_line
 from bot.features.config import config_for, default_branch_config
 from bot.features.context import Context
 from bot.features.decision_history import History, read_history
@@ -174,8 +175,9 @@ async def settle(
     if config is None:
         config, _ = await config_for(gh, pull, ctx)
     history = await read_history(gh, pull, config, ctx, before=before, recorded=recorded)
-    if not history.entries and history.panel is None and history.broken is None:
-        return  # nothing was ever recorded here (no decision, concern or hold): no panel
+    stale = await stale_line(gh, pull, ctx, config)
+    if not history.entries and history.panel is None and history.broken is None and not stale:
+        return  # nothing was ever recorded here (no decision, concern or hold), nor is it stale
     now = ctx.clock()
     if history.broken is None:
         try:
@@ -203,7 +205,7 @@ async def settle(
         panels.append(await _panel_entry(gh, pull, config, path, state, rule))
     desired = with_decision_labels(config, pull.labels, labels)
     await sync_labels(gh, pull, config, desired, ctx.caches.of(KnownLabelCache))
-    body = render_panel(panels, now, record_url=history.record_url)
+    body = render_panel(panels, now, record_url=history.record_url, notice=stale)
     await _write_panel(gh, pull, ctx, history.panel, body)
 
 

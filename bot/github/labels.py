@@ -17,7 +17,7 @@ from cachetools import TTLCache
 from gidgethub import BadRequest, InvalidField, ValidationError
 from gidgethub.abc import GitHubAPI
 
-from bot.policy.labels import label_changes
+from bot.policy.labels import label_changes, label_style
 from bot.rfc.config.public import Config
 from bot.values import Pull
 
@@ -63,6 +63,18 @@ async def _add(
     await asyncio.gather(*(ensure_label(gh, repo, name, *styles[name]) for name in unknown))
     _remember(known, repo, unknown)
     await gh.post(f"/repos/{repo}/issues/{number}/labels", data={"labels": list(styles)})
+
+
+async def set_label(
+    gh: GitHubAPI, pull: Pull, config: Config, name: str, present: bool, known: KnownLabels
+) -> None:
+    """Put one label on the pull request or take it off, whoever owns it (the stale label,
+    which the check's sync leaves alone); nothing when it already is as wanted."""
+    there = name.lower() in (label.lower() for label in pull.labels)
+    if present and not there:
+        await _add(gh, pull.repo, pull.number, {name: label_style(config, name)}, known)
+    elif there and not present:
+        await _remove(gh, pull.repo, pull.number, name)
 
 
 def _remember(known: KnownLabels, repo: str, names: Iterable[str]) -> None:

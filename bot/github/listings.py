@@ -25,6 +25,7 @@ CACHED_ROUTES = frozenset(
         "/installation/repositories",
         "/repos/{owner}/{repo}/pulls",
         "/repos/{owner}/{repo}/pulls/{id}/files",
+        "/repos/{owner}/{repo}/issues",  # the digest issue, found each week
         "/repos/{owner}/{repo}/issues/comments",
         "/repos/{owner}/{repo}/issues/{id}/comments",
         "/repos/{owner}/{repo}/pulls/{id}/reviews",

@@ -19,6 +19,8 @@ _APP_COLOR = "1d76db"
 _NUMBERED_COLOR = "0e8a16"
 _DECISION_COLOR = "d4c5f9"
 _PERIOD_COLOR = "f9d0c4"
+_STALE_COLOR = "cccccc"
+_DIGEST_COLOR = "c2e0c6"
 _STATUS_COLORS: Mapping[str, str] = {
     "draft": "c5def5",
     "proposed": "fbca04",
@@ -92,6 +94,10 @@ def label_style(config: Config, name: str) -> tuple[str, str]:
         return _DECISION_COLOR, "An RFC decision is collecting approvals"
     if name == names.comment_period:
         return _PERIOD_COLOR, "An RFC decision is in its final comment period"
+    if name == names.stale:
+        return _STALE_COLOR, "No activity for longer than stale_after allows"
+    if name == names.digest:
+        return _DIGEST_COLOR, "The weekly RFC digest"
     status = _strip_prefix(name, names.status_prefix)
     if status is not None and status in {s.lower() for s in config.statuses}:
         return _STATUS_COLORS.get(status, _OTHER_STATUS_COLOR), f"RFC status: {status}"

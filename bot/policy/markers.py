@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
 
 _OPEN = "<!--"
@@ -27,10 +28,16 @@ _CLOSE = "-->"
 _REPLY = " rfc-bot:reply:"
 _MAX_ID_DIGITS = 20
 _DIGITS = frozenset("0123456789")
+_WEEK_CHARS = _DIGITS | {"-"}
 
 PANEL = "<!-- rfc-bot:panel -->"
 NUMBERED = "<!-- rfc-bot:numbered -->"
 NUMBERING_ERROR = "<!-- rfc-bot:numbering-error -->"
+# The head of the one reminder of a stale episode (``bot.policy.staleness``).
+STALE = "<!-- rfc-bot:stale -->"
+# The head of the weekly digest issue's body, followed by ``digest_week``'s marker.
+DIGEST = "<!-- rfc-bot:digest -->"
+_DIGEST_WEEK = " rfc-bot:digest-week "
 # After ``PANEL`` in the panel's head while a decision runs: a record that then cannot be found
 # stops the decisions instead of silently reading as "none started".
 RUNNING = "<!-- rfc-bot:decision-running -->"
@@ -62,6 +69,11 @@ def record(kind: Record, claim: Mapping[str, object]) -> str:
     return f"{_OPEN} {kind.value} {value} {_CLOSE}"
 
 
+def digest_head(week: str) -> str:
+    """The digest's head: ``DIGEST``, then the week it was written for (``YYYY-MM-DD``)."""
+    return f"{DIGEST}{_OPEN}{_DIGEST_WEEK}{week} {_CLOSE}"
+
+
 def defuse(text: str) -> str:
     """User text the App echoes, unable to open or close an HTML comment (a word joiner, which
     GitHub shows as nothing, splits ``<!--`` and ``-->``), so it can never form a marker."""
@@ -84,6 +96,29 @@ def reply_ids(body: str) -> list[int]:
         ):
             ids.append(int(digits))
     return ids
+
+
+def digest_week(body: str) -> str | None:
+    """The week the App's digest ``body`` was written for, from its head; None without one."""
+    first = _first_line(body)
+    if not _starts_with(first, DIGEST):
+        return None
+    for inner in _head_comments(first.removeprefix(DIGEST)):
+        week = inner.removeprefix(_DIGEST_WEEK).removesuffix(" ")
+        if inner.startswith(_DIGEST_WEEK) and inner.endswith(" ") and _is_day(week):
+            return week
+    return None
+
+
+def _is_day(text: str) -> bool:
+    """``YYYY-MM-DD``, a real day."""
+    if len(text) != 10 or not set(text) <= _WEEK_CHARS:
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def panel_says_running(body: str) -> bool:

@@ -60,10 +60,11 @@ def render_panel(
     *,
     record_url: str = "",
     stopped: str = "",
+    notice: str = "",
 ) -> str:
     """The panel's markdown, at most ``limit`` characters: RFCs that do not fit are counted
     in a closing note rather than cut mid-way. ``stopped``: why the decisions stopped (their
-    record cannot be trusted)."""
+    record cannot be trusted). ``notice``: a line about the whole pull request (it is stale)."""
     several = len(rfcs) > 1
     # Anything the record holds open (a decision, a concern, a hold) marks the panel, so a
     # record that cannot be found later stops the decisions instead of reading as "none".
@@ -74,6 +75,8 @@ def render_panel(
         head += f" [The decision record]({record_url}) lists every decision event."
     if stopped:
         head += "\n\n" + stopped_text(stopped)
+    if notice:
+        head += "\n\n" + notice
     if not rfcs:
         return f"{head}\n\nThis pull request changes no RFC."
     note_room = 200

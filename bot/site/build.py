@@ -3,7 +3,7 @@
 The output directory holds a manifest (``.rfc-site.json``): each input file's hash with its
 record, and each page's key (what it was rendered from). A rebuild lints and renders only the
 files whose bytes changed, re-renders a page only when its key changed (a successor's title,
-a cross-file finding), and writes the shared files (index, rfcs.json and its schema, feed)
+a cross-file finding), and writes the shared files (index, rfcs.json and its schema, feeds)
 only when their bytes differ. Files it wrote before and no longer produces are removed;
 nothing else is.
 """
@@ -13,17 +13,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from bot import __version__
+from bot.policy.audit import RfcAudit
 from bot.rfc.config.public import Config
 from bot.rfc.edits import IndexEntry, RfcRef
 from bot.rfc.lint import decode, lint
 from bot.rfc.supersession import check_supersession
 from bot.rfc.tree import repo_path, rfc_files
+from bot.site.decision_feed import FILE as DECISIONS_FILE
+from bot.site.decision_feed import decision_events, decision_feed
 from bot.site.feed import atom_feed
 from bot.site.markdown import render
 from bot.site.model import SiteRfc, finding, site_rfc
@@ -31,7 +35,7 @@ from bot.site.pages import index_page, ordered, rfc_page
 from bot.site.schema import SCHEMA_FILE, rfcs_document, schema_text
 
 MANIFEST = ".rfc-site.json"
-SITE_FORMAT = 1  # bump when the pages change shape: every page is rebuilt once
+SITE_FORMAT = 2  # bump when the pages change shape: every page is rebuilt once
 STATIC = ("site.css", "site.js")
 
 
@@ -63,8 +67,15 @@ class _Input:
 
 
 def build_site(
-    rfc_dir: Path, out: Path, config: Config, root: Path, options: SiteOptions | None = None
+    rfc_dir: Path,
+    out: Path,
+    config: Config,
+    root: Path,
+    options: SiteOptions | None = None,
+    decisions: Sequence[RfcAudit] = (),
 ) -> BuildReport:
+    """``decisions``: the RFC directory's status history as ``rfc-bot audit`` judged it,
+    for ``decisions.atom`` (empty without a git history)."""
     options = options or SiteOptions()
     report = BuildReport()
     manifest = _load_manifest(out, _global_key(config, options))
@@ -98,6 +109,9 @@ def build_site(
         "rfcs.json": rfcs_document(ordered(records)),
         SCHEMA_FILE: schema_text(),
         "feed.xml": atom_feed(records, site_url=options.site_url),
+        DECISIONS_FILE: decision_feed(
+            decision_events(decisions), site_url=options.site_url, repo_url=options.repo_url
+        ),
         **{name: _static(name) for name in STATIC},
     }
     for name, content in shared.items():

@@ -36,6 +36,8 @@ def _layout(title: str, body: str, *, root: str) -> str:
         f'<link rel="stylesheet" href="{root}site.css">\n'
         f'<link rel="alternate" type="application/atom+xml" title="RFC changes" '
         f'href="{root}feed.xml">\n'
+        f'<link rel="alternate" type="application/atom+xml" title="RFC decisions" '
+        f'href="{root}decisions.atom">\n'
         "</head>\n<body>\n"
         '<a class="skip" href="#main">Skip to content</a>\n'
         f'<header class="top"><a href="{root}index.html">RFCs</a></header>\n'

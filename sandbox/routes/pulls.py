@@ -10,9 +10,9 @@ from typing import Any
 
 from sandbox import sim_render as render
 from sandbox.github import GitHub
-from sandbox.routes.call import Call, Reply, paginate, pull_of, repo_of
+from sandbox.routes.call import Call, Reply, body_of, paginate, pull_of, repo_of
 from sandbox.sim_diff import within_view
-from sandbox.sim_state import Commit, PullRequest, Repo
+from sandbox.sim_state import ApiError, Commit, PullRequest, Repo
 
 MAX_PULL_FILES = 3000
 MAX_PULL_COMMITS = 250  # "Lists a maximum of 250 commits for a pull request."
@@ -21,6 +21,34 @@ MAX_PULL_COMMITS = 250  # "Lists a maximum of 250 commits for a pull request."
 def get_pull(sim: GitHub, call: Call) -> Reply:
     repo = repo_of(sim, call)
     return Reply(200, render.pull_json(repo, pull_of(repo, call.params["pull_number"]), call.base))
+
+
+def update_pull(sim: GitHub, call: Call) -> Reply:
+    """Title, body or state (open/closed) of a pull request; a merged one cannot reopen."""
+    repo = repo_of(sim, call, write=True)
+    pr = pull_of(repo, call.params["pull_number"])
+    body = body_of(call)
+    if "title" in body:
+        pr.title = str(body["title"])
+    if "body" in body:
+        pr.body = str(body["body"] or "")
+    state = body.get("state")
+    if state == "open" and pr.merged:
+        raise ApiError(
+            422,
+            "Validation Failed",
+            [
+                {
+                    "resource": "PullRequest",
+                    "code": "custom",
+                    "message": "state cannot be changed. The pull request has been merged.",
+                }
+            ],
+        )
+    if state in ("open", "closed") and state != pr.state:
+        pr.state, pr.closed_at = state, (sim.clock.now() if state == "closed" else None)
+    pr.touch(sim.clock.now())
+    return Reply(200, render.pull_json(repo, pr, call.base))
 
 
 def list_pulls(sim: GitHub, call: Call) -> Reply:

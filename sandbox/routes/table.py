@@ -27,6 +27,7 @@ from sandbox.routes import (
     issues,
     manifests,
     oauth,
+    plain_issues,
     pulls,
     repos,
     teams,
@@ -112,6 +113,7 @@ API_ROUTES: tuple[ApiRoute, ...] = (
     # Pull requests
     ApiRoute("GET", REPO + "/pulls", "pulls/list", pulls.list_pulls),
     ApiRoute("GET", REPO + "/pulls/{pull_number}", "pulls/get", pulls.get_pull),
+    ApiRoute("PATCH", REPO + "/pulls/{pull_number}", "pulls/update", pulls.update_pull),
     ApiRoute("GET", REPO + "/pulls/{pull_number}/files", "pulls/list-files", pulls.list_pull_files),
     ApiRoute(
         "GET",
@@ -178,6 +180,28 @@ API_ROUTES: tuple[ApiRoute, ...] = (
         REPO + "/issues/{issue_number}/labels/{name}",
         "issues/remove-label",
         issues.remove_issue_label,
+    ),
+    # Issues that are not pull requests (tracking issues), and reactions to an issue itself
+    ApiRoute("POST", REPO + "/issues", "issues/create", plain_issues.create_issue),
+    ApiRoute("GET", REPO + "/issues", "issues/list-for-repo", plain_issues.list_issues),
+    ApiRoute("PATCH", REPO + "/issues/{issue_number}", "issues/update", plain_issues.update_issue),
+    ApiRoute(
+        "GET",
+        REPO + "/assignees/{assignee}",
+        "issues/check-user-can-be-assigned",
+        plain_issues.check_assignee,
+    ),
+    ApiRoute(
+        "POST",
+        REPO + "/issues/{issue_number}/reactions",
+        "reactions/create-for-issue",
+        plain_issues.create_issue_reaction,
+    ),
+    ApiRoute(
+        "DELETE",
+        REPO + "/issues/{issue_number}/reactions/{reaction_id}",
+        "reactions/delete-for-issue",
+        plain_issues.delete_issue_reaction,
     ),
     # Check runs
     ApiRoute("POST", REPO + "/check-runs", "checks/create", checks.create_check_run),

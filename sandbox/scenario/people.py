@@ -7,7 +7,7 @@ from typing import Any
 
 from sandbox import sim_render
 from sandbox.github import GitHub, RepoRef
-from sandbox.sim_state import Reaction, Review, TeamMembership
+from sandbox.sim_state import DEFAULT_LABEL_COLOR, Issue, Reaction, Review, TeamMembership
 
 PERMISSION_NAMES = ("read", "triage", "write", "maintain", "admin")
 REVIEW_STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED")
@@ -65,6 +65,41 @@ class PeopleScenes(GitHub):
         comment = target.comments[comment_id]
         comment.body, comment.updated_at = body, self.clock.now()
         return self.comment_json(target, comment)
+
+    def delete_comment(self, repo: RepoRef, comment_id: int) -> None:
+        """A person deletes a comment on github.com."""
+        del self._repo(repo).comments[comment_id]
+
+    def label_pull(self, repo: RepoRef, number: int, name: str) -> None:
+        """A person (with triage access) puts a label on a pull request on github.com; a
+        label the repository lacks is created with the default colour."""
+        target = self._repo(repo)
+        pr = self._pull(target, number)
+        label = target.label(name) or self.add_label(target, name, DEFAULT_LABEL_COLOR, None)
+        if label.name.lower() not in (existing.lower() for existing in pr.labels):
+            pr.labels.append(label.name)
+            pr.touch(self.clock.now())
+
+    def open_issue(
+        self, repo: RepoRef, user: str, title: str, body: str, labels: tuple[str, ...] = ()
+    ) -> int:
+        """A person opens an issue on github.com (``performed_via_github_app`` null), with
+        labels (created when missing); returns its number."""
+        target = self._repo(repo)
+        moment = self.clock.now()
+        issue = Issue(target.take_number(), self.next_id(), title, body, user, "User", moment,
+                      moment, labels=[])  # fmt: skip
+        for name in labels:
+            label = target.label(name) or self.add_label(target, name, DEFAULT_LABEL_COLOR, None)
+            issue.labels.append(label.name)
+        target.issues[issue.number] = issue
+        return issue.number
+
+    def edit_pull_body(self, repo: RepoRef, number: int, body: str) -> None:
+        """The author edits the pull request's description on github.com."""
+        pr = self._pull(self._repo(repo), number)
+        pr.body = body
+        pr.touch(self.clock.now())
 
     def add_reaction(self, repo: RepoRef, comment_id: int, user: str, content: str) -> int:
         """A person reacts to a comment (as on github.com); returns the reaction id."""

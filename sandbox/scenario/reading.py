@@ -7,6 +7,7 @@ from typing import Any
 
 from sandbox import sim_render
 from sandbox.github import GitHub, RepoRef
+from sandbox.routes.plain_issues import issue_json
 from sandbox.sim_state import PullRequest
 
 
@@ -62,3 +63,16 @@ class StateReading(GitHub):
 
     def reactions(self, repo: RepoRef, comment_id: int) -> list[str]:
         return [r.content for r in self._repo(repo).comments[comment_id].reactions]
+
+    def issues(self, repo: RepoRef) -> list[dict[str, Any]]:
+        """The repository's issues that are not pull requests, in number order, as GitHub
+        renders them (``labels`` and ``assignees`` as objects)."""
+        target = self._repo(repo)
+        return [
+            issue_json(self, target, issue, self.base_url)
+            for issue in sorted(target.issues.values(), key=lambda i: i.number)
+        ]
+
+    def pull_reactions(self, repo: RepoRef, number: int) -> list[tuple[str, str]]:
+        """(user, content) of each reaction to the pull request itself."""
+        return [(r.user, r.content) for r in self._pull(self._repo(repo), number).reactions]

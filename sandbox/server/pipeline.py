@@ -224,4 +224,6 @@ def error_response(error: ApiError) -> web.Response:
 
 
 def json_response(reply: Reply) -> web.Response:
+    if reply.status == 204:  # No Content: GitHub sends no body at all
+        return web.Response(status=204, headers=reply.headers)
     return web.json_response(reply.body, status=reply.status, headers=reply.headers)

@@ -433,6 +433,9 @@ def test_default_yaml_survives_a_field_added_later() -> None:
         "numbered": "rfc: numbered",
         "decision": "rfc: decision",
         "comment_period": "rfc: final-comment-period",
+        "stale": "rfc: stale",
+        "keep": "rfc: keep",
+        "digest": "rfc: digest",
     }
 
 

@@ -38,6 +38,7 @@ from bot.rfc.config.scalar_kinds import (
     Name,
     Quorum,
     RepoDir,
+    WebAddress,
 )
 from bot.rfc.config.sections import Section, setting
 from bot.rfc.spelling import fold, fold_index
@@ -81,6 +82,16 @@ RuleSetting = Literal["error", "warning", "notice", "off"]
 NumberingStrategy = Literal["sequential", "pull-request"]
 RULE_SETTINGS: tuple[RuleSetting, ...] = ("error", "warning", "notice", "off")
 NUMBERING_STRATEGIES: tuple[NumberingStrategy, ...] = ("sequential", "pull-request")
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
 PERMISSION_ROLES: tuple[str, ...] = ("author", "maintainers")
 
 _LABEL = LabelText()
@@ -143,6 +154,26 @@ class LabelConfig:
     )
     comment_period: str = setting(
         _LABEL, "rfc: final-comment-period", "While a decision's comment period runs."
+    )
+    stale: str = setting(
+        _LABEL, "rfc: stale", "While the pull request has gone `stale_after` without activity."
+    )
+    keep: str = setting(_LABEL, "rfc: keep", "Put on by people: the pull request never goes stale.")
+    digest: str = setting(_LABEL, "rfc: digest", "On the weekly digest issue.")
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    """The weekly digest issue (``digest:``; docs/staleness.md)."""
+
+    issue_title: str = setting(Name(), "RFC digest", "The digest issue's title.")
+    weekday: Weekday = setting(
+        Choice(WEEKDAYS), "monday", "The day (UTC) the App rewrites the digest for the week."
+    )
+    dashboard_url: str | None = setting(
+        OrNull(WebAddress(), None),
+        None,
+        "The App's dashboard (`PUBLIC_URL/dashboard`), linked from the digest; null for none.",
     )
 
 
@@ -243,6 +274,21 @@ class Config:
     )
     index_file: str = setting(
         FileName(), "README.md", "The index of RFCs inside rfc_dir, regenerated on merge."
+    )
+    stale_after: MappingProxyType[str, timedelta] = setting(
+        MappingOf(StatusKey(), Duration()),
+        MappingProxyType({}),
+        "Status -> how long an open RFC pull request may go without human activity before the "
+        "App reminds its authors and approvers once and labels it stale (0, or no entry: "
+        "never). See docs/staleness.md.",
+        heading="Follow-through: staleness and the weekly digest.",
+        names_statuses=lambda durations: tuple(durations),
+    )
+    digest: DigestConfig | None = setting(
+        OrNull(Section(DigestConfig), None),
+        None,
+        "A weekly digest issue, edited in place: comment periods, decisions waiting on "
+        "approvers, new and stale RFCs; null for none.",
     )
 
     @property

@@ -69,6 +69,30 @@ class RepoDir(Kind[str]):
         return {"type": "string", "not": {"pattern": r"(^|/)\.\.(/|$)|\\"}}
 
 
+# An http(s) address as a markdown link can hold it: no space, quote, bracket or backtick.
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'`()\[\]\\]{1,2000}")
+
+
+class WebAddress(Kind[str]):
+    """An ``https://`` (or ``http://``) address, kept as written without a trailing ``/``."""
+
+    shown = "string (https URL)"
+
+    def read(self, node: yaml.Node, key: str, reading: Reading) -> str | Invalid:
+        text = read_string(node, key, reading)
+        if text is INVALID:
+            return INVALID
+        value = text.strip()
+        if not _WEB_ADDRESS.fullmatch(value):
+            return reading.fail(
+                node, key, f"{value!r} is not a web address: write https://host/path, no spaces"
+            )
+        return value.rstrip("/")
+
+    def schema(self, rules: Mapping[str, str]) -> JsonSchema:
+        return {"type": "string", "pattern": f"^{_WEB_ADDRESS.pattern}$"}
+
+
 class FileName(Kind[str]):
     """A file name, without a directory."""
 
