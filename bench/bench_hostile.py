@@ -1,27 +1,37 @@
-"""Does linting stay linear on hostile input?
+"""Do linting and the ``/rfc`` command parser stay linear on hostile input?
 
-    python bench/bench_hostile.py [--size 25000] [--repeat 5] [--only NAME,...]
+    python bench/bench_hostile.py [--size 12500] [--comment-size 8000] [--repeat 3]
+                                  [--only NAME,...]
 
-Each generated input (long delimiter runs, many headings, huge tables and metadata lines, deep
-nesting, documents that follow none of the template) is linted at sizes n, 2n and 4n
-characters. Per input it prints:
+A growth table: each generated input (documents for ``lint()``: long delimiter runs, many
+headings, huge tables and metadata lines, deep nesting, documents that follow none of the
+template, the shapes of bench/unusual_corpus.py; comments for the command parser, from
+bench/hostile_comments.py) is timed at n, 2n, 4n and 8n characters, with the ratio per doubling
+between each size and the next (scaled to an exact doubling of the text's length): 2 is linear,
+4 quadratic. A figure per input: its growth from n to 8n per doubling. Target: at most 2.2.
 
-- growth per doubling: ``(t(4n) / t(n)) ** 0.5`` of ``lint()``; linear is 2, quadratic 4.
-  Target: at most 2.2.
-- ``lint()`` at 4n against a bare ``MarkdownIt().parse()`` of the same text, measured in the
-  same run, interleaved. Target: at most 1.5 (a small constant).
+Besides: ``lint()`` at 8n against a bare ``MarkdownIt().parse()`` of the same text, per
+document input (target at most 1.5, a small constant); the median of ``lint()`` over a bare
+parse across the unusual corpus (target at most 1.0: one parse); the empty file against the
+complete example RFC.
 
-Times are the best of ``--repeat`` rounds; a round repeats a call until it has run 20 ms.
-The empty file has one size: it is compared with the lint of a complete RFC (issue: the cost
-must not depend on how far a document is from the template).
+Times are CPU time per call (the process's own, so other jobs on a shared machine do not
+count), the best of ``--repeat`` rounds of at least 20 ms; lint and parse rounds alternate, and
+the garbage collector is paused while a round runs (it is collected before), so a doubling
+measures the code, not when a collection happens to fall.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import math
+import random
+import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -31,7 +41,10 @@ sys.path.insert(0, str(REPO))
 
 from markdown_it import MarkdownIt  # noqa: E402
 
+from bench import hostile_comments  # noqa: E402
 from bench.figure import Figure, at_most, print_figures  # noqa: E402
+from bench.unusual_corpus import SHAPES, corpus  # noqa: E402
+from bot.policy.commands import parse_commands  # noqa: E402
 from bot.rfc.config.public import Config  # noqa: E402
 from bot.rfc.lint import lint  # noqa: E402
 
@@ -39,6 +52,8 @@ EXAMPLE = REPO / "examples" / "rfcs" / "0000-job-retries.md"
 LINT_PATH = "rfcs/0000-hostile.md"
 GROWTH_TARGET = 2.2
 RATIO_TARGET = 1.5
+UNUSUAL_TARGET = 1.0
+FACTORS = (1, 2, 4, 8)
 Generator = Callable[[int], str]
 
 _PREAMBLE = "# Hostile\n\n**Status:** Draft\n\n## Summary\n\n"
@@ -138,7 +153,7 @@ def no_template(size: int) -> str:
     return _repeat(unit.format, size)
 
 
-def inputs() -> dict[str, Generator]:
+def document_inputs() -> dict[str, Generator]:
     found: dict[str, Generator] = {
         f"run of {c!r}": delimiter_run(c) for c in ("`", "[", "*", "_", "|", "<", "~")
     }
@@ -160,55 +175,177 @@ def inputs() -> dict[str, Generator]:
     found["nested lists"] = nested_lists
     found["nested quotes"] = nested_quotes
     found["none of the template"] = no_template
+    for shape, generate in SHAPES.items():
+        found[f"unusual: {shape}"] = partial(_shaped, generate, shape)
     return found
 
 
+def _shaped(generate: Callable[[random.Random, int], str], shape: str, size: int) -> str:
+    """An unusual corpus shape at ``size`` characters, from a seed fixed per shape and size."""
+    return generate(random.Random(f"{shape}-{size}"), size)
+
+
 def per_call(call: Callable[[], object], repeat: int) -> float:
-    """Best seconds per call over ``repeat`` rounds of at least 20 ms each."""
+    """Best CPU seconds per call over ``repeat`` rounds of at least 20 ms each, GC paused."""
     best = float("inf")
     for _ in range(repeat):
-        calls, start = 0, time.perf_counter()
-        while True:
-            call()
-            calls += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= 0.02:
-                break
+        with _gc_paused():
+            calls, start = 0, time.process_time()
+            while True:
+                call()
+                calls += 1
+                elapsed = time.process_time() - start
+                if elapsed >= 0.02:
+                    break
         best = min(best, elapsed / calls)
     return best
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 @dataclass(frozen=True)
-class Measured:
+class Growth:
+    """One input timed at n, 2n, 4n, 8n (``parsed``: a bare parse of each, for documents)."""
+
     name: str
     sizes: tuple[int, ...]  # characters
-    linted: tuple[float, ...]  # seconds per lint() call, per size
-    parsed: tuple[float, ...]  # seconds per bare parse, per size
+    times: tuple[float, ...]  # seconds per call, per size
+    parsed: tuple[float, ...] = ()
+
+    @property
+    def per_doubling(self) -> tuple[float, ...]:
+        """t(next) / t(this), scaled to an exact doubling of the length."""
+        return tuple(
+            _per_doubling(self.sizes[i], self.sizes[i + 1], self.times[i], self.times[i + 1])
+            for i in range(len(self.sizes) - 1)
+        )
 
     @property
     def growth(self) -> float:
-        """Per doubling, from the smallest to the largest size."""
-        doublings = len(self.sizes) - 1
-        return (self.linted[-1] / self.linted[0]) ** (1 / doublings)
+        """Per doubling, from the smallest size to the largest."""
+        return _per_doubling(self.sizes[0], self.sizes[-1], self.times[0], self.times[-1])
 
     @property
-    def ratio(self) -> float:
-        return self.linted[-1] / self.parsed[-1]
+    def ratio(self) -> float | None:
+        return self.times[-1] / self.parsed[-1] if self.parsed else None
 
 
-def measure_input(name: str, generate: Generator, size: int, repeat: int) -> Measured:
+def _per_doubling(size: int, larger: int, time_: float, later: float) -> float:
+    doublings = math.log2(larger / size) if larger > size else 1.0
+    return (later / time_) ** (1 / doublings)
+
+
+def measure_lint(name: str, generate: Generator, size: int, repeat: int) -> Growth:
     config, parser = Config(), MarkdownIt()
-    texts = [generate(size * factor) for factor in (1, 2, 4)]
+    texts = [generate(size * factor) for factor in FACTORS]
     linted, parsed = [], []
     for text in texts:
         lint(LINT_PATH, text, config)  # warm up
         lint_time = parse_time = float("inf")
-        for _ in range(repeat):  # interleaved: both see the same machine
+        for _ in range(repeat):  # alternated: both see the same machine
             lint_time = min(lint_time, per_call(partial(lint, LINT_PATH, text, config), 1))
             parse_time = min(parse_time, per_call(partial(parser.parse, text), 1))
         linted.append(lint_time)
         parsed.append(parse_time)
-    return Measured(name, tuple(len(t) for t in texts), tuple(linted), tuple(parsed))
+    return Growth(name, tuple(len(t) for t in texts), tuple(linted), tuple(parsed))
+
+
+def measure_commands(name: str, generate: Generator, size: int, repeat: int) -> Growth:
+    texts = [generate(size * factor) for factor in FACTORS]
+    times = []
+    for text in texts:
+        parse_commands(text)  # warm up
+        times.append(per_call(partial(parse_commands, text), repeat))
+    return Growth(name, tuple(len(t) for t in texts), tuple(times))
+
+
+def growth_table(found: list[Growth]) -> str:
+    """Input, n, time at n, 2n, 4n, 8n, the ratio per doubling, the growth and its target."""
+    rows = [("input", "n chars", "t(n)", "t(2n)", "t(4n)", "t(8n)", "x per doubling", "growth")]
+    for item in found:
+        met = "yes" if item.growth <= GROWTH_TARGET else "NO"
+        rows.append(
+            (
+                item.name,
+                f"{item.sizes[0]:,}",
+                *(_duration(seconds) for seconds in item.times),
+                " ".join(f"{ratio:.2f}" for ratio in item.per_doubling),
+                f"{item.growth:.2f} ({met})",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+             for row in rows]  # fmt: skip
+    lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
+    title = (
+        f"Growth per doubling (2 = linear, 4 = quadratic; target: growth <= {GROWTH_TARGET}), "
+        "CPU time per call:"
+    )
+    return "\n".join([title, "", *lines])
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds * 1e3:.2f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.0f} us"
+
+
+def figures_of(found: Growth) -> list[Figure]:
+    sizes = "/".join(f"{size:,}" for size in found.sizes)
+    doubling = ", ".join(f"{ratio:.2f}" for ratio in found.per_doubling)
+    figures = [
+        Figure(
+            f"hostile: {found.name}: growth",
+            found.growth,
+            "x",
+            target=at_most(GROWTH_TARGET),
+            note=f"{sizes} chars; per doubling {doubling}",
+        )
+    ]
+    if found.parsed:
+        figures.append(
+            Figure(
+                f"hostile: {found.name}: vs parse",
+                found.times[-1] * 1000,
+                "ms",
+                baseline=found.parsed[-1] * 1000,
+                target=at_most(RATIO_TARGET, on_ratio=True),
+            )
+        )
+    return figures
+
+
+def unusual_corpus(repeat: int) -> Figure:
+    """The median over bench/unusual_corpus.py of lint() against a bare parse."""
+    config, parser = Config(), MarkdownIt()
+    ratios: list[tuple[float, str]] = []
+    for name, text in corpus():
+        lint(LINT_PATH, text, config)  # warm up
+        lint_time = parse_time = float("inf")
+        for _ in range(repeat):
+            lint_time = min(lint_time, per_call(partial(lint, LINT_PATH, text, config), 1))
+            parse_time = min(parse_time, per_call(partial(parser.parse, text), 1))
+        ratios.append((lint_time / parse_time, name))
+    ratios.sort()
+    low, high = ratios[0], ratios[-1]
+    return Figure(
+        "lint vs bare parse, median over the unusual corpus",
+        statistics.median(ratio for ratio, _ in ratios),
+        "x",
+        target=at_most(UNUSUAL_TARGET),
+        note=f"{len(ratios)} documents far from the template (bench/unusual_corpus.py: ADR, "
+        f"PEP, Rust RFC and KEP shapes, big tables, hundreds of headings, long front matter, HTML "
+        f"blocks, long lists, deep nesting; 4-60 KB); lint()/parse() from {low[0]:.2f} "
+        f"({low[1]}) to {high[0]:.2f} ({high[1]})",
+    )
 
 
 def empty_file(repeat: int) -> Figure:
@@ -224,39 +361,37 @@ def empty_file(repeat: int) -> Figure:
         baseline=full * 1e6,
         target=at_most(0.1, on_ratio=True),
         note=f"baseline: lint() of {EXAMPLE.name} ({len(complete) / 1024:.0f} KiB); "
-        f"a bare parse of the empty text takes {bare * 1e6:.1f} us (the floor is the ~66 "
-        "diagnostics an empty RFC gets)",
+        f"a bare parse of the empty text takes {bare * 1e6:.1f} us (an empty file gets one "
+        "diagnostic, file-empty)",
     )
 
 
-def figures_of(found: Measured) -> list[Figure]:
-    size = f"{found.sizes[0]:,}/{found.sizes[1]:,}/{found.sizes[2]:,} chars"
-    times = "/".join(f"{seconds * 1000:.2f}" for seconds in found.linted)
-    return [
-        Figure(
-            f"hostile: {found.name}: growth",
-            found.growth,
-            "x",
-            target=at_most(GROWTH_TARGET),
-            note=f"lint() at {size}: {times} ms",
-        ),
-        Figure(
-            f"hostile: {found.name}: vs parse",
-            found.linted[-1] * 1000,
-            "ms",
-            baseline=found.parsed[-1] * 1000,
-            target=at_most(RATIO_TARGET, on_ratio=True),
-        ),
+def measure(
+    size: int = 12_500,
+    repeat: int = 3,
+    only: tuple[str, ...] = (),
+    comment_size: int | None = None,
+    show_table: bool = True,
+) -> list[Figure]:
+    """The growth of every hostile input (the table printed when ``show_table``), its figures,
+    then the unusual corpus and the empty file. Comments start at ``comment_size`` characters
+    (by default ``size``, at most 8,000: 8n stays under GitHub's 64 KB limit)."""
+    comment_size = comment_size or min(size, 8_000)
+    found = [
+        measure_lint(name, generate, size, repeat)
+        for name, generate in document_inputs().items()
+        if not only or name in only
     ]
-
-
-def measure(size: int = 25_000, repeat: int = 5, only: tuple[str, ...] = ()) -> list[Figure]:
-    """Growth and parse ratio per hostile input, then the empty file."""
-    figures: list[Figure] = []
-    for name, generate in inputs().items():
-        if only and name not in only:
-            continue
-        figures += figures_of(measure_input(name, generate, size, repeat))
+    found += [
+        measure_commands(name, generate, comment_size, repeat)
+        for name, generate in hostile_comments.inputs().items()
+        if not only or name in only
+    ]
+    if show_table and found:
+        print(growth_table(found), end="\n\n", flush=True)
+    figures = [figure for item in found for figure in figures_of(item)]
+    if not only or "unusual corpus" in only:
+        figures.append(unusual_corpus(repeat))
     if not only or "empty file" in only:
         figures.append(empty_file(repeat))
     return figures
@@ -264,12 +399,13 @@ def measure(size: int = 25_000, repeat: int = 5, only: tuple[str, ...] = ()) -> 
 
 def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    options.add_argument("--size", type=int, default=25_000, help="n, in characters")
-    options.add_argument("--repeat", type=int, default=5)
+    options.add_argument("--size", type=int, default=12_500, help="n for documents, characters")
+    options.add_argument("--comment-size", type=int, help="n for comments (default 8,000)")
+    options.add_argument("--repeat", type=int, default=3)
     options.add_argument("--only", default="", help="comma-separated input names")
     args = options.parse_args()
     only = tuple(name.strip() for name in args.only.split(",") if name.strip())
-    print_figures(measure(args.size, args.repeat, only))
+    print_figures(measure(args.size, args.repeat, only, args.comment_size))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
     python bench/run.py [--quick] [--markdownlint-prefix DIR]
-        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,site,dashboard,
-                readiness,recovery]
+        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,cpu,site,dashboard,
+                readiness,recovery,extends]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -21,6 +21,8 @@ sys.path.insert(0, str(REPO))
 
 from bench import (  # noqa: E402
     bench_ack,
+    bench_config_extends,
+    bench_cpu,
     bench_dashboard,
     bench_flood,
     bench_hostile,
@@ -46,10 +48,12 @@ BENCHES = (
     "flood",
     "sweep",
     "load",
+    "cpu",
     "site",
     "dashboard",
     "readiness",
     "recovery",
+    "extends",
 )
 
 
@@ -67,10 +71,12 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "load": lambda: bench_load.measure(
                 rate=100, seconds=5, pr_seconds=3, pr_rate=50, open_pulls=10
             ),
+            "cpu": lambda: bench_cpu.measure(deliveries=50, rounds=1),
             "site": lambda: bench_site.measure(100),
             "dashboard": lambda: bench_dashboard.measure(3, 3),
             "readiness": lambda: bench_readiness.measure(2),
             "recovery": lambda: bench_recovery.measure(15),
+            "extends": lambda: bench_config_extends.measure(2, 10),
         }
     return {
         "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
@@ -82,10 +88,12 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "flood": bench_flood.measure,
         "sweep": bench_sweep.measure,
         "load": bench_load.measure,
+        "cpu": bench_cpu.measure,
         "site": bench_site.measure,
         "dashboard": bench_dashboard.measure,
         "readiness": bench_readiness.measure,
         "recovery": bench_recovery.measure,
+        "extends": bench_config_extends.measure,
     }
 
 

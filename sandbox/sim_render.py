@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from typing import Any
+from urllib.parse import quote
 
 from sandbox.sim_state import (
     CheckRun,
@@ -93,7 +94,7 @@ def commit_json(
         ],
     }
     if files is not None:
-        rendered["files"] = [file_change_json(repo, change) for change in files]
+        rendered["files"] = [file_change_json(repo, c, commit.sha, base) for c in files]
         rendered["stats"] = {
             "additions": sum(c.additions for c in files),
             "deletions": sum(c.deletions for c in files),
@@ -133,7 +134,10 @@ def git_commit_json(repo: Repo, commit: Commit, base: str) -> dict[str, Any]:
     }
 
 
-def file_change_json(repo: Repo, change: FileChange) -> dict[str, Any]:
+def file_change_json(repo: Repo, change: FileChange, commit: str, base: str) -> dict[str, Any]:
+    """One file of a commit or a pull request; ``commit`` is the commit (the pull request's
+    head) its URLs name, as GitHub's do (``sha`` is the file's blob)."""
+    path = quote(change.filename)
     rendered: dict[str, Any] = {
         "sha": change.sha or "0" * 40,
         "filename": change.filename,
@@ -141,12 +145,14 @@ def file_change_json(repo: Repo, change: FileChange) -> dict[str, Any]:
         "additions": change.additions,
         "deletions": change.deletions,
         "changes": change.additions + change.deletions,
-        "blob_url": f"{repo.web_url}/{repo.full_name}/blob/{change.sha}/{change.filename}",
-        "raw_url": f"{repo.web_url}/{repo.full_name}/raw/{change.sha}/{change.filename}",
-        "contents_url": f"https://api.github.com/repos/{repo.full_name}/contents/{change.filename}",
+        "blob_url": f"{repo.web_url}/{repo.full_name}/blob/{commit}/{path}",
+        "raw_url": f"{repo.web_url}/{repo.full_name}/raw/{commit}/{path}",
+        "contents_url": f"{base}/repos/{repo.full_name}/contents/{path}?ref={commit}",
     }
     if change.previous_filename is not None:
         rendered["previous_filename"] = change.previous_filename
+    if change.patch is not None:
+        rendered["patch"] = change.patch
     return rendered
 
 

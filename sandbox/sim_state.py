@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sandbox.sim_diff import unified_patch
+
 PERMISSION_LEVELS = ("none", "read", "triage", "write", "maintain", "admin")
 DEFAULT_LABEL_COLOR = "ededed"
 # Seconds the simulator's clocks start away from the machine's time (see ``Clock``).
@@ -226,6 +228,7 @@ class FileChange:
     previous_filename: str | None = None
     additions: int = 0
     deletions: int = 0
+    patch: str | None = None  # GitHub's unified diff of the file (sandbox.sim_diff)
 
 
 def diff_files(store: ObjectStore, old: Files, new: Files) -> list[FileChange]:
@@ -273,7 +276,8 @@ def _change(
     for line in difflib.ndiff(before, after):
         additions += line.startswith("+ ")
         deletions += line.startswith("- ")
-    return FileChange(path, status, new, None, additions, deletions)
+    patch = unified_patch(store.blobs[old] if old else None, store.blobs[new] if new else None)
+    return FileChange(path, status, new, None, additions, deletions, patch)
 
 
 @dataclass

@@ -65,7 +65,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     except GitError as error:
         raise CliError(str(error)) from None
     colour = args.format == "text" and use_colour(args.color, sys.stdout.isatty(), os.environ)
-    sys.stdout.write(render(reports, args.format, color=colour))
+    skipped = len(targets.skipped)
+    sys.stdout.write(render(reports, args.format, color=colour, skipped=skipped))
     return 1 if has_errors([d for report in reports for d in report.diagnostics]) else 0
 
 

@@ -27,7 +27,7 @@ MAX_PEOPLE = 20  # logins listed per row; the rest are counted
 _PHASES = {
     Phase.COLLECTING: "collecting approvals",
     Phase.COMMENT_PERIOD: "final comment period",
-    Phase.PAUSED: "comment period paused by a concern",
+    Phase.PAUSED: "comment period paused by a concern or a hold",
 }
 
 

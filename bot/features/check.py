@@ -2,8 +2,9 @@
 
 Runs when a pull request is opened, reopened, pushed to, marked ready, retargeted, and when
 someone presses GitHub's "Re-run" button or comments ``/rfc check``. Each run: fetch (config ‖
-file list, then every head ‖ base content at once), decide (the lint engine, then
-``bot.policy.check``), write (one check run ‖ label changes).
+file list ‖ the pull request again, then what texts the file list does not prove:
+``bot.features.check_files``), decide (the lint engine, then ``bot.policy.check``), write
+(one check run ‖ label changes).
 
 Status provenance: a changed Status must be a move the pull request's author may make, or one
 the App proved it committed. The first pass assumes the author is no maintainer and the App
@@ -17,21 +18,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Iterable
 from datetime import UTC, date, datetime
-from typing import TypeVar
 
 from gidgethub import routing
 from gidgethub.abc import GitHubAPI
 
 from bot.deliveries import CheckDelivery, PullDelivery
-from bot.features.config import config_for
+from bot.features.check_files import PullFiles
+from bot.features.config import effective_config_for
 from bot.features.context import Context
 from bot.features.roles import is_maintainer
 from bot.features.session import CommandSession
 from bot.github.budget import budget_low
 from bot.github.checks import create_check_run, update_check_run
-from bot.github.contents import get_file
 from bot.github.labels import KnownLabelCache, sync_labels
 from bot.github.pulls import get_pull, list_pull_commits, list_pull_files
 from bot.policy.check import (
@@ -53,16 +52,11 @@ from bot.policy.labels import decision_labels, desired_labels, kept_decision_lab
 from bot.policy.provenance import PullProvenance, proven_status_moves
 from bot.policy.replies import Outcome
 from bot.rfc.config.public import Config
-from bot.rfc.workflow import Provenance
+from bot.rfc.lint_summary import LintSummary
 from bot.values import Pull
 
 log = logging.getLogger(__name__)
 router = routing.Router()
-
-# How many file fetches one run keeps in flight (a PR may touch many RFCs).
-_MAX_PARALLEL_FETCHES = 10
-
-T = TypeVar("T")
 
 
 @router.register("pull_request", action="opened")
@@ -127,9 +121,9 @@ async def validate(
     is stale (``stale_event_reason``); otherwise the fresh labels are the ones compared.
     """
     started = ctx.clock()
-    files, (config, config_error), current = await asyncio.gather(
+    files, effective, current = await asyncio.gather(
         list_pull_files(gh, pull.repo, pull.number),
-        config_for(gh, pull, ctx),
+        effective_config_for(gh, pull, ctx),
         get_pull(gh, pull.repo, pull.number) if recheck else _same(pull),
     )
     reason = stale_event_reason(pull, current)
@@ -137,26 +131,25 @@ async def validate(
         log.info("%s#%s: event for %s skipped: %s", pull.repo, pull.number, pull.head.sha, reason)
         return
     pull = current
+    config, config_error = effective.loaded
     changes = select_rfc_changes(files, config)
-    texts = await _gather_bounded(_read(gh, pull, change) for change in changes)
+    rfc_files = PullFiles(gh, ctx, pull, files)
     today = started.date()
     first = PullProvenance(opener=pull.author)
-    results = [
-        await _check(ctx, change, text, config, today, first.for_path(change.path))
-        for change, text in zip(changes, texts, strict=True)
-    ]
-    if any(result.status_unauthorised for result in results):
+    results = await _check(rfc_files, changes, config, today, first)
+    redo = [index for index, result in enumerate(results) if result.status_unauthorised]
+    if redo:
         proven = await _provenance(gh, pull, config, ctx)
-        results = [
-            await _check(ctx, change, text, config, today, proven.for_path(change.path))
-            if result.status_unauthorised
-            else result
-            for change, text, result in zip(changes, texts, results, strict=True)
-        ]
+        again = await _check(rfc_files, [changes[i] for i in redo], config, today, proven)
+        for index, result in zip(redo, again, strict=True):
+            results[index] = result
     report = build_check_output(
         results,
         rendered_url=blob_url(pull.repository.html_url, pull.head.sha),
-        config_diagnostics=config_diagnostics(config_error) if config_error else [],
+        config_diagnostics=config_diagnostics(config_error, effective.extends_line)
+        if config_error
+        else [],
+        config_sources=effective.settled.applied if effective.extends_line else None,
         decision_in_progress=bool(set(pull.labels) & decision_labels(config)),
     )
     log.info("%s#%s: %s (%s)", pull.repo, pull.number, report.title, report.conclusion)
@@ -173,39 +166,28 @@ def _desired(config: Config, pull: Pull, results: list[FileResult]) -> set[str]:
     return desired_labels(config, labelled(results)) | kept_decision_labels(config, pull.labels)
 
 
-FileTexts = tuple[bytes | None, bytes | None]
-
-
-async def _read(gh: GitHubAPI, pull: Pull, change: RfcChange) -> FileTexts:
-    """(head, base) contents of one RFC, fetched at once; base None for a new file."""
-    if change.kind == "removed":
-        return None, None
-    head = get_file(gh, pull.repo, change.path, pull.head.sha)
-    if change.kind == "added":
-        return await head, None
-    base = get_file(gh, pull.repo, change.previous_path or change.path, pull.base.sha)
-    content, old = await asyncio.gather(head, base)
-    return content, old
-
-
 async def _check(
-    ctx: Context,
-    change: RfcChange,
-    texts: FileTexts,
+    rfc_files: PullFiles,
+    changes: list[RfcChange],
     config: Config,
     today: date,
-    provenance: Provenance,
-) -> FileResult:
+    provenance: PullProvenance,
+) -> list[FileResult]:
+    summaries = await rfc_files.lint(
+        changes, config, today, [provenance.for_path(change.path) for change in changes]
+    )
+    return [_result(change, summary) for change, summary in zip(changes, summaries, strict=True)]
+
+
+def _result(change: RfcChange, summary: LintSummary | None) -> FileResult:
     if change.kind == "removed":
         return deleted_rfc(change)
-    content, base = texts
-    if content is None:  # the head moved on since the event: the next run will see it
+    if summary is None:  # the head moved on since the event: the next run will see it
         log.warning("%s is missing at the head", change.path)
         return FileResult(change, ())
-    result = await ctx.lint(
-        change.path, content, config, base=base, today=today, provenance=provenance
+    return FileResult.from_lint(
+        change, summary.diagnostics, summary.document, summary.status_before
     )
-    return FileResult.from_lint(change, result.diagnostics, result.document, result.status_before)
 
 
 async def _provenance(gh: GitHubAPI, pull: Pull, config: Config, ctx: Context) -> PullProvenance:
@@ -244,16 +226,6 @@ async def _publish(
     run_id = await create_check_run(gh, pull.repo, body)
     for later in report.later_batches():  # in order: annotations keep their file/line order
         await update_check_run(gh, pull.repo, run_id, later)
-
-
-async def _gather_bounded(coroutines: Iterable[Awaitable[T]]) -> list[T]:
-    semaphore = asyncio.Semaphore(_MAX_PARALLEL_FETCHES)
-
-    async def bounded(coroutine: Awaitable[T]) -> T:
-        async with semaphore:
-            return await coroutine
-
-    return list(await asyncio.gather(*(bounded(c) for c in coroutines)))
 
 
 def _timestamp(moment: datetime) -> str:

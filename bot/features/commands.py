@@ -18,6 +18,7 @@ from gidgethub import GitHubException, routing
 from gidgethub.abc import GitHubAPI
 
 import bot.features.check as check
+import bot.features.decision_commands as decision_commands
 import bot.features.decisions as decisions
 import bot.features.numbering as numbering
 import bot.policy.flood as flood
@@ -52,8 +53,8 @@ router = routing.Router()
 
 CommandRunner = Callable[[CommandSession, Command], Awaitable[Outcome]]
 RUNNERS: Mapping[str, CommandRunner] = {
-    "status": decisions.start_decision_or_move,
-    **dict.fromkeys(DECISION_COMMANDS, decisions.run_decision_command),
+    "status": decision_commands.start_decision_or_move,
+    **dict.fromkeys(DECISION_COMMANDS, decision_commands.run_decision_command),
     "check": check.run_check_command,
     "number": numbering.run_number_command,
 }

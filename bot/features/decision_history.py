@@ -68,6 +68,14 @@ class History:
             return []
         return [Entry("text-changed", path, "", now - _INSTANT, self.head_sha, blob)]
 
+    def recorded_from(self, source: str, kind: str, path: str, name: str = "") -> bool:
+        """The record already holds this command of comment ``source`` (a redelivery, or a
+        retry after a crash between the record and the reply): answer it, never again."""
+        return any(
+            (e.source, e.kind, e.path, str(e.extra.get("name", ""))) == (source, kind, path, name)
+            for e in self.entries
+        )
+
     def with_entries(self, entries: list[Entry]) -> History:
         """The history after the App appended to its record."""
         events = record_events(entries)
@@ -80,14 +88,13 @@ async def read_history(
     config: Config,
     ctx: Context,
     *,
-    skip_comment: int | None = None,
+    command: bool = False,
     before: str | None = None,
     recorded: bool = False,
 ) -> History:
-    """The pull request's decisions as the record holds them; without the entries of the
-    comment ``skip_comment`` (the one whose commands are being checked). The record is read
-    when something points to one: the App's panel, a decision label, ``recorded`` (an entry
-    was just appended) or a command that may act on a decision (``skip_comment``)."""
+    """The pull request's decisions as the record holds them. The record is read when
+    something points to one: the App's panel, a decision label, ``recorded`` (an entry was
+    just appended) or a ``command`` that may act on a decision."""
     files = await list_pull_files(gh, pull.repo, pull.number)
     blobs = {
         str(f["filename"]): str(f.get("sha") or "")
@@ -99,15 +106,14 @@ async def read_history(
         if written_by(comment, ctx.app_id) and carries(comment.body, PANEL):
             panel = comment
             break
-    pointed = recorded or skip_comment is not None or set(pull.labels) & decision_labels(config)
+    pointed = recorded or command or set(pull.labels) & decision_labels(config)
     if panel is None and not pointed:
         return History([], list(blobs), None, {}, blobs=blobs)  # no decision was started here
     read = await read_record(gh, pull, ctx, before=before, walk=panel is not None)
     broken = read.broken
     if read.found_on is None and panel is not None and panel_says_running(panel.body):
         broken = MISSING
-    entries = [e for e in read.entries if skip_comment is None or e.source != str(skip_comment)]
     history = History([], list(blobs), panel, {}, blobs=blobs, broken=broken)
     history.record_url, history.on_head = read.url, read.found_on == pull.head.sha
     history.head_sha = pull.head.sha
-    return history.with_entries(entries)
+    return history.with_entries(read.entries)

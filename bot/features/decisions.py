@@ -1,8 +1,8 @@
 """Decisions: approvals, concerns and a comment period before a status move that has a rule.
 
 ``/rfc status final`` on a transition with a ``decisions`` rule starts a decision instead of
-moving at once; ``/rfc approve``, ``/rfc concern NAME``, ``/rfc resolve NAME``, ``/rfc cancel``
-and pull-request reviews act on it. When the comment period has run out, the App makes the
+moving at once; the commands (``decision_commands``: approve, concern, resolve, cancel, hold,
+unhold) and pull-request reviews act on it. When the comment period has run out, the App makes the
 move itself (a commit with the same signed proof as any status commit), announces it once and
 mentions the approvers.
 
@@ -17,7 +17,7 @@ deadline. Each handler here is fetch → decide → write.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
@@ -37,7 +37,7 @@ from bot.github.contents import ContentConflict, WriteRefused, get_file
 from bot.github.issues import find_own_comment, post_comment, update_comment
 from bot.github.labels import KnownLabelCache, sync_labels
 from bot.policy.commands import DECISION_COMMANDS, Command
-from bot.policy.decisions.eligibility import Roster, may
+from bot.policy.decisions.eligibility import Roster, may, next_rule
 from bot.policy.decisions.events import Moved
 from bot.policy.decisions.fold import decision_state
 from bot.policy.decisions.record import (
@@ -49,24 +49,17 @@ from bot.policy.decisions.record import (
 )
 from bot.policy.decisions.state import DecisionState, Phase
 from bot.policy.decisions.texts import (
-    acknowledged_text,
-    already_running_text,
-    cannot_count_text,
-    cannot_start_text,
     done_record,
     done_text,
-    no_decision_text,
     period_record,
     period_text,
     reminder_record,
     reminder_text,
-    start_text,
 )
 from bot.policy.labels import decision_labels, with_decision_labels
 from bot.policy.markers import PANEL
 from bot.policy.panel import MoveOption, RfcPanel, render_panel
 from bot.policy.provenance import DecisionTrailer, StatusMove
-from bot.policy.replies import Outcome
 from bot.rfc.config.public import Config, DecisionRule
 from bot.rfc.document import parse
 from bot.rfc.workflow import who_may
@@ -74,83 +67,6 @@ from bot.values import Comment, Pull
 
 log = logging.getLogger(__name__)
 router = routing.Router()
-
-
-# --- commands ------------------------------------------------------------------------------
-
-
-async def start_decision_or_move(session: CommandSession, command: Command) -> Outcome:
-    """``/rfc status``: a move with a decision rule starts a decision (its first record entry);
-    any other moves now."""
-    path = status.pick_file(command.path, await session.rfc_files(), session.config)
-    head = await status.read_head_file(session, path)
-    current = status.current_status(head, session.config)
-    target = str(command.status)
-    rule = session.config.decision_rule(current, target)
-    if rule is None or current == target:
-        return await status.move_status(session, command, first_read=head)
-    if session.ctx.decisions_refused:
-        return Outcome(cannot_start_text(session.ctx.decisions_refused))
-    refused = await status.refusal(session, head, current, target)
-    if refused is not None:
-        return Outcome(cannot_start_text(refused.reason))
-    history = await read_history(session.gh, session.pull, session.config, session.ctx)
-    roster = await roster_for(session.gh, session.repo, rule, session.config, session.ctx)
-    if history.broken is None:
-        state = history.state(path, rule, roster, session.ctx.clock())
-        if state.running:
-            return Outcome(already_running_text(path, state))
-    extra = {"current": current, "target": target, "roster": sorted(roster.approvers)}
-    entry = _entry(session, "start", path, head.blob_sha, extra)
-    await append(session.gh, session.pull, session.ctx, [entry], fresh=history.broken is not None)
-    session.recorded = True
-    text = start_text(path, current, target, session.actor, rule, roster.approvers)
-    return Outcome(text, done=True)
-
-
-async def run_decision_command(session: CommandSession, command: Command) -> Outcome:
-    """``/rfc approve | concern NAME | resolve NAME | cancel``, checked against the record
-    without this comment's entries; accepted, it is recorded (a refusal never is)."""
-    files = await session.rfc_files()
-    path = status.pick_file(command.path, files, session.config)
-    history = await read_history(
-        session.gh, session.pull, session.config, session.ctx, skip_comment=session.comment.id
-    )
-    if history.broken is not None:
-        return Outcome(cannot_count_text(f"{history.broken}. {RESTART}"))
-    rule = history.rule_for(path, session.config)
-    if rule is None:
-        return Outcome(no_decision_text(path))
-    roster = await roster_for(session.gh, session.repo, rule, session.config, session.ctx)
-    state = history.state(path, rule, roster, session.ctx.clock())
-    action = command.name
-    refused = may(action, session.actor, state, roster, command.concern)  # type: ignore[arg-type]
-    if refused is not None:
-        return Outcome(cannot_count_text(refused.reason))
-    blob = history.blobs.get(path, "")
-    extra = {"name": str(command.concern).lower()} if command.concern else {}
-    entries = [
-        *history.text_change(path, session.ctx.clock()),
-        _entry(session, action, path, blob, extra),
-    ]
-    await append(session.gh, session.pull, session.ctx, entries)
-    session.recorded = True
-    return Outcome(acknowledged_text(action, session.actor, command.concern, path), done=True)
-
-
-RESTART = "Start the decision again with `/rfc status <target>`; it begins a new record."
-
-
-def _entry(
-    session: CommandSession, kind: str, path: str, blob: str, extra: Mapping[str, object]
-) -> Entry:
-    """The record entry of a command accepted now: it counts for the comment's author, as the
-    comment stood when accepted."""
-    comment = session.comment
-    return Entry(
-        kind, path, session.actor, session.ctx.clock(), str(comment.id), blob, extra,
-        comment.html_url,
-    )  # fmt: skip
 
 
 # --- events --------------------------------------------------------------------------------
@@ -236,8 +152,8 @@ async def settle(
     if config is None:
         config, _ = await config_for(gh, pull, ctx)
     history = await read_history(gh, pull, config, ctx, before=before, recorded=recorded)
-    if not history.starts and history.panel is None and history.broken is None:
-        return  # no decision was ever started here: no panel to keep
+    if not history.entries and history.panel is None and history.broken is None:
+        return  # nothing was ever recorded here (no decision, concern or hold): no panel
     now = ctx.clock()
     if history.broken is None:
         try:
@@ -260,8 +176,8 @@ async def settle(
         if state.phase is Phase.COMMENT_PERIOD and not state.move_due:
             labels.add(config.labels.comment_period)
             await _announce_period_once(gh, pull, ctx, path, state)
-        elif state.running and not state.move_due:
-            labels.add(config.labels.decision)
+        elif (state.running and not state.move_due) or state.blocked:
+            labels.add(config.labels.decision)  # a decision, or what blocks the next one
         panels.append(await _panel_entry(gh, pull, config, path, state, rule))
     desired = with_decision_labels(config, pull.labels, labels)
     await sync_labels(gh, pull, config, desired, ctx.caches.of(KnownLabelCache))
@@ -449,7 +365,8 @@ async def _panel_entry(
         for target in config.allowed_next(current)
     )
     title = (document.title if document else None) or path
-    return RfcPanel(path, title, current, moves, state, rule)
+    # No decision yet: the rule of the next one, which concerns raised now would block.
+    return RfcPanel(path, title, current, moves, state, rule or next_rule(config, current))
 
 
 async def _write_panel(

@@ -248,7 +248,8 @@ class Reconciler:
             return
         repo_gh = clients.installation_client(
             installation_id,
-            time.monotonic() + REPOSITORY_BUDGET_SECONDS,
+            # The clients' own clock: the one their retries read (simulated in tests).
+            clients.waiting.monotonic() + REPOSITORY_BUDGET_SECONDS,
             cache=self._cache(clients, f"repository:{repository.full_name}"),
             observer=trail,
         )

@@ -23,11 +23,11 @@ from bot.rfc.config.public import MAINTAINERS_GROUP, Config, DecisionRule
 
 # A decision's roster (who may approve) is asked of GitHub again after this long.
 ROSTER_SECONDS = 300
-RosterKey = tuple[str, tuple[str, ...], tuple[str, ...]]
+RosterKey = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
 class RosterCache(TTLCache[RosterKey, Roster]):
-    """(repository, approvers, maintainers config) -> the decision roster resolved then."""
+    """(repository, approvers, resolvers, maintainers config) -> the roster resolved then."""
 
     def __init__(self) -> None:
         super().__init__(maxsize=1024, ttl=ROSTER_SECONDS)
@@ -65,24 +65,35 @@ async def actor_roles(
 async def roster_for(
     gh: GitHubAPI, repo: str, rule: DecisionRule, config: Config, ctx: Context
 ) -> Roster:
-    """The rule's approvers and the maintainers, resolved now (cached a few minutes)."""
-    key, rosters = (repo, rule.approvers, config.maintainers), ctx.caches.of(RosterCache)
+    """The rule's approvers, its resolvers and the maintainers, resolved now (cached a few
+    minutes)."""
+    key = (repo, rule.approvers, rule.resolvers, config.maintainers)
+    rosters = ctx.caches.of(RosterCache)
     cached = rosters.get(key)
     if cached is not None:
         return cached
     maintainers = await _maintainers(gh, repo, config)
-    approvers: set[str] = set()
-    for entry in rule.approvers:
-        if entry == MAINTAINERS_GROUP:
-            approvers |= maintainers
-        elif "/" in entry:
-            org, _, team = entry.partition("/")
-            approvers |= {login.lower() for login in await team_members(gh, org, team)}
-        else:
-            approvers.add(entry.lstrip("@").lower())
-    roster = Roster.of(approvers, maintainers)
+    approvers = await _members(gh, rule.approvers, maintainers)
+    # The default (maintainers alone) stays None, so refusals say "a maintainer".
+    default = rule.resolvers == (MAINTAINERS_GROUP,)
+    resolvers = None if default else await _members(gh, rule.resolvers, maintainers)
+    roster = Roster.of(approvers, maintainers, resolvers)
     rosters[key] = roster
     return roster
+
+
+async def _members(gh: GitHubAPI, entries: Iterable[str], maintainers: set[str]) -> set[str]:
+    """The logins a config list names: ``maintainers``, org/team names and logins."""
+    logins: set[str] = set()
+    for entry in entries:
+        if entry == MAINTAINERS_GROUP:
+            logins |= maintainers
+        elif "/" in entry:
+            org, _, team = entry.partition("/")
+            logins |= {login.lower() for login in await team_members(gh, org, team)}
+        else:
+            logins.add(entry.lstrip("@").lower())
+    return logins
 
 
 async def _maintainers(gh: GitHubAPI, repo: str, config: Config) -> set[str]:

@@ -1,5 +1,8 @@
 """Reading and writing one file: ``/repos/{owner}/{repo}/contents/{path}``.
 
+A config file is read with ``read_file``: a refusal is a value, and the read may be
+conditional (``cache``), so an unchanged file costs a 304.
+
 A write sends the blob sha of the version that was read, so GitHub refuses it when the file
 changed in between (optimistic concurrency) instead of silently overwriting someone's push.
 A write whose answer was lost may have been applied: the branch is read back (does the file
@@ -9,13 +12,17 @@ hold what we wrote?) before it is written again (``bot.github.once``).
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
+from collections.abc import MutableMapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from gidgethub import BadRequest
+from gidgethub import BadRequest, RateLimitExceeded
 from gidgethub.abc import GitHubAPI
 
+from bot.github.client import RateLimited
 from bot.github.gitdata import list_commits
 from bot.github.once import create_once
 
@@ -35,6 +42,66 @@ async def get_file_item(gh: GitHubAPI, repo: str, path: str, ref: str) -> dict[s
             return None
         raise
     return item if isinstance(item, dict) and item.get("type") == "file" else None
+
+
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    """A file GitHub served: its bytes and its blob sha (the same sha, the same bytes)."""
+
+    content: bytes
+    sha: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotRead:
+    """Why GitHub served no file: 404 (no such file, or a repository the token cannot see:
+    GitHub does not tell them apart), 403, or a directory, or a file too large to serve."""
+
+    status: int
+    message: str
+
+
+# gidgethub's conditional-request cache: URL -> (ETag, Last-Modified, body, next page).
+ConditionalCache = MutableMapping[str, Any]
+
+
+async def read_file(
+    gh: GitHubAPI,
+    repo: str,
+    path: str,
+    ref: str | None = None,
+    *,
+    cache: ConditionalCache | None = None,
+) -> FileRead | NotRead:
+    """The file at ``ref`` (default: the default branch); a refusal is a value, not an
+    exception (a rate limit still raises: the file may well be there).
+
+    With ``cache``, the request is conditional: gidgethub sends the ETag of the answer it
+    kept and GitHub answers an unchanged file with a 304, free of the rate limit.
+    """
+    url = f"/repos/{repo}/contents/{quote(path)}" + ("{?ref}" if ref else "")
+    client = gh if cache is None else _answering_from(gh, cache)
+    try:
+        item = await client.getitem(url, {"ref": ref} if ref else {})
+    except (RateLimitExceeded, RateLimited):
+        raise
+    except BadRequest as error:
+        if error.status_code in (403, 404):
+            return NotRead(int(error.status_code), str(error) or "Not Found")
+        raise
+    if not isinstance(item, dict) or item.get("type") != "file":
+        return NotRead(404, f"{path} is not a file")
+    if item.get("encoding") != "base64":  # GitHub serves no content past 1 MB
+        return NotRead(413, f"{path} is {item.get('size', 0):,} bytes, too large to serve")
+    return FileRead(base64.b64decode(item.get("content") or ""), str(item.get("sha") or ""))
+
+
+def _answering_from(gh: GitHubAPI, cache: ConditionalCache) -> GitHubAPI:
+    """The same client (session, token, retries, deadline), its conditional requests made
+    with ``cache``: gidgethub keeps that cache per client, and a delivery's client has none."""
+    view = copy.copy(gh)
+    view._cache = cache
+    return view
 
 
 class ContentConflict(Exception):

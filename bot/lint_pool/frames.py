@@ -1,11 +1,16 @@
 """The wire between the lint pool and its lint processes: the lint call, and the frames.
 
 Each frame is its length (8 bytes, big-endian), then a pickle. A job frame carries one
-``LintCall`` as a plain tuple; a result frame carries ``("ok", LintSummary)``,
-``("error", traceback text)``, or, once at start-up, ``("ready", pid)``.
+``LintCall`` as a plain tuple, its config as a pickle of its own; a result frame carries
+``("ok", LintSummary)``, ``("error", traceback text)``, or, once at start-up,
+``("ready", pid)``.
 
 Config holds ``MappingProxyType`` values, which pickle refuses: ``dumps`` sends them as dicts
 through a private dispatch table, without changing how anything else in the process pickles.
+A repository's config is the same object for every file of every delivery until its default
+branch changes, so the sender pickles each config once and the lint process unpickles each
+distinct pickle once (both bounded caches): pickling it with every job cost more than the
+rest of the frame.
 """
 
 from __future__ import annotations
@@ -20,12 +25,16 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any, BinaryIO, NamedTuple
 
+from cachetools import LRUCache
+
 from bot.rfc.config.public import Config
 from bot.rfc.lint import NO_BASE, LintResult
 from bot.rfc.rules.base import NoBase
 from bot.rfc.workflow import Provenance
 
 HEADER = struct.Struct(">Q")  # each frame: its length, then a pickle
+# Configs kept pickled (sender) and unpickled (lint process): a few per repository at most.
+CONFIGS_KEPT = 64
 
 # A function with ``bot.rfc.lint.lint``'s signature; ``LintCall.run`` is its one caller.
 LintFunction = Callable[..., LintResult]
@@ -53,12 +62,34 @@ class LintCall(NamedTuple):
         )
 
     def frame_payload(self) -> bytes:
-        """The job frame's payload: the arguments as a plain tuple, pickled."""
-        return dumps(tuple(self))
+        """The job frame's payload: the arguments as a plain tuple, the config as its pickle."""
+        path, content, config, *options = self
+        return dumps((path, content, _pickled(config), *options))
 
     @classmethod
     def from_payload(cls, payload: bytes) -> LintCall:
-        return cls(*pickle.loads(payload))
+        call = cls(*pickle.loads(payload))
+        config: Any = call.config
+        return call._replace(config=_unpickled(config)) if isinstance(config, bytes) else call
+
+
+# id(config) -> (config, its pickle): the config is held, so its id is not reused meanwhile.
+_PICKLED: LRUCache[int, tuple[Config, bytes]] = LRUCache(CONFIGS_KEPT)
+_UNPICKLED: LRUCache[bytes, Config] = LRUCache(CONFIGS_KEPT)
+
+
+def _pickled(config: Config) -> bytes:
+    kept = _PICKLED.get(id(config))
+    if kept is None or kept[0] is not config:
+        kept = _PICKLED[id(config)] = (config, dumps(config))
+    return kept[1]
+
+
+def _unpickled(pickled: bytes) -> Config:
+    config = _UNPICKLED.get(pickled)
+    if config is None:
+        config = _UNPICKLED[pickled] = pickle.loads(pickled)
+    return config
 
 
 def resolve(reference: str) -> LintFunction:
@@ -81,6 +112,10 @@ _DISPATCH[MappingProxyType] = _reduce_mapping_proxy
 
 
 def dumps(value: object) -> bytes:
+    try:  # most frames hold no MappingProxyType: the C pickler's fast path
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except TypeError:
+        pass
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _DISPATCH

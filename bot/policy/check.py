@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
+from bot.policy.config_extends import sources_sentence
 from bot.policy.text import MAX_OUTPUT_BYTES, clip, plural
 from bot.rfc.config.public import CONFIG_PATH, Config, ConfigError, ConfigProblem
 from bot.rfc.diagnostics import Diagnostic, Severity, count_by_severity, has_errors
@@ -201,27 +202,44 @@ def deleted_rfc(change: RfcChange) -> FileResult:
     return FileResult(change, (diagnostic,))
 
 
-def config_diagnostics(error: ConfigError) -> list[Diagnostic]:
+_CONFIG_HELP = (
+    "The default configuration was used for this check. Fix the file on the default branch: "
+    "the App never reads its configuration from a pull request."
+)
+_EXTENDS_HELP = (
+    "The files without problems were used for this check (the summary names them). Fix the "
+    "files on their default branches: the App never reads its configuration from a pull request."
+)
+
+
+def config_diagnostics(error: ConfigError, extends_line: int | None = None) -> list[Diagnostic]:
     """Every problem of an unusable ``.github/rfc-bot.yml``, each an error at its line (the
-    defaults are used instead)."""
-    return [config_diagnostic(problem) for problem in error.problems]
+    defaults are used instead); a problem in a file it extends, at its ``_extends`` line."""
+    return [config_diagnostic(problem, extends_line) for problem in error.problems]
 
 
-def config_diagnostic(error: ConfigError | ConfigProblem) -> Diagnostic:
-    """One problem of an unusable ``.github/rfc-bot.yml`` as an error at its line."""
+def config_diagnostic(
+    error: ConfigError | ConfigProblem, extends_line: int | None = None
+) -> Diagnostic:
+    """One problem of an unusable ``.github/rfc-bot.yml`` as an error at its line. A problem
+    in another repository's file is annotated here (annotations name this repository's
+    files), at the ``_extends`` line, and says where it is."""
     line = error.line or 1
     where = f"{error.key}: " if error.key else ""
+    if error.source not in ("", CONFIG_PATH):
+        at = f":{error.line}" if error.line else ""
+        where = f"{error.source}{at}: {where}"
+        line = extends_line or 1
     return Diagnostic(
         rule="config-invalid",
         severity=Severity.ERROR,
-        path=error.source or CONFIG_PATH,
+        path=CONFIG_PATH,
         line=line,
         column=1,
         end_line=line,
         end_column=1,
         message=f"{where}{error.message}",
-        help="The default configuration was used for this check. Fix the file on the "
-        "default branch: the App never reads its configuration from a pull request.",
+        help=_EXTENDS_HELP if extends_line else _CONFIG_HELP,
     )
 
 
@@ -234,6 +252,7 @@ def build_check_output(
     rendered_url: Callable[[str], str],
     config_diagnostics: Sequence[Diagnostic] = (),
     decision_in_progress: bool = False,
+    config_sources: Sequence[str] | None = None,
 ) -> CheckOutput:
     """Conclusion, title, summary, text and every annotation for the check run. A decision in
     progress is mentioned in the summary; it never changes the conclusion."""
@@ -242,7 +261,9 @@ def build_check_output(
     return CheckOutput(
         conclusion="failure" if has_errors(diagnostics) else "success",
         title=check_title(results, diagnostics, config_broken=bool(config_diagnostics)),
-        summary=_summary(results, config_diagnostics, rendered_url, decision_in_progress),
+        summary=_summary(
+            results, config_diagnostics, rendered_url, decision_in_progress, config_sources
+        ),
         text=_details(results, config_diagnostics),
         annotations=[annotation(d) for d in diagnostics],
     )
@@ -306,6 +327,7 @@ def _summary(
     config_diagnostics: Sequence[Diagnostic],
     rendered_url: Callable[[str], str],
     decision_in_progress: bool = False,
+    config_sources: Sequence[str] | None = None,
 ) -> str:
     if not results and not config_diagnostics:
         intro = "This pull request does not add, change or delete any RFC file."
@@ -317,7 +339,9 @@ def _summary(
             "by this App) shows the approvals, concerns and the comment period. It does not "
             "block merging."
         )
-    blocks = [_config_block(config_diagnostics)] if config_diagnostics else []
+    if config_sources is not None:  # the config extends other files: say which apply
+        intro += f"\n\nConfiguration: {sources_sentence(config_sources)}."
+    blocks = [_config_block(config_diagnostics, config_sources)] if config_diagnostics else []
     blocks += [_rfc_block(result, rendered_url) for result in results]
     return fit(intro, blocks, noun="RFC")
 
@@ -329,8 +353,11 @@ def _intro(results: Sequence[FileResult]) -> str:
     return f"{plural(len(results), 'RFC')} checked: nothing blocks merging."
 
 
-def _config_block(diagnostics: Sequence[Diagnostic]) -> str:
-    lines = [f"### `{CONFIG_PATH}`", "", "The configuration could not be used; the defaults were."]
+def _config_block(diagnostics: Sequence[Diagnostic], sources: Sequence[str] | None) -> str:
+    used = "The configuration could not be used; the defaults were."
+    if sources:
+        used = f"Only part of the configuration could be used: {sources_sentence(sources)}."
+    lines = [f"### `{CONFIG_PATH}`", "", used]
     lines += [f"- line {d.line}: {_inline(d.message)}" for d in diagnostics]
     return "\n".join(lines)
 

@@ -32,17 +32,22 @@ COMMAND_NAMES: tuple[str, ...] = (
     "concern",
     "resolve",
     "cancel",
+    "hold",
+    "unhold",
     "check",
     "help",
     "number",
 )
-# Commands about a decision (bot.policy.decisions); each takes an optional PATH last.
-DECISION_COMMANDS: tuple[str, ...] = ("approve", "concern", "resolve", "cancel")
+# Commands about a decision (bot.policy.decisions); each takes an optional PATH, last (or, for
+# ``hold``, first: its REASON runs to the end of the line).
+DECISION_COMMANDS: tuple[str, ...] = ("approve", "concern", "resolve", "cancel", "hold", "unhold")
+MAX_HOLD_REASON = 200  # characters: the reason is shown in the panel and kept in the record
 SUPERSEDED_BY = "superseded-by"
 DEPRECATED = "deprecated"  # the status `superseded-by` goes with, in any case
 # A concern's name: one word, so that a PATH after it is never mistaken for part of it.
 _CONCERN_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
 _RFC_NUMBER = re.compile(r"#?([0-9]{1,9})")
+_PATH_ONLY = frozenset({"approve", "cancel", "unhold"})  # decision commands with no NAME
 
 # "/rfc" at the start of a line, as a whole word ("/rfcs" or "/rfc-bot" are not commands).
 _CANDIDATE = re.compile(r"^([ \t]*)(/rfc)(?=\s|$)", re.IGNORECASE)
@@ -57,7 +62,8 @@ class Command:
     line: int  # 1-based line in the comment
     raw: str  # the line as written, without its line ending
     name: str  # one of COMMAND_NAMES
-    # status: (STATUS, [PATH]); concern, resolve: (NAME, [PATH]); approve, cancel: ([PATH]).
+    # status: (STATUS, [PATH]); concern, resolve: (NAME, [PATH]); hold: (REASON, [PATH]), the
+    # reason "" when none is given; approve, cancel, unhold: ([PATH]).
     args: tuple[str, ...] = ()
     superseded_by: int | None = None  # `/rfc status deprecated superseded-by NNNN`
 
@@ -71,9 +77,14 @@ class Command:
         return self.args[0] if self.name in ("concern", "resolve") else None
 
     @property
+    def reason(self) -> str | None:
+        """Why a ``hold`` pauses the decision ("" when not said)."""
+        return self.args[0] if self.name == "hold" else None
+
+    @property
     def path(self) -> str | None:
         """The RFC the command is about, when the comment names one."""
-        first_path = 0 if self.name in ("approve", "cancel") else 1
+        first_path = 0 if self.name in _PATH_ONLY else 1
         if self.name in ("check", "help", "number") or len(self.args) <= first_path:
             return None
         return self.args[first_path]
@@ -107,6 +118,8 @@ def valid_forms(statuses: Sequence[str] = DEFAULT_STATUSES) -> tuple[str, ...]:
         "/rfc concern NAME [PATH]",
         "/rfc resolve NAME [PATH]",
         "/rfc cancel [PATH]",
+        "/rfc hold [PATH] [REASON...]",
+        "/rfc unhold [PATH]",
         "/rfc check",
         "/rfc help",
         "/rfc number",
@@ -259,8 +272,10 @@ def _status_args(
 
 
 def _decision_args(name: str, args: list[str]) -> tuple[tuple[str, ...], str | None]:
-    """The normalised arguments of ``approve``, ``concern``, ``resolve`` or ``cancel``."""
-    if name in ("approve", "cancel"):
+    """The normalised arguments of a decision command (``DECISION_COMMANDS``)."""
+    if name == "hold":
+        return _hold_args(args)
+    if name in _PATH_ONLY:
         if len(args) > 1:
             return (), f"`/rfc {name}` takes at most one path, not `{_clip(' '.join(args))}`"
         return tuple(args), None
@@ -278,6 +293,19 @@ def _decision_args(name: str, args: list[str]) -> tuple[tuple[str, ...], str | N
             " starting with a letter or digit"
         )
     return (concern, *args[1:]), None
+
+
+def _hold_args(args: list[str]) -> tuple[tuple[str, ...], str | None]:
+    """(REASON, [PATH]): a first word that names an RFC file (``*.md``) is the PATH; the rest
+    of the line, spacing folded, is the reason."""
+    path = args[:1] if args and args[0].lower().endswith(".md") else []
+    reason = " ".join(args[len(path) :])
+    if len(reason) > MAX_HOLD_REASON:
+        return (), (
+            f"a hold's reason is at most {MAX_HOLD_REASON} characters, this one has "
+            f"{len(reason):,}: shorten it, and explain at length in the thread"
+        )
+    return (reason, *path), None
 
 
 def _looks_like_path(word: str) -> bool:

@@ -143,6 +143,9 @@ def _decision_action(card: PullCard, state: DecisionState) -> NextAction:
         names = ", ".join(concern.name for concern in state.concerns[:5])
         what = f"resolve the open concerns ({names}): whoever raised each, or a maintainer"
         return NextAction(what, raisers, Urgency.BLOCKED)
+    if state.hold is not None:
+        what = f"a maintainer: on hold by {state.hold.by} (/rfc unhold lifts it)"
+        return NextAction(what, (), Urgency.BLOCKED)
     eligible = len(state.approvals) + len(state.waiting_on)
     if state.required > eligible:
         what = (

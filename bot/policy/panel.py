@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.policy.decisions.state import NO_DECISION, Approval, DecisionState, Phase
-from bot.policy.decisions.texts import describe_rule, period_words, utc
+from bot.policy.decisions.state import NO_DECISION, Approval, DecisionState, Hold, Phase
+from bot.policy.decisions.texts import describe_resolvers, describe_rule, period_words, utc
 from bot.policy.markers import PANEL, RUNNING
 from bot.policy.text import MAX_COMMENT_CHARS, code, fit_comment, plural
 from bot.rfc.config.public import DecisionRule
@@ -65,7 +65,10 @@ def render_panel(
     in a closing note rather than cut mid-way. ``stopped``: why the decisions stopped (their
     record cannot be trusted)."""
     several = len(rfcs) > 1
-    running = RUNNING if stopped or any(rfc.decision.running for rfc in rfcs) else ""
+    # Anything the record holds open (a decision, a concern, a hold) marks the panel, so a
+    # record that cannot be found later stops the decisions instead of reading as "none".
+    recorded = any(rfc.decision.running or rfc.decision.blocked for rfc in rfcs)
+    running = RUNNING if stopped or recorded else ""
     head = f"{PANEL}{running}\n## RFC status\n\n_Updated {utc(now)}; this comment is kept current._"
     if record_url:
         head += f" [The decision record]({record_url}) lists every decision event."
@@ -109,6 +112,8 @@ def _section(rfc: RfcPanel, now: datetime, several: bool) -> str:
     ]
     if state.phase is not Phase.NONE and rfc.rule is not None:
         lines += ["", *_decision(rfc, state, rfc.rule)]
+    elif state.blocked:  # raised before any decision: they wait for the next one
+        lines += ["", *_concerns(state, rfc.rule), *_hold(state.hold)]
     lines += ["", f"**Next step:** {_next_step(rfc, now, several)}"]
     return "\n".join(lines)
 
@@ -119,13 +124,19 @@ def _phase_note(state: DecisionState) -> str:
         Phase.NONE: "",
         Phase.COLLECTING: f" · decision {move}: collecting approvals",
         Phase.COMMENT_PERIOD: f" · decision {move}: final comment period",
-        Phase.PAUSED: f" · decision {move}: comment period paused by a concern",
+        Phase.PAUSED: f" · decision {move}: comment period paused by {_pauser(state)}",
         Phase.DONE: f" · decision {move}: made",
         Phase.CANCELLED: f" · decision {move}: cancelled",
     }
     if state.move_due and state.running:
         return f" · decision {move}: comment period over, the move is due"
     return notes[state.phase]
+
+
+def _pauser(state: DecisionState) -> str:
+    """What pauses the comment period: "a concern", "a hold" or "a concern and a hold"."""
+    causes = (["a concern"] if state.concerns else []) + (["a hold"] if state.hold else [])
+    return " and ".join(causes) or "a concern"
 
 
 def _moves_table(rfc: RfcPanel) -> list[str]:
@@ -171,7 +182,7 @@ def _decision(rfc: RfcPanel, state: DecisionState, rule: DecisionRule) -> list[s
             "only on the text the period ran on, so it will not be made. `/rfc cancel`, then "
             "start again with `/rfc status`.",
         ]
-    lines += ["", *_concerns(state)]
+    lines += ["", *_concerns(state, rule), *_hold(state.hold)]
     lines += ["", _period(state, rule)]
     return lines
 
@@ -200,10 +211,11 @@ def _roster_changes(state: DecisionState) -> str:
     return "Roster changes: " + "; ".join(parts) + "."
 
 
-def _concerns(state: DecisionState) -> list[str]:
+def _concerns(state: DecisionState, rule: DecisionRule | None) -> list[str]:
     if not state.concerns:
         return ["**Concerns:** none open."]
-    lines = [f"**Concerns:** {len(state.concerns)} open, each blocks the move:", ""]
+    blocks = "each blocks the move" if state.running else "each blocks the next decision's period"
+    lines = [f"**Concerns:** {len(state.concerns)} open, {blocks}:", ""]
     for concern in state.concerns[:MAX_LISTED]:
         raised = _link("raised", concern.link)
         lines.append(
@@ -211,17 +223,37 @@ def _concerns(state: DecisionState) -> list[str]:
         )
     if len(state.concerns) > MAX_LISTED:
         lines.append(f"- …and {len(state.concerns) - MAX_LISTED} more")
+    if rule is not None and rule.resolvers != DecisionRule().resolvers:
+        lines += ["", f"Who may resolve a concern: {describe_resolvers(rule)}."]
     return lines
+
+
+def _hold(hold: Hold | None) -> list[str]:
+    """The hold, when there is one: "held by `x` since <when>: reason"."""
+    if hold is None:
+        return []
+    since = _link(utc(hold.at), hold.link)
+    reason = f": {_inert(hold.reason)}" if hold.reason.strip() else ""
+    return ["", f"**On hold:** held by {code(hold.by)} since {since}{reason}."]
 
 
 def _period(state: DecisionState, rule: DecisionRule) -> str:
     length = period_words(rule)
     if state.period_start is None or state.period_end is None:
-        return f"**Comment period:** {length}, not started: it starts with quorum and no concern."
-    if state.phase is Phase.PAUSED:
+        no_hold = " and no hold" if state.hold is not None else ""
         return (
-            f"**Comment period:** paused (it began {utc(state.period_start)}); resolving the last "
-            f"concern restarts it from zero ({length})."
+            f"**Comment period:** {length}, not started: it starts with quorum and no "
+            f"concern{no_hold}."
+        )
+    if state.phase is Phase.PAUSED:
+        unblock = {
+            (True, False): "resolving the last concern",
+            (False, True): "lifting the hold",
+            (True, True): "resolving the last concern and lifting the hold",
+        }[(bool(state.concerns), state.hold is not None)]
+        return (
+            f"**Comment period:** paused (it began {utc(state.period_start)}); {unblock} "
+            f"restarts it from zero ({length})."
         )
     verb = "ended" if state.move_due or state.phase is Phase.DONE else "ends"
     return (
@@ -237,15 +269,11 @@ def _next_step(rfc: RfcPanel, now: datetime, several: bool) -> str:
     if state.phase is Phase.DONE:
         return f"none: the decision is made and the RFC is **{target}**."
     if not state.running:
-        return _open_moves_step(rfc, path) + _cancelled_note(state)
+        return _open_moves_step(rfc, path) + _cancelled_note(state) + _waiting_note(state)
     if state.move_due:
         return f"none: the comment period is over, and the App moves the RFC to **{target}**."
-    if state.concerns:
-        names = ", ".join(code(f"/rfc resolve {c.name}{path}") for c in state.concerns[:5])
-        return (
-            f"resolve the open concerns ({names}), by whoever raised each or a maintainer; "
-            "discuss in this pull request."
-        )
+    if state.blocked:
+        return _unblock_step(state, rfc.rule, path)
     eligible = len(state.approvals) + len(state.waiting_on)
     if state.required > eligible:
         return (
@@ -266,6 +294,28 @@ def _next_step(rfc: RfcPanel, now: datetime, several: bool) -> str:
         f"{code('/rfc approve' + path)} or approve the pull request in a review; "
         f"{code('/rfc concern NAME' + path)} to object."
     )
+
+
+def _unblock_step(state: DecisionState, rule: DecisionRule | None, path: str) -> str:
+    """What lifts the blocks: the concerns resolved, the hold lifted."""
+    steps = []
+    if state.concerns:
+        names = ", ".join(code(f"/rfc resolve {c.name}{path}") for c in state.concerns[:5])
+        who = describe_resolvers(rule or DecisionRule()).replace("raised it", "raised each")
+        steps.append(f"resolve the open concerns ({names}), by {who}")
+    if state.hold is not None:
+        steps.append(f"a maintainer lifts the hold ({code('/rfc unhold' + path)})")
+    return " and ".join(steps) + "; discuss in this pull request."
+
+
+def _waiting_note(state: DecisionState) -> str:
+    """Concerns or a hold raised while no decision runs: they block the next one."""
+    if not state.blocked:
+        return ""
+    until = (["the open concerns are resolved"] if state.concerns else []) + (
+        ["the hold is lifted"] if state.hold is not None else []
+    )
+    return f" A decision can start, but its comment period waits until {' and '.join(until)}."
 
 
 def _open_moves_step(rfc: RfcPanel, path: str) -> str:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import bot.policy.markers as markers
 from bot.policy.commands import Command, CommandError, ParsedLine
-from bot.policy.decisions.texts import describe_rule
+from bot.policy.decisions.texts import describe_resolvers, describe_rule
 from bot.policy.permissions import describe_roles
 from bot.policy.text import code, fence, fit_comment, inline_text
-from bot.rfc.config.public import CONFIG_PATH, Config, ConfigError
+from bot.rfc.config.public import CONFIG_PATH, Config, ConfigError, DecisionRule
 from bot.rfc.workflow import who_may
 
 MAX_COMMANDS_PER_COMMENT = 10
@@ -73,7 +73,7 @@ def help_text(config: Config) -> str:
         for target in config.allowed_next(current)
     ]
     decisions = [
-        f"- {current} -> {target}: {describe_rule(rule)}"
+        f"- {current} -> {target}: {describe_rule(rule)}{_resolvers_note(rule)}"
         for current in config.statuses
         for target in config.allowed_next(current)
         if (rule := config.decision_rule(current, target)) is not None
@@ -90,9 +90,12 @@ def help_text(config: Config) -> str:
             "the RFC that replaces it",
             "- `/rfc approve [PATH]`: sign off on a decision in progress (eligible approvers; "
             "approving the pull request in a review counts too)",
-            "- `/rfc concern NAME [PATH]`: raise a named concern, which blocks the decision; "
+            "- `/rfc concern NAME [PATH]`: raise a named concern, which blocks the decision "
+            "(or the next one, raised before it starts); "
             "`/rfc resolve NAME [PATH]`: resolve it (whoever raised it, or a maintainer)",
             "- `/rfc cancel [PATH]`: end a decision (whoever started it, or a maintainer)",
+            "- `/rfc hold [PATH] [REASON...]`: pause the decision, like a concern with no name; "
+            "`/rfc unhold [PATH]`: lift the pause (maintainers)",
             "- `/rfc check`: validate the RFCs again now",
             "- `/rfc help`: this message",
             "- `/rfc number`: retry number assignment on a merged pull request (maintainers)",
@@ -106,6 +109,13 @@ def help_text(config: Config) -> str:
             f"{listed}.",
         ]
     )
+
+
+def _resolvers_note(rule: DecisionRule) -> str:
+    """Who resolves concerns, when the rule says other than the default."""
+    if rule.resolvers == DecisionRule().resolvers:
+        return ""
+    return f"; a concern is resolved by {describe_resolvers(rule)}"
 
 
 def _decision_help(decisions: list[str]) -> list[str]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from bot.rfc.authors import logins
+
 # Built once: creating a MarkdownIt instance costs more than parsing a small file. The rules
 # read block structure and raw inline text only, so inline tokenizing (most of the parse cost)
 # is switched off: inline tokens keep their source text in .content.
@@ -39,7 +41,6 @@ _RFC_REF = re.compile(r"(?:RFC[ \t-]*)?#?([0-9]{1,9})", re.IGNORECASE)
 
 # `**Key:** value` (the template's form) or `**Key**: value`.
 _METADATA_LINE = re.compile(r"^\s*\*\*(?P<key>[^*\n]+?)(?::\*\*|\*\*:)(?P<rest>.*)$")
-_MENTION = re.compile(r"@([A-Za-z0-9-]+)")
 _TASK_BOX = re.compile(r"^\[([ xX])\]\s")
 _SPACES = re.compile(r"\s+")
 
@@ -144,7 +145,8 @@ class Document:
 
     @property
     def authors(self) -> list[str]:
-        return _MENTION.findall(self.field("Author(s)") or "")
+        """The GitHub logins Author(s) names (e-mail addresses and invalid handles left out)."""
+        return logins(self.field("Author(s)") or "")
 
     def rfc_refs(self, key: str) -> list[int] | None:
         """The RFC numbers a ``Superseded By`` or ``Replaces`` field names (comma-separated);

@@ -11,7 +11,7 @@ from bot.rfc.document import Document, parse
 from bot.rfc.paths import parse_name
 from bot.rfc.rules import check
 from bot.rfc.rules.base import NO_BASE, LintContext, NoBase
-from bot.rfc.rules.structure import FILE_UNREADABLE
+from bot.rfc.rules.structure import FILE_UNREADABLE, report_empty
 from bot.rfc.template import bundled
 from bot.rfc.workflow import Provenance
 
@@ -80,8 +80,14 @@ def lint(
         ctx.report(FILE_UNREADABLE, 1, f"Cannot lint {path}: {problem}.", end_column=1)
         return LintResult(path, apply_overrides(ctx.diagnostics, config), None)
     document = parse(text)
-    diagnostics = apply_overrides(check(document, ctx), config)
-    return LintResult(path, diagnostics, document, _status_before(ctx))
+    if text.strip():
+        diagnostics = check(document, ctx)
+    else:
+        # Every rule would fail on an empty file: one diagnostic says what to do instead.
+        ctx.document = document
+        report_empty(ctx)
+        diagnostics = ctx.diagnostics
+    return LintResult(path, apply_overrides(diagnostics, config), document, _status_before(ctx))
 
 
 def _status_before(ctx: LintContext) -> str | None:

@@ -27,17 +27,23 @@ _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.NOTICE: "36"}
 
 @dataclass(frozen=True)
 class FileReport:
-    """One checked file: its display path, findings and source lines (for excerpts)."""
+    """One checked file: its display path, findings and source lines (for excerpts).
+    ``is_index``: the file is an RFC directory's index (its README), not an RFC."""
 
     path: str
     diagnostics: Sequence[Diagnostic]
     lines: Sequence[str] = field(default_factory=list)
+    is_index: bool = False
 
 
-def render(reports: Sequence[FileReport], fmt: str, *, color: bool = False) -> str:
-    """The whole output in one format; raises ValueError for an unknown format."""
+def render(
+    reports: Sequence[FileReport], fmt: str, *, color: bool = False, skipped: int = 0
+) -> str:
+    """The whole output in one format; raises ValueError for an unknown format. ``skipped``:
+    how many files of the directories given were left out as not RFCs (the text summary
+    says so)."""
     if fmt == "text":
-        return render_text(reports, color=color)
+        return render_text(reports, color=color, skipped=skipped)
     if fmt == "json":
         return render_json(reports)
     if fmt == "github":
@@ -62,14 +68,14 @@ class _Paint:
         return f"\x1b[{code}m{text}\x1b[0m" if self.enabled and text else text
 
 
-def render_text(reports: Sequence[FileReport], *, color: bool = False) -> str:
+def render_text(reports: Sequence[FileReport], *, color: bool = False, skipped: int = 0) -> str:
     paint = _Paint(color)
     blocks = [
         _text_block(diagnostic, report.lines, paint)
         for report in reports
         for diagnostic in report.diagnostics
     ]
-    return "".join(f"{block}\n\n" for block in blocks) + _summary(reports) + "\n"
+    return "".join(f"{block}\n\n" for block in blocks) + _summary(reports, skipped) + "\n"
 
 
 def _text_block(diagnostic: Diagnostic, lines: Sequence[str], paint: _Paint) -> str:
@@ -108,18 +114,48 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _summary(reports: Sequence[FileReport]) -> str:
+def _summary(reports: Sequence[FileReport], skipped: int) -> str:
+    """E.g. "All checks passed: 2 RFC files and the RFC index." or "Found 1 error in 1 of 2 RFC
+    files.": RFC files are counted as such, an index is named apart, skipped files told."""
+    rfcs = [report for report in reports if not report.is_index]
+    indexes = [report for report in reports if report.is_index]
+    tail = f"; {_plural(skipped, 'other file')} skipped (not RFCs)." if skipped else "."
     diagnostics = _all(reports)
     if not diagnostics:
-        return f"All checks passed: {_plural(len(reports), 'file')}."
+        checked = _plural(len(rfcs), "RFC file") + _indexes_named(len(indexes))
+        return f"All checks passed: {checked}{tail}"
     counts = count_by_severity(diagnostics)
     parts = [
         _plural(counts[severity], severity.value)
         for severity in (Severity.ERROR, Severity.WARNING, Severity.NOTICE)
         if counts[severity]
     ]
-    files = sum(1 for report in reports if report.diagnostics)
-    return f"Found {', '.join(parts)} in {_plural(files, 'file')}."
+    places = [_rfcs_with_findings(rfcs), _indexes_with_findings(indexes)]
+    return f"Found {', '.join(parts)} in {' and '.join(p for p in places if p)}{tail}"
+
+
+def _indexes_named(count: int) -> str:
+    if not count:
+        return ""
+    return " and the RFC index" if count == 1 else f" and {count} RFC indexes"
+
+
+def _rfcs_with_findings(rfcs: Sequence[FileReport]) -> str:
+    """The RFC files with findings, of those checked: "1 RFC file", "2 of 3 RFC files"."""
+    found = sum(1 for report in rfcs if report.diagnostics)
+    if not found:
+        return ""
+    total = _plural(len(rfcs), "RFC file")
+    return total if found == len(rfcs) else f"{found} of {total}"
+
+
+def _indexes_with_findings(indexes: Sequence[FileReport]) -> str:
+    found = sum(1 for report in indexes if report.diagnostics)
+    if not found:
+        return ""
+    if len(indexes) == 1:
+        return "the RFC index"
+    return f"{found} of {len(indexes)} RFC indexes"
 
 
 # --- json ----------------------------------------------------------------------------------

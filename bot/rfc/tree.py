@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -54,10 +54,11 @@ class OldVersions(Protocol):
 @dataclass
 class Targets:
     """What to lint: files (each once, in the order given) and the directories named, whose
-    index files are checked."""
+    index files are checked; ``skipped``, the other files of those directories (not RFCs)."""
 
     files: list[Path] = field(default_factory=list)
     directories: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
 
 
 def rfc_files(directory: Path, config: Config) -> list[Path]:
@@ -76,13 +77,23 @@ def collect_targets(paths: Sequence[str], config: Config) -> Targets:
         path = Path(raw)
         if path.is_dir():
             targets.directories.append(path)
-            targets.files += rfc_files(path, config)
+            found = rfc_files(path, config)
+            targets.files += found
+            targets.skipped += _other_files(path, found, config)
         elif path.is_file():
             targets.files.append(path)
         else:
             raise MissingPath(raw)
     targets.files = list(dict.fromkeys(targets.files))
+    linted = set(targets.files)
+    targets.skipped = [path for path in dict.fromkeys(targets.skipped) if path not in linted]
     return targets
+
+
+def _other_files(directory: Path, rfcs: list[Path], config: Config) -> list[Path]:
+    """The files of ``directory`` that are neither its RFC files nor its index."""
+    kept = {*rfcs, directory / config.index_file}
+    return sorted(path for path in directory.iterdir() if path.is_file() and path not in kept)
 
 
 def changed_only(targets: Targets, base: OldVersions) -> Targets:
@@ -149,7 +160,7 @@ def _add_supersession(reports: list[FileReport], entries: list[IndexEntry], conf
         mine = [diagnostic for diagnostic in found if diagnostic.path == report.path]
         if mine:
             merged = sorted([*report.diagnostics, *mine], key=lambda d: d.sort_key)
-            reports[index] = FileReport(report.path, merged, report.lines)
+            reports[index] = replace(report, diagnostics=merged)
 
 
 def _index_report(
@@ -166,7 +177,7 @@ def _index_report(
         raise UnreadableFile(index, error) from None
     path = repo_path(index, root)
     diagnostics = check_index(path, text, entries, config, fix=fix)
-    return FileReport(path, diagnostics, text.splitlines())
+    return FileReport(path, diagnostics, text.splitlines(), is_index=True)
 
 
 def index_entries(directory: Path, root: Path, config: Config) -> list[IndexEntry]:

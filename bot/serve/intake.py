@@ -3,8 +3,10 @@
 Nothing heavy happens before the 202: a delivery is verified (gidgethub's constant-time HMAC
 check), parsed once and appended to its ordering key's queue (``bot.serve.scheduler``): one
 pull request's deliveries run one after another, repositories take turns. A delivery id seen
-before is answered and dropped; past the backlog limits a delivery is refused with 503 and
-``Retry-After``, so the failure is on record rather than lost.
+before is answered and dropped. A delivery is refused with 503 and ``Retry-After`` when its
+expected wait would pass ``MAX_WAIT_SECONDS`` (the backlog over the measured service rate) or
+a memory cap would be passed, so the failure is on record rather than lost, and an accepted
+delivery is handled soon.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ _REFUSALS = {
     Refusal.PENDING: "too many deliveries pending",
     Refusal.PER_KEY: "too many deliveries pending for this pull request",
     Refusal.BYTES: "too many bytes of deliveries pending",
+    Refusal.WAIT: "the App is behind: this delivery would wait past MAX_WAIT_SECONDS",
 }
 
 
@@ -50,6 +53,7 @@ def intake_limits(settings: Settings) -> Limits:
         max_pending=settings.max_pending,
         max_pending_per_key=settings.max_pending_per_pr,
         max_pending_bytes=settings.max_pending_mb * 1024 * 1024,
+        max_wait_seconds=settings.max_wait_seconds,
     )
 
 
@@ -136,9 +140,9 @@ class Intake:
         return web.json_response({"error": message}, status=status)
 
     def _refused(self, headers: Mapping[str, str], refusal: Refusal) -> web.Response:
-        """503 past a backlog limit: refused rather than dropped, so the failure is on record
-        (GitHub lists it under the App's recent deliveries; the repair list does its work
-        once load falls, and the reconciler's sweep would find it too)."""
+        """503 when the wait or a cap would be passed: refused rather than dropped, so the
+        failure is on record (GitHub lists it under the App's recent deliveries; the repair
+        list does its work once load falls, and the reconciler's sweep would find it too)."""
         self.metrics.count_refusal(refusal.value)
         response = self._rejected(headers, 503, f"{_REFUSALS[refusal]}; redeliver later")
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -28,7 +28,31 @@ _LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0
 _CACHED_CHILDREN = 4096
 
 
-class ObservedGauge(Collector):
+class ReadGauge(Collector):
+    """A gauge read at scrape time from ``read()``; its series is absent while that is None
+    (a rate not yet measured is unknown, not 0)."""
+
+    def __init__(
+        self,
+        name: str,
+        documentation: str,
+        registry: CollectorRegistry,
+        read: Callable[[], float | None] = lambda: None,
+    ) -> None:
+        self.name = name
+        self.documentation = documentation
+        self.read = read
+        registry.register(self)
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(self.name, self.documentation)
+        value = self.read()
+        if value is not None:
+            family.add_metric([], value)
+        yield family
+
+
+class ObservedGauge(ReadGauge):
     """A gauge with no value until one is observed: its series is absent, not 0.
 
     A plain ``Gauge`` starts at 0, which for a budget reads as "exhausted": an alert such as
@@ -37,20 +61,11 @@ class ObservedGauge(Collector):
     """
 
     def __init__(self, name: str, documentation: str, registry: CollectorRegistry) -> None:
-        self.name = name
-        self.documentation = documentation
         self.value: float | None = None
-        registry.register(self)
+        super().__init__(name, documentation, registry, lambda: self.value)
 
     def set(self, value: float) -> None:
         self.value = float(value)
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        family = GaugeMetricFamily(self.name, self.documentation)
-        value = self.value  # one read: a concurrent set() shows whole or not at all
-        if value is not None:
-            family.add_metric([], value)
-        yield family
 
 
 class Backlog(Protocol):
@@ -64,6 +79,8 @@ class Backlog(Protocol):
     def queued(self) -> int: ...
     @property
     def pending_bytes(self) -> int: ...
+    def per_second(self) -> float | None: ...
+    def expected_wait(self) -> float | None: ...
 
 
 class Metrics:
@@ -186,9 +203,21 @@ class Metrics:
         )
         self.refused = Counter(
             "rfcbot_deliveries_refused",
-            "Deliveries answered 503 past a backlog limit, by limit (pending, per_key, bytes).",
+            "Deliveries answered 503, by limit: wait (the expected wait passed "
+            "MAX_WAIT_SECONDS), or a memory cap (pending, per_key, bytes).",
             ["limit"],
             registry=self.registry,
+        )
+        self.service_rate = ReadGauge(
+            "rfcbot_service_rate",
+            "Deliveries handled per second while every slot was busy (exponentially weighted); "
+            "absent until measured.",
+            self.registry,
+        )
+        self.expected_wait = ReadGauge(
+            "rfcbot_expected_wait_seconds",
+            "How long a new delivery would wait for a slot now; absent while the rate is unknown.",
+            self.registry,
         )
         self.reconcile_leader = Gauge(
             "rfcbot_reconcile_leader",
@@ -239,6 +268,8 @@ class Metrics:
         self.backlog.labels("queued").set_function(lambda: backlog.queued)
         self.backlog.labels("running").set_function(lambda: backlog.running)
         self.backlog_bytes.set_function(lambda: backlog.pending_bytes)
+        self.service_rate.read = backlog.per_second
+        self.expected_wait.read = backlog.expected_wait
 
     def count_repair(self, kind: str, outcome: str) -> None:
         """One repair-list entry of ``kind`` reached ``outcome``."""
@@ -249,7 +280,8 @@ class Metrics:
         self.repair_list_size.set_function(entries)
 
     def count_refusal(self, limit: str) -> None:
-        """One more delivery refused with 503 because ``limit`` was reached."""
+        """One more delivery refused with 503 because ``limit`` was reached (``wait``: its
+        expected wait passed the bound)."""
         self.refused.labels(limit).inc()
 
     def _child(self, metric: Any, kind: str, *labels: str) -> Any:

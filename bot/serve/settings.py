@@ -70,6 +70,9 @@ class Settings:
     replica_peer_url: str = ""  # a peer's /healthz, "{index}" standing for its index
     # --- serving processes and backlog (docs/operations.md) ---
     web_workers: int | None = None  # None: one serving process per CPU the App may use
+    # A delivery is refused (503) when its expected wait for a slot passes this: GitHub waits
+    # 10 s for the answer, and an accepted delivery should be handled about as soon.
+    max_wait_seconds: float = 10.0
     max_pending: int = 1000  # accepted deliveries not yet handled, per process; then 503
     max_pending_per_pr: int = 100  # of those, for one pull request (one ordering key)
     max_pending_mb: int = 32  # their request bodies, in MB (parsed, about twice that)
@@ -137,6 +140,7 @@ class Settings:
 
 class _Serving(TypedDict):
     web_workers: int | None
+    max_wait_seconds: float
     max_pending: int
     max_pending_per_pr: int
     max_pending_mb: int
@@ -147,6 +151,7 @@ def _serving(environ: Mapping[str, str]) -> _Serving:
     return {
         # WEB_CONCURRENCY is the Procfile platforms' name; unset (0) means one per CPU.
         "web_workers": _number(environ, "WEB_CONCURRENCY", int, 0, low=1, high=64) or None,
+        "max_wait_seconds": _number(environ, "MAX_WAIT_SECONDS", float, 10.0, low=0.1, high=3600.0),
         "max_pending": _number(environ, "MAX_PENDING", int, 1000, low=1, high=1_000_000),
         "max_pending_per_pr": _number(
             environ, "MAX_PENDING_PER_PR", int, 100, low=1, high=1_000_000

@@ -41,10 +41,15 @@ Handler = Callable[[GitHub, Call], Reply]
 
 
 def repo_of(sim: GitHub, call: Call, *, write: bool = False) -> Repo:
+    """The repository the call names, as the caller may see it: a private repository that the
+    installation does not cover is not found (404), as if it did not exist; a public one
+    may be read by any installation, written by none but its own."""
     repo = sim.find_repo(f"{call.params['owner']}/{call.params['repo']}")
     if repo is None:
         raise not_found()
     covered = repo.installation_id is not None and repo.installation_id == call.installation_id
+    if repo.private and not covered and call.installation_id is not None:
+        raise not_found()
     if write and not covered:
         raise ApiError(403, "Resource not accessible by integration")
     return repo

@@ -11,6 +11,7 @@ from typing import Any
 from sandbox import sim_render as render
 from sandbox.github import GitHub
 from sandbox.routes.call import Call, Reply, paginate, pull_of, repo_of
+from sandbox.sim_diff import within_view
 from sandbox.sim_state import Commit, PullRequest, Repo
 
 MAX_PULL_FILES = 3000
@@ -54,7 +55,15 @@ def list_pull_files(sim: GitHub, call: Call) -> Reply:
     repo = repo_of(sim, call)
     pr = pull_of(repo, call.params["pull_number"])
     changes = sim.pull_changes(repo, pr)
-    return paginate(call, [render.file_change_json(repo, c) for c in changes], cap=MAX_PULL_FILES)
+    head = pr.current_head()
+    entries = [render.file_change_json(repo, c, head, call.base) for c in changes]
+    page = paginate(call, entries, cap=MAX_PULL_FILES)
+    fitting = within_view([entry.get("patch") for entry in page.body])
+    for entry, fits in zip(page.body, fitting, strict=True):
+        if not fits:  # past the page's diff limit: no patch, and no line counts either
+            entry.pop("patch", None)
+            entry.update(additions=0, deletions=0, changes=0)
+    return page
 
 
 def list_pull_commits(sim: GitHub, call: Call) -> Reply:

@@ -21,9 +21,12 @@ class RepoScenes(GitHub):
         default_branch: str = "main",
         owner_type: str = "Organization",
         private: bool = False,
+        installed: bool = True,
     ) -> Repo:
         """A repository covered by the App. ``private``: a user with no explicit
-        permission has none (on a public one, everyone may read)."""
+        permission has none (on a public one, everyone may read). ``installed=False``: the
+        App's installation does not cover it (installed on selected repositories, or not on
+        this account at all); a private one is then a 404 to its tokens."""
         owner, name = full_name.split("/")
         if full_name.lower() in self.repos:
             raise ValueError(f"repository {full_name} already exists")
@@ -33,7 +36,7 @@ class RepoScenes(GitHub):
             name,
             owner_type,
             default_branch,
-            self._installation_for(owner),
+            self._installation_for(owner) if installed else None,
             ObjectStore(clock=self.clock),
             private=private,
             web_url=self.web_url,

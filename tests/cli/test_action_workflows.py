@@ -81,7 +81,7 @@ def test_a_pull_request_without_rfcs_passes_and_leaves_the_jobs_path_alone(
     assert run is not None
     job = run.jobs["lint"]
     assert job.outcomes == ["success", "success", "success", "success"], job.log
-    assert "All checks passed: 0 files." in job.summary
+    assert "All checks passed: 0 RFC files." in job.summary
     assert job.step("After").log == "/usr/bin/python3\n"
 
 

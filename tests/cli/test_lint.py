@@ -25,13 +25,13 @@ def test_exit_codes(project: Path, engine: FakeEngine, capsys: pytest.CaptureFix
         {"ok.md": rfc("Ok"), "meh.md": rfc("M", body="MEH\n"), "bad.md": rfc("B", body="BAD\n")},
     )
     assert main(["lint", "ok.md"]) == 0
-    assert capsys.readouterr().out == "All checks passed: 1 file.\n"
+    assert capsys.readouterr().out == "All checks passed: 1 RFC file.\n"
     assert main(["lint", "ok.md", "meh.md"]) == 0
-    assert capsys.readouterr().out.endswith("Found 1 warning in 1 file.\n")
+    assert capsys.readouterr().out.endswith("Found 1 warning in 1 of 2 RFC files.\n")
     assert main(["lint", "meh.md", "bad.md"]) == 1
     out = capsys.readouterr().out
     assert "bad.md:9:1: error[fake-error] BAD here\n  |\n9 | BAD\n  | ^~~\n" in out
-    assert out.endswith("Found 1 error, 1 warning in 2 files.\n")
+    assert out.endswith("Found 1 error, 1 warning in 2 RFC files.\n")
 
 
 def test_missing_path_is_exit_2(
@@ -77,7 +77,9 @@ def test_directory_lints_rfc_files_and_checks_the_index(
     assert main(["index", "rfcs"]) == 0
     assert capsys.readouterr().out == "updated rfcs/README.md\n"
     assert main(["lint", "rfcs"]) == 0
-    assert capsys.readouterr().out == "All checks passed: 3 files.\n"
+    assert capsys.readouterr().out == (
+        "All checks passed: 2 RFC files and the RFC index; 2 other files skipped (not RFCs).\n"
+    )
 
 
 def test_index_rule_severity_follows_config(
@@ -162,4 +164,4 @@ def test_real_engine_all_rules_off_passes(
     config = "rules:\n" + "".join(f'  {rule.id}: "off"\n' for rule in RULES)
     write(project, {"cfg.yml": config, "rfcs/0000-x.md": "not an RFC at all\n"})
     assert main(["lint", "--config", "cfg.yml", "rfcs/0000-x.md"]) == 0
-    assert capsys.readouterr().out == "All checks passed: 1 file.\n"
+    assert capsys.readouterr().out == "All checks passed: 1 RFC file.\n"

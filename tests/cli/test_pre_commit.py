@@ -132,7 +132,7 @@ def test_try_repo_rfc_lint_and_rfc_index(
     lint = try_repo(hook_repo, pre_commit_home, team_repo, "rfc-lint")
     assert lint.returncode == 1, lint.stdout + lint.stderr
     assert "rfcs/0000-flawed.md:" in lint.stdout
-    assert "Found 9 errors in 1 file." in lint.stdout
+    assert "Found 9 errors in 1 of 2 RFC files." in lint.stdout
     for not_linted in ("0000-job-retries.md:", "0000-template.md", "notes.md"):
         assert not_linted not in lint.stdout
 
@@ -150,4 +150,4 @@ def test_try_repo_rfc_lint_and_rfc_index(
     both = try_repo(hook_repo, pre_commit_home, team_repo)
     assert both.returncode == 0, both.stdout + both.stderr
     assert both.stdout.count("Passed") == 2
-    assert "All checks passed: 1 file." in both.stdout
+    assert "All checks passed: 1 RFC file." in both.stdout

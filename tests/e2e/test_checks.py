@@ -346,25 +346,27 @@ async def test_a_token_github_no_longer_accepts_is_replaced(sim: Any, app: Any, 
 # --- cost -----------------------------------------------------------------------------------
 
 
-async def test_one_rfc_costs_five_calls_with_warm_caches(sim: Any, app: Any, repo: Any) -> None:
-    """Four for the check, and the pull request read again (in the first wave, so no extra
-    round trip): an event may be stale, see test_out_of_order.py."""
+async def test_a_changed_rfc_costs_four_calls_then_three_on_a_known_base(
+    sim: Any, app: Any, repo: Any
+) -> None:
+    """The files, the pull request read again (in the first wave, so no extra round trip: an
+    event may be stale, see test_out_of_order.py), the RFC's old text, the check run. The new
+    text is the listing's patch applied to the old one (proven by its blob sha), and the old
+    text of a base commit is read once for every pull request on it."""
     sim.commit(repo, "main", files={PATH: GOOD}, message="Add the job retries RFC")
     await opened(sim, app, repo, {"docs/warm.md": "warm the caches\n"}, head="warm-up")
     start = len(sim.requests)
     changed = GOOD.replace("**Last Updated:** 2024-05-03", "**Last Updated:** 2024-06-01")
     pull = await opened(sim, app, repo, {PATH: changed})
     made = [name for name in calls(sim, start) if name not in LABEL_CALLS]
-    assert sorted(made) == sorted(
-        [
-            "pulls/get",
-            "pulls/list-files",
-            "repos/get-content",
-            "repos/get-content",
-            "checks/create",
-        ]
-    )
+    assert sorted(made) == ["checks/create", "pulls/get", "pulls/list-files", "repos/get-content"]
     assert latest(sim, repo, pull.head_sha)["conclusion"] == "success"
+    start = len(sim.requests)
+    again = GOOD.replace("**Last Updated:** 2024-05-03", "**Last Updated:** 2024-06-02")
+    second = await opened(sim, app, repo, {PATH: again}, head="rfc/second")
+    made = [name for name in calls(sim, start) if name not in LABEL_CALLS]
+    assert sorted(made) == ["checks/create", "pulls/get", "pulls/list-files"]
+    assert latest(sim, repo, second.head_sha)["conclusion"] == "success"
 
 
 async def test_pull_request_to_another_branch_still_uses_main_config(

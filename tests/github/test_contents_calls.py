@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from gidgethub import BadRequest, GitHubBroken
+from gidgethub import BadRequest, GitHubBroken, RateLimitExceeded
 
 from bot.github import contents, issues, pulls, repos
 from bot.github.contents import ContentConflict, WriteRefused, put_file
-from sandbox.sim_state import Repo
+from sandbox.sim_state import Repo, blob_sha
 from sandbox.simulator import Simulator
 from tests.github_api import VersionedGitHubAPI
 
@@ -110,3 +110,66 @@ async def test_pull_files_comment_and_reaction(
     said = await issues.post_comment(gh, NAME, pr.number, "hello", app_id=None)
     await issues.react(gh, NAME, said.id, "rocket")
     assert sim.reactions(repo, said.id) == ["rocket"]
+
+
+# --- read_file: a config file, a refusal as a value, conditional reads ------------------------
+
+
+async def test_read_file_serves_bytes_and_blob_sha(repo: Repo, gh: VersionedGitHubAPI) -> None:
+    read = await contents.read_file(gh, NAME, "README.md")
+    assert read == contents.FileRead(b"# RFCs\n", blob_sha(b"# RFCs\n"))
+    assert await contents.read_file(gh, NAME, "README.md", "main") == read
+
+
+async def test_read_file_refusals_are_values(
+    sim: Simulator, repo: Repo, gh: VersionedGitHubAPI
+) -> None:
+    missing = await contents.read_file(gh, NAME, "nope.yml")
+    assert isinstance(missing, contents.NotRead) and missing.status == 404
+    folder = await contents.read_file(gh, NAME, "rfcs")
+    assert folder == contents.NotRead(404, "rfcs is not a file")
+    sim.fail("GET", r"/contents/", 403, body={"message": "Resource not accessible by integration"})
+    assert await contents.read_file(gh, NAME, "README.md") == contents.NotRead(
+        403, "Resource not accessible by integration"
+    )
+
+
+async def test_read_file_raises_what_is_no_answer_about_the_file(
+    sim: Simulator, repo: Repo, gh: VersionedGitHubAPI
+) -> None:
+    """An outage or a rate limit says nothing of the file: never taken for a missing one."""
+    sim.fail("GET", r"/contents/", 502)
+    with pytest.raises(GitHubBroken):
+        await contents.read_file(gh, NAME, "README.md")
+    sim.set_rate_remaining(repo, 0)
+    with pytest.raises(RateLimitExceeded):
+        await contents.read_file(gh, NAME, "README.md")
+
+
+async def test_read_file_with_a_cache_is_conditional(
+    sim: Simulator, repo: Repo, gh: VersionedGitHubAPI
+) -> None:
+    kept: dict[str, object] = {}
+    first = await contents.read_file(gh, NAME, "README.md", cache=kept)
+    again = await contents.read_file(gh, NAME, "README.md", cache=kept)
+    assert first == again and len(kept) == 1
+    assert [r.status for r in sim.requests[-2:]] == [200, 304]
+    assert gh._cache is None  # the client's own cache is left as it was
+    sim.commit(repo, "main", {"README.md": "# Changed\n"})
+    changed = await contents.read_file(gh, NAME, "README.md", cache=kept)
+    assert isinstance(changed, contents.FileRead) and changed.content == b"# Changed\n"
+
+
+class _ObjectMediaType(VersionedGitHubAPI):
+    """GitHub's answer for a file over 1 MB where it serves no content."""
+
+    async def getitem(self, url: str, url_vars: object = None, **kwargs: object) -> object:
+        return {"type": "file", "size": 2_000_000, "encoding": "none", "content": "", "sha": "x"}
+
+
+async def test_read_file_without_content_is_too_large(gh: VersionedGitHubAPI) -> None:
+    assert gh.oauth_token is not None
+    big = _ObjectMediaType(gh._session, "test", oauth_token=gh.oauth_token)
+    assert await contents.read_file(big, NAME, "huge.yml") == contents.NotRead(
+        413, "huge.yml is 2,000,000 bytes, too large to serve"
+    )

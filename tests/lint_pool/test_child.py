@@ -3,13 +3,19 @@ job that cannot be read answered with an error (tests/lint_pool/test_pool.py run
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import pickle
 from datetime import date
 from pathlib import Path
 
-from bot.lint_pool.child import run_job, serve_jobs
+from bot.lint_pool.child import (
+    GC_YOUNG_THRESHOLD,
+    run_job,
+    serve_jobs,
+    settle_garbage_collector,
+)
 from bot.lint_pool.frames import HEADER, read_frame, write_frame
 from bot.rfc.config.public import Config
 from bot.rfc.lint import NO_BASE, lint
@@ -50,3 +56,14 @@ def test_a_truncated_payload_reads_as_the_end() -> None:
 def test_a_job_that_cannot_be_read_is_an_error_not_a_crash() -> None:
     kind, text = run_job(scripted_lint, b"not a pickle")
     assert kind == "error" and "UnpicklingError" in text
+
+
+def test_the_lint_process_freezes_its_imports_and_collects_young_objects_less_often() -> None:
+    threshold = gc.get_threshold()
+    try:
+        settle_garbage_collector()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *threshold[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)

@@ -17,12 +17,13 @@ from bot.policy.check import (
     blob_url,
     build_check_output,
     config_diagnostic,
+    config_diagnostics,
     deleted_rfc,
     fit,
     select_rfc_changes,
 )
 from bot.policy.labels import desired_labels, is_owned_label, label_style
-from bot.rfc.config.public import Config, ConfigError
+from bot.rfc.config.public import Config, ConfigError, ConfigProblem
 from bot.rfc.diagnostics import Diagnostic, Severity
 
 RFC = "rfcs/0000-job-retries.md"
@@ -157,6 +158,47 @@ def test_config_error_alone_names_the_config_file() -> None:
     output = build_check_output([], rendered_url=URL, config_diagnostics=[config_diagnostic(error)])
     assert output.title == "1 error in .github/rfc-bot.yml"
     assert output.annotations[0]["start_line"] == 1
+
+
+ORG = "octo-org/.github:.github/rfc-bot.yml"
+
+
+def test_a_problem_in_an_extended_file_is_annotated_at_the_extends_line() -> None:
+    problems = ConfigError.of(
+        [
+            ConfigProblem(ORG, 7, "numbering", "'sometimes' is not one of: sequential"),
+            ConfigProblem(ORG, None, None, "the file is 70,000 bytes"),
+            ConfigProblem(".github/rfc-bot.yml", 3, "rfc_dir", "must be relative"),
+        ]
+    )
+    diagnostics = config_diagnostics(problems, extends_line=2)
+    assert [(d.path, d.line) for d in diagnostics] == [(".github/rfc-bot.yml", 2)] * 2 + [
+        (".github/rfc-bot.yml", 3)
+    ]
+    assert [d.message for d in diagnostics] == [
+        f"{ORG}:7: numbering: 'sometimes' is not one of: sequential",
+        f"{ORG}: the file is 70,000 bytes",
+        "rfc_dir: must be relative",
+    ]
+    assert "The files without problems were used" in diagnostics[0].help
+    output = build_check_output(
+        [result()],
+        rendered_url=URL,
+        config_diagnostics=diagnostics,
+        config_sources=[".github/rfc-bot.yml"],
+    )
+    assert "Only part of the configuration could be used: `.github/rfc-bot.yml`." in (
+        output.summary
+    )
+    assert "Configuration: `.github/rfc-bot.yml`." in output.summary
+
+
+def test_the_summary_names_the_files_a_config_extends() -> None:
+    sources = [".github/rfc-bot.yml", ORG]
+    output = build_check_output([result()], rendered_url=URL, config_sources=sources)
+    assert f"Configuration: `.github/rfc-bot.yml` extends `{ORG}`." in output.summary
+    plain = build_check_output([result()], rendered_url=URL)
+    assert "Configuration:" not in plain.summary
 
 
 # --- annotations ----------------------------------------------------------------------------

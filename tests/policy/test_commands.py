@@ -7,6 +7,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.policy.commands import (
+    DECISION_COMMANDS,
+    MAX_HOLD_REASON,
     Command,
     CommandError,
     has_candidates,
@@ -246,6 +248,9 @@ def parsed_one(line: str) -> Command:
         ),
         ("/rfc resolve perf", "resolve", ("perf",), "perf", None),
         ("/rfc resolve v1.2_ok a/b", "resolve", ("v1.2_ok", "a/b"), "v1.2_ok", "a/b"),
+        ("/rfc hold", "hold", ("",), None, None),
+        ("/rfc unhold", "unhold", (), None, None),
+        ("/rfc UNHOLD rfcs/0000-x.md", "unhold", ("rfcs/0000-x.md",), None, "rfcs/0000-x.md"),
     ],
 )
 def test_decision_commands(
@@ -259,6 +264,43 @@ def test_decision_commands(
         path,
     )
     assert command.status is None and command.superseded_by is None
+
+
+@pytest.mark.parametrize(
+    ("line", "reason", "path"),
+    [
+        ("/rfc hold", "", None),
+        ("/rfc Hold  waiting for the  security review ", "waiting for the security review", None),
+        # A reason may hold slashes: only a first word naming a markdown file is the PATH.
+        ("/rfc hold CI/CD must pass first", "CI/CD must pass first", None),
+        ("/rfc hold rfcs/0000-x.md legal review", "legal review", "rfcs/0000-x.md"),
+        ("/rfc hold x.MD", "", "x.MD"),
+    ],
+)
+def test_hold_takes_an_optional_path_first_then_a_reason(
+    line: str, reason: str, path: str | None
+) -> None:
+    command = parsed_one(line)
+    assert (command.name, command.reason, command.path, command.concern) == (
+        "hold",
+        reason,
+        path,
+        None,
+    )
+    assert parsed_one("/rfc unhold").reason is None
+    # Two holds with different reasons are different commands; spacing does not count.
+    assert parsed_one("/rfc hold a  b").key == parsed_one("/rfc hold a b").key
+    assert parsed_one("/rfc hold a").key != parsed_one("/rfc hold b").key
+
+
+def test_an_oversized_hold_reason_is_refused_with_its_length() -> None:
+    [error] = parse_commands("/rfc hold " + "why " * 50_000)
+    assert isinstance(error, CommandError)
+    assert error.problem == (
+        f"a hold's reason is at most {MAX_HOLD_REASON} characters, this one has 199,999: "
+        "shorten it, and explain at length in the thread"
+    )
+    assert parsed_one("/rfc hold " + "y" * MAX_HOLD_REASON).reason == "y" * MAX_HOLD_REASON
 
 
 def test_status_deprecated_superseded_by() -> None:
@@ -285,6 +327,7 @@ def test_other_commands_have_no_path() -> None:
     [
         ("/rfc approve a.md b.md", "`/rfc approve` takes at most one path, not `a.md b.md`"),
         ("/rfc cancel now please", "`/rfc cancel` takes at most one path, not `now please`"),
+        ("/rfc unhold a.md b.md", "`/rfc unhold` takes at most one path, not `a.md b.md`"),
         (
             "/rfc concern",
             "`/rfc concern` needs the concern's NAME, one word such as `needs-benchmarks`",
@@ -339,6 +382,7 @@ def test_decision_command_errors(line: str, problem: str) -> None:
     [error] = parse_commands(line)
     assert error == CommandError(1, line, problem, valid_forms())
     assert "/rfc concern NAME [PATH]" in error.valid_forms
+    assert "/rfc hold [PATH] [REASON...]" in error.valid_forms
 
 
 @pytest.mark.parametrize(
@@ -361,6 +405,8 @@ decision_line = st.sampled_from(
         "/rfc concern perf",
         "/rfc resolve perf x.md",
         "/rfc cancel",
+        "/rfc hold",
+        "/rfc unhold",
         "/rfc status deprecated superseded-by 42",
     ]
 )
@@ -390,4 +436,4 @@ def test_decision_arguments_never_raise(words: list[str], line: str) -> None:
             assert parsed.problem.count("`") % 2 == 0
             assert parsed.valid_forms == valid_forms()
         else:
-            assert parsed.name in ("approve", "concern", "resolve", "cancel", "status")
+            assert parsed.name in (*DECISION_COMMANDS, "status")

@@ -15,7 +15,7 @@ from bot.policy.dashboard import (
     check_state,
     next_action,
 )
-from bot.policy.decisions import NO_DECISION, Approved, ConcernRaised, decision_state
+from bot.policy.decisions import NO_DECISION, Approved, ConcernRaised, Held, decision_state
 from bot.rfc.config.public import DecisionRule
 from tests.policy.dashboard_cards import PATH, ROSTER, START, T0, card, state
 
@@ -37,6 +37,13 @@ def test_a_concern_blocks_and_names_who_raised_it():
     assert action.logins == ("carol",)
     assert action.urgency is Urgency.BLOCKED
     assert "budget" in action.what
+
+
+def test_a_hold_blocks_and_waits_on_a_maintainer():
+    decided = state(Held(T0 + timedelta(minutes=5), "alice", PATH, "legal"))
+    action = next_action(card(decision=decided), card().rfcs[0], decided)
+    assert action.urgency is Urgency.BLOCKED
+    assert action.what == "a maintainer: on hold by alice (/rfc unhold lifts it)"
 
 
 def test_a_comment_period_waits_on_nobody_and_becomes_due_when_it_ends():

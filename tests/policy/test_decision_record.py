@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.policy.decisions.eligibility import Roster
@@ -20,7 +20,7 @@ from bot.policy.decisions.record import (
     record_key,
     render_record,
 )
-from bot.policy.decisions.record_view import inert, record_events
+from bot.policy.decisions.record_view import inert, record_events, record_summary
 from bot.rfc.config.public import DecisionRule
 
 KEY = record_key(b"k" * 32)
@@ -92,3 +92,33 @@ def test_user_text_is_inert(text: str) -> None:
     shown = inert(text)
     assert "\n" not in shown and "<" not in shown and "@" not in shown and "|" not in shown
     assert "`" not in shown and "[" not in shown
+
+
+HOLD = Entry("hold", PATH, "mona", T0 + timedelta(minutes=5), "5", "b1", {"reason": "legal"})
+UNHOLD = Entry("unhold", PATH, "mona", T0 + timedelta(minutes=6), "6", "b1")
+
+
+def test_holds_round_trip_and_fold_from_the_record() -> None:
+    text = render_record(KEY, REPO, PULL, [*entries(), HOLD])
+    assert parse_record(KEY, REPO, PULL, text) == [*entries(), HOLD]
+    now = T0 + timedelta(minutes=10)
+    held = decision_state(PATH, record_events([*entries(), HOLD]), RULE, ROSTER, now, recorded=True)
+    assert held.held_by == "mona" and held.hold is not None and held.hold.reason == "legal"
+    lifted = record_events([*entries(), HOLD, UNHOLD])
+    assert decision_state(PATH, lifted, RULE, ROSTER, now, recorded=True).held_by is None
+
+
+def test_the_record_table_shows_holds_with_their_reason_inert() -> None:
+    forged = Entry("hold", PATH, "mona", T0, "7", "b1", {"reason": "<!-- rfc-bot:panel --> @x"})
+    summary = record_summary([forged, UNHOLD])
+    assert "| hold: &#60;&#33;-- rfc-bot&#58;panel --&#62; &#64;x |" in summary
+    assert "| unhold |" in summary
+    assert "<!--" not in summary and "@x" not in summary
+
+
+@given(st.lists(st.sampled_from(["perf", "naming", "api"]), min_size=1, max_size=3, unique=True))
+@example(["perf", "naming"])  # the bug: one comment's second concern was merged away
+def test_several_concerns_of_one_comment_are_all_kept(names: list[str]) -> None:
+    raised = [Entry("concern", PATH, "omar", T0, "9", "b1", {"name": name}) for name in names]
+    kept = merge(raised, raised)  # and a replica wrote them again
+    assert sorted(str(e.extra["name"]) for e in kept) == sorted(names)

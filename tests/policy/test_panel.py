@@ -23,6 +23,7 @@ from bot.policy.decisions import (
     ConcernResolved,
     DecisionState,
     Event,
+    Held,
     Moved,
     Roster,
     Started,
@@ -56,6 +57,10 @@ def at(hours: float) -> datetime:
 START = Started(at(0), "alice", PATH, "Proposed", "Final", f"{PULL}#issuecomment-101")
 BOB = Approved(at(2), "bob", None, f"{PULL}#pullrequestreview-202", "review")
 CONCERN = ConcernRaised(at(5), "carol", PATH, "retry-budget", f"{PULL}#issuecomment-303")
+HOLD = Held(
+    at(4), "bob", PATH, "waiting for the <b>security</b> review", f"{PULL}#issuecomment-606"
+)
+EARLY = ConcernRaised(at(-5), "carol", PATH, "retry-budget", f"{PULL}#issuecomment-99")
 RESOLVED = ConcernResolved(at(30), "carol", PATH, "retry-budget", f"{PULL}#issuecomment-404")
 
 STAGES: dict[str, tuple[list[Event], datetime]] = {
@@ -73,6 +78,8 @@ STAGES: dict[str, tuple[list[Event], datetime]] = {
         at(30 + 7 * 24 + 0.2),
     ),
     "cancelled": ([START, Cancelled(at(1), "alice", PATH, f"{PULL}#issuecomment-505")], at(2)),
+    "held": ([START, BOB, HOLD], at(5)),
+    "early-concern": ([EARLY, HOLD], at(5)),
 }
 
 

@@ -60,6 +60,11 @@ def test_golden_case(case: str) -> None:
     found = Counter((d.rule, d.severity.value, d.line) for d in result.diagnostics)
     wanted = Counter((d["rule"], d["severity"], d["line"]) for d in expected["diagnostics"])
     assert found == wanted, [f"{d.line}: {d.rule}: {d.message}" for d in result.diagnostics]
+    # Where a case pins a message, some diagnostic of that rule and line says exactly that.
+    said = {(d.rule, d.line, d.message) for d in result.diagnostics}
+    for pinned in expected["diagnostics"]:
+        if "message" in pinned:
+            assert (pinned["rule"], pinned["line"], pinned["message"]) in said, sorted(said)
 
 
 def test_every_rule_has_a_failing_golden_case() -> None:

@@ -65,7 +65,7 @@ def test_rule_turned_off_is_dropped_and_overrides_change_severity() -> None:
 
 
 def test_diagnostics_are_sorted_and_carry_help() -> None:
-    text = VALID.replace("**Status:** Draft", "**Status:** Done").replace("@jdoe", "jdoe")
+    text = VALID.replace("**Status:** Draft", "**Status:** Done").replace("@jdoe", "@j.doe")
     diagnostics = lint("rfcs/Bad.md", text, Config(), today=TODAY).diagnostics
     assert diagnostics == sorted(diagnostics, key=lambda d: d.sort_key)
     assert all(d.help for d in diagnostics)
@@ -177,3 +177,15 @@ def test_docs_rules_md_is_generated_from_the_registry() -> None:
     for rule in RULES:
         assert f"### {rule.id}\n" in docs
     assert docs == render(), "regenerate: python3 -m bot.rfc.rules.docs > docs/rules.md"
+
+
+def test_an_emptied_rfc_is_told_to_restore_and_a_new_empty_one_to_start_from_the_template() -> None:
+    emptied = lint("rfcs/0042-cache-warmup.md", "\n", Config(), base=VALID, today=TODAY)
+    [diagnostic] = emptied.diagnostics  # no change rule fires on the missing Status
+    assert diagnostic.rule == "file-empty"
+    assert "has content on the base branch: restore it" in diagnostic.message
+    new = lint(PATH, "", Config(), base=None, today=TODAY)
+    [diagnostic] = new.diagnostics
+    assert '`rfc-bot new "Cache warmup"`' in diagnostic.message
+    assert new.document is not None and new.document.title is None  # the index still lists it
+    assert lint(PATH, "", _with_rules(file_empty="off"), today=TODAY).diagnostics == []

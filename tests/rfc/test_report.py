@@ -49,13 +49,29 @@ def test_text_reads_like_a_compiler() -> None:
         "",
         "rfcs/0002-b.md:9:1: notice[other-rule] past the end, 50% sure",
         "",
-        "Found 1 error, 1 warning, 1 notice in 2 files.",
+        "Found 1 error, 1 warning, 1 notice in 2 of 3 RFC files.",
     ]
 
 
 def test_text_summary_when_clean() -> None:
-    assert render(REPORTS[2:], "text") == "All checks passed: 1 file.\n"
-    assert render([], "text") == "All checks passed: 0 files.\n"
+    assert render(REPORTS[2:], "text") == "All checks passed: 1 RFC file.\n"
+    assert render([], "text") == "All checks passed: 0 RFC files.\n"
+
+
+def test_text_summary_counts_rfc_files_names_the_index_and_tells_skipped_files() -> None:
+    index = FileReport("rfcs/README.md", [], ["# RFCs"], is_index=True)
+    clean = [REPORTS[2], index]
+    assert render(clean, "text") == "All checks passed: 1 RFC file and the RFC index.\n"
+    assert render(clean, "text", skipped=2) == (
+        "All checks passed: 1 RFC file and the RFC index; 2 other files skipped (not RFCs).\n"
+    )
+    stale = FileReport("rfcs/README.md", [NOTE], ["# RFCs"], is_index=True)
+    assert render([REPORTS[2], stale], "text").endswith("Found 1 notice in the RFC index.\n")
+    both = render([*REPORTS, stale, index], "text", skipped=1)
+    assert both.endswith(
+        "Found 1 error, 1 warning, 2 notices in 2 of 3 RFC files and 1 of 2 RFC indexes; "
+        "1 other file skipped (not RFCs).\n"
+    )
 
 
 def test_text_colour_only_when_asked() -> None:

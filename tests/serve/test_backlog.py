@@ -1,11 +1,12 @@
-"""The webhook's backlog limits and fairness, through the real app (``bot.serve.scheduler``
-inside)."""
+"""The webhook's admission (by expected wait), backlog caps and fairness, through the real app
+(``bot.serve.scheduler`` inside)."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,16 +16,22 @@ from gidgethub import routing, sansio
 
 from bot.features.context import Context
 from bot.policy.repairs import Kind, Repair
-from bot.serve.app import REPAIRER, create_app
+from bot.serve.admission import MIN_COMPLETIONS, ServiceRate
+from bot.serve.app import INTAKE, REPAIRER, create_app
 from bot.serve.intake import RETRY_AFTER_SECONDS, fairness_group, intake_limits
-from bot.serve.settings import Settings
+from bot.serve.settings import Settings, SettingsError
 from tests.serve.helpers import Bot, pr_payload, signed_headers
 
 
 @pytest.fixture
 def tight(settings: Settings) -> Settings:
     return dataclasses.replace(
-        settings, max_concurrency=1, max_pending=4, max_pending_per_pr=2, max_pending_mb=1
+        settings,
+        max_concurrency=1,
+        max_pending=4,
+        max_pending_per_pr=2,
+        max_pending_mb=1,
+        max_wait_seconds=1.0,
     )
 
 
@@ -154,10 +161,108 @@ def test_fairness_group_is_the_repository_else_the_installation() -> None:
     assert fairness_group(bare) == "installation:7"
 
 
+def measured_rate(per_second: float) -> ServiceRate:
+    """A service rate measured from completions at ``per_second`` for 10 s, with every slot
+    busy until now (by the real clock)."""
+    rate = ServiceRate()
+    now = time.monotonic()
+    rate.observe(now - 10.0, True)
+    count = round(per_second * 10.0)
+    assert count >= MIN_COMPLETIONS
+    for n in range(count):
+        rate.completed(now - 10.0 + (n + 1) / per_second, 0.01)
+    rate.observe(now, True)
+    return rate
+
+
+def metric(page: str, name: str) -> float:
+    """The value of an unlabelled sample in a metrics page."""
+    return float(next(line for line in page.splitlines() if line.startswith(name + " ")).split()[1])
+
+
+async def test_past_the_expected_wait_503_counted_as_wait(
+    blocked: tuple[Bot, asyncio.Event, list[str]],
+) -> None:
+    """One slot, measured at about 2.5 deliveries a second, bound 1 s: with one running and
+    one queued a new delivery waits 2 completions (0.8 s), with two queued 3 (1.2 s), so the
+    fourth is refused and says why."""
+    bot, release, started = blocked
+    scheduler = bot.app[INTAKE].scheduler
+    scheduler.rate = measured_rate(2.5)
+    assert 2.0 < (scheduler.per_second() or 0) < 3.0
+    for number in range(3):
+        assert (await bot.post("pull_request", pr_payload(number), delivery_id=f"w{number}"))[
+            0
+        ] == 202
+    assert scheduler.pending == 3 and scheduler.limits.max_pending == 4  # under every cap
+    response = await bot.client.post("/webhook", **_signed(bot, pr_payload(7), "late"))
+    assert response.status == 503
+    assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert "MAX_WAIT_SECONDS" in (await response.json())["error"]
+    page = await (await bot.client.get("/metrics")).text()
+    assert 'rfcbot_deliveries_refused_total{limit="wait"} 1.0' in page
+    rate = metric(page, "rfcbot_service_rate")
+    assert 2.0 < rate < 3.0
+    assert metric(page, "rfcbot_expected_wait_seconds") == pytest.approx(3 / rate, rel=0.01)
+    release.set()
+    await bot.idle()
+    assert (await bot.post("pull_request", pr_payload(7), delivery_id="late"))[0] == 202
+    await bot.idle()
+    assert started[-1] == "late"
+
+
+async def test_behind_a_stranger_learns_nothing_and_a_redelivery_is_no_refusal(
+    blocked: tuple[Bot, asyncio.Event, list[str]],
+) -> None:
+    """While the App refuses for time: an unsigned delivery is 401 (its signature is checked
+    before the backlog is consulted, and it is not counted as a refusal), and a redelivery of
+    a delivery already accepted is answered as a duplicate, not refused."""
+    bot, release, _ = blocked
+    bot.app[INTAKE].scheduler.rate = measured_rate(2.5)
+    for number in range(3):
+        assert (await bot.post("pull_request", pr_payload(number), delivery_id=f"d{number}"))[
+            0
+        ] == 202
+    assert (await bot.post("pull_request", pr_payload(8), delivery_id="new"))[0] == 503
+    forged = {"X-Hub-Signature-256": "sha256=" + "0" * 64}
+    status, _ = await bot.post("pull_request", pr_payload(9), delivery_id="x", headers=forged)
+    assert status == 401
+    assert await bot.post("pull_request", pr_payload(0), delivery_id="d0") == (
+        202,
+        {"accepted": True, "duplicate": True},
+    )
+    page = await (await bot.client.get("/metrics")).text()
+    assert 'rfcbot_deliveries_refused_total{limit="wait"} 1.0' in page
+    assert bot.app[INTAKE].scheduler.pending == 3
+    release.set()
+    await bot.idle()
+
+
+async def test_the_rate_is_absent_from_metrics_until_measured(bot: Bot) -> None:
+    page = await (await bot.client.get("/metrics")).text()
+    assert "# TYPE rfcbot_service_rate gauge" in page
+    assert not any(line.startswith("rfcbot_service_rate") for line in page.splitlines())
+    assert metric(page, "rfcbot_expected_wait_seconds") == 0.0  # a slot is free
+
+
 def test_limits_come_from_the_settings(tight: Settings) -> None:
     limits = intake_limits(tight)
     assert (limits.concurrency, limits.max_pending, limits.max_pending_per_key) == (1, 4, 2)
     assert limits.max_pending_bytes == 1024 * 1024
+    assert limits.max_wait_seconds == 1.0
+
+
+def test_max_wait_seconds_from_the_environment(private_key_pem: str) -> None:
+    env = {
+        "GITHUB_APP_ID": "1",
+        "GITHUB_PRIVATE_KEY": private_key_pem,
+        "GITHUB_WEBHOOK_SECRET": "hook-secret-of-16+",
+    }
+    assert Settings.from_env(env).max_wait_seconds == 10.0
+    assert Settings.from_env(env | {"MAX_WAIT_SECONDS": "2.5"}).max_wait_seconds == 2.5
+    for bad in ("0", "soon", "-1"):
+        with pytest.raises(SettingsError, match=r"^MAX_WAIT_SECONDS must be a number between"):
+            Settings.from_env(env | {"MAX_WAIT_SECONDS": bad})
 
 
 def _signed(bot: Bot, payload: dict[str, Any], delivery_id: str) -> dict[str, Any]:

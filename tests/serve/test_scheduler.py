@@ -1,4 +1,5 @@
-"""The backlog: order per key, round-robin across groups, limits, drain."""
+"""The backlog: order per key, oldest first within a group, round-robin across groups,
+admission by time and the caps, drain."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.serve.admission import MIN_COMPLETIONS
 from bot.serve.scheduler import Limits, Refusal, Scheduler
 
 WIDE = Limits(concurrency=2, max_pending=1000, max_pending_per_key=1000, max_pending_bytes=10**9)
@@ -54,6 +56,29 @@ def scheduler(gate: Gate, limits: Limits = WIDE) -> Scheduler[str]:
 async def settle() -> None:
     for _ in range(5):
         await asyncio.sleep(0)
+
+
+class Clock:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def measured(gate: Gate, limits: Limits, clock: Clock, backlog_size: int) -> Scheduler[str]:
+    """A one-slot scheduler that has finished 20 items, one every 0.1 s with the slot busy
+    (10 a second), and holds ``backlog_size`` more (one running, the rest queued)."""
+    backlog = Scheduler(limits, gate.run, gate.never_ran, clock)
+    for n in range(20 + backlog_size):
+        backlog.submit(f"i{n}", f"i{n}", "g")
+    await settle()
+    for n in range(20):
+        clock.now += 0.1
+        await gate.finish(f"i{n}")
+    return backlog
 
 
 async def test_a_flood_for_one_repository_delays_another_by_at_most_one_slot(
@@ -132,6 +157,120 @@ async def test_limits_refuse_past_pending_per_key_and_bytes(made: list[Scheduler
     await gate.finish("k0")
     assert backlog.refusal("h", 0) is None
     assert backlog.pending_bytes == 30
+
+
+async def test_refused_by_time_once_the_expected_wait_passes_the_bound(
+    made: list[Scheduler[str]],
+) -> None:
+    gate, clock = Gate(), Clock()
+    backlog = await measured(gate, Limits(1, 1000, 1000, 10**9, max_wait_seconds=1.0), clock, 9)
+    made.append(backlog)
+    assert backlog.per_second() == pytest.approx(10.0, rel=0.05)
+    # 8 queued: a new item starts after 9 completions, 0.9 s at 10 a second.
+    assert backlog.expected_wait() == pytest.approx(0.9, rel=0.05)
+    assert backlog.refusal("new", 0) is None
+    backlog.submit("i29", "i29", "g")
+    backlog.submit("i30", "i30", "g")  # 10 queued: 1.1 s
+    assert backlog.expected_wait() == pytest.approx(1.1, rel=0.05)
+    assert backlog.refusal("new", 0) is Refusal.WAIT
+    clock.now += 0.1
+    await gate.finish("i20")  # one fewer ahead: under the bound again
+    assert backlog.refusal("new", 0) is None
+
+
+async def test_a_free_slot_means_no_wait_whatever_the_rate(made: list[Scheduler[str]]) -> None:
+    gate, clock = Gate(), Clock()
+    limits = Limits(2, 1000, 1000, 10**9, max_wait_seconds=0.1)
+    backlog = Scheduler(limits, gate.run, gate.never_ran, clock)
+    made.append(backlog)
+    backlog.rate.observe(clock.now, True)
+    for _ in range(MIN_COMPLETIONS):  # a slow rate, measured
+        clock.now += 10.0
+        backlog.rate.completed(clock.now, 10.0)
+    backlog.rate.observe(clock.now, False)
+    backlog.submit("one", "one", "g")
+    await settle()
+    assert backlog.expected_wait() == 0.0 and backlog.refusal("two", 0) is None
+    backlog.submit("two", "two", "g")
+    await settle()
+    assert backlog.refusal("three", 0) is Refusal.WAIT  # both slots busy, 10 s each
+
+
+async def test_a_flood_on_one_pull_request_is_refused_for_it_alone(
+    made: list[Scheduler[str]],
+) -> None:
+    """Its deliveries run one after another: past the bound's worth of them (at the mean
+    service time) that pull request is refused, while others, and the process, have room."""
+    gate, clock = Gate(), Clock()
+    backlog = Scheduler(Limits(4, 1000, 1000, 10**9, 1.0), gate.run, gate.never_ran, clock)
+    made.append(backlog)
+    for n in range(MIN_COMPLETIONS):  # items that each ran 0.1 s, a slot always free
+        backlog.submit(f"warm{n}", f"warm{n}", "g")
+        await settle()
+        clock.now += 0.1
+        await gate.finish(f"warm{n}")
+    assert backlog.rate.service_seconds() == pytest.approx(0.1)
+    for n in range(11):
+        if n < 10:  # at most 9 ahead of it: 0.9 s
+            assert backlog.refusal("flood", 0) is None
+        backlog.submit(f"flood{n}", "flood", "g")
+    assert backlog.refusal("flood", 0) is Refusal.WAIT  # 11 ahead: 1.1 s
+    assert backlog.refusal("other", 0) is None
+    assert backlog.expected_wait() == 0.0  # three slots free
+
+
+async def test_cold_start_refuses_only_at_the_caps(made: list[Scheduler[str]]) -> None:
+    gate, clock = Gate(), Clock()
+    backlog = Scheduler(Limits(1, 50, 1000, 10**9, 0.001), gate.run, gate.never_ran, clock)
+    made.append(backlog)
+    for n in range(50):
+        assert backlog.refusal(f"k{n}", 0) is None
+        backlog.submit(f"k{n}", f"k{n}", "g")
+    await settle()
+    assert backlog.expected_wait() is None
+    assert backlog.refusal("over", 0) is Refusal.PENDING
+
+
+async def test_a_cap_is_named_before_the_wait(made: list[Scheduler[str]]) -> None:
+    """Both passed: the cap is the reason (it says the memory bound, not the rate, refused)."""
+    gate, clock = Gate(), Clock()
+    backlog = await measured(gate, Limits(1, 15, 1000, 10**9, 0.5), clock, 15)
+    made.append(backlog)
+    assert backlog.refusal("new", 0) is Refusal.PENDING
+
+
+async def test_within_a_repository_the_oldest_delivery_runs_first(
+    made: list[Scheduler[str]],
+) -> None:
+    """A busy pull request's next delivery is not overtaken by later ones for others."""
+    gate = Gate()
+    backlog = scheduler(gate, Limits(1, 100, 100, 10**9))
+    made.append(backlog)
+    for item, key in (("x0", "x"), ("a1", "a"), ("b1", "b"), ("a2", "a"), ("c1", "c")):
+        backlog.submit(item, key, "o/r")
+    for item in ("x0", "a1", "b1", "a2"):
+        await gate.finish(item)
+    # A round-robin over pull requests would have run c1 before a2.
+    assert gate.started == ["x0", "a1", "b1", "a2", "c1"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(keys=st.lists(st.integers(0, 4), min_size=1, max_size=30))
+def test_one_slot_and_one_repository_run_in_submission_order(keys: list[int]) -> None:
+    async def scenario() -> None:
+        ran: list[int] = []
+
+        async def run(index: int) -> None:
+            ran.append(index)
+            await asyncio.sleep(0)
+
+        backlog: Scheduler[int] = Scheduler(Limits(1, 100, 100, 10**9), run, lambda i: None)
+        for index, key in enumerate(keys):
+            backlog.submit(index, f"o/r#{key}", "o/r")
+        await backlog.idle()
+        assert ran == list(range(len(keys)))
+
+    asyncio.run(scenario())
 
 
 async def test_drain_waits_then_cancels_running_and_reports_queued() -> None:

@@ -1,7 +1,15 @@
 """Decisions on status moves: events from GitHub's history, the fold into a state, who may
 take part, and what the App says. Pure. This face re-exports the public names."""
 
-from bot.policy.decisions.eligibility import Action, Refused, Roster, describe_roster, may, quorum
+from bot.policy.decisions.eligibility import (
+    Action,
+    Refused,
+    Roster,
+    describe_roster,
+    may,
+    next_rule,
+    quorum,
+)
 from bot.policy.decisions.events import (
     Approved,
     Cancelled,
@@ -9,10 +17,12 @@ from bot.policy.decisions.events import (
     ConcernRaised,
     ConcernResolved,
     Event,
+    Held,
     Moved,
     Reminded,
     Started,
     TextChanged,
+    Unheld,
     canonical,
 )
 from bot.policy.decisions.fold import decision_state
@@ -22,6 +32,7 @@ from bot.policy.decisions.state import (
     Approval,
     Concern,
     DecisionState,
+    Hold,
     Phase,
 )
 from bot.policy.decisions.texts import describe_rule, period_words, utc
@@ -39,6 +50,8 @@ __all__ = [
     "ConcernResolved",
     "DecisionState",
     "Event",
+    "Held",
+    "Hold",
     "Moved",
     "Phase",
     "Refused",
@@ -46,11 +59,13 @@ __all__ = [
     "Roster",
     "Started",
     "TextChanged",
+    "Unheld",
     "canonical",
     "decision_state",
     "describe_roster",
     "describe_rule",
     "may",
+    "next_rule",
     "period_words",
     "quorum",
     "utc",

@@ -69,6 +69,27 @@ class ConcernResolved:
 
 
 @dataclass(frozen=True, slots=True)
+class Held:
+    """``/rfc hold [REASON]``: a maintainer pauses the RFC's decisions."""
+
+    at: datetime
+    actor: str
+    path: str
+    reason: str = ""
+    link: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Unheld:
+    """``/rfc unhold``: a maintainer lifts the hold."""
+
+    at: datetime
+    actor: str
+    path: str
+    link: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Cancelled:
     at: datetime
     actor: str
@@ -112,24 +133,29 @@ Event = (
     | ChangesRequested
     | ConcernRaised
     | ConcernResolved
+    | Held
+    | Unheld
     | Cancelled
     | TextChanged
     | Reminded
     | Moved
 )
 
-# Within one instant: a start before the votes it enables, votes before concerns, the App's
-# move last. Any fixed order would do; this one reads naturally.
+# Within one instant: a start before the votes it enables, votes before concerns and holds,
+# a block before its lifting, the App's move last. Any fixed order would do; this one reads
+# naturally.
 _RANK: Mapping[type, int] = {
     Started: 0,
     Approved: 1,
     ChangesRequested: 2,
     ConcernRaised: 3,
-    ConcernResolved: 4,
-    TextChanged: 5,
-    Reminded: 6,
-    Cancelled: 7,
-    Moved: 8,
+    Held: 4,
+    ConcernResolved: 5,
+    Unheld: 6,
+    TextChanged: 7,
+    Reminded: 8,
+    Cancelled: 9,
+    Moved: 10,
 }
 
 

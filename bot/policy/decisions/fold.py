@@ -15,10 +15,15 @@ The rules of the fold:
   person is eligible now; a later *Changes requested* from the same person withdraws it, and a
   later approval gives it back.
 - A named concern from an eligible approver always blocks. It is resolved by whoever raised it
-  or by a maintainer.
-- The comment period starts when the approvals reach the quorum with no concern open. A concern
-  raised during the period pauses it; resolving the last one restarts it from zero. Losing the
-  quorum (a withdrawal, a push with ``dismiss_on_change``) stops it; regaining it starts it anew.
+  or by a resolver (the maintainers, unless the rule's ``resolvers`` names others).
+- A maintainer's hold (``Held``) blocks like a concern, until a maintainer lifts it
+  (``Unheld``); one hold at a time.
+- Concerns and the hold belong to the RFC, not to one decision: raised before a decision starts
+  (or after one was cancelled), they stay open, and block the next decision, until resolved.
+- The comment period starts when the approvals reach the quorum with no concern open and no
+  hold. A concern or a hold during the period pauses it; resolving the last concern or lifting
+  the hold, whichever comes last, restarts it from zero. Losing the quorum (a withdrawal, a
+  push with ``dismiss_on_change``) stops it; regaining it starts it anew.
 - When the period has run out, the move is due: from then on only a cancel or the App's move
   commit changes anything (a deadline the panel showed is kept).
 - Events at the same instant are applied in one canonical order (``canonical``), and an event
@@ -42,12 +47,14 @@ from bot.policy.decisions.events import (
     ConcernRaised,
     ConcernResolved,
     Event,
+    Held,
     Moved,
     Started,
     TextChanged,
+    Unheld,
     canonical,
 )
-from bot.policy.decisions.state import NO_DECISION, Approval, Concern, DecisionState, Phase
+from bot.policy.decisions.state import NO_DECISION, Approval, Concern, DecisionState, Hold, Phase
 from bot.rfc.config.public import DecisionRule
 
 
@@ -60,7 +67,8 @@ class _Fold:
     roster: Roster
     state: DecisionState = NO_DECISION
     votes: dict[str, Approval | None] = field(default_factory=dict)  # login -> latest vote
-    concerns: dict[str, Concern] = field(default_factory=dict)
+    concerns: dict[str, Concern] = field(default_factory=dict)  # open on the RFC, any decision
+    hold: Hold | None = None
     paused: bool = False
     reminded_at: list[datetime] = field(default_factory=list)
     start_roster: frozenset[str] | None = None
@@ -115,15 +123,18 @@ def _apply(fold: _Fold, event: Event) -> None:
         if state.running and event.target == state.target:
             fold.state = replace(state, phase=Phase.DONE)
         return
-    if not state.running:
-        return
     if isinstance(event, Cancelled):
-        if fold.recorded or may("cancel", event.actor, _snapshot(fold), fold.roster) is None:
+        if state.running and (
+            fold.recorded or may("cancel", event.actor, _snapshot(fold), fold.roster) is None
+        ):
             fold.state = replace(state, phase=Phase.CANCELLED, ended_by=event.actor.lower())
         return
-    if state.move_due:
+    if state.running and state.move_due:
         return  # the deadline passed: only a cancel or the move itself count now
-    _apply_vote(fold, event)
+    if isinstance(event, ConcernRaised | ConcernResolved | Held | Unheld):
+        _apply_block(fold, event)  # the RFC's, whether or not a decision runs
+    elif state.running:
+        _apply_vote(fold, event)
 
 
 def _apply_vote(fold: _Fold, event: Event) -> None:
@@ -133,22 +144,32 @@ def _apply_vote(fold: _Fold, event: Event) -> None:
             fold.votes[login] = Approval(login, event.at, event.link, event.via, event.blob)
     elif isinstance(event, ChangesRequested):
         fold.votes[login] = None
-    elif isinstance(event, ConcernRaised):
-        if (
-            fold.recorded or fold.roster.eligible(login)
-        ) and event.name.lower() not in fold.concerns:
-            name = event.name.lower()
-            fold.concerns[name] = Concern(name, login, event.at, event.link)
-    elif isinstance(event, ConcernResolved):
-        name = event.name.lower()
-        if (fold.recorded and name in fold.concerns) or may(
-            "resolve", login, _snapshot(fold), fold.roster, name
-        ) is None:
-            del fold.concerns[name]
     elif isinstance(event, TextChanged):
         _text_changed(fold, event)
     else:  # Reminded: the only event left once a decision runs
         fold.reminded_at.append(event.at)
+
+
+def _apply_block(fold: _Fold, event: ConcernRaised | ConcernResolved | Held | Unheld) -> None:
+    """A concern raised or resolved, a hold placed or lifted: what ``may`` allows (a recorded
+    event was allowed when accepted; only its effect on the open set is checked again)."""
+    login = event.actor.lower()
+    allowed = fold.recorded
+    if isinstance(event, ConcernRaised):
+        name = event.name.lower()
+        if (allowed or fold.roster.eligible(login)) and name not in fold.concerns:
+            fold.concerns[name] = Concern(name, login, event.at, event.link)
+    elif isinstance(event, ConcernResolved):
+        name = event.name.lower()
+        if name in fold.concerns and (
+            allowed or may("resolve", login, _snapshot(fold), fold.roster, name) is None
+        ):
+            del fold.concerns[name]
+    elif isinstance(event, Held):
+        if fold.hold is None and (allowed or fold.roster.maintainer(login)):
+            fold.hold = Hold(login, event.at, event.reason, event.link)
+    elif fold.hold is not None and (allowed or fold.roster.maintainer(login)):
+        fold.hold = None  # Unheld
 
 
 def _text_changed(fold: _Fold, event: TextChanged) -> None:
@@ -170,8 +191,7 @@ def _start(fold: _Fold, event: Started) -> None:
         fold.rule = _rule_for(fold.rules, event.current, event.target)
     if fold.rule is None:
         return  # not a transition with a rule: nothing to decide
-    fold.votes.clear()
-    fold.concerns.clear()
+    fold.votes.clear()  # approvals belong to one decision; concerns and the hold stay open
     fold.paused = False
     fold.reminded_at.clear()
     fold.start_roster = event.roster
@@ -212,7 +232,7 @@ def _after(fold: _Fold, at: datetime) -> None:
     if not state.running or state.move_due:
         return
     reached = _counted(fold) >= state.required and state.required > 0
-    blocked = bool(fold.concerns)
+    blocked = bool(fold.concerns) or fold.hold is not None
     if state.period_start is None:
         if reached and not blocked:
             fold.state = replace(
@@ -243,15 +263,11 @@ def _settle_deadline(fold: _Fold, at: datetime) -> None:
 
 
 def _snapshot(fold: _Fold) -> DecisionState:
-    return replace(fold.state, concerns=tuple(fold.concerns.values()))
-
-
-def _find(concerns: Iterable[Concern], name: str) -> Concern | None:
-    return next((concern for concern in concerns if concern.name == name.lower()), None)
+    return replace(fold.state, concerns=tuple(fold.concerns.values()), hold=fold.hold)
 
 
 def _finish(fold: _Fold, now: datetime) -> DecisionState:
-    state = fold.state
+    state = replace(fold.state, concerns=tuple(fold.concerns.values()), hold=fold.hold)
     if state.phase is Phase.NONE or fold.rule is None:
         return state
     roster = fold.roster
@@ -273,7 +289,6 @@ def _finish(fold: _Fold, now: datetime) -> DecisionState:
         required=quorum(fold.rule, roster),
         approvals=counted,
         waiting_on=tuple(sorted(roster.approvers - approved)),
-        concerns=tuple(fold.concerns.values()),
         period_end=period_end,
         left=tuple(sorted(left)),
         joined=tuple(sorted(joined)),
@@ -284,9 +299,11 @@ def _finish(fold: _Fold, now: datetime) -> DecisionState:
 def _with_reminder(state: DecisionState, fold: _Fold, now: datetime) -> DecisionState:
     """One reminder per stretch (collecting since the start, or the current period), once
     ``remind_after`` has passed, to eligible approvers who have neither approved nor raised
-    an open concern."""
+    an open concern. Nobody is reminded while the RFC is on hold."""
     rule = fold.rule
     if rule is None or not rule.remind_after or not state.running or state.move_due:
+        return state
+    if state.hold is not None:
         return state
     raised = {concern.raised_by for concern in state.concerns}
     remind = tuple(login for login in state.waiting_on if login not in raised)

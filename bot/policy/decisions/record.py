@@ -30,6 +30,8 @@ KINDS = frozenset(
         "changes-requested",
         "concern",
         "resolve",
+        "hold",
+        "unhold",
         "cancel",
         "text-changed",
         "period-started",
@@ -50,11 +52,15 @@ def record_key(signing_key: bytes) -> bytes:
     return hmac.new(signing_key, _LABEL, hashlib.sha256).digest()
 
 
+Identity = tuple[str, str, str, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One accepted decision event. ``source``: the comment id, ``review:<id>``, a commit sha
     or ``app``; ``blob``: the RFC's blob sha at the head when accepted; ``extra``: the kind's
-    own fields (``current``/``target``/``roster`` of a start, ``name`` of a concern ...)."""
+    own fields (``current``/``target``/``roster`` of a start, ``name`` of a concern, ``reason``
+    of a hold ...)."""
 
     kind: str
     path: str
@@ -66,9 +72,10 @@ class Entry:
     link: str = ""
 
     @property
-    def identity(self) -> tuple[str, str, str, str]:
-        """What makes two entries the same event (two replicas may stamp different times)."""
-        return (self.kind, self.path, self.source, self.blob)
+    def identity(self) -> Identity:
+        """What makes two entries the same event (two replicas may stamp different times).
+        A concern's name is part of it: one comment may raise several concerns."""
+        return (self.kind, self.path, self.source, self.blob, str(self.extra.get("name", "")))
 
     def claim(self) -> dict[str, Any]:
         """The entry as the JSON object its MAC covers."""
@@ -154,7 +161,7 @@ def _kind_of(item: Mapping[str, Any]) -> str:
 def ordered(entries: Iterable[Entry]) -> list[Entry]:
     """The entries once each (by identity, the earliest kept), in the order they were
     accepted; replicas that wrote at once are merged by this."""
-    kept: dict[tuple[str, str, str, str], Entry] = {}
+    kept: dict[Identity, Entry] = {}
     for entry in sorted(entries, key=_order_key):
         kept.setdefault(entry.identity, entry)
     return list(kept.values())

@@ -16,10 +16,12 @@ from bot.policy.decisions.events import (
     ConcernRaised,
     ConcernResolved,
     Event,
+    Held,
     Moved,
     Reminded,
     Started,
     TextChanged,
+    Unheld,
 )
 from bot.policy.decisions.record import Entry, ordered, stamp
 
@@ -50,6 +52,10 @@ def _event(entry: Entry) -> Event | None:
     if kind in ("concern", "resolve"):
         named = ConcernRaised if kind == "concern" else ConcernResolved
         return named(at, actor, path, str(extra.get("name") or ""), link)
+    if kind == "hold":
+        return Held(at, actor, path, str(extra.get("reason") or ""), link)
+    if kind == "unhold":
+        return Unheld(at, actor, path, link)
     if kind == "cancel":
         return Cancelled(at, actor, path, link)
     if kind == "text-changed":
@@ -88,6 +94,9 @@ def _what(entry: Entry) -> str:
         return f"started a decision ({inert(move)})"
     if entry.kind in ("concern", "resolve"):
         return f"{entry.kind} {inert(str(extra.get('name') or ''))}"
+    if entry.kind == "hold":
+        reason = str(extra.get("reason") or "")
+        return "hold" + (f": {inert(reason)}" if reason else "")
     if entry.kind == "moved":
         return f"moved to {inert(str(extra.get('target') or ''))}"
     return entry.kind

@@ -9,9 +9,9 @@ from enum import Enum
 
 class Phase(Enum):
     NONE = "none"  # no decision has started
-    COLLECTING = "collecting"  # waiting for approvals, or for concerns to be resolved
-    COMMENT_PERIOD = "comment_period"  # quorum, no concern: the clock runs
-    PAUSED = "paused"  # a concern was raised during the comment period
+    COLLECTING = "collecting"  # waiting for approvals, or for concerns or a hold to be lifted
+    COMMENT_PERIOD = "comment_period"  # quorum, no concern, no hold: the clock runs
+    PAUSED = "paused"  # a concern was raised, or a hold placed, during the comment period
     DONE = "done"  # the App made the move
     CANCELLED = "cancelled"
 
@@ -37,6 +37,16 @@ class Concern:
 
 
 @dataclass(frozen=True, slots=True)
+class Hold:
+    """A maintainer's pause of the RFC's decisions (``/rfc hold [REASON]``)."""
+
+    by: str  # lower case
+    at: datetime
+    reason: str
+    link: str
+
+
+@dataclass(frozen=True, slots=True)
 class DecisionState:
     phase: Phase
     path: str | None = None
@@ -48,7 +58,10 @@ class DecisionState:
     required: int = 0  # the quorum, with the roster now
     approvals: tuple[Approval, ...] = ()  # counted: eligible now, once each, by login
     waiting_on: tuple[str, ...] = ()  # eligible approvers who have not approved, sorted
-    concerns: tuple[Concern, ...] = ()  # open, in the order raised
+    # Open, in the order raised. Concerns and a hold belong to the RFC, not to one decision:
+    # raised before a decision starts (or after one ended), they block the next one.
+    concerns: tuple[Concern, ...] = ()
+    hold: Hold | None = None
     period_start: datetime | None = None  # UTC
     period_end: datetime | None = None  # UTC
     move_due: bool = False
@@ -68,6 +81,16 @@ class DecisionState:
     @property
     def running(self) -> bool:
         return self.phase in RUNNING
+
+    @property
+    def held_by(self) -> str | None:
+        """The maintainer whose hold pauses the RFC's decisions, or None."""
+        return self.hold.by if self.hold is not None else None
+
+    @property
+    def blocked(self) -> bool:
+        """A concern or a hold keeps the comment period from running."""
+        return bool(self.concerns) or self.hold is not None
 
     @property
     def text_stale(self) -> bool:

@@ -14,7 +14,7 @@ from datetime import datetime
 from bot.policy.decisions.state import DecisionState
 from bot.policy.markers import Record, record
 from bot.policy.text import fit_comment, inline_text, plural
-from bot.rfc.config.public import DecisionRule, format_duration
+from bot.rfc.config.public import MAINTAINERS_GROUP, DecisionRule, format_duration
 
 MAX_MENTIONS = 20  # people a start reply or a reminder mentions at most
 _UNITS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
@@ -94,23 +94,53 @@ def no_decision_text(path: str) -> str:
     )
 
 
+def nothing_to_block_text(path: str, current: str | None) -> str:
+    """Why a concern is refused while no decision runs and none can follow."""
+    where = f"`{inline_text(path)}`"
+    if current is None:
+        return f"the **Status:** of {where} is not one of this repository's statuses; fix it first."
+    return (
+        f"no move from **{current}** needs a decision here, so a concern on {where} would "
+        "block nothing; raise it once the RFC reaches a status whose next move needs one "
+        "(`/rfc help` lists them)."
+    )
+
+
 def cannot_count_text(reason: str) -> str:
     return f"I can't count that: {reason}"
 
 
-def acknowledged_text(action: str, actor: str, concern: str | None, path: str) -> str:
-    """What a counted ``/rfc approve | concern | resolve | cancel`` did."""
+def acknowledged_text(
+    action: str, actor: str, path: str, *, name: str | None = None, running: bool = True
+) -> str:
+    """What a counted ``/rfc approve | concern | resolve | cancel | hold | unhold`` did;
+    ``running``: a decision was in progress when it was accepted."""
     where = f"`{inline_text(path)}`"
+    blocks = "blocks the decision" if running else "blocks the next decision's comment period"
     if action == "approve":
         return f"counted the approval of @{actor} for {where}; the status panel shows what is next."
     if action == "concern":
         return (
-            f"the concern `{concern}` on {where} blocks the decision until it is "
-            f"resolved with `/rfc resolve {concern}`."
+            f"the concern `{name}` on {where} {blocks} until it is resolved with "
+            f"`/rfc resolve {name}`."
         )
     if action == "resolve":
-        return f"the concern `{concern}` on {where} is resolved."
+        return f"the concern `{name}` on {where} is resolved."
+    if action == "hold":
+        return f"{where} is on hold: it {blocks} until a maintainer lifts it with `/rfc unhold`."
+    if action == "unhold":
+        return f"the hold on {where} is lifted; the status panel shows what is next."
     return f"the decision on {where} is cancelled; the RFC keeps its status."
+
+
+def describe_resolvers(rule: DecisionRule) -> str:
+    """Who may resolve a concern, in words: "whoever raised it, or a maintainer"."""
+    others = [f"`{name}`" for name in rule.resolvers if name != MAINTAINERS_GROUP]
+    if MAINTAINERS_GROUP in rule.resolvers:
+        others.insert(0, "a maintainer")
+    if not others:
+        return "whoever raised it"
+    return "whoever raised it, or " + " or ".join(others)
 
 
 # --- the App's own comments ---------------------------------------------------------------

@@ -99,6 +99,12 @@ class DecisionRule:
         (MAINTAINERS_GROUP,),
         "Who may approve or raise a concern: maintainers, org/team names and/or logins.",
     )
+    resolvers: tuple[str, ...] = setting(
+        ListOf(Approver()),
+        (MAINTAINERS_GROUP,),
+        "Who may resolve a concern besides whoever raised it: maintainers, org/team names "
+        "and/or logins; [] for the raiser alone.",
+    )
     comment_period: timedelta = setting(
         Duration(),
         timedelta(days=7),
@@ -131,7 +137,9 @@ class LabelConfig:
     app_prefix: str = setting(_LABEL, "app: ", "+ application, e.g. `app: api`.")
     numbered: str = setting(_LABEL, "rfc: numbered", "Once the RFC has its number.")
     decision: str = setting(
-        _LABEL, "rfc: decision", "While a decision collects approvals or has an open concern."
+        _LABEL,
+        "rfc: decision",
+        "While a decision collects approvals, or a concern or a hold is open.",
     )
     comment_period: str = setting(
         _LABEL, "rfc: final-comment-period", "While a decision's comment period runs."

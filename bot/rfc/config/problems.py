@@ -53,20 +53,32 @@ class ConfigError(Exception):
         return (ConfigError.of, (self.problems,))
 
 
+def source_of(node: yaml.Node, default: str) -> str:
+    """The file a node was read from: its mark's name, unless PyYAML's own ``<...>``."""
+    name = getattr(node.start_mark, "name", None)
+    return name if isinstance(name, str) and name and not name.startswith("<") else default
+
+
 class TooManyProblems(Exception):
     """Raised by Problems once it holds MAX_PROBLEMS; the reader stops and reports them."""
 
 
 class Problems:
-    """The problems found so far while one file is read."""
+    """The problems found so far while one file, or files merged by ``_extends``, are read.
 
-    def __init__(self, source: str) -> None:
+    A node composed by ``layers.compose`` carries its file's name in its mark, so a problem is
+    told in the file that holds the value; ``sources`` orders the files (nearest first).
+    """
+
+    def __init__(self, source: str, sources: Sequence[str] = ()) -> None:
         self.source = source
+        self.sources = tuple(sources) or (source,)
         self.found: list[ConfigProblem] = []
 
     def add(self, node: yaml.Node | None, key: str | None, message: str) -> None:
         line = node.start_mark.line + 1 if node is not None else None
-        self.found.append(ConfigProblem(self.source, line, key, message))
+        source = self.source if node is None else source_of(node, self.source)
+        self.found.append(ConfigProblem(source, line, key, message))
         if len(self.found) >= MAX_PROBLEMS:
             raise TooManyProblems
 
@@ -74,7 +86,11 @@ class Problems:
         """All problems in file order (stable for problems on one line), or None."""
         if not self.found:
             return None
-        ordered = sorted(self.found, key=lambda problem: problem.line or 0)
+        rank = {source: index for index, source in enumerate(self.sources)}
+        ordered = sorted(
+            self.found,
+            key=lambda problem: (rank.get(problem.source, len(rank)), problem.line or 0),
+        )
         if len(ordered) >= MAX_PROBLEMS:
             last = ConfigProblem(self.source, None, None, f"stopped after {MAX_PROBLEMS} problems")
             ordered.append(last)

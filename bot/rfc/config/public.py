@@ -13,6 +13,8 @@ import json
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from bot.rfc.config.effective import effective_yaml
+from bot.rfc.config.extends import EXTENDS_KEY, OWNERS_KEY, ExtendsSpec, ExtendsTarget, is_owner
 from bot.rfc.config.fields import (
     CONFIG_PATH,
     DEFAULT_DECISIONS,
@@ -32,10 +34,18 @@ from bot.rfc.config.fields import (
     RuleSetting,
 )
 from bot.rfc.config.json_schema import config_schema
+from bot.rfc.config.layers import (
+    MAX_CONFIG_BYTES,
+    ConfigFile,
+    merge_layers,
+    origins,
+    parse_config_file,
+    read_layers,
+)
 from bot.rfc.config.markdown import keys_table
 from bot.rfc.config.problems import ConfigError, ConfigProblem
 from bot.rfc.config.scalar_kinds import format_duration
-from bot.rfc.config.yaml_file import default_config_yaml, read_config
+from bot.rfc.config.yaml_file import default_config_yaml
 
 __all__ = [
     "CONFIG_PATH",
@@ -45,30 +55,58 @@ __all__ = [
     "DEFAULT_STATUSES",
     "DEFAULT_TARGET_APPS",
     "DEFAULT_TRANSITIONS",
+    "EXTENDS_KEY",
     "MAINTAINERS_GROUP",
+    "MAX_CONFIG_BYTES",
     "NUMBERING_STRATEGIES",
+    "OWNERS_KEY",
     "PERMISSION_ROLES",
     "RULE_SETTINGS",
     "Config",
     "ConfigError",
+    "ConfigFile",
     "ConfigProblem",
     "DecisionRule",
+    "ExtendsSpec",
+    "ExtendsTarget",
     "LabelConfig",
     "NumberingStrategy",
     "RuleSetting",
     "default_config_yaml",
+    "effective_yaml",
     "format_duration",
+    "is_owner",
     "json_schema_text",
     "keys_table",
     "load_config",
+    "load_layers",
+    "merge_layers",
+    "origins",
+    "parse_config_file",
 ]
 
 
 def load_config(text: str, source: str = CONFIG_PATH) -> Config:
     """Parse YAML config text into a Config; raise ConfigError listing every problem, each
     with source, line and key. An empty file (or one holding only comments) means the defaults.
+
+    ``_extends`` is checked, not followed: this reads one file (the App follows it, see
+    ``bot.features.config``; ``load_layers`` reads a chain).
     """
-    return read_config(text, source, rule_summaries())
+    file = parse_config_file(text, source)
+    try:
+        config = load_layers([file])
+    except ConfigError as error:
+        raise ConfigError.of([*file.problems, *error.problems]) from None
+    if file.problems:
+        raise ConfigError.of(file.problems)
+    return config
+
+
+def load_layers(files: list[ConfigFile]) -> Config:
+    """The Config of config files merged, nearest first (``_extends``); ConfigError names
+    every problem in its own file. The files' directive problems are theirs to report."""
+    return read_layers(files, rule_summaries())
 
 
 def json_schema_text() -> str:

@@ -2,7 +2,7 @@
 writing the commented defaults. Both walk the field table of ``fields.py``.
 
 YAML is composed into nodes (not loaded into plain values) so that every problem can name the
-line it is about. Only ConfigError ever leaves ``read_config``.
+line it is about, in the file it is in. Only ConfigError ever leaves ``read_config``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import dataclasses
 import json
 import re
 import textwrap
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import yaml
 
@@ -28,10 +28,18 @@ def read_config(text: str, source: str, rule_ids: Collection[str]) -> Config:
     ``rule_ids`` are the ids the ``rules`` key may name. An empty file (or one holding only
     comments) means the defaults.
     """
-    root = _compose(text, source)
+    return read_root(compose(text, source), source, rule_ids)
+
+
+def read_root(
+    root: yaml.Node | None, source: str, rule_ids: Collection[str], sources: Sequence[str] = ()
+) -> Config:
+    """Read a composed document (one file, or files merged by ``_extends``: ``sources``,
+    nearest first) into a Config; raise ConfigError listing every problem, each in the file
+    that holds it."""
     if root is None or is_null(root):
         return Config()
-    problems = Problems(source)
+    problems = Problems(source, sources)
     reading = Reading(problems, rule_ids)
     try:
         read = read_section(Config, root, None, reading)
@@ -46,9 +54,11 @@ def read_config(text: str, source: str, rule_ids: Collection[str]) -> Config:
     return config
 
 
-def _compose(text: str, source: str) -> yaml.Node | None:
+def compose(text: str, source: str) -> yaml.Node | None:
+    """The YAML document as nodes, each mark naming ``source`` (so that a problem in a merged
+    document is told in its own file); ConfigError for a syntax error."""
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return _named_loader(text, source).get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -56,6 +66,12 @@ def _compose(text: str, source: str) -> yaml.Node | None:
         raise ConfigError(source, line, None, f"invalid YAML: {problem}") from None
     except yaml.YAMLError as error:
         raise ConfigError(source, None, None, f"invalid YAML: {error}") from None
+
+
+def _named_loader(text: str, source: str) -> yaml.SafeLoader:
+    loader = yaml.SafeLoader(text)  # checks every character first (a ReaderError)
+    loader.name = source
+    return loader
 
 
 def _check_statuses(config: Config, read: SectionRead, reading: Reading) -> None:

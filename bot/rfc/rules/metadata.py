@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import bot.rfc.authors as authors
 from bot.rfc.diagnostics import Severity
 from bot.rfc.document import (
     KNOWN_METADATA_KEYS,
@@ -16,9 +17,6 @@ from bot.rfc.rules.base import LintContext, Rule, checker, define, parse_date
 from bot.rfc.spelling import suggest
 
 FAMILY = "metadata"
-# Both patterns are linear: a character class repeated, no nested quantifiers.
-_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
-_MENTION = re.compile(r"@([^\s,()<>\[\]]*)")
 _UNASSIGNED = frozenset({"", "tbd", "[assigned when merged]"})
 _NUMBER = re.compile(r"^#?(\d+)$")
 
@@ -133,13 +131,16 @@ DATE_ORDER = define(
 AUTHORS = define(
     "authors",
     Severity.ERROR,
-    "Author(s) names at least one author, each with a GitHub @username.",
-    doc="Authors are comma-separated; each entry includes the author's GitHub login written "
-    "`@login` (1-39 letters, digits or single hyphens, not starting or ending with a hyphen), "
-    "for example `Jane Doe (@jdoe), @bob`. The logins decide who may move the RFC's status.",
-    bad="**Author(s):** Jane Doe, @-bob",
-    good="**Author(s):** Jane Doe (@jdoe), @bob",
-    fix="Add each author's GitHub username as @login.",
+    "Author(s) names at least one author; each GitHub @username in it is a valid login.",
+    doc="Authors are separated by commas, semicolons or 'and'; each is written "
+    "`Name (@login)`, `@login`, `Name <email>`, an e-mail address or a name, for example "
+    "`Jane Doe (@jdoe); priya@example.com and @bob`. An `@` that starts a word begins a "
+    "GitHub username, which must be a valid login (1-39 letters, digits or single hyphens, "
+    "not starting or ending with a hyphen); the `@` of an e-mail address does not. The "
+    "logins decide who may move the RFC's status, so give each author's.",
+    bad="**Author(s):** Jane Doe (@jane.doe), @-bob",
+    good="**Author(s):** Jane Doe (@jdoe); priya@example.com and @bob",
+    fix="Write each GitHub username as @login, e.g. 'Jane Doe (@jdoe)'.",
     family=FAMILY,
 )
 RFC_NUMBER = define(
@@ -305,30 +306,10 @@ def check_dates(doc: Document, ctx: LintContext) -> None:
         )
 
 
-_NO_AUTHOR = "Name at least one author, e.g. 'Jane Doe (@jdoe)'."
-
-
-def author_entries(value: str) -> list[str]:
-    """The non-blank entries of an Author(s) value."""
-    return [entry.strip() for entry in value.split(",") if entry.strip()]
-
-
 def author_problems(value: str) -> list[str]:
     """What is wrong with an Author(s) value, one message per problem, in order; [] when fine.
     Public: `rfc-bot new --author` refuses what this rule would then reject."""
-    entries = author_entries(value)
-    if not entries:
-        return [_NO_AUTHOR]
-    problems = []
-    for entry in entries:
-        logins = _MENTION.findall(entry)
-        if not logins:
-            problems.append(
-                f"Author '{entry}' has no GitHub username; write it as '{entry} (@login)'."
-            )
-        invalid = [login for login in logins if not _LOGIN.match(login)]
-        problems += [f"'@{login}' is not a valid GitHub username." for login in invalid]
-    return problems
+    return [message for _, message in authors.problems(value)]
 
 
 @checker
@@ -336,8 +317,13 @@ def check_authors(doc: Document, ctx: LintContext) -> None:
     found = _filled(doc, ctx, "Author(s)")
     if found is None:
         return
-    for problem in author_problems(found.value):
-        _at_value(ctx, AUTHORS, found, problem)
+    for handle, message in authors.problems(found.value):
+        if handle is None:
+            _at_value(ctx, AUTHORS, found, message)
+            continue
+        column = found.column + handle.start
+        end_column = column + len(handle.login)
+        ctx.report(AUTHORS, found.line, message, column=column, end_column=end_column)
 
 
 @checker

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import bisect
-import difflib
 import posixpath
-from collections import Counter
-from collections.abc import Iterable
 
 from bot.rfc.diagnostics import Severity
 from bot.rfc.document import Document, Section, normalize_title
+from bot.rfc.nearest import NearestKeys
 from bot.rfc.paths import slugify
 from bot.rfc.rules.base import LintContext, checker, define
 from bot.rfc.template import TEMPLATE_TITLE, SectionSpec, required_sections
@@ -23,6 +21,18 @@ FILE_UNREADABLE = define(
     bad="(a PNG image committed as rfcs/0000-diagram.md)",
     good="# Job Retries with Backoff\n\n(plain UTF-8 markdown)",
     fix="Save the file as UTF-8 text; keep images and large attachments out of the RFC file.",
+    family="file",
+)
+FILE_EMPTY = define(
+    "file-empty",
+    Severity.ERROR,
+    "The file is not empty.",
+    doc="An empty file (or one of only whitespace) is reported once, on line 1, and not checked "
+    "further: every other rule would fail on it, and one message says what to do.",
+    bad="(an empty rfcs/0000-job-retries.md)",
+    good="# Job Retries with Backoff\n\n**Status:** Draft\n...",
+    fix='Start from the template: `rfc-bot new "Title"` writes a new RFC with every section '
+    "and metadata field, ready to fill in.",
     family="file",
 )
 # Reported by the App's lint pool (bot/lint_pool/), which stops a lint at its time budget.
@@ -113,10 +123,14 @@ SECTION_ORDER = define(
     Severity.ERROR,
     "Required sections appear in the template's order.",
     doc="Sections follow the template's order. The rule flags the fewest sections that must "
-    "move (those outside the longest run already in order).",
-    bad="## Scope\n...\n## Overview\n...",
-    good="## Overview\n...\n## Scope\n...",
-    fix="Move the section to after the section named in the message.",
+    "move (those outside the longest run already in order), each with the neighbour to move it "
+    "next to: after the section it must follow when it comes too early, before the section it "
+    "must precede when it comes too late. Done top to bottom, the moves put the outline in "
+    "order; subsections that move with their section are not flagged again.",
+    bad="### Non-Goals\n...\n### Goals\n...",
+    good="### Goals\n...\n### Non-Goals\n...",
+    fix="Move the section (with its subsections) next to the section the message names, "
+    "after or before it as the message says; work through the messages top to bottom.",
     family="structure",
 )
 SECTION_EMPTY = define(
@@ -156,6 +170,23 @@ def check_file_name(doc: Document, ctx: LintContext) -> None:
 
 def _stem(path: str) -> str:
     return posixpath.splitext(posixpath.basename(path))[0]
+
+
+def report_empty(ctx: LintContext) -> None:
+    """The one diagnostic of an empty file: what to start from, or what to restore."""
+    if isinstance(ctx.base, Document) and any(line.strip() for line in ctx.base.lines):
+        message = (
+            "The file is empty, but this RFC has content on the base branch: restore it "
+            "(to retire an RFC, set its Status to Deprecated instead)."
+        )
+    else:
+        name = ctx.name.slug if ctx.name is not None else slugify(_stem(ctx.path))
+        title = name.replace("-", " ").capitalize()
+        message = (
+            "The file is empty; start from the template: delete it and run "
+            f'`rfc-bot new "{title}"`, which writes the RFC with every section to fill in.'
+        )
+    ctx.report(FILE_EMPTY, 1, message, end_column=1)
 
 
 @checker
@@ -222,7 +253,7 @@ def _report_missing(
 ) -> None:
     last_line = max(1, len(doc.lines))
     claimed = {id(section) for section in matched if section is not None}
-    unclaimed = _Candidates(s for s in doc.sections if id(s) not in claimed)
+    unclaimed = NearestKeys((s.key, s) for s in doc.sections if id(s) not in claimed)
     following = _next_present(matched)
     first_by_key: dict[str, Section] = {}  # a parent is the first matched spec with its title
     for spec, section in zip(specs, matched, strict=True):
@@ -260,94 +291,6 @@ def _next_present(matched: list[Section | None]) -> list[Section | None]:
     return following
 
 
-class _Candidates:
-    """Unclaimed sections offered as rename suggestions, one per title key.
-
-    Answers exactly as ``difflib.get_close_matches(key, keys, n=1, cutoff=0.75)`` would (the
-    best ratio, ties to the greater key), but hands difflib only the keys that can reach the
-    cutoff: those of a near length (its real_quick_ratio) holding enough of the key's
-    characters (a bound on its quick_ratio). Keys are grouped by length and each group is
-    screened with one ``str.translate`` over the group, so thousands of unclaimed headings cost
-    a few C-speed passes per missing section, not a difflib comparison each.
-    """
-
-    def __init__(self, sections: Iterable[Section]) -> None:
-        self._by_key: dict[str, Section] = {}
-        for section in sections:
-            self._by_key[section.key] = section  # the last section of a title, as before
-        self._by_length: dict[int, dict[str, None]] = {}
-        for key in self._by_key:
-            self._by_length.setdefault(len(key), {})[key] = None
-        self._joined: dict[int, str] = {}  # per length, the keys joined by newlines
-
-    def pop_closest(self, key: str) -> Section | None:
-        if not self._by_key:
-            return None
-        matcher = difflib.SequenceMatcher()
-        matcher.set_seq2(key)
-        counts = Counter(key)
-        bounded = [
-            (_quick_ratio(candidate, key, counts), candidate) for candidate in self._screened(key)
-        ]
-        # ratio() never exceeds quick_ratio(): once the best ratio found beats the next bound,
-        # no later candidate can win (an equal bound may still tie and win on its key).
-        bounded.sort(reverse=True)
-        best: tuple[float, str] | None = None
-        for bound, candidate in bounded:
-            if bound < _CUTOFF or (best is not None and bound < best[0]):
-                break
-            matcher.set_seq1(candidate)
-            if matcher.ratio() < _CUTOFF:
-                continue
-            scored = (matcher.ratio(), candidate)
-            best = scored if best is None or scored > best else best
-        if best is None:
-            return None
-        length = len(best[1])
-        del self._by_length[length][best[1]]
-        self._joined.pop(length, None)
-        return self._by_key.pop(best[1])
-
-    def _screened(self, key: str) -> list[str]:
-        """Keys whose real_quick_ratio and quick_ratio bound both reach the cutoff."""
-        deleting_key = {ord(character): None for character in set(key)}
-        found: list[str] = []
-        for length, group in self._by_length.items():
-            least = _least_shared(length, len(key))
-            if least is None or not group:
-                continue
-            if length not in self._joined:
-                self._joined[length] = "\n".join(group)  # keys never hold a newline
-            # What is left of each key once the key's characters are deleted: at most
-            # length - least characters may be left for quick_ratio to reach the cutoff.
-            left = self._joined[length].translate(deleting_key).split("\n")
-            most_left = length - least
-            found += [k for k, rest in zip(group, left, strict=True) if len(rest) <= most_left]
-        return found
-
-
-def _quick_ratio(candidate: str, key: str, key_counts: Counter[str]) -> float:
-    """difflib's quick_ratio() of (candidate, key), counted with a C-speed Counter."""
-    shared = sum(min(n, key_counts[c]) for c, n in Counter(candidate).items() if c in key_counts)
-    return _ratio(shared, len(candidate) + len(key))
-
-
-def _least_shared(length: int, key_length: int) -> int | None:
-    """The fewest shared characters giving a quick_ratio at the cutoff (None: none can)."""
-    for shared in range(min(length, key_length) + 1):
-        if _ratio(shared, length + key_length) >= _CUTOFF:
-            return shared
-    return None
-
-
-_CUTOFF = 0.75
-
-
-def _ratio(matches: int, length: int) -> float:
-    """difflib's own formula, so the comparisons with the cutoff round the same way."""
-    return 2.0 * matches / length if length else 1.0
-
-
 def _report_levels(
     ctx: LintContext, specs: tuple[SectionSpec, ...], matched: list[Section | None]
 ) -> None:
@@ -365,19 +308,65 @@ def _report_levels(
 def _report_order(
     ctx: LintContext, specs: tuple[SectionSpec, ...], matched: list[Section | None]
 ) -> None:
+    """The sections off one longest run already in the template's order are the fewest that
+    must move. Each is told the neighbour to move next to, so that doing what the messages
+    say, top to bottom, puts the sections in order: a section that comes too early goes after
+    its nearest predecessor in place, one that comes too late before its nearest successor in
+    place (it is already after its predecessor). In place: on that run, or moved by a message
+    above. Subsections that move with their section are not told again."""
     present = [(spec, section) for spec, section in zip(specs, matched, strict=True) if section]
     in_order = _longest_increasing([section.line for _, section in present])
-    previous: SectionSpec | None = None
-    for position, (spec, section) in enumerate(present):
-        if position in in_order:
-            previous = spec
-            continue
-        place = f"after '{previous.title}'" if previous else "before the other sections"
+    kept = [section if index in in_order else None for index, (_, section) in enumerate(present)]
+    before, after = _previous_present(kept), _next_present(kept)
+    carried = _carried(present, in_order)
+    in_place = sorted(in_order)  # positions in template order of the sections in place
+    moving = (i for i in range(len(present)) if i not in in_order and i not in carried)
+    for index in sorted(moving, key=lambda i: present[i][1].line):
+        section = present[index][1]
+        spot = bisect.bisect_left(in_place, index)
+        predecessor, successor = before[index], after[index]
+        too_early = successor is None or (
+            predecessor is not None and section.line < predecessor.line
+        )
+        neighbour = in_place[spot - 1] if too_early else in_place[spot]
+        in_place.insert(spot, index)
+        where = "after" if too_early else "before"
+        with_children = any(id(child) in carried.values() for child in section.children)
+        what = "it, with its subsections," if with_children else "it"
         ctx.report(
             SECTION_ORDER,
             section.line,
-            f"Section '{section.title}' is out of the template's order; move it {place}.",
+            f"Section '{section.title}' is out of the template's order; move {what} {where} "
+            + _neighbour(present[neighbour][1], neighbour in in_order),
         )
+
+
+def _neighbour(section: Section, in_place: bool) -> str:
+    if in_place:
+        return f"'{section.title}' (line {section.line})."
+    return f"'{section.title}', once that has moved."
+
+
+def _carried(present: list[tuple[SectionSpec, Section]], in_order: set[int]) -> dict[int, int]:
+    """Position -> id of the sections that move with their parent, which moves too (the
+    template has them under it)."""
+    moving = {id(section) for i, (_, section) in enumerate(present) if i not in in_order}
+    return {
+        index: id(section)
+        for index, (spec, section) in enumerate(present)
+        if section.parent is not None
+        and id(section.parent) in moving
+        and id(section) in moving
+        and spec.parent_key == section.parent.key
+    }
+
+
+def _previous_present(matched: list[Section | None]) -> list[Section | None]:
+    """For each index, the last matched section before it (one sweep from the start)."""
+    preceding: list[Section | None] = [None] * len(matched)
+    for index in range(1, len(matched)):
+        preceding[index] = matched[index - 1] or preceding[index - 1]
+    return preceding
 
 
 def _longest_increasing(values: list[int]) -> set[int]:

@@ -1,9 +1,11 @@
 """Regenerate the golden cases: ``python3 tests/rfc/golden/generate.py``.
 
-Each case is ``valid.md`` with one realistic defect. The expected diagnostics are written here
-by hand, as (rule, severity, anchor): the anchor is the exact text of the line the diagnostic
-must point at, looked up in the case's own input. The golden test then reads only the files:
-``<case>.md`` (input), optional ``<case>.base.md`` (the old version) and ``<case>.expected.json``.
+Each case is ``valid.md`` with one realistic defect (or a whole input of its own). The expected
+diagnostics are written here by hand, as (rule, severity, anchor) or (rule, severity, anchor,
+message): the anchor is the exact text of the line the diagnostic must point at, looked up in the
+case's own input; a message, when given, is the exact text the diagnostic must say. The golden
+test then reads only the files: ``<case>.md`` (input), optional ``<case>.base.md`` (the old
+version) and ``<case>.expected.json``.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ NO_BASE = "none"  # base: NO_BASE, no change rules
 class Case:
     name: str
     edits: list[tuple[str, str]]  # (old, new) replacements applied to valid.md
-    expected: list[tuple[str, str, str | int]]  # (rule, severity, anchor line text or number)
+    # (rule, severity, anchor line text or number[, exact message])
+    expected: list[tuple[str, str, str | int] | tuple[str, str, str | int, str]]
     path: str = "rfcs/0000-cache-warmup.md"
     today: str = "2024-04-01"
     base: str = NO_BASE  # NO_BASE, NEW_FILE, or "edits" to use base_edits on valid.md
     base_edits: list[tuple[str, str]] = field(default_factory=list)
+    text: str | None = None  # the whole input, instead of valid.md with edits
 
 
 def apply(text: str, edits: list[tuple[str, str]]) -> str:
@@ -44,6 +48,8 @@ def line_of(text: str, anchor: str | int) -> int:
     return lines.index(anchor) + 1
 
 
+SCOPE = VALID[VALID.index("## Scope\n") : VALID.index("## Proposal\n")]
+CHANGELOG = VALID[VALID.index("## Changelog\n") : VALID.index("## References\n")]
 GOOD_DATE = ("**Last Updated:** 2024-03-11", "**Last Updated:** 2024-04-01")
 CASES = [
     Case("valid", [], []),
@@ -96,7 +102,44 @@ CASES = [
             ("### Goals\n- Keep p99", "### Non-Goals\n- Keep p99"),
             ("### Non-Goals\n- Changing", "### Goals\n- Changing"),
         ],
-        [("section-order", "error", "### Goals")],
+        [
+            (
+                "section-order",
+                "error",
+                "### Goals",
+                # Not "after 'Why Now?'": it is after it already.
+                "Section 'Goals' is out of the template's order; move it before 'Non-Goals' "
+                "(line 23).",
+            )
+        ],
+    ),
+    Case(
+        "section-order-block",
+        [(SCOPE, ""), ("## Overview\n", SCOPE + "## Overview\n")],
+        [
+            (
+                "section-order",
+                "error",
+                "## Scope",
+                # One move, not one per subsection: they go with it.
+                "Section 'Scope' is out of the template's order; move it, with its subsections, "
+                "after 'Non-Goals' (line 37).",
+            )
+        ],
+    ),
+    Case(
+        "section-order-early",
+        [(CHANGELOG, ""), ("## Overview\n", CHANGELOG + "## Overview\n")],
+        [
+            (
+                "section-order",
+                "error",
+                "## Changelog",
+                # Its dated entries are no template sections: they go with it, unannounced.
+                "Section 'Changelog' is out of the template's order; move it after "
+                "'Feedback Summary' (line 200).",
+            )
+        ],
     ),
     Case(
         "section-empty",
@@ -180,9 +223,45 @@ CASES = [
     ),
     Case(
         "authors",
-        [("Jane Doe (@jdoe), @bob-smith", "Jane Doe, @-bob")],
-        [("authors", "error", "**Author(s):** Jane Doe, @-bob")] * 2,
+        [("Jane Doe (@jdoe), @bob-smith", "Jane Doe (@jane.doe), @-bob")],
+        [
+            (
+                "authors",
+                "error",
+                "**Author(s):** Jane Doe (@jane.doe), @-bob",
+                f"'@{login}' is not a valid GitHub username (1-39 letters, digits or single "
+                "hyphens, no hyphen at either end); write each author as 'Jane Doe (@jdoe)', "
+                "'@jdoe', 'Jane Doe <jane@example.com>' or a name.",
+            )
+            for login in ("jane.doe", "-bob")
+        ],
     ),
+    Case(
+        "authors-forms",
+        # An e-mail's "@" is no handle; names, e-mails and handles mix with , ; and "and".
+        [
+            (
+                "Jane Doe (@jdoe), @bob-smith",
+                "priya@example.com; Tomas (@t) and Ana Souza <ana@example.com>, Kenji Mori",
+            )
+        ],
+        [],
+    ),
+    Case(
+        "file-empty",
+        [],
+        [
+            (
+                "file-empty",
+                "error",
+                1,
+                "The file is empty; start from the template: delete it and run "
+                '`rfc-bot new "Cache warmup"`, which writes the RFC with every section to fill in.',
+            )
+        ],
+        text="",
+    ),
+    Case("file-empty-whitespace", [], [("file-empty", "error", 1)], text="\n   \n\t\n"),
     Case(
         "rfc-number-set-early",
         [("**RFC Number:** [Assigned when merged]", "**RFC Number:** 0042")],
@@ -328,8 +407,16 @@ CASES = [
 ]
 
 
+def expected_entry(text: str, expected: tuple[str, ...]) -> dict[str, object]:
+    rule, severity, anchor, *message = expected
+    entry: dict[str, object] = {"rule": rule, "severity": severity, "line": line_of(text, anchor)}
+    if message:
+        entry["message"] = message[0]
+    return entry
+
+
 def write(case: Case) -> None:
-    text = apply(VALID, case.edits)
+    text = case.text if case.text is not None else apply(VALID, case.edits)
     base: str | None = case.base
     if case.base == "edits":
         base = f"{case.name}.base.md"
@@ -340,10 +427,7 @@ def write(case: Case) -> None:
         "path": case.path,
         "today": case.today,
         "base": base,
-        "diagnostics": [
-            {"rule": rule, "severity": severity, "line": line_of(text, anchor)}
-            for rule, severity, anchor in case.expected
-        ],
+        "diagnostics": [expected_entry(text, expected) for expected in case.expected],
     }
     (HERE / f"{case.name}.expected.json").write_text(
         json.dumps(expected, indent=2) + "\n", encoding="utf-8"
