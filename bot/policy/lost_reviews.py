@@ -91,8 +91,8 @@ def lost_votes(
     each reviewer's newest review counts (a later review supersedes an earlier one, as its
     delivery would have); one submitted after ``settled_before`` is left to its delivery."""
     state = decision.state
-    if not state.running or state.started_at is None:
-        return []
+    if not state.running or state.move_due or state.started_at is None:
+        return []  # none would count: once the period has run out, only a cancel does
     recorded = ordered(entries)
     found: list[LostVote] = []
     for review in newest_votes(reviews).values():
