@@ -60,7 +60,9 @@ async def test_a_sweep_stops_before_the_reserve_and_finishes_later(sim: Any, bot
     short = await sweeper.sweep()
 
     assert 0 < short.repositories < len(names)
-    assert sim.api_usage(names[0]).remaining >= 500 - 4 * 8  # 4 sweepers, one repair each
+    # Each of the 4 sweepers may start one repository's repairs just above the reserve.
+    most = max(short.by_repository[name] for name in names)
+    assert sim.api_usage(names[0]).remaining >= 500 - 4 * most
     metrics = bot_app.app[METRICS].render().decode()
     assert 'rfcbot_deferred_total{kind="sweep"} 1.0' in metrics
     sim.set_rate_remaining(names[0], 5000)  # a new window
