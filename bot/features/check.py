@@ -46,6 +46,7 @@ from bot.policy.check import (
     select_rfc_changes,
     stale_event_reason,
 )
+from bot.policy.check_labels import labelled_run_id
 from bot.policy.commands import Command
 from bot.policy.labels import decision_labels, desired_labels, kept_decision_labels
 from bot.policy.provenance import PullProvenance, proven_status_moves
@@ -155,7 +156,8 @@ async def validate(
     labels = _desired(config, pull, results)
     writes = [sync_labels(gh, pull, config, labels, ctx.caches.of(KnownLabelCache))]
     if publish:
-        writes.append(_publish(gh, pull, report, started, ctx.clock()))
+        implied = labels - decision_labels(config)
+        writes.append(_publish(gh, pull, report, started, ctx.clock(), implied))
     await asyncio.gather(*writes)
 
 
@@ -208,11 +210,18 @@ async def _same(pull: Pull) -> Pull:
 
 
 async def _publish(
-    gh: GitHubAPI, pull: Pull, report: CheckOutput, started: datetime, completed: datetime
+    gh: GitHubAPI,
+    pull: Pull,
+    report: CheckOutput,
+    started: datetime,
+    completed: datetime,
+    implied: set[str],
 ) -> None:
-    """One check run with the first 50 annotations; further batches of 50 by PATCH."""
+    """One check run with the first 50 annotations; further batches of 50 by PATCH. The run
+    records the labels it implies (``bot.policy.check_labels``): the sweep compares them."""
+    external_id = labelled_run_id(uuid.uuid4().hex, implied)
     body = report.create_body(
-        pull.head.sha, uuid.uuid4().hex, _timestamp(started), _timestamp(completed)
+        pull.head.sha, external_id, _timestamp(started), _timestamp(completed)
     )
     run_id = await create_check_run(gh, pull.repo, body)
     for later in report.later_batches():  # in order: annotations keep their file/line order

@@ -9,8 +9,9 @@ mentions the approvers.
 GitHub is the database: ``decision_history`` reads the pull request's history as events, and
 the pure core (``bot.policy.decisions``) folds them, so every event, every restart and every
 replica reaches the same state; ``settle`` acts on it (the move due, a reminder due, the panel)
-and runs on every event and in every reconciler sweep, which is what ends a comment period
-within one sweep of its deadline. Each handler here is fetch → decide → write.
+and runs on every event and, for every pull request in a decision, in every reconciler sweep
+(``bot.features.sweep_passes``), which is what ends a comment period within one sweep of its
+deadline. Each handler here is fetch → decide → write.
 """
 
 from __future__ import annotations
@@ -27,17 +28,15 @@ import bot.features.status as status
 from bot.deliveries import PullDelivery, Review
 from bot.errors import UserError
 from bot.features.activity import stale_line
-from bot.features.config import config_for, default_branch_config
+from bot.features.config import config_for
 from bot.features.context import Context
 from bot.features.decision_history import History, read_history
 from bot.features.decision_record import append
 from bot.features.roles import roster_for
 from bot.features.session import CommandSession, PullSession
-from bot.features.timers import register_timer
 from bot.github.contents import ContentConflict, WriteRefused, get_file
 from bot.github.issues import find_own_comment, post_comment, update_comment
 from bot.github.labels import KnownLabelCache, sync_labels
-from bot.github.listings import pulls_updated_since
 from bot.policy.commands import DECISION_COMMANDS, Command
 from bot.policy.decisions.eligibility import Roster, may, next_rule
 from bot.policy.decisions.events import Moved
@@ -65,7 +64,7 @@ from bot.policy.provenance import DecisionTrailer, StatusMove
 from bot.rfc.config.public import Config, DecisionRule
 from bot.rfc.document import parse
 from bot.rfc.workflow import who_may
-from bot.values import Comment, Pull, Repository
+from bot.values import Comment, Pull
 
 log = logging.getLogger(__name__)
 router = routing.Router()
@@ -134,27 +133,6 @@ async def after_commands(session: CommandSession, commands: Iterable[Command]) -
         await settle(
             session.gh, session.pull, session.ctx, session.config, recorded=session.recorded
         )
-
-
-async def sweep_repository(gh: GitHubAPI, repository: Repository, ctx: Context) -> None:
-    """The reconciler's timer: every open pull request carrying a decision label is settled,
-    so a comment period that ended is acted on within one sweep of its deadline. The open
-    pull requests are the listing the sweep reads anyway (a 304 when nothing changed)."""
-    pulls = [
-        Pull.from_json(item)
-        for item in await pulls_updated_since(gh, repository.full_name, "open", None)
-    ]
-    if not pulls:
-        return
-    config, _ = await default_branch_config(
-        gh, repository.full_name, repository.default_branch, ctx
-    )
-    for pull in pulls:
-        if set(pull.labels) & decision_labels(config):
-            await settle(gh, pull, ctx, config)
-
-
-register_timer("decisions", sweep_repository)
 
 
 # --- acting on the state ---------------------------------------------------------------------

@@ -201,14 +201,16 @@ async def run_number_command(session: CommandSession, command: Command) -> Outco
     return Outcome(announcement(outcome, pull, verb=verb), True)
 
 
-async def unnumbered_on_branch(gh: GitHubAPI, pull: Pull, ctx: Context) -> list[str]:
-    """The unnumbered RFCs the merged pull request added that its base branch still holds
-    under their ``0000-`` name (what the reconciler asks before repeating a merge)."""
+async def merged_rfcs(gh: GitHubAPI, pull: Pull, ctx: Context) -> tuple[list[str], list[str]]:
+    """The unnumbered RFCs the merged pull request added, and those of them its base branch
+    still holds under their ``0000-`` name: what the reconciler asks before repeating a merge
+    (some still there) or its announcement (none left: numbered, so announced)."""
     files, state = await asyncio.gather(
         list_pull_files(gh, pull.repo, pull.number),
         _read_branch(gh, pull.repo, pull.base.ref, ctx),
     )
-    return still_unnumbered(added_rfcs(files, state.config), state.entries)
+    added = added_rfcs(files, state.config)
+    return added, still_unnumbered(added, state.entries)
 
 
 async def assign_numbers(gh: GitHubAPI, pull: Pull, ctx: Context) -> NumberingResult:

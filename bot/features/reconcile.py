@@ -4,19 +4,26 @@ A sweep visits every installation of the App and every repository it may see, re
 from GitHub what should be true and repairs what is not, through what the webhook handlers
 call (each is idempotent: a write is found before it is made again):
 
-- every open pull request has a completed `RFC validation` run of this App on its head
-  (``bot.features.check.validate``, which also syncs the labels);
-- every pull request merged into the default branch within the window whose new RFC is still
-  ``0000-`` there gets its number (``bot.features.numbering.number_merged``);
 - every ``/rfc`` comment within the window with neither the App's reply nor its reaction is
   answered (``bot.features.commands.answer_comment``);
+- every pull request merged into the default branch within the window whose new RFC is still
+  ``0000-`` there gets its number, and one whose RFCs are numbered gets its announcement and
+  label when the App's announcement is missing (``bot.features.numbering.number_merged``);
+- every open pull request has a completed `RFC validation` run of this App on its head
+  (``bot.features.check.validate``, which also syncs the labels), and labels in step with the
+  ones that run records (else synced, without a second run);
+- every open pull request in a decision (its label, or a decision command in the window) has
+  its reviews recorded (``bot.features.lost_reviews``) and is settled
+  (``bot.features.decisions.settle``: the comment period's end, reminders, the panel);
 - every registered timer (``register_timer``) runs for the repository.
 
 Cheap when nothing changed: every listing is a conditional request (``ListingCache``, one
-per repository, so a thousand repositories do not evict each other's ETags), and an unchanged
-listing is a 304, free of the rate limit. What was proven (a head's check run, a merged pull
-request's number) is remembered in bounded caches; after a restart it is proven again from
-GitHub. Work younger than the grace period is left to its delivery.
+per repository, so a thousand repositories do not evict each other's ETags), read once per
+repository and sweep (``SweepReads``), and an unchanged listing is a 304, free of the rate
+limit. What was proven (a head's check run and the labels it records, a merged pull request's
+number and announcement, a pull request's reviews) is remembered in bounded caches; after a
+restart it is proven again from GitHub. Work younger than the grace period is left to its
+delivery.
 
 Replicas share the work: each sweep starts by asking the runtime for this replica's
 ``Share`` (``bot.policy.replicas``: the live replicas, found by the runtime) and sweeps only the
@@ -36,52 +43,29 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, Protocol
 
 import prometheus_client
 from cachetools import LRUCache
 from gidgethub.abc import GitHubAPI
 
-import bot.features.check as check
-import bot.features.commands as commands
-import bot.features.numbering as numbering
-from bot.features.config import default_branch_config
 from bot.features.context import Context
+from bot.features.sweep_passes import SweepPasses
+from bot.features.sweep_reads import SweepReads
 from bot.features.timers import TIMERS
 from bot.github.budget import budget_low
 from bot.github.client import ClientFactory
 from bot.github.failures import RequestTrail, failure_line
 from bot.github.listings import (
     ListingCache,
-    app_check_runs,
     app_slug,
-    claim_comment,
-    comment_reactions,
-    comments_updated_since,
     installation_repositories,
     installations,
     listing_cache,
-    pulls_updated_since,
 )
-from bot.policy.check import CHECK_NAME
-from bot.policy.reconcile import (
-    ListedComment,
-    check_mark,
-    check_missing,
-    iso,
-    issue_number,
-    jittered,
-    maybe_unanswered,
-    merged_recently,
-    on_pull_request,
-    reacted,
-    settled,
-    unanswered_commands,
-    window_start,
-)
+from bot.policy.reconcile import jittered, window_start
 from bot.policy.replicas import ALONE, Share
-from bot.values import Comment, Pull, Repository
+from bot.values import Repository
 
 log = logging.getLogger(__name__)
 
@@ -92,11 +76,6 @@ GRACE_SECONDS = 120.0
 REPOSITORY_BUDGET_SECONDS = 300.0
 # Start-up sweeps of replicas started together drift apart by up to this much.
 STARTUP_JITTER_SECONDS = 30.0
-# Before answering a command, a sweep claims it with the App's reaction; a claim older than
-# this is taken to be of a replica that died before answering.
-CLAIM_REACTION = "eyes"
-CLAIM_LEASE_SECONDS = 600.0
-PROVEN_ENTRIES = 50_000  # per cache of what was proven (pull requests, comments)
 # Conditional-request caches: one per repository (its listings, the check runs of its heads,
 # small files such as the RFCs in a decision), one per installation, one for the App. A sweep
 # visits every repository in turn, so fewer caches than repositories would evict each one
@@ -165,15 +144,19 @@ class Reconciler:
         self.ctx = ctx
         self.metrics = metrics
         self.window_days = window_days
-        self.grace_seconds = grace_seconds
         self.rng = rng or random.Random()
+        self.passes = SweepPasses(ctx, grace_seconds=grace_seconds, rng=self.rng)
         self._listings: LRUCache[str, ListingCache] = LRUCache(maxsize=LISTING_CACHES)
-        # (repo, pull number) -> the check mark (head sha, base ref) proven to have its run.
-        self._checked: LRUCache[tuple[str, int], tuple[str, str]] = LRUCache(PROVEN_ENTRIES)
-        # (repo, pull number) of merged pull requests whose RFCs are numbered (or need none).
-        self._numbered: LRUCache[tuple[str, int], bool] = LRUCache(PROVEN_ENTRIES)
-        self._bot_login: str | None = None
         self._sweeping = asyncio.Lock()
+
+    @property
+    def grace_seconds(self) -> float:
+        """Work younger than this is left to its delivery (tests set 0: repair at once)."""
+        return self.passes.grace_seconds
+
+    @grace_seconds.setter
+    def grace_seconds(self, seconds: float) -> None:
+        self.passes.grace_seconds = seconds
 
     # --- one sweep -----------------------------------------------------------------------
 
@@ -196,8 +179,8 @@ class Reconciler:
         clients = self._factory()
         jwt = clients.auth.jwt()
         gh = clients.app_client(cache=self._cache(clients, "app"), observer=trail)
-        if self._bot_login is None:
-            self._bot_login = f"{await app_slug(gh, jwt)}[bot]"
+        if not self.passes.bot_login:
+            self.passes.bot_login = f"{await app_slug(gh, jwt)}[bot]"
         found = await installations(gh, jwt)
         self.rng.shuffle(found)
         for installation_id in found:
@@ -282,11 +265,14 @@ class Reconciler:
     ) -> None:
         """Every kind of repair for one repository; one kind failing does not stop the rest.
         ``trail``: the observer of ``gh``'s answers, to name a failed request."""
+        since = window_start(self.ctx.clock(), self.window_days)
+        reads = SweepReads(gh, repository, self.ctx, since)
+
+        def repaired(kind: str, count: int = 1) -> None:
+            self._repaired(report, kind, count)
+
         parts: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-            # Commands first: a status move pushes a commit, whose check the same sweep makes.
-            ("commands", lambda: self._commands(gh, repository, report)),
-            ("numbers", lambda: self._numbers(gh, repository, report)),
-            ("checks", lambda: self._checks(gh, repository, report)),
+            *self.passes.passes(reads, repaired),
             *(
                 (f"timer {name}", lambda timer=timer: timer(gh, repository, self.ctx))
                 for name, timer in TIMERS.items()
@@ -300,65 +286,6 @@ class Reconciler:
             except Exception as error:
                 report.errors += 1
                 _failed(error, trail, "reconcile: %s of %s failed: %s", name, repository.full_name)
-
-    async def _checks(self, gh: GitHubAPI, repository: Repository, report: SweepReport) -> None:
-        repo, now = repository.full_name, self.ctx.clock()
-        listed = await pulls_updated_since(gh, repo, "open", None)
-        self.rng.shuffle(listed)
-        for item in listed:
-            pull = Pull.from_json(item)
-            key, mark = (repo, pull.number), check_mark(pull)
-            if self._checked.get(key) == mark:
-                continue
-            if not settled(item.get("updated_at"), now, self.grace_seconds):
-                continue
-            runs = await app_check_runs(gh, repo, pull.head.sha, CHECK_NAME, self.ctx.app_id)
-            if check_missing(runs, self.ctx.app_id):
-                log.info("reconcile: %s#%s has no check run on %s", repo, pull.number, mark[0])
-                await check.validate(gh, pull, self.ctx)
-                self._repaired(report, "check")
-            self._checked[key] = mark
-
-    async def _numbers(self, gh: GitHubAPI, repository: Repository, report: SweepReport) -> None:
-        repo, now = repository.full_name, self.ctx.clock()
-        since = window_start(now, self.window_days)
-        for item in await pulls_updated_since(gh, repo, "closed", since):
-            pull = Pull.from_json(item)
-            key, merged_at = (repo, pull.number), item.get("merged_at")
-            if key in self._numbered or not merged_recently(pull, merged_at, since):
-                continue
-            if not settled(merged_at, now, self.grace_seconds):
-                continue
-            if await numbering.unnumbered_on_branch(gh, pull, self.ctx):
-                log.info("reconcile: %s#%s merged without its number", repo, pull.number)
-                await numbering.number_merged(gh, pull, self.ctx)
-                self._repaired(report, "number")
-            self._numbered[key] = True
-
-    async def _commands(self, gh: GitHubAPI, repository: Repository, report: SweepReport) -> None:
-        repo, now = repository.full_name, self.ctx.clock()
-        since = window_start(now, self.window_days)
-        items = await comments_updated_since(gh, repo, since)
-        listed = [_listed(item) for item in items]
-        if not maybe_unanswered(listed, self.ctx.app_id, since):
-            return
-        config, _ = await default_branch_config(gh, repo, repository.default_branch, self.ctx)
-        by_id = {int(item["id"]): item for item in items}
-        for found in unanswered_commands(listed, self.ctx.app_id, config.statuses, since):
-            comment = by_id[found.comment.id]
-            if not settled(comment.get("created_at"), now, self.grace_seconds):
-                continue
-            reactions = await comment_reactions(gh, repo, found.comment.id, "+1")
-            if reacted(reactions, self._bot_login or ""):
-                continue  # done, and its reply was deleted by hand: not answered twice
-            claimed = await claim_comment(gh, repo, found.comment.id, CLAIM_REACTION)
-            if claimed is not None and claimed > iso(now - timedelta(seconds=CLAIM_LEASE_SECONDS)):
-                continue  # another replica is answering it (or our own claim's answer was lost)
-            log.info("reconcile: %s#%s comment %s unanswered", repo, found.number, found.comment.id)
-            number = found.number
-            assert number is not None  # maybe_unanswered keeps comments on a pull request only
-            await commands.answer_comment(gh, self.ctx, repository, number, found.comment)
-            self._repaired(report, "command")
 
     # --- bookkeeping ---------------------------------------------------------------------
 
@@ -375,10 +302,10 @@ class Reconciler:
         entries = REPOSITORY_CACHE_ENTRIES
         return listing_cache(self._listings, key, clients.base_url, entries, files=True)
 
-    def _repaired(self, report: SweepReport, kind: str) -> None:
-        report.repairs[kind] += 1
+    def _repaired(self, report: SweepReport, kind: str, count: int = 1) -> None:
+        report.repairs[kind] += count
         if self.metrics is not None:
-            self.metrics.repairs.labels(kind).inc()
+            self.metrics.repairs.labels(kind).inc(count)
 
     def _record(self, report: SweepReport, seconds: float) -> None:
         log.info(
@@ -422,16 +349,6 @@ def _shared(report: SweepReport) -> str:
     if share.missing:
         text += f"; replicas {', '.join(map(str, share.missing))} did not answer"
     return text
-
-
-def _listed(item: dict[str, Any]) -> ListedComment:
-    comment = Comment.from_json(item)
-    return ListedComment(
-        comment,
-        issue_number(str(item.get("issue_url") or "")),
-        on_pull_request(comment.html_url),
-        str(item.get("created_at") or ""),
-    )
 
 
 # --- running -------------------------------------------------------------------------------

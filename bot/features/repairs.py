@@ -13,7 +13,8 @@ runs for that kind, each write found before it is made again:
   (by the writer, or after its time by anyone);
 - announcement: ``numbering.number_merged(writer=True)``: this App made the numbering commit;
 - command: ``commands.answer_comment`` unless the App's reply to the comment is there;
-- decision: ``decisions.settle``.
+- decision: the votes of reviews whose delivery failed (``lost_reviews``), then
+  ``decisions.settle``.
 
 An entry runs only when ``admit`` lets it: not while the App's backlog refuses deliveries,
 nor while a delivery of the same pull request is pending (that delivery does the work, and the
@@ -38,7 +39,9 @@ from gidgethub.abc import GitHubAPI
 import bot.features.check as check
 import bot.features.commands as commands
 import bot.features.decisions as decisions
+import bot.features.lost_reviews as lost_reviews
 import bot.features.numbering as numbering
+from bot.features.config import config_for
 from bot.features.context import Context
 from bot.github.client import ClientFactory, Waiting
 from bot.github.issues import comments, find_own_comment, written_by
@@ -270,10 +273,17 @@ async def repair_command(gh: GitHubAPI, ctx: Context, repair: Repair) -> None:
 
 
 async def repair_decision(gh: GitHubAPI, ctx: Context, repair: Repair) -> None:
-    """A decision's record, panel and labels, as the sweep settles them."""
+    """A decision's record (with the votes of reviews whose delivery failed), panel and
+    labels, as the sweep settles them."""
     pull = await _open_pull(gh, repair)
-    if pull.is_open:
-        await decisions.settle(gh, pull, ctx)
+    if not pull.is_open:
+        return
+    config, _ = await config_for(gh, pull, ctx)
+    reviews = await lost_reviews.listed_reviews(gh, pull)
+    recorded = await lost_reviews.record_lost_reviews(
+        gh, pull, ctx, config, reviews, settled_before=ctx.clock()
+    )
+    await decisions.settle(gh, pull, ctx, config, recorded=recorded > 0)
 
 
 REPAIRS: Mapping[Kind, RepairRun] = {

@@ -1,4 +1,4 @@
-"""Timed work the reconciler's sweeps run for every repository (comment periods, reminders).
+"""Timed work the reconciler's sweeps run for every repository (the dashboard's refresh).
 
 A feature registers ``timer(gh, repository, ctx)`` at import; every sweep calls it. A timer must
 be idempotent, as a handler is: it re-derives from GitHub what is due and does only that.

@@ -1,8 +1,9 @@
 """What a reconciliation sweep must repair, decided from what it read. Pure: no I/O.
 
 The sweep reads listings (open and recently closed pull requests, recent comments, the App's
-check runs on a head); these functions say what is missing: a check run, a number, an answer
-to a command. The repairs themselves are the webhook handlers', called unchanged.
+check runs on a head); these functions say what is missing: a check run, labels out of step
+with it, a number, a number's announcement, an answer to a command, a decision to settle. The
+repairs themselves are the webhook handlers', called unchanged.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.policy.commands import has_candidates, parse_commands
-from bot.policy.markers import reply_ids
+from bot.policy.check_labels import implied_digest, labels_digest, owned_now
+from bot.policy.commands import DECISION_COMMANDS, Command, has_candidates, parse_commands
+from bot.policy.markers import NUMBERED, carries, reply_ids
+from bot.rfc.config.public import Config
 from bot.values import Comment, Pull
 
 JITTER = 0.1  # a periodic sweep runs every interval ± 10%, so replicas drift apart
@@ -59,6 +62,51 @@ def check_missing(runs: Iterable[Mapping[str, object]], app_id: int | None) -> b
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class HeadProof:
+    """What a sweep proved of an open pull request: its head has a completed run of the App
+    (``mark``), whose ``external_id`` records the labels it implies (``implied``, a digest;
+    None: a run of an older release, which records none). ``accepted``: the labels the sweep's
+    own sync left, when they differ from the run's (the config changed since the run)."""
+
+    mark: tuple[str, str]
+    implied: str | None
+    accepted: str | None = None
+
+
+def latest_app_run(
+    runs: Iterable[Mapping[str, object]], app_id: int | None
+) -> Mapping[str, object] | None:
+    """The App's newest completed run among ``runs`` (GitHub shows the latest per App)."""
+    found: Mapping[str, object] | None = None
+    for run in runs:
+        app = run.get("app")
+        owner = app.get("id") if isinstance(app, Mapping) else None
+        if run.get("status") != "completed" or (app_id is not None and owner != app_id):
+            continue
+        if found is None or _run_id(run) > _run_id(found):
+            found = run
+    return found
+
+
+def proof_of(mark: tuple[str, str], run: Mapping[str, object]) -> HeadProof:
+    return HeadProof(mark, implied_digest(run.get("external_id")))
+
+
+def labels_in_step(proof: HeadProof, labels: Iterable[str], config: Config) -> bool:
+    """The pull request's owned labels are the ones its head's run implies (or the ones the
+    sweep's own sync left); a run that records none cannot say, and is taken as in step."""
+    if proof.implied is None:
+        return True
+    now = labels_digest(owned_now(config, labels))
+    return now in (proof.implied, proof.accepted)
+
+
+def _run_id(run: Mapping[str, object]) -> int:
+    value = run.get("id")
+    return value if isinstance(value, int) else -1
+
+
 # --- numbers ------------------------------------------------------------------------------
 
 
@@ -76,6 +124,18 @@ def still_unnumbered(added: Iterable[str], on_branch: Collection[str]) -> list[s
     """The ``0000-`` RFCs a merged pull request added that the default branch still holds
     under that name: numbering never ran (or never finished) for them."""
     return [path for path in added if path in on_branch]
+
+
+def announced(comments: Iterable[ListedComment], app_id: int | None) -> set[int]:
+    """The pull requests holding the App's numbering announcement (its hidden marker, in a
+    comment GitHub proves the App wrote): the merge's own, or the answer to ``/rfc number``."""
+    return {
+        item.number
+        for item in comments
+        if item.number is not None
+        and written_by_app(item.comment, app_id)
+        and carries(item.comment.body, NUMBERED)
+    }
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -132,6 +192,32 @@ def maybe_unanswered(
         and item.comment.id not in answered
         and has_candidates(item.comment.body)
     ]
+
+
+def decision_hints(
+    comments: Sequence[ListedComment],
+    statuses: Sequence[str],
+    since: str,
+    among: Collection[int],
+) -> dict[int, int]:
+    """Pull requests (of ``among``) on which a person made, at or after ``since``, a command
+    that may start or act on a decision (``/rfc status``, approve, concern ...), with the
+    newest such comment. Its handler settles the decision after answering; one that stopped in
+    between left a record with neither label nor panel, which only this points the sweep to."""
+    hints: dict[int, int] = {}
+    for item in comments:
+        number, comment = item.number, item.comment
+        if number is None or number not in among or comment.author_is_bot or not item.on_pull:
+            continue
+        if item.created_at < since or not has_candidates(comment.body):
+            continue
+        if any(_acts_on_decisions(line) for line in parse_commands(comment.body, statuses)):
+            hints[number] = max(hints.get(number, 0), comment.id)
+    return hints
+
+
+def _acts_on_decisions(line: object) -> bool:
+    return isinstance(line, Command) and (line.name == "status" or line.name in DECISION_COMMANDS)
 
 
 def reacted(reactions: Iterable[Mapping[str, object]], login: str) -> bool:

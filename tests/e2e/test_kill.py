@@ -15,7 +15,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.features.reconcile import CLAIM_LEASE_SECONDS
+from bot.features.sweep_passes import CLAIM_LEASE_SECONDS
 from sandbox.delivery import deliver
 from sandbox.simulator import Simulator
 from tests.e2e.processes import REPO, SECRET, SETTLE_SECONDS, rfc, start_serve, until

@@ -13,6 +13,8 @@ import pytest
 
 from bot.features.reconcile import GRACE_SECONDS as RECONCILE_GRACE_SECONDS
 from bot.serve.app import INTAKE, RECONCILER, REPAIRER
+from tests.e2e.decision_helpers import MONA, NINA, open_edit, panel, review, say
+from tests.e2e.decision_helpers import repo as decision_repo
 from tests.e2e.helpers import BRANCH, bot_comments, merge, open_pull, rfc, seed_repo, send
 from tests.e2e.repair_helpers import (
     assert_checked_once,
@@ -27,7 +29,7 @@ from tests.e2e.repair_helpers import (
     validation_runs,
 )
 
-__all__ = ["repair_app"]  # the fixture
+__all__ = ["decision_repo", "repair_app"]  # the fixtures
 
 # Longer than a delivery's retries (its 30 s budget less the 10 s reserve).
 OUTAGE_SECONDS = 45.0
@@ -222,3 +224,22 @@ async def test_a_delivery_refused_with_503_is_repaired_once_load_falls(sim: Any,
         assert "rfc" in sim.pr_labels(repo, pull.number)
     assert repair_count(app, "check", "repaired") == 1
     assert took < 10.0  # the first attempt is due 1-2 s after the refusal
+
+
+async def test_a_review_whose_recording_github_would_not_take_for_a_minute_counts(
+    sim: Any, decision_repo: Any
+) -> None:
+    """The review's delivery cannot write the decision record; the list's decision repair
+    takes the review from GitHub's listing of the pull request's reviews, not only settles."""
+    repo = decision_repo
+    pull = open_edit(sim, repo)
+    async with serving(sim, simulated_waits=True) as app:
+        await say(sim, app, repo, pull.number, MONA, "/rfc status final")
+        sim.fail_for("PATCH", r"/check-runs/\d+$", 502, OUTAGE_SECONDS)  # the record's write
+        await review(sim, app, repo, pull.number, NINA, "APPROVED")
+        assert delivery_count(app, "pull_request_review", "error") == 1
+        await settled(app)
+
+    assert repair_count(app, "decision", "repaired") == 1
+    assert "- [x] `nina`" in panel(sim, repo, pull.number)
+    assert "rfc: final-comment-period" in sim.pr_labels(repo, pull.number)
