@@ -39,6 +39,7 @@ import bot.features.decisions as decisions
 from bot.deliveries import PullDelivery
 from bot.features.config import config_for
 from bot.features.context import Context
+from bot.features.sweep_reads import SweepReads
 from bot.features.timers import register_timer
 from bot.github.budget import budget_low
 from bot.github.client import ClientFactory
@@ -228,15 +229,16 @@ async def read_card(gh: GitHubAPI, item: dict[str, Any], ctx: Context) -> PullCa
     return card
 
 
-async def refresh_known(gh: GitHubAPI, repository: Repository, ctx: Context) -> None:
+async def refresh_known(reads: SweepReads) -> None:
     """The reconciler's timer: cards this process has shown are read again when their pull
     request changed, so the next view is ready at once. Pull requests nobody viewed here cost
     nothing; closed ones are dropped."""
-    repo, cards = repository.full_name, ctx.caches.of(DashboardCache).cards
+    gh, ctx = reads.gh, reads.ctx
+    repo, cards = reads.repo, ctx.caches.of(DashboardCache).cards
     known = [key for key in list(cards.keys()) if key[0] == repo]
     if not known or budget_low(gh):
         return
-    listed = await pulls_updated_since(gh, repo, "open", None)
+    listed = await reads.open_pulls()
     open_numbers = {int(item["number"]) for item in listed}
     for key in known:
         if key[1] not in open_numbers:

@@ -22,10 +22,10 @@ from cachetools import LRUCache
 from gidgethub.abc import GitHubAPI
 
 from bot.features.activity import staleness_of
-from bot.features.config import default_branch_config
 from bot.features.context import Context
 from bot.features.decision_history import read_history
 from bot.features.roles import roster_for
+from bot.features.sweep_reads import SweepReads
 from bot.features.timers import register_timer
 from bot.github.contents import get_file
 from bot.github.labels import ensure_label
@@ -53,10 +53,11 @@ class DigestWeeks(LRUCache[str, str]):
         super().__init__(maxsize=4096)
 
 
-async def sweep_repository(gh: GitHubAPI, repository: Repository, ctx: Context) -> None:
+async def sweep_repository(reads: SweepReads) -> None:
     """Write the week's digest once, after 00:00 UTC of the configured weekday."""
+    gh, repository, ctx = reads.gh, reads.repository, reads.ctx
     repo = repository.full_name
-    config, _ = await default_branch_config(gh, repo, repository.default_branch, ctx)
+    config = await reads.config()
     digest = config.digest
     if digest is None:
         return

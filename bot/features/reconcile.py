@@ -274,7 +274,7 @@ class Reconciler:
         parts: list[tuple[str, Callable[[], Awaitable[None]]]] = [
             *self.passes.passes(reads, repaired),
             *(
-                (f"timer {name}", lambda timer=timer: timer(gh, repository, self.ctx))
+                (f"timer {name}", lambda timer=timer: timer(reads))
                 for name, timer in TIMERS.items()
             ),
         ]

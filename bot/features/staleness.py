@@ -22,13 +22,12 @@ from gidgethub.abc import GitHubAPI
 
 import bot.features.decisions as decisions
 from bot.features.activity import read_activity
-from bot.features.config import default_branch_config
 from bot.features.context import Context
+from bot.features.sweep_reads import SweepReads
 from bot.features.timers import register_timer
 from bot.github.contents import get_file
 from bot.github.issues import post_comment
 from bot.github.labels import KnownLabelCache, set_label
-from bot.github.listings import pulls_updated_since
 from bot.github.pulls import list_pull_files
 from bot.github.repo_issues import claim_issue, release_claim
 from bot.policy.markers import STALE
@@ -36,7 +35,7 @@ from bot.policy.staleness import Staleness, assess, is_held, limit_for, reminder
 from bot.rfc.config.public import Config
 from bot.rfc.document import parse
 from bot.rfc.paths import is_rfc_path
-from bot.values import Pull, Repository, timestamp
+from bot.values import Pull, timestamp
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +43,14 @@ CLAIM = "eyes"  # the App's reaction to the pull request while it writes the rem
 CLAIM_LEASE = timedelta(minutes=10)
 
 
-async def sweep_repository(gh: GitHubAPI, repository: Repository, ctx: Context) -> None:
+async def sweep_repository(reads: SweepReads) -> None:
     """The reconciler's timer: every open RFC pull request (and any still labelled stale) is
-    looked at. The open pull requests are the listing the sweep reads anyway (a 304 when
-    nothing changed); a pull request too young to be stale costs nothing more."""
-    listed = await pulls_updated_since(gh, repository.full_name, "open", None)
+    looked at. The open pull requests are the listing the sweep reads anyway (once per sweep,
+    a 304 when nothing changed); a pull request too young to be stale costs nothing more."""
+    listed = await reads.open_pulls()
     if not listed:
         return
-    config, _ = await default_branch_config(
-        gh, repository.full_name, repository.default_branch, ctx
-    )
+    gh, ctx, config = reads.gh, reads.ctx, await reads.config()
     for item in listed:
         pull = Pull.from_json(item)
         if config.labels.rfc in pull.labels or config.labels.stale in pull.labels:

@@ -1,20 +1,20 @@
-"""Timed work the reconciler's sweeps run for every repository (the dashboard's refresh).
+"""Timed work the reconciler's sweeps run for every repository (staleness, the digest, the
+dashboard's refresh).
 
-A feature registers ``timer(gh, repository, ctx)`` at import; every sweep calls it. A timer must
-be idempotent, as a handler is: it re-derives from GitHub what is due and does only that.
-Kept apart from the reconciler so that a feature registering a timer need not import it.
+A feature registers ``timer(reads)`` at import; every sweep calls it with the repository's
+``SweepReads``, so a timer reads the listings and the config the sweep's passes read, each at
+most once per repository per sweep. A timer must be idempotent, as a handler is: it
+re-derives from GitHub what is due and does only that. Kept apart from the reconciler so that
+a feature registering a timer need not import it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from gidgethub.abc import GitHubAPI
+from bot.features.sweep_reads import SweepReads
 
-from bot.features.context import Context
-from bot.values import Repository
-
-Timer = Callable[[GitHubAPI, Repository, Context], Awaitable[None]]
+Timer = Callable[[SweepReads], Awaitable[None]]
 TIMERS: dict[str, Timer] = {}
 
 

@@ -226,8 +226,8 @@ async def test_a_forged_reply_marker_does_not_silence_a_command(
 async def test_timers_run_for_every_repository(sim: Any, bot_app: Any, repo: Any) -> None:
     seen: list[str] = []
 
-    async def remind(gh: Any, repository: Any, ctx: Any) -> None:
-        seen.append(repository.full_name)
+    async def remind(reads: Any) -> None:
+        seen.append(reads.repository.full_name)
         raise RuntimeError("a failing timer does not stop the sweep")
 
     register_timer("test-reminder", remind)
