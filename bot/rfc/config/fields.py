@@ -27,6 +27,7 @@ from bot.rfc.config.collection_kinds import (
     StatusKey,
     TransitionKey,
 )
+from bot.rfc.config.follow_up import FollowUpConfig, follow_up_statuses
 from bot.rfc.config.scalar_kinds import (
     Approver,
     Boolean,
@@ -235,6 +236,15 @@ class Config:
     )
     index_file: str = setting(
         FileName(), "README.md", "The index of RFCs inside rfc_dir, regenerated on merge."
+    )
+    follow_up: FollowUpConfig = setting(
+        Section(FollowUpConfig),
+        FollowUpConfig(),
+        "What the numbering commit does besides numbers: a tracking issue, rewritten links "
+        "(docs/numbering.md).",
+        heading="After acceptance.",
+        names_statuses=follow_up_statuses,
+        default_must_match=False,
     )
 
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.rfc.config.collection_kinds import MappingOf
+from bot.rfc.config.collection_kinds import MappingOf, OrNull
 from bot.rfc.config.fields import Config
 from bot.rfc.config.sections import Section, settings_of
 from bot.rfc.config.yaml_file import flow_yaml
@@ -24,6 +24,12 @@ def _rows(table: type, prefix: str) -> list[str]:
         if isinstance(row.kind, Section):
             rows.append(f"| `{key}` | {_cell(row.kind.shown)} | see `{key}.*` | {_cell(row.doc)} |")
             rows += _rows(row.kind.table, f"{key}.")
+            continue
+        if isinstance(row.kind, OrNull) and isinstance(row.kind.kind, Section):
+            # A table that may be null (off): the key with its default, then the table's keys.
+            default = f"`{_cell(flow_yaml(row.default))}`"
+            rows.append(f"| `{key}` | {_cell(row.kind.shown)} | {default} | {_cell(row.doc)} |")
+            rows += _rows(row.kind.kind.table, f"{key}.")
             continue
         if isinstance(row.kind, MappingOf) and isinstance(row.kind.value, Section):
             # A mapping of tables (decisions): the mapping, then each key of one entry.
