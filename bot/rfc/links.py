@@ -274,8 +274,7 @@ def target(raw: str, doc_path: str) -> Target | None:
 def rewrite_links(text: str, doc_path: str, renames: Mapping[str, str]) -> str:
     """``text`` with each relative link to a renamed file (``renames``: old path -> new
     path, from the repository root) pointing at its new path; everything else as it was."""
-    names = {posixpath.basename(old) for old in renames}
-    if not names or not any(name.casefold() in text.casefold() for name in names):
+    if not _mentions(text, {posixpath.basename(old).casefold() for old in renames}):
         return text
     edits: list[tuple[int, int, str]] = []
     for destination in destinations(text, needle=".md"):
@@ -288,6 +287,15 @@ def rewrite_links(text: str, doc_path: str, renames: Mapping[str, str]) -> str:
         rewritten = new_path + found.rest
         edits.append((destination.start, destination.end, raw.replace(inner, rewritten, 1)))
     return _apply(text, edits)
+
+
+def _mentions(text: str, names: set[str]) -> bool:
+    """Whether ``text`` names one of the files at all (percent-escapes read): most files do
+    not, and are left without a parse."""
+    folded = text.casefold()
+    if any(name in folded for name in names):
+        return True
+    return "%" in text and any(name in unquote(folded) for name in names)
 
 
 def _new_raw_path(found: Target, new_path: str, doc_path: str) -> str:

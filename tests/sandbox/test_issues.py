@@ -83,7 +83,7 @@ async def test_the_listing_filters_and_holds_pull_requests(
     assert [i["title"] for i in tracked.body] == ["one"]
     assert tracked.body[0]["state"] == "closed" and tracked.body[0]["state_reason"] == "completed"
     oldest_first = await api.get(f"{REPO}/issues?state=all&direction=asc")
-    assert [i["number"] for i in oldest_first.body][0] == pull.number
+    assert oldest_first.body[0]["number"] == pull.number
     assert sim.violations == []
 
 
