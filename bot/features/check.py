@@ -29,6 +29,7 @@ from bot.features.config import config_for
 from bot.features.context import Context
 from bot.features.roles import is_maintainer
 from bot.features.session import CommandSession
+from bot.github import gitdata
 from bot.github.budget import budget_low
 from bot.github.checks import create_check_run, update_check_run
 from bot.github.contents import get_file
@@ -139,15 +140,16 @@ async def validate(
     changes = select_rfc_changes(files, config)
     texts = await _gather_bounded(_read(gh, pull, change) for change in changes)
     today = started.date()
+    known = await _known_files(gh, pull, config, texts)
     first = PullProvenance(opener=pull.author)
     results = [
-        await _check(ctx, change, text, config, today, first.for_path(change.path))
+        await _check(ctx, change, text, config, today, first.for_path(change.path), known)
         for change, text in zip(changes, texts, strict=True)
     ]
     if any(result.status_unauthorised for result in results):
         proven = await _provenance(gh, pull, config, ctx)
         results = [
-            await _check(ctx, change, text, config, today, proven.for_path(change.path))
+            await _check(ctx, change, text, config, today, proven.for_path(change.path), known)
             if result.status_unauthorised
             else result
             for change, text, result in zip(changes, texts, results, strict=True)
@@ -186,6 +188,16 @@ async def _read(gh: GitHubAPI, pull: Pull, change: RfcChange) -> FileTexts:
     return content, old
 
 
+async def _known_files(
+    gh: GitHubAPI, pull: Pull, config: Config, texts: list[FileTexts]
+) -> frozenset[str] | None:
+    """The RFC directory's files at the head, for ``rfc-link-target``; not read (None, the rule
+    is silent) when no RFC text names a ``.md`` file."""
+    if not any(head is not None and b".md" in head.lower() for head, _ in texts):
+        return None
+    return await gitdata.files_in(gh, pull.repo, pull.head.sha, config.rfc_dir)
+
+
 async def _check(
     ctx: Context,
     change: RfcChange,
@@ -193,6 +205,7 @@ async def _check(
     config: Config,
     today: date,
     provenance: Provenance,
+    known: frozenset[str] | None = None,
 ) -> FileResult:
     if change.kind == "removed":
         return deleted_rfc(change)
@@ -201,7 +214,13 @@ async def _check(
         log.warning("%s is missing at the head", change.path)
         return FileResult(change, ())
     result = await ctx.lint(
-        change.path, content, config, base=base, today=today, provenance=provenance
+        change.path,
+        content,
+        config,
+        base=base,
+        today=today,
+        provenance=provenance,
+        known_files=known,
     )
     return FileResult.from_lint(change, result.diagnostics, result.document, result.status_before)
 

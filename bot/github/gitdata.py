@@ -92,6 +92,12 @@ async def get_directory(
     ]
 
 
+async def files_in(gh: GitHubAPI, repo: str, commit_sha: str, directory: str) -> frozenset[str]:
+    """The paths of the files directly in ``directory`` at a commit (none if it is missing)."""
+    listing = await get_directory(gh, repo, await get_commit_tree(gh, repo, commit_sha), directory)
+    return frozenset(entry.path for entry in listing or [] if entry.type == "blob")
+
+
 async def create_blob(gh: GitHubAPI, repo: str, content: bytes) -> str:
     """Store bytes exactly (base64, so line endings and encoding survive); returns the sha."""
     blob = await gh.post(
