@@ -361,7 +361,6 @@ class Issue:
     closed_at: datetime | None = None
     labels: list[str] = field(default_factory=list)
     assignees: list[str] = field(default_factory=list)
-    reactions: list[Reaction] = field(default_factory=list)
 
 
 @dataclass
@@ -387,7 +386,6 @@ class PullRequest:
     maintainer_can_modify: bool = True
     labels: list[str] = field(default_factory=list)
     merge_base_sha: str | None = None  # frozen at merge, so the file list stays the PR's
-    reactions: list[Reaction] = field(default_factory=list)  # to the pull request itself
 
     def current_head(self) -> str:
         """Follow the head branch while it exists (pushes move the PR's head and, as on
@@ -413,6 +411,7 @@ class Repo:
     installation_id: int | None
     objects: ObjectStore
     branches: dict[str, str] = field(default_factory=dict)
+    refs: dict[str, str] = field(default_factory=dict)  # other refs ("x/y" of refs/x/y) -> sha
     protected: set[str] = field(default_factory=set)
     permissions: dict[str, str] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)  # lower-cased name -> label

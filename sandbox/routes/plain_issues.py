@@ -1,5 +1,5 @@
-"""REST routes of issues that are not pull requests: create, list, update, who may be assigned,
-and reactions to an issue or pull request itself.
+"""REST routes of issues that are not pull requests: create, list, update, and who may be
+assigned.
 
 Issues and pull requests share the repository's numbers; the issue listing holds both (a pull
 request with its ``pull_request`` key), as GitHub's does. An assignee who cannot be assigned
@@ -19,7 +19,6 @@ from sandbox.sim_state import (
     ApiError,
     Issue,
     PullRequest,
-    Reaction,
     Repo,
     iso,
     not_found,
@@ -220,20 +219,3 @@ def check_assignee(sim: GitHub, call: Call) -> Reply:
     if not assignable(sim, repo, call.params["assignee"]):
         raise not_found()
     return Reply(204, None)
-
-
-def create_issue_reaction(sim: GitHub, call: Call) -> Reply:
-    """A reaction to an issue or pull request itself: 201 when new, 200 with the existing one
-    when this user already reacted so (GitHub: "Reaction exists")."""
-    repo = repo_of(sim, call, write=True)
-    number = int(call.params["issue_number"])
-    target = repo.issues.get(number) or repo.pulls.get(number)
-    if target is None:
-        raise not_found()
-    content = body_of(call).get("content")
-    for reaction in target.reactions:
-        if reaction.user == sim.bot_login and reaction.content == content:
-            return Reply(200, render.reaction_json(reaction))
-    reaction = Reaction(sim.next_id(), sim.bot_login, "Bot", str(content), sim.clock.now())
-    target.reactions.append(reaction)
-    return Reply(201, render.reaction_json(reaction))

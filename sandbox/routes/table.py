@@ -105,6 +105,7 @@ API_ROUTES: tuple[ApiRoute, ...] = (
     # Git data
     ApiRoute("GET", REPO + "/git/ref/{ref}", "git/get-ref", git.get_ref),
     ApiRoute("PATCH", REPO + "/git/refs/{ref}", "git/update-ref", git.update_ref),
+    ApiRoute("POST", REPO + "/git/refs", "git/create-ref", git.create_ref),
     ApiRoute("GET", REPO + "/git/commits/{commit_sha}", "git/get-commit", git.get_git_commit),
     ApiRoute("POST", REPO + "/git/commits", "git/create-commit", git.create_git_commit),
     ApiRoute("POST", REPO + "/git/blobs", "git/create-blob", git.create_blob),
@@ -181,7 +182,7 @@ API_ROUTES: tuple[ApiRoute, ...] = (
         "issues/remove-label",
         issues.remove_issue_label,
     ),
-    # Issues that are not pull requests (tracking issues), and reactions to an issue itself
+    # Issues that are not pull requests (tracking issues)
     ApiRoute("POST", REPO + "/issues", "issues/create", plain_issues.create_issue),
     ApiRoute("GET", REPO + "/issues", "issues/list-for-repo", plain_issues.list_issues),
     ApiRoute("PATCH", REPO + "/issues/{issue_number}", "issues/update", plain_issues.update_issue),
@@ -190,12 +191,6 @@ API_ROUTES: tuple[ApiRoute, ...] = (
         REPO + "/assignees/{assignee}",
         "issues/check-user-can-be-assigned",
         plain_issues.check_assignee,
-    ),
-    ApiRoute(
-        "POST",
-        REPO + "/issues/{issue_number}/reactions",
-        "reactions/create-for-issue",
-        plain_issues.create_issue_reaction,
     ),
     # Check runs
     ApiRoute("POST", REPO + "/check-runs", "checks/create", checks.create_check_run),

@@ -72,7 +72,3 @@ class StateReading(GitHub):
             issue_json(self, target, issue, self.base_url)
             for issue in sorted(target.issues.values(), key=lambda i: i.number)
         ]
-
-    def pull_reactions(self, repo: RepoRef, number: int) -> list[tuple[str, str]]:
-        """(user, content) of each reaction to the pull request itself."""
-        return [(r.user, r.content) for r in self._pull(self._repo(repo), number).reactions]
