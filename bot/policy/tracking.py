@@ -3,8 +3,8 @@ the authors to assign, a checklist from the RFC's named sections, links to the R
 request, and the hidden marker by which the App finds it again). Pure.
 
 Only the RFC's text on the default branch after the merge is read, never a ``**Tracking
-Issue:**`` line in it: that line is the App's to write (``record_tracking_issue``), and one an
-author wrote is overwritten.
+Issue:**`` line in it: that line is the App's to write (``bot.rfc.numbering.follow_up``), and one
+an author wrote is overwritten.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from bot.policy.markers import defuse, tracking
 from bot.policy.text import clip, one_line
 from bot.rfc.config.public import Config
-from bot.rfc.document import TRACKING_ISSUE, Document, normalize_title
-from bot.rfc.edits import set_or_add_field
+from bot.rfc.document import Document, normalize_title
 from bot.rfc.paths import parse_name
 
 MAX_TITLE = 256  # GitHub's limit on an issue title
@@ -87,21 +86,12 @@ def tracking_issue(
     )
 
 
-def record_tracking_issue(text: str, issue: int) -> str:
-    """The RFC's text with ``**Tracking Issue:** #N`` (set, or added after the metadata);
-    unchanged when the file has no metadata block to hold it."""
-    try:
-        return set_or_add_field(text, TRACKING_ISSUE, f"#{issue}")
-    except ValueError:
-        return text
-
-
 def _checklist(doc: Document, sections: Sequence[str]) -> list[str]:
     """Each named section's bullets (its sub-sections' too) as unchecked boxes."""
     wanted = [normalize_title(title) for title in sections]
     lines: list[str] = []
     budget = MAX_ITEMS
-    for key, title in zip(wanted, sections, strict=True):
+    for key in wanted:
         for section in (s for s in doc.sections if s.key == key):
             items = [
                 _item(item.text)
