@@ -171,12 +171,10 @@ def follow_up(
 ) -> Plan:
     """The plan with what the numbering commit carries besides numbers: each RFC's
     ``**Tracking Issue:** #N`` (``tracking``: unnumbered path -> issue; a value already there,
-    an author's, is overwritten) and, in the renamed RFCs, the index and the other markdown
-    files of ``link_texts`` (path -> text), every relative link to a renamed RFC pointing at
-    its numbered path."""
-    renames = plan.renames()
-    if not renames:
-        return plan
+    an author's, is overwritten) and, unless ``follow_up.links`` is off, in the renamed RFCs,
+    the index and the other markdown files of ``link_texts`` (path -> text), every relative
+    link to a renamed RFC pointing at its numbered path."""
+    renames = plan.renames() if config.follow_up.links is not None else {}
     assignments = tuple(
         replace(
             a,
@@ -187,7 +185,7 @@ def follow_up(
         for a in plan.assignments
     )
     index = plan.index_text
-    if index is not None:
+    if index is not None and renames:
         index = rewrite_links(index, config.index_path, renames)
     rewritten = []
     for path, text in sorted(link_texts.items()):

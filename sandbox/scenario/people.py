@@ -7,7 +7,7 @@ from typing import Any
 
 from sandbox import sim_render
 from sandbox.github import GitHub, RepoRef
-from sandbox.sim_state import Reaction, Review, TeamMembership
+from sandbox.sim_state import Issue, Reaction, Review, TeamMembership
 
 PERMISSION_NAMES = ("read", "triage", "write", "maintain", "admin")
 REVIEW_STATES = ("APPROVED", "CHANGES_REQUESTED", "COMMENTED")
@@ -65,6 +65,16 @@ class PeopleScenes(GitHub):
         comment = target.comments[comment_id]
         comment.body, comment.updated_at = body, self.clock.now()
         return self.comment_json(target, comment)
+
+    def open_issue(self, repo: RepoRef, user: str, title: str, body: str = "") -> int:
+        """A person opens an issue on github.com (not through an App); returns its number."""
+        target = self._repo(repo)
+        moment = self.clock.now()
+        number = target.take_number()
+        target.issues[number] = Issue(
+            number, self.next_id(), title, body, user, "User", moment, moment
+        )
+        return number
 
     def edit_pull_body(self, repo: RepoRef, number: int, body: str) -> None:
         """The author edits the pull request's description on github.com."""
