@@ -44,6 +44,17 @@ def test_links_elsewhere_in_code_or_to_other_files_are_not_its_business() -> Non
     assert _found(text) == []
 
 
+def test_code_blocks_and_spans_over_lines_hold_no_links() -> None:
+    text = VALID.replace(
+        "Two weeks.",
+        "Two weeks. `a code span\n[x](0098-nope.md) still code`\n\n"
+        "```\n[y](0097-nope.md)\n```\n\n    [z](0096-nope.md)\n\nA [real](0095-gone.md) one.",
+    )
+    [diagnostic] = _found(text)
+    assert "0095-gone.md" in diagnostic.message
+    assert text.splitlines()[diagnostic.line - 1].startswith("A [real]")
+
+
 def test_reference_definitions_and_the_configured_directory_count() -> None:
     text = _with("See [old][r].") + "\n[r]: ../proposals/0007-gone.md\n"
     config = load_config("rfc_dir: proposals\n")

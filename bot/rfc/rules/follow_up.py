@@ -44,23 +44,43 @@ TRACKING_BY_APP = define(
 @checker
 def check_links(doc: Document, ctx: LintContext) -> None:
     known = ctx.known_files
-    text = "\n".join(doc.lines)
-    if known is None or ".md" not in text.casefold():
+    if known is None:
         return
     folder = ctx.config.rfc_dir
-    for found in destinations(text, needle=".md"):
-        resolved = target(found.raw, ctx.path)
-        if resolved is None or not resolved.path.casefold().endswith(".md"):
+    for first_line, text in _runs_naming_md(doc):
+        for found in destinations(text, needle=".md"):
+            resolved = target(found.raw, ctx.path)
+            if resolved is None or not resolved.path.casefold().endswith(".md"):
+                continue
+            if posixpath.dirname(resolved.path) != folder or resolved.path in known:
+                continue
+            ctx.report(
+                LINK_TARGET,
+                first_line + found.line - 1,
+                f"The link points at `{resolved.path}`, which is not in the repository.",
+                column=found.column,
+                end_column=found.column + len(found.raw) - 1,
+            )
+
+
+def _runs_naming_md(doc: Document) -> list[tuple[int, str]]:
+    """(first line, text) of each run of non-blank lines outside code that names a ``.md``
+    file: a link never spans a blank line, so only these are parsed again (most of an RFC
+    is not, and a document without such a line costs one pass over its lines)."""
+    runs: list[tuple[int, str]] = []
+    start, named = 0, False
+    lines: list[str] = []
+    for number, line in enumerate([*doc.lines, ""], start=1):
+        if line.strip() and number not in doc.code_lines:
+            if not lines:
+                start = number
+            lines.append(line)
+            named = named or ".md" in line.casefold()
             continue
-        if posixpath.dirname(resolved.path) != folder or resolved.path in known:
-            continue
-        ctx.report(
-            LINK_TARGET,
-            found.line,
-            f"The link points at `{resolved.path}`, which is not in the repository.",
-            column=found.column,
-            end_column=found.column + len(found.raw) - 1,
-        )
+        if named:
+            runs.append((start, "\n".join(lines)))
+        lines, named = [], False
+    return runs
 
 
 @checker
