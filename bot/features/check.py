@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Iterable
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
-from gidgethub import routing
+from gidgethub import BadRequest, routing
 from gidgethub.abc import GitHubAPI
 
 from bot.deliveries import CheckDelivery, PullDelivery
@@ -195,7 +195,11 @@ async def _known_files(
     is silent) when no RFC text names a ``.md`` file."""
     if not any(head is not None and b".md" in head.lower() for head, _ in texts):
         return None
-    return await gitdata.files_in(gh, pull.repo, pull.head.sha, config.rfc_dir)
+    try:
+        return await gitdata.files_in(gh, pull.repo, pull.head.sha, config.rfc_dir)
+    except BadRequest as error:  # the head is gone (a force push, a deleted fork): no rule
+        log.info("%s#%s: no file list at the head (%s)", pull.repo, pull.number, error)
+        return None
 
 
 async def _check(

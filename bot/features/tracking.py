@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cachetools import LRUCache
@@ -210,8 +210,3 @@ async def _claim(gh: GitHubAPI, pull: Pull, base: tuple[str, str], ctx: Context)
         )
     log.warning("tracking issues of %s#%s: taking over a claim %s s old", repo, pull.number, age)
     return False
-
-
-def issue_lines(issues: Mapping[str, int]) -> dict[str, str]:
-    """RFC path -> ``#N``: how the announcement names each RFC's tracking issue."""
-    return {path: f"#{number}" for path, number in issues.items()}
