@@ -213,6 +213,8 @@ async def run_number_command(session: CommandSession, command: Command) -> Outco
             f"`{pull.default_branch}`: RFCs are numbered on the default branch only."
         )
     outcome = await assign_numbers(gh, pull, session.ctx)
+    renamed = [(a.old_path, a.new_path) for a in outcome.assigned]
+    await update_rendered_link(gh, pull, outcome.branch, renamed)
     if not outcome.added:
         rfc_dir = outcome.config.rfc_dir
         return Outcome(

@@ -205,8 +205,9 @@ async def _claim(gh: GitHubAPI, pull: Pull, base: tuple[str, str], ctx: Context)
     age = None if made is None else (ctx.clock() - made).total_seconds()
     if age is not None and age < ctx.announce_after_seconds:
         raise TrackingPending(
-            f"Another process of the App is opening the tracking issue of #{pull.number}; "
-            "the numbers follow once it has (retried within seconds)."
+            f"Another process of the App is opening the tracking issue of #{pull.number} right "
+            "now, and its numbering commit follows. If the RFC is still unnumbered in two "
+            "minutes, comment `/rfc number` again."
         )
     log.warning("tracking issues of %s#%s: taking over a claim %s s old", repo, pull.number, age)
     return False

@@ -155,3 +155,27 @@ async def test_a_rendered_link_to_another_repository_is_not_touched(sim: Any, bo
 
     assert sim.pull_request(repo, pull.number).body == foreign
     assert f"https://github.com/{REPO}" not in foreign
+
+
+async def test_the_number_command_after_a_refusal_opens_the_issue_and_moves_the_link(
+    sim: Any, bot_app: Any
+) -> None:
+    repo = seed(sim)
+    sim.set_permission(repo, "mona", "admin")
+    pull = merged(sim, repo)
+    sim.protect_branch(repo, "main")
+    await send(bot_app, "pull_request", sim.event_pull_request(repo, pull.number, "closed"))
+    [refusal] = bot_comments(sim, repo, pull.number)
+    assert "Protected branch update failed" in refusal
+    [opened] = tracking_issues(sim, repo)  # opened before the refused commit: kept, reused
+
+    repo.protected.discard("main")
+    comment = sim.add_comment(repo, pull.number, "mona", "/rfc number")
+    await send(bot_app, "issue_comment", sim.event_issue_comment(repo, pull.number, comment))
+
+    assert [i["number"] for i in tracking_issues(sim, repo)] == [opened["number"]]
+    assert f"**Tracking Issue:** #{opened['number']}" in sim.file(repo, NUMBERED)
+    reply = bot_comments(sim, repo, pull.number)[-1]
+    assert f"Assigned RFC 0002: [{NUMBERED}]" in reply
+    assert f"tracked in #{opened['number']}" in reply
+    assert RENDERED_NEW in sim.pull_request(repo, pull.number).body
