@@ -60,7 +60,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         return {
             "lint": lambda: bench_lint.measure(3, 5, 50, 1, markdownlint_prefix),
             "hostile": lambda: bench_hostile.measure(5_000, 2),
-            "links": lambda: bench_links.measure(5_000, 2),
+            "links": lambda: bench_links.measure(5_000, 3),
             "intake": lambda: bench_intake.measure(500, 3),
             "latency": lambda: bench_latency.measure(5),
             "loop-lag": lambda: bench_loop_lag.measure(rounds=1, repeat=3),
