@@ -1,8 +1,8 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
     python bench/run.py [--quick] [--markdownlint-prefix DIR]
-        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,stale,load,cpu,site,
-                dashboard,readiness,recovery,extends]
+        [--only lint,hostile,links,intake,latency,loop-lag,ack,flood,sweep,stale,load,cpu,
+                site,dashboard,readiness,recovery,extends]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -28,6 +28,7 @@ from bench import (  # noqa: E402
     bench_hostile,
     bench_intake,
     bench_latency,
+    bench_links,
     bench_lint,
     bench_load,
     bench_loop_lag,
@@ -42,6 +43,7 @@ from bench.figure import Figure, print_figures  # noqa: E402
 BENCHES = (
     "lint",
     "hostile",
+    "links",
     "intake",
     "latency",
     "loop-lag",
@@ -64,6 +66,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         return {
             "lint": lambda: bench_lint.measure(3, 5, 50, 1, markdownlint_prefix),
             "hostile": lambda: bench_hostile.measure(5_000, 2),
+            "links": lambda: bench_links.measure(5_000, 3),
             "intake": lambda: bench_intake.measure(500, 3),
             "latency": lambda: bench_latency.measure(5),
             "loop-lag": lambda: bench_loop_lag.measure(rounds=1, repeat=3),
@@ -84,6 +87,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
     return {
         "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
         "hostile": bench_hostile.measure,
+        "links": bench_links.measure,
         "intake": bench_intake.measure,
         "latency": bench_latency.measure,
         "loop-lag": bench_loop_lag.measure,

@@ -210,6 +210,34 @@ class Comment:
 
 
 @dataclass(frozen=True, slots=True)
+class Issue:
+    """An issue (or a pull request, as the issue listing shows it)."""
+
+    number: int
+    title: str
+    body: str
+    html_url: str
+    author_is_bot: bool
+    app_id: int | None  # the App that opened it (``performed_via_github_app``), if any
+    is_pull: bool
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "issue") -> Issue:
+        user = data.get("user") if isinstance(data, Mapping) else None
+        app = data.get("performed_via_github_app") if isinstance(data, Mapping) else None
+        app_id = app.get("id") if isinstance(app, Mapping) else None
+        return cls(
+            number=integer(data, "number", where),
+            title=optional_text(data, "title", where) or "",
+            body=optional_text(data, "body", where) or "",
+            html_url=optional_text(data, "html_url", where) or "",
+            author_is_bot=isinstance(user, Mapping) and user.get("type") == "Bot",
+            app_id=app_id if isinstance(app_id, int) else None,
+            is_pull=isinstance(data, Mapping) and data.get("pull_request") is not None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Viewer:
     """Who signed in: their GitHub login and numeric user id (the id never changes)."""
 

@@ -6,7 +6,8 @@ annotations on the offending lines, and the labels. Then it pushes a fix and sho
 turn green. Then `/rfc status proposed`; a decision to make the RFC Final (a maintainer starts
 it, another approves in a review, a third raises a concern and resolves it, the one-minute
 comment period runs out on the simulator's clock, and the App's sweep makes the move); the
-number assigned on merge; and `rfc-bot audit --github` of the repository: who decided what.
+number assigned on merge, with the RFC's tracking issue and the links to it rewritten; and
+`rfc-bot audit --github` of the repository: who decided what.
 
 Exit status 0 when the loop behaved (red, then green), 1 otherwise.
 """
@@ -37,6 +38,8 @@ from sandbox.simulator import Simulator
 REPO = "octo-org/rfcs"
 RFC_PATH = "rfcs/0000-job-retries.md"
 NUMBERED_PATH = "rfcs/0001-job-retries.md"
+DOC_PATH = "docs/job-retries.md"  # links to the RFC: the numbering commit rewrites the link
+DOC = "# Operating job retries\n\nThe design is [the RFC](../rfcs/0000-job-retries.md).\n"
 BRANCH = "rfc/job-retries"
 AUTHOR = "alice"
 MAINTAINER = "mona"
@@ -120,9 +123,10 @@ async def _story(demo: Demo, term: Terminal) -> bool:
     pull = sim.open_pull_request(
         repo,
         head=BRANCH,
-        files={RFC_PATH: demo_file("flawed.md")},
+        files={RFC_PATH: demo_file("flawed.md"), DOC_PATH: DOC},
         author=AUTHOR,
         title="RFC: Job retries",
+        body=f"Retries with backoff.\n\n[Rendered]({_blob(repo, BRANCH, RFC_PATH)})\n",
     )
     await demo.deliver("pull_request", sim.event_pull_request(repo, pull.number, "opened"))
     first = show_check(term, sim, repo, pull.number, sim.head(repo, BRANCH))
@@ -145,6 +149,7 @@ async def _story(demo: Demo, term: Terminal) -> bool:
     proposed = await _status_command(demo, term, repo, pull.number)
     final = await _decision(demo, term, repo, pull.number)
     numbered = await _merge(demo, term, repo, pull.number)
+    tracked, linked = _follow_up(term, sim, repo, pull.number)
     audited = await _audit(demo, term, repo)
     steps = {
         "red on the flawed RFC": first == "failure",
@@ -152,12 +157,18 @@ async def _story(demo: Demo, term: Terminal) -> bool:
         "/rfc status proposed committed": proposed,
         "decision: approvals, a concern, the comment period, the App's move to Final": final,
         "number assigned on merge": numbered,
+        "tracking issue opened once, recorded beside the number, linked both ways": tracked,
+        "links to the renamed RFC rewritten (a doc, the Rendered link)": linked,
         "audit: every move proven, the decision's approvers named": audited,
     }
     term.step("Result")
     for step, done in steps.items():
         term.say(term.paint(f"{'ok ' if done else 'FAILED'} {step}", "32" if done else "1;31"))
     return all(steps.values())
+
+
+def _blob(repo: Any, ref: str, path: str) -> str:
+    return f"{repo.web_url}/{REPO}/blob/{ref}/{path}"
 
 
 def show_check(term: Terminal, sim: Simulator, repo: Any, number: int, head_sha: str) -> str | None:
@@ -302,6 +313,36 @@ async def _merge(demo: Demo, term: Terminal, repo: Any, number: int) -> bool:
     term.say(f"Labels {', '.join(sorted(sim.pr_labels(repo, number)))}")
     numbered = NUMBERED_PATH in rfcs and RFC_PATH not in rfcs
     return numbered and "rfc: numbered" in sim.pr_labels(repo, number)
+
+
+def _follow_up(term: Terminal, sim: Simulator, repo: Any, number: int) -> tuple[bool, bool]:
+    """What the merge did besides the number: (the tracking issue opened, recorded and
+    linked from the pull request; the links to the RFC rewritten)."""
+    term.step("...and, in the same commit and after it: the tracking issue and the links")
+    issues = [i for i in sim.issues(repo) if i["user"]["login"] == sim.bot_login]
+    for issue in issues:
+        people = ", ".join(a["login"] for a in issue["assignees"]) or "nobody"
+        term.say(f"issue #{issue['number']}: {issue['title']} (assigned to {people})")
+        for line in issue["body"].splitlines()[1:]:
+            if line.strip():
+                term.say(f"    {line}")
+    text = sim.file(repo, NUMBERED_PATH) or ""
+    recorded = next((ln.strip() for ln in text.splitlines() if "Tracking Issue" in ln), "")
+    term.say(f"{NUMBERED_PATH} on main: {recorded or '(no Tracking Issue line)'}")
+    doc = sim.file(repo, DOC_PATH) or ""
+    link = next((ln for ln in doc.splitlines() if "](" in ln), "")
+    term.say(f"{DOC_PATH} on main: {link}")
+    body = sim.pull_request(repo, number).body
+    rendered = next((ln for ln in body.splitlines() if ln.startswith("[Rendered]")), "")
+    term.say(f"pull request description: {rendered}")
+    announced = any(
+        issues and f"tracked in #{issues[0]['number']}" in c["body"]
+        for c in sim.comments(repo, number)
+        if c["user"]["login"] == sim.bot_login
+    )
+    tracked = len(issues) == 1 and recorded == f"**Tracking Issue:** #{issues[0]['number']}"
+    linked = "../rfcs/0001-job-retries.md" in link and f"/blob/main/{NUMBERED_PATH}" in rendered
+    return tracked and announced, linked
 
 
 async def _audit(demo: Demo, term: Terminal, repo: Any) -> bool:

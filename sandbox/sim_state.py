@@ -417,6 +417,7 @@ class Repo:
     installation_id: int | None
     objects: ObjectStore
     branches: dict[str, str] = field(default_factory=dict)
+    refs: dict[str, str] = field(default_factory=dict)  # other refs ("x/y" of refs/x/y) -> sha
     protected: set[str] = field(default_factory=set)
     permissions: dict[str, str] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)  # lower-cased name -> label

@@ -70,11 +70,11 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/repos/{owner}/{repo}/issues"),
     ("patch", "/repos/{owner}/{repo}/issues/{issue_number}"),
     ("get", "/repos/{owner}/{repo}/assignees/{assignee}"),
-    ("post", "/repos/{owner}/{repo}/issues/{issue_number}/reactions"),
     ("patch", "/repos/{owner}/{repo}/pulls/{pull_number}"),
     # The stale reminder's claim is the App's reaction to the pull request, given back when
     # activity resumes
     ("delete", "/repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"),
+    ("post", "/repos/{owner}/{repo}/git/refs"),  # the claim on a merge's tracking issues
 )
 
 # Operation keys worth keeping; descriptions and responses are dropped to keep the file small.

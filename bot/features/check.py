@@ -20,7 +20,7 @@ import logging
 import uuid
 from datetime import UTC, date, datetime
 
-from gidgethub import routing
+from gidgethub import BadRequest, routing
 from gidgethub.abc import GitHubAPI
 
 from bot.deliveries import CheckDelivery, PullDelivery
@@ -29,6 +29,7 @@ from bot.features.config import effective_config_for
 from bot.features.context import Context
 from bot.features.roles import is_maintainer
 from bot.features.session import CommandSession
+from bot.github import gitdata
 from bot.github.budget import budget_low
 from bot.github.checks import create_check_run, update_check_run
 from bot.github.labels import KnownLabelCache, sync_labels
@@ -135,12 +136,13 @@ async def validate(
     changes = select_rfc_changes(files, config)
     rfc_files = PullFiles(gh, ctx, pull, files)
     today = started.date()
+    known = await _known_files(gh, pull, config, rfc_files, changes)
     first = PullProvenance(opener=pull.author)
-    results = await _check(rfc_files, changes, config, today, first)
+    results = await _check(rfc_files, changes, config, today, first, known)
     redo = [index for index, result in enumerate(results) if result.status_unauthorised]
     if redo:
         proven = await _provenance(gh, pull, config, ctx)
-        again = await _check(rfc_files, [changes[i] for i in redo], config, today, proven)
+        again = await _check(rfc_files, [changes[i] for i in redo], config, today, proven, known)
         for index, result in zip(redo, again, strict=True):
             results[index] = result
     report = build_check_output(
@@ -172,9 +174,10 @@ async def _check(
     config: Config,
     today: date,
     provenance: PullProvenance,
+    known: frozenset[str] | None = None,
 ) -> list[FileResult]:
     summaries = await rfc_files.lint(
-        changes, config, today, [provenance.for_path(change.path) for change in changes]
+        changes, config, today, [provenance.for_path(change.path) for change in changes], known
     )
     return [_result(change, summary) for change, summary in zip(changes, summaries, strict=True)]
 
@@ -188,6 +191,21 @@ def _result(change: RfcChange, summary: LintSummary | None) -> FileResult:
     return FileResult.from_lint(
         change, summary.diagnostics, summary.document, summary.status_before
     )
+
+
+async def _known_files(
+    gh: GitHubAPI, pull: Pull, config: Config, rfc_files: PullFiles, changes: list[RfcChange]
+) -> frozenset[str] | None:
+    """The RFC directory's files at the head, for ``rfc-link-target``; not read (None, the rule
+    is silent) when no RFC text names a ``.md`` file."""
+    texts = [await rfc_files.texts(change) for change in changes if change.kind != "removed"]
+    if not any(head is not None and b".md" in head.lower() for head, _ in texts):
+        return None
+    try:
+        return await gitdata.files_in(gh, pull.repo, pull.head.sha, config.rfc_dir)
+    except BadRequest as error:  # the head is gone (a force push, a deleted fork): no rule
+        log.info("%s#%s: no file list at the head (%s)", pull.repo, pull.number, error)
+        return None
 
 
 async def _provenance(gh: GitHubAPI, pull: Pull, config: Config, ctx: Context) -> PullProvenance:

@@ -37,7 +37,7 @@ from bot.values import Pull
 
 FileTexts = tuple[bytes | None, bytes | None]  # (head, base); base None for an added file
 # (repository, path, head blob sha, base commit, base path, id(config), day, provenance)
-LintKey = tuple[str, str, str, str, str, int, date, Provenance]
+LintKey = tuple[str, str, str, str, str, int, date, Provenance, frozenset[str] | None]
 
 # How many file fetches one run keeps in flight (a PR may touch many RFCs).
 MAX_PARALLEL_FETCHES = 10
@@ -96,11 +96,13 @@ class PullFiles:
         config: Config,
         today: date,
         provenance: list[Provenance],
+        known: frozenset[str] | None = None,
     ) -> list[LintSummary | None]:
-        """Each change's lint (None for a removed file, or one whose head text is gone)."""
+        """Each change's lint (None for a removed file, or one whose head text is gone);
+        ``known``: the RFC directory's files, for the link rule (None: it stays silent)."""
         cache = self.ctx.caches.of(LintResults)
         keys = [
-            self._key(change, config, today, proven)
+            self._key(change, config, today, proven, known)
             for change, proven in zip(changes, provenance, strict=True)
         ]
         cached = [_cached(cache, key, config) for key in keys]
@@ -109,7 +111,7 @@ class PullFiles:
             await _gather_bounded(self.texts(change) for change in missing)
         results: list[LintSummary | None] = []
         for change, key, hit, proven in zip(changes, keys, cached, provenance, strict=True):
-            result = hit or await self._lint(change, config, today, proven)
+            result = hit or await self._lint(change, config, today, proven, known)
             if hit is None and result is not None and key is not None and _keepable(result):
                 _keep(cache, key, (config, result))
             results.append(result)
@@ -122,7 +124,12 @@ class PullFiles:
         return self._texts[change.path]
 
     async def _lint(
-        self, change: RfcChange, config: Config, today: date, provenance: Provenance
+        self,
+        change: RfcChange,
+        config: Config,
+        today: date,
+        provenance: Provenance,
+        known: frozenset[str] | None,
     ) -> LintSummary | None:
         if change.kind == "removed":
             return None
@@ -130,7 +137,13 @@ class PullFiles:
         if content is None:
             return None
         return await self.ctx.lint(
-            change.path, content, config, base=base, today=today, provenance=provenance
+            change.path,
+            content,
+            config,
+            base=base,
+            today=today,
+            provenance=provenance,
+            known_files=known,
         )
 
     async def _read(self, change: RfcChange) -> FileTexts:
@@ -154,7 +167,12 @@ class PullFiles:
         return text
 
     def _key(
-        self, change: RfcChange, config: Config, today: date, provenance: Provenance
+        self,
+        change: RfcChange,
+        config: Config,
+        today: date,
+        provenance: Provenance,
+        known: frozenset[str] | None,
     ) -> LintKey | None:
         entry = self._entries.get(change.path)
         blob = entry.get("sha") if entry is not None else None
@@ -163,7 +181,7 @@ class PullFiles:
         base = self.pull.base.sha if change.kind != "added" else ""
         base_path = (change.previous_path or change.path) if base else ""
         pull = self.pull
-        return (pull.repo, change.path, blob, base, base_path, id(config), today, provenance)
+        return (pull.repo, change.path, blob, base, base_path, id(config), today, provenance, known)
 
 
 def _keep(cache: BoundedLRUCache[K, V], key: K, value: V) -> None:

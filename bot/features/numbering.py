@@ -15,8 +15,8 @@ import asyncio
 import logging
 import random
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -26,11 +26,18 @@ from gidgethub.abc import GitHubAPI
 
 from bot.deliveries import PullDelivery
 from bot.errors import UserError
+from bot.features.acceptance import (
+    complete_plan,
+    correct_tracking,
+    tracking_of,
+    update_rendered_link,
+)
 from bot.features.caches import BoundedLRUCache
 from bot.features.config import config_at
 from bot.features.context import Context
 from bot.features.roles import is_maintainer
 from bot.features.session import CommandSession
+from bot.features.tracking import TrackingPending
 from bot.github import gitdata
 from bot.github.client import installation_of
 from bot.github.contents import get_file
@@ -46,6 +53,7 @@ from bot.policy.reconcile import still_unnumbered
 from bot.policy.repairs import Kind, Repair
 from bot.policy.replies import Outcome
 from bot.rfc.config.public import Config
+from bot.rfc.document import Document
 from bot.rfc.numbering import (
     Assignment,
     Numbered,
@@ -109,6 +117,8 @@ class NumberingResult:
     lost_race: bool = False
     # When the newest numbering commit of this pull request was made (None: none was read).
     numbered_at: datetime | None = None
+    # Each RFC's tracking issue (unnumbered path -> issue number), when it has one.
+    tracking: Mapping[str, int] = field(default_factory=dict)
 
 
 @router.register("pull_request", action="closed")
@@ -127,6 +137,12 @@ async def number_merged(gh: GitHubAPI, pull: Pull, ctx: Context, *, writer: bool
         return True
     try:
         outcome = await assign_numbers(gh, pull, ctx)
+    except TrackingPending as waiting:
+        log.info("numbering %s#%s waits: %s", pull.repo, pull.number, waiting)
+        installation_id = installation_of(gh)
+        if installation_id is not None:
+            ctx.needs_repair(Repair(Kind.NUMBER, pull.repo, pull.number, installation_id))
+        return False
     except UserError as error:
         await post_once(gh, pull, f"{NUMBERING_ERROR}\n{error}", NUMBERING_ERROR, ctx)
         return True
@@ -155,11 +171,18 @@ async def label_and_announce(
     """
     if not (outcome.assigned or outcome.already):
         return True
-    writes = [add_label(gh, pull, outcome.config, ctx)]
+    writes: list[Awaitable[object]] = [add_label(gh, pull, outcome.config, ctx)]
     announce = bool(outcome.assigned) or writer or _writer_had_its_time(outcome, ctx)
     if announce:
+        late = [n.old_path for n in outcome.already if n.old_path not in outcome.tracking]
+        if late and outcome.config.follow_up.tracking_issue is not None:
+            found = await tracking_of(gh, pull, outcome.config, late, ctx)
+            outcome = replace(outcome, tracking={**outcome.tracking, **found})
         body = announcement(outcome, pull)
         writes.append(post_once(gh, pull, body, NUMBERED, ctx))
+        renamed = [(a.old_path, a.new_path) for a in outcome.assigned]
+        renamed += [(n.old_path, n.path) for n in outcome.already if n.old_path]
+        writes.append(update_rendered_link(gh, pull, outcome.branch, renamed))
     await asyncio.gather(*writes)
     return announce
 
@@ -190,6 +213,8 @@ async def run_number_command(session: CommandSession, command: Command) -> Outco
             f"`{pull.default_branch}`: RFCs are numbered on the default branch only."
         )
     outcome = await assign_numbers(gh, pull, session.ctx)
+    renamed = [(a.old_path, a.new_path) for a in outcome.assigned]
+    await update_rendered_link(gh, pull, outcome.branch, renamed)
     if not outcome.added:
         rfc_dir = outcome.config.rfc_dir
         return Outcome(
@@ -221,11 +246,15 @@ async def assign_numbers(gh: GitHubAPI, pull: Pull, ctx: Context) -> NumberingRe
         raise UserError(f"#{pull.number} is not merged into `{pull.default_branch}`.")
     repo, branch = pull.repo, pull.base.ref
     pull_files = await list_pull_files(gh, repo, pull.number)
+    written: dict[str, Document] = {}  # the tracking issues this call wrote, with their RFCs
     async with ctx.caches.of(NumberingLocks).lock(f"numbering:{repo}"):
         for attempt in range(MAX_ATTEMPTS):
-            outcome = await _attempt(gh, repo, branch, pull.number, pull_files, ctx)
+            outcome = await _attempt(gh, pull, pull_files, written, ctx)
             if outcome is not None:
                 lost_race = attempt > 0 and not outcome.assigned
+                numbered = {n.old_path: n.path for n in outcome.already if n.old_path in written}
+                if numbered:
+                    await correct_tracking(gh, pull, outcome.config, numbered, written, ctx)
                 return replace(outcome, lost_race=lost_race)
             delay = random.uniform(0, BACKOFF_SECONDS * 2**attempt)
             log.info(
@@ -263,13 +292,14 @@ async def _read_branch(gh: GitHubAPI, repo: str, branch: str, ctx: Context) -> B
 
 async def _attempt(
     gh: GitHubAPI,
-    repo: str,
-    branch: str,
-    pr_number: int,
+    pull: Pull,
     pull_files: list[dict[str, Any]],
+    written: dict[str, Document],
     ctx: Context,
 ) -> NumberingResult | None:
-    """One read-plan-write round; None when the branch moved under us."""
+    """One read-plan-write round; None when the branch moved under us. The tracking issues
+    it opens or updates go into ``written``."""
+    repo, branch, pr_number = pull.repo, pull.base.ref, pull.number
     state = await _read_branch(gh, repo, branch, ctx)
     config = state.config
     added = tuple(added_rfcs(pull_files, config))
@@ -282,8 +312,16 @@ async def _attempt(
     outcome = NumberingResult(config, branch, added, (), done, missing, numbered_at=numbered_at)
     if not pending:  # nothing to number: no RFC text needs reading
         return outcome
-    plan = await _plan(gh, repo, state, added, pr_number, proven, ctx)
-    commit = await _write_commit(gh, repo, state, plan, pr_number, ctx)
+    plan, texts = await _plan(gh, repo, state, added, pr_number, proven, ctx)
+
+    async def read(entries: list[gitdata.TreeEntry]) -> dict[str, str]:
+        return await _read_texts(gh, repo, entries, state.head, ctx)
+
+    base = (state.head, state.root_tree)
+    completed = await complete_plan(gh, pull, base, config, plan, texts, read, ctx)
+    written.update(completed.docs)
+    plan = completed.plan
+    commit = await _write_commit(gh, repo, state, plan, pr_number, ctx, completed.modes)
     try:
         await gitdata.update_branch(gh, repo, branch, commit)
     except gitdata.NotFastForward:
@@ -297,8 +335,9 @@ async def _attempt(
         pr_number,
         ", ".join(f"{a.old_path} -> {a.new_path}" for a in plan.assignments),
     )
-    notes = (plan.index_problem,) if plan.index_problem else ()
-    return replace(outcome, assigned=plan.assignments, notes=notes)
+    notes = ((plan.index_problem,) if plan.index_problem else ()) + tuple(completed.notes)
+    tracking = completed.tracked.issues
+    return replace(outcome, assigned=plan.assignments, notes=notes, tracking=tracking)
 
 
 async def _plan(
@@ -309,21 +348,29 @@ async def _plan(
     pr_number: int,
     proven: Mapping[str, str],
     ctx: Context,
-) -> Plan:
-    """Read every RFC text and the index (the index is regenerated from them), then plan."""
+) -> tuple[Plan, dict[str, str]]:
+    """Read every RFC text and the index (the index is regenerated from them), then plan;
+    the RFC texts come back too (their links to a renamed RFC are rewritten)."""
     config = state.config
     wanted = [state.entries[path] for path in state.rfc_paths()]
     index = state.entries.get(config.index_path)
     texts = await _read_texts(gh, repo, [*wanted, *([index] if index else [])], state.head, ctx)
     index_text = texts.pop(config.index_path, None)
     try:
-        return plan_numbering(texts, added, pr_number, config, index_text=index_text, proven=proven)
+        plan = plan_numbering(texts, added, pr_number, config, index_text=index_text, proven=proven)
     except NumberingError as error:
         raise UserError(f"Could not assign an RFC number: {error}.") from error
+    return plan, texts
 
 
 async def _write_commit(
-    gh: GitHubAPI, repo: str, state: BranchState, plan: Plan, pr_number: int, ctx: Context
+    gh: GitHubAPI,
+    repo: str,
+    state: BranchState,
+    plan: Plan,
+    pr_number: int,
+    ctx: Context,
+    modes: Mapping[str, str],
 ) -> str:
     """Blobs, tree and commit on top of the head (unreferenced until the ref moves)."""
     config = state.config
@@ -337,10 +384,9 @@ async def _write_commit(
     blobs: dict[str, str | None] = dict.fromkeys(changes)
     blobs.update(zip(written, shas, strict=True))
     # Keep the modes the files had (the renamed file keeps its old one).
-    modes = {a.new_path: state.entries[a.old_path].mode for a in plan.assignments}
-    if config.index_path in state.entries:
-        modes[config.index_path] = state.entries[config.index_path].mode
-    tree = await gitdata.create_tree(gh, repo, state.root_tree, blobs, modes)
+    kept = {path: entry.mode for path, entry in state.entries.items()} | dict(modes)
+    kept |= {a.new_path: state.entries[a.old_path].mode for a in plan.assignments}
+    tree = await gitdata.create_tree(gh, repo, state.root_tree, blobs, kept)
     renames = [(a.old_path, a.new_path) for a in plan.assignments]
     trailers = numbering_trailers(ctx.signing_key, repo, pr_number, renames)
     message = commit_message(plan, pr_number, config.number_width, trailers)
@@ -398,11 +444,13 @@ def announcement(outcome: NumberingResult, pull: Pull, verb: str = "Assigned") -
     width = outcome.config.number_width
     lines = [NUMBERED]
     for item in sorted(
-        [(a.number, a.new_path, a.number_field_set) for a in outcome.assigned]
-        + [(n.number, n.path, True) for n in outcome.already]
+        [(a.number, a.new_path, a.number_field_set, a.old_path) for a in outcome.assigned]
+        + [(n.number, n.path, True, n.old_path) for n in outcome.already]
     ):
-        number, path, field_set = item
+        number, path, field_set, old_path = item
         line = f"{verb} RFC {number:0{width}d}: [{path}]({base_url}/{path})"
+        if old_path in outcome.tracking:
+            line += f", tracked in #{outcome.tracking[old_path]}"
         if not field_set:
             line += " (the file has no `**RFC Number:**` line, so only its name was changed)"
         lines.append(line)

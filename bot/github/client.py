@@ -56,6 +56,7 @@ SECONDARY_LIMIT_DEFAULT_SECONDS = 60.0
 _NOT_RESENT = frozenset(
     {
         ("POST", "/repos/{owner}/{repo}/issues/{id}/comments"),
+        ("POST", "/repos/{owner}/{repo}/issues"),  # a tracking issue: found before made again
         ("POST", "/repos/{owner}/{repo}/check-runs"),
         ("PUT", "/repos/{owner}/{repo}/contents/{path}"),
     }

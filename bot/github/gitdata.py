@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -19,12 +20,17 @@ from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
 
 from bot.github.once import answer_lost
+from bot.values import timestamp
 
 BLOB_MODE = "100644"
 
 
 class NotFastForward(Exception):
     """The branch moved since we read it: re-read and try again."""
+
+
+class TreeTooLarge(RuntimeError):
+    """GitHub truncated a recursive tree listing: the tree holds too many entries."""
 
 
 class RefUpdateRefused(Exception):
@@ -66,7 +72,7 @@ async def get_tree(
     url = f"/repos/{repo}/git/trees/{tree_sha}"
     tree = await gh.getitem(url + "{?recursive}", {"recursive": "1"} if recursive else {})
     if tree.get("truncated"):
-        raise RuntimeError(f"tree {tree_sha} of {repo} is too large to list in one request")
+        raise TreeTooLarge(f"tree {tree_sha} of {repo} is too large to list in one request")
     return [
         TreeEntry(item["path"], item["mode"], item["type"], item["sha"]) for item in tree["tree"]
     ]
@@ -90,6 +96,34 @@ async def get_directory(
         TreeEntry(f"{prefix}/{e.path}" if prefix else e.path, e.mode, e.type, e.sha)
         for e in await get_tree(gh, repo, tree_sha)
     ]
+
+
+async def get_subtree(
+    gh: GitHubAPI, repo: str, root_tree_sha: str, directory: str
+) -> list[TreeEntry]:
+    """Every entry under ``directory``, its subfolders' included (full paths): the walk to it,
+    then one recursive listing; [] when it does not exist. Raises TreeTooLarge."""
+    parts = [part for part in directory.strip("/").split("/") if part]
+    tree_sha = root_tree_sha
+    for part in parts:
+        match = next(
+            (e for e in await get_tree(gh, repo, tree_sha) if e.path == part and e.type == "tree"),
+            None,
+        )
+        if match is None:
+            return []
+        tree_sha = match.sha
+    prefix = "/".join(parts)
+    return [
+        TreeEntry(f"{prefix}/{e.path}" if prefix else e.path, e.mode, e.type, e.sha)
+        for e in await get_tree(gh, repo, tree_sha, recursive=True)
+    ]
+
+
+async def files_in(gh: GitHubAPI, repo: str, commit_sha: str, directory: str) -> frozenset[str]:
+    """The paths of the files directly in ``directory`` at a commit (none if it is missing)."""
+    listing = await get_directory(gh, repo, await get_commit_tree(gh, repo, commit_sha), directory)
+    return frozenset(entry.path for entry in listing or [] if entry.type == "blob")
 
 
 async def create_blob(gh: GitHubAPI, repo: str, content: bytes) -> str:
@@ -150,6 +184,36 @@ async def update_branch(gh: GitHubAPI, repo: str, branch: str, commit_sha: str) 
         # Applied or not? The branch says: it points at our commit only if we moved it.
         if not answer_lost(error) or await get_branch_head(gh, repo, branch) != commit_sha:
             raise
+
+
+async def create_ref(gh: GitHubAPI, repo: str, ref: str, sha: str) -> bool:
+    """Create ``ref`` (``refs/...``) at ``sha``; False when it exists already (GitHub's 422
+    "Reference already exists": creating a ref is atomic, so this is a claim)."""
+    try:
+        await gh.post(f"/repos/{repo}/git/refs", data={"ref": ref, "sha": sha})
+    except BadRequest as error:
+        message = str(error.args[0]) if error.args else str(error)
+        if int(error.status_code) == 422 and "already exists" in message.lower():
+            return False
+        raise
+    return True
+
+
+async def ref_target(gh: GitHubAPI, repo: str, ref: str) -> str | None:
+    """The commit ``ref`` (``refs/...``) points at; None when it does not exist."""
+    try:
+        found = await gh.getitem(f"/repos/{repo}/git/ref/{quote(ref.removeprefix('refs/'))}")
+    except BadRequest as error:
+        if int(error.status_code) == 404:
+            return None
+        raise
+    return str(found["object"]["sha"])
+
+
+async def commit_time(gh: GitHubAPI, repo: str, commit_sha: str) -> datetime | None:
+    """When a commit was made (its committer's date, GitHub's clock)."""
+    commit = await gh.getitem(f"/repos/{repo}/git/commits/{commit_sha}")
+    return timestamp(commit.get("committer"), "date")
 
 
 async def list_commits(

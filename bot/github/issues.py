@@ -1,4 +1,5 @@
-"""Issue comments and reactions (a pull request is an issue for these endpoints).
+"""Issue comments and reactions (a pull request is an issue for these endpoints), and the
+issues the App opens itself (tracking issues).
 
 A comment the App must write once carries a hidden marker. A POST that GitHub applied may still
 answer 5xx or time out, and the client never re-sends it on its own: ``post_comment`` looks for
@@ -11,13 +12,16 @@ pastes a marker into a comment changes nothing, and a marker counts only in its 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
+from urllib.parse import quote
 
+from gidgethub import BadRequest, InvalidField, ValidationError
 from gidgethub.abc import GitHubAPI
 
 from bot.github.once import create_once
 from bot.policy.markers import carries
-from bot.values import Comment
+from bot.values import Comment, Issue
 
 
 async def post_comment(
@@ -78,3 +82,87 @@ async def react(gh: GitHubAPI, repo: str, comment_id: int, content: str = "+1") 
     await gh.post(
         f"/repos/{repo}/issues/comments/{comment_id}/reactions", data={"content": content}
     )
+
+
+# --- Issues that are not pull requests (tracking issues) -------------------------------------
+
+
+class IssuesDisabled(Exception):
+    """The repository has its issues turned off (GitHub answers 410 Gone)."""
+
+
+async def create_issue(
+    gh: GitHubAPI,
+    repo: str,
+    *,
+    title: str,
+    body: str,
+    labels: Sequence[str],
+    assignees: Sequence[str],
+    find: Callable[[], Awaitable[Issue | None]],
+) -> Issue:
+    """Open an issue exactly once (``find`` looks for it when an answer is lost). An assignee
+    GitHub refuses (no longer assignable since it was asked) is left out, and the issue made
+    without them."""
+    data: dict[str, Any] = {"title": title, "body": body, "labels": list(labels)}
+    people = list(assignees)
+
+    async def create() -> Issue:
+        while True:
+            try:
+                made = await gh.post(f"/repos/{repo}/issues", data={**data, "assignees": people})
+                return Issue.from_json(made)
+            except BadRequest as error:
+                if int(error.status_code) == 410:
+                    raise IssuesDisabled(repo) from error
+                refused = _refused_assignees(error)
+                if not refused or not refused & set(people):
+                    raise
+                people[:] = [login for login in people if login not in refused]
+
+    return await create_once(gh, "/repos/{owner}/{repo}/issues", create, find)
+
+
+def _refused_assignees(error: BadRequest) -> set[str]:
+    """The logins a 422 names as assignees GitHub refuses."""
+    errors = error.errors if isinstance(error, InvalidField | ValidationError) else None
+    if int(error.status_code) != 422 or not isinstance(errors, list):
+        return set()
+    return {
+        str(item.get("value"))
+        for item in errors
+        if isinstance(item, dict) and item.get("field") in ("assignees", "assignee")
+    }
+
+
+async def update_issue(gh: GitHubAPI, repo: str, number: int, *, title: str, body: str) -> Issue:
+    data = {"title": title, "body": body}
+    return Issue.from_json(await gh.patch(f"/repos/{repo}/issues/{number}", data=data))
+
+
+async def own_issues(
+    gh: GitHubAPI, repo: str, label: str | None, app_id: int | None
+) -> AsyncIterator[Issue]:
+    """The issues this App opened (GitHub's ``performed_via_github_app``), open or closed,
+    newest first; with ``label``, only those that carry it (one listing call per 100)."""
+    query: dict[str, Any] = {"state": "all", "sort": "created", "direction": "desc"}
+    query["per_page"] = 100
+    if label and "," not in label:
+        query["labels"] = label
+    url = f"/repos/{repo}/issues{{?state,labels,sort,direction,per_page}}"
+    async for item in gh.getiter(url, query):
+        issue = Issue.from_json(item)
+        by_app = issue.app_id == app_id if app_id is not None else issue.author_is_bot
+        if by_app and not issue.is_pull:
+            yield issue
+
+
+async def can_be_assigned(gh: GitHubAPI, repo: str, login: str) -> bool:
+    """Whether GitHub lets ``login`` be assigned to the repository's issues (204 or 404)."""
+    try:
+        await gh.getitem(f"/repos/{repo}/assignees/{quote(login, safe='')}")
+    except BadRequest as error:
+        if int(error.status_code) == 404:
+            return False
+        raise
+    return True

@@ -17,6 +17,18 @@ async def get_pull(gh: GitHubAPI, repo: str, number: int) -> Pull:
     return Pull.from_json(await gh.getitem(f"/repos/{repo}/pulls/{number}"))
 
 
+async def update_pull_body(gh: GitHubAPI, repo: str, number: int, body: str) -> Pull:
+    """Replace the pull request's description (the caller read it just before)."""
+    return Pull.from_json(await gh.patch(f"/repos/{repo}/pulls/{number}", data={"body": body}))
+
+
+async def pull_body(gh: GitHubAPI, repo: str, number: int) -> str:
+    """The pull request's description as it is now ("" when it has none)."""
+    data = await gh.getitem(f"/repos/{repo}/pulls/{number}")
+    body = data.get("body") if isinstance(data, dict) else None
+    return body if isinstance(body, str) else ""
+
+
 async def list_pull_files(gh: GitHubAPI, repo: str, number: int) -> list[dict[str, Any]]:
     """Every file of the pull request (paginated; GitHub caps the list at 3,000)."""
     return [

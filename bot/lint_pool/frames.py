@@ -50,6 +50,7 @@ class LintCall(NamedTuple):
     base: str | bytes | NoBase | None = NO_BASE
     today: date | None = None
     provenance: Provenance | None = None
+    known_files: frozenset[str] | None = None
 
     def run(self, lint_function: LintFunction) -> LintResult:
         return lint_function(
@@ -59,6 +60,7 @@ class LintCall(NamedTuple):
             base=self.base,
             today=self.today,
             provenance=self.provenance,
+            known_files=self.known_files,
         )
 
     def frame_payload(self) -> bytes:

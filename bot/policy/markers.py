@@ -5,7 +5,8 @@ A marker is an HTML comment, invisible on GitHub, by which the App finds its own
 
 - the head: a comment's first line starts with them (a reply names the comment it answers;
   the status panel; the numbering announcement; a numbering error), and so may the answer to
-  one command in a reply (``/rfc number`` answers with the numbering announcement);
+  one command in a reply (``/rfc number`` answers with the numbering announcement); a
+  tracking issue's body starts with the RFC it tracks;
 - a record: a decision's marker is the last line of the message it ends (a reminder, the
   comment period's start, the move's announcement), so the comment's end or a blank line
   follows it. Its claim is compact JSON. It only makes that message said once (``carries``);
@@ -72,6 +73,14 @@ def record(kind: Record, claim: Mapping[str, object]) -> str:
 def digest_head(week: str) -> str:
     """The digest's head: ``DIGEST``, then the week it was written for (``YYYY-MM-DD``)."""
     return f"{DIGEST}{_OPEN}{_DIGEST_WEEK}{week} {_CLOSE}"
+
+
+def tracking(repo: str, pull: int, path: str) -> str:
+    """The head of a tracking issue's body: the repository, pull request and RFC (its
+    unnumbered path) it tracks. Compact JSON without ``<`` or ``>``, like a record's claim."""
+    claim = json.dumps({"repo": repo.lower(), "pr": pull, "rfc": path}, separators=(",", ":"))
+    claim = claim.replace("<", "\\u003c").replace(">", "\\u003e")
+    return f"{_OPEN} rfc-bot:tracking {claim} {_CLOSE}"
 
 
 def defuse(text: str) -> str:

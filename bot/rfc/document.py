@@ -29,10 +29,13 @@ METADATA_KEYS: tuple[str, ...] = (
     "Last Updated",
     "Author(s)",
 )
-# Known fields an RFC may leave out: the two ends of a supersession (``RFC NNNN`` each).
+# Known fields an RFC may leave out: the two ends of a supersession (``RFC NNNN`` each), and
+# the tracking issue the App records.
 SUPERSEDED_BY = "Superseded By"
 REPLACES = "Replaces"
-OPTIONAL_METADATA_KEYS: tuple[str, ...] = (REPLACES, SUPERSEDED_BY)
+# Written by the App in the numbering commit of an accepted RFC (docs/numbering.md).
+TRACKING_ISSUE = "Tracking Issue"
+OPTIONAL_METADATA_KEYS: tuple[str, ...] = (REPLACES, SUPERSEDED_BY, TRACKING_ISSUE)
 # Every known key, in template order (the optional ones come last).
 KNOWN_METADATA_KEYS: tuple[str, ...] = METADATA_KEYS + OPTIONAL_METADATA_KEYS
 _CANONICAL_KEYS = {key.lower(): key for key in KNOWN_METADATA_KEYS}

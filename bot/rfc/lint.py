@@ -60,11 +60,13 @@ def lint(
     base: str | bytes | NoBase | None = NO_BASE,
     today: date | None = None,
     provenance: Provenance | None = None,
+    known_files: frozenset[str] | None = None,
 ) -> LintResult:
     """Lint one RFC file. ``base``: NO_BASE (no change rules), None (new file) or the old text.
 
     ``provenance`` (the App's knowledge of who changed the status) turns on
-    ``status-unauthorised``; without it any allowed workflow move passes.
+    ``status-unauthorised``; without it any allowed workflow move passes. ``known_files``
+    (the repository's files) turns on ``rfc-link-target``.
     """
     ctx = LintContext(
         path=path,
@@ -74,6 +76,7 @@ def lint(
         name=parse_name(path),
         base=_base_document(base),
         provenance=provenance,
+        known_files=known_files,
     )
     text, problem = decode(content)
     if text is None:

@@ -9,11 +9,12 @@ restart or a second replica re-reads GitHub and finds nothing left to do.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.rfc.config.public import Config
-from bot.rfc.document import parse
-from bot.rfc.edits import index_entry, set_number, update_index
+from bot.rfc.document import TRACKING_ISSUE, parse
+from bot.rfc.edits import index_entry, set_number, set_or_add_field, update_index
+from bot.rfc.links import rewrite_links
 from bot.rfc.paths import is_rfc_path, numbered_path, parse_name
 
 
@@ -39,6 +40,7 @@ class Numbered:
 
     path: str
     number: int
+    old_path: str = ""  # the unnumbered path the pull request added
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,8 @@ class Plan:
     index_text: str | None
     # Why the index could not be regenerated (its markers are broken); numbering goes on.
     index_problem: str | None = None
+    # Other markdown files whose relative links to a renamed RFC were rewritten: path -> text.
+    rewritten: tuple[tuple[str, str], ...] = ()
 
     @property
     def pending(self) -> bool:
@@ -65,7 +69,11 @@ class Plan:
             changes[assignment.new_path] = assignment.text
         if self.index_text is not None:
             changes[index_path] = self.index_text
+        changes.update(self.rewritten)
         return changes
+
+    def renames(self) -> dict[str, str]:
+        return {a.old_path: a.new_path for a in self.assignments}
 
 
 def rfc_files(paths: Iterable[str], config: Config) -> list[str]:
@@ -146,12 +154,56 @@ def sort_added(
         numbered = proven.get(path)
         name = parse_name(numbered) if numbered else None
         if numbered and name is not None:
-            done.append(Numbered(numbered, name.number))
+            done.append(Numbered(numbered, name.number, path))
         elif path in on_branch:
             pending.append(path)
         else:
             missing.append(path)
     return tuple(pending), tuple(done), tuple(missing)
+
+
+def follow_up(
+    plan: Plan,
+    config: Config,
+    *,
+    tracking: Mapping[str, int],
+    link_texts: Mapping[str, str],
+) -> Plan:
+    """The plan with what the numbering commit carries besides numbers: each RFC's
+    ``**Tracking Issue:** #N`` (``tracking``: unnumbered path -> issue; a value already there,
+    an author's, is overwritten) and, unless ``follow_up.links`` is off, in the renamed RFCs,
+    the index and the other markdown files of ``link_texts`` (path -> text), every relative
+    link to a renamed RFC pointing at its numbered path."""
+    renames = plan.renames() if config.follow_up.links is not None else {}
+    assignments = tuple(
+        replace(
+            a,
+            text=rewrite_links(
+                _with_tracking(a.text, tracking.get(a.old_path)), a.new_path, renames
+            ),
+        )
+        for a in plan.assignments
+    )
+    index = plan.index_text
+    if index is not None and renames:
+        index = rewrite_links(index, config.index_path, renames)
+    rewritten = []
+    for path, text in sorted(link_texts.items()):
+        if path in renames or path == config.index_path:
+            continue
+        new = rewrite_links(text, path, renames)
+        if new != text:
+            rewritten.append((path, new))
+    return replace(plan, assignments=assignments, index_text=index, rewritten=tuple(rewritten))
+
+
+def _with_tracking(text: str, issue: int | None) -> str:
+    if issue is None:
+        return text
+    try:
+        return set_or_add_field(text, TRACKING_ISSUE, f"#{issue}")
+    except ValueError:  # no metadata block to hold it: the issue still links the RFC
+        return text
 
 
 def _numbers_for(
@@ -207,6 +259,9 @@ def commit_message(plan: Plan, pr_number: int, width: int, trailers: str) -> str
     numbers = ", ".join(f"{a.number:0{width}d}" for a in plan.assignments)
     plural = "s" if len(plan.assignments) > 1 else ""
     body = "\n".join(f"- {a.old_path} -> {a.new_path}" for a in plan.assignments)
+    if plan.rewritten:
+        body += "\n\nLinks to the renamed files rewritten in: "
+        body += ", ".join(path for path, _ in plan.rewritten) + "."
     return (
         f"Assign RFC number{plural} {numbers}\n\n"
         f"Number{plural} assigned on merge of #{pr_number}; the RFC index is regenerated.\n\n"

@@ -133,7 +133,7 @@ def lint_tree(
     of an ``index-outdated`` finding for a directory (the rule's fix text by default).
     Raises UnreadableFile, and whatever ``base`` raises.
     """
-    job = FileJob(root, config, base)
+    job = FileJob(root, config, base, working_tree_files(root, config))
     reports: list[FileReport] = []
     entries: dict[Path, IndexEntry] = {}
     for path, (report, entry) in zip(targets.files, lint_files(targets.files, job), strict=True):
@@ -149,6 +149,15 @@ def lint_tree(
         if index is not None:
             reports.append(index)
     return reports
+
+
+def working_tree_files(root: Path, config: Config) -> frozenset[str] | None:
+    """The files of the RFC directory on disk (repository paths), for ``rfc-link-target``;
+    None when the directory is not there."""
+    directory = root / config.rfc_dir
+    if not directory.is_dir():
+        return None
+    return frozenset(repo_path(path, root) for path in directory.iterdir() if path.is_file())
 
 
 def _add_supersession(reports: list[FileReport], entries: list[IndexEntry], config: Config) -> None:
@@ -206,6 +215,7 @@ class FileJob:
     root: Path
     config: Config
     base: OldVersions | None
+    known_files: frozenset[str] | None = None  # the RFC directory's files (rfc-link-target)
 
     def lint(self, path: Path) -> tuple[FileReport, IndexEntry | None]:
         """The file's report, and its index entry when it could be parsed."""
@@ -218,7 +228,7 @@ class FileJob:
             raise UnreadableFile(path, error) from None
         name = repo_path(path, self.root)
         old = self.base.old_version(path) if self.base else NO_BASE
-        result = lint(name, content, self.config, base=old)
+        result = lint(name, content, self.config, base=old, known_files=self.known_files)
         document = result.document
         lines = document.lines if document is not None else []
         entry = index_entry(name, document) if document is not None else None

@@ -16,17 +16,43 @@ def get_ref(sim: GitHub, call: Call) -> Reply:
     repo = repo_of(sim, call)
     ref = call.params["ref"]
     branch = ref.removeprefix("heads/")
+    if ref in repo.refs:
+        return Reply(200, ref_json(repo, ref, call.base, sha=repo.refs[ref]))
     if not ref.startswith("heads/") or branch not in repo.branches:
         raise not_found()
     return Reply(200, ref_json(repo, branch, call.base))
 
 
-def ref_json(repo: Repo, branch: str, base: str) -> dict[str, Any]:
-    sha = repo.branches[branch]
+def create_ref(sim: GitHub, call: Call) -> Reply:
+    """A new ref: a branch (``refs/heads/x``) or any other ``refs/a/b`` (which GitHub lists
+    neither as a branch nor a tag). 422 when it exists or its commit does not."""
+    repo = repo_of(sim, call, write=True)
+    body = body_of(call)
+    ref, sha = str(body["ref"]), str(body["sha"])
+    if not ref.startswith("refs/") or ref.count("/") < 2:
+        raise ApiError(422, "Reference name is invalid")
+    if sha not in repo.objects.commits:
+        raise ApiError(422, "Object does not exist")
+    name = ref.removeprefix("refs/")
+    branch = name.removeprefix("heads/")
+    if name in repo.refs or (name.startswith("heads/") and branch in repo.branches):
+        raise ApiError(422, "Reference already exists")
+    if name.startswith("heads/"):
+        repo.branches[branch] = sha
+        return Reply(201, ref_json(repo, branch, call.base))
+    repo.refs[name] = sha
+    return Reply(201, ref_json(repo, name, call.base, sha=sha))
+
+
+def ref_json(repo: Repo, branch: str, base: str, *, sha: str | None = None) -> dict[str, Any]:
+    """A branch's ref, or with ``sha`` another ref (``branch`` is then its name after
+    ``refs/``)."""
+    name = f"heads/{branch}" if sha is None else branch
+    sha = sha or repo.branches[branch]
     return {
-        "ref": f"refs/heads/{branch}",
-        "node_id": f"REF_{branch}",
-        "url": f"{base}/repos/{repo.full_name}/git/refs/heads/{branch}",
+        "ref": f"refs/{name}",
+        "node_id": f"REF_{name}",
+        "url": f"{base}/repos/{repo.full_name}/git/refs/{name}",
         "object": {
             "type": "commit",
             "sha": sha,

@@ -105,6 +105,7 @@ API_ROUTES: tuple[ApiRoute, ...] = (
     # Git data
     ApiRoute("GET", REPO + "/git/ref/{ref}", "git/get-ref", git.get_ref),
     ApiRoute("PATCH", REPO + "/git/refs/{ref}", "git/update-ref", git.update_ref),
+    ApiRoute("POST", REPO + "/git/refs", "git/create-ref", git.create_ref),
     ApiRoute("GET", REPO + "/git/commits/{commit_sha}", "git/get-commit", git.get_git_commit),
     ApiRoute("POST", REPO + "/git/commits", "git/create-commit", git.create_git_commit),
     ApiRoute("POST", REPO + "/git/blobs", "git/create-blob", git.create_blob),

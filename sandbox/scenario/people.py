@@ -81,7 +81,7 @@ class PeopleScenes(GitHub):
             pr.touch(self.clock.now())
 
     def open_issue(
-        self, repo: RepoRef, user: str, title: str, body: str, labels: tuple[str, ...] = ()
+        self, repo: RepoRef, user: str, title: str, body: str = "", labels: tuple[str, ...] = ()
     ) -> int:
         """A person opens an issue on github.com (``performed_via_github_app`` null), with
         labels (created when missing); returns its number."""

@@ -21,7 +21,9 @@ class FakeEngine:
     def __init__(self) -> None:
         self.calls: list[tuple[str, object]] = []
 
-    def lint(self, path: str, content: bytes, config: object, *, base: object) -> object:
+    def lint(
+        self, path: str, content: bytes, config: object, *, base: object, known_files: object
+    ) -> object:
         self.calls.append((path, base))
         text = content.decode()
         diagnostics = [

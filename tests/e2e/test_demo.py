@@ -31,6 +31,13 @@ async def test_demo_shows_a_red_check_then_a_green_one() -> None:
     assert "comment by rfc-bot[bot]: `/rfc resolve naming`: The concern `naming`" in resolved
     assert "**Status:** Final" in text and "status Proposed -> Final" in text
     assert "is now **Final**" in text
+    follow_up = text.split("the tracking issue and the links", 1)[1].split("==>", 1)[0]
+    assert "issue #2: Tracking issue for RFC 0001: Job Retries (assigned to alice)" in follow_up
+    assert "- [ ] **Retry share:** under 5% of jobs" in follow_up
+    assert "rfcs/0001-job-retries.md on main: **Tracking Issue:** #2" in follow_up
+    assert "[the RFC](../rfcs/0001-job-retries.md)" in follow_up
+    assert "/blob/main/rfcs/0001-job-retries.md)" in follow_up.split("description:", 1)[1]
+    assert "tracked in #2" in text
     assert "FAILED" not in text
     assert "\033[" not in text  # no colour when the output is not a terminal
 

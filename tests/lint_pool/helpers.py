@@ -38,9 +38,10 @@ def scripted_lint(
     base: str | bytes | NoBase | None = NO_BASE,
     today: date | None = None,
     provenance: Provenance | None = None,
+    known_files: frozenset[str] | None = None,
 ) -> LintResult:
     if isinstance(content, bytes):
-        return lint(path, content, config, base=base, today=today)
+        return lint(path, content, config, base=base, today=today, known_files=known_files)
     command, _, rest = content.partition("\n")
     verb, _, argument = command.partition(" ")
     if verb == "HANG":

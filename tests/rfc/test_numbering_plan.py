@@ -147,7 +147,9 @@ def test_already_numbered_when_a_proven_commit_of_this_pull_request_renamed_it()
     )
 
     assert not plan.pending
-    assert plan.already_numbered == (Numbered("rfcs/0005-job-retries.md", 5),)
+    assert plan.already_numbered == (
+        Numbered("rfcs/0005-job-retries.md", 5, "rfcs/0000-job-retries.md"),
+    )
     assert plan.index_text is None
     assert plan.changes(CONFIG.index_path) == {}
 
@@ -170,7 +172,9 @@ def test_a_restored_unnumbered_file_of_a_numbered_pull_request_is_not_numbered_t
     )
 
     assert not plan.pending
-    assert plan.already_numbered == (Numbered("rfcs/0005-job-retries.md", 5),)
+    assert plan.already_numbered == (
+        Numbered("rfcs/0005-job-retries.md", 5, "rfcs/0000-job-retries.md"),
+    )
 
 
 def test_a_file_gone_without_a_numbered_twin_is_reported_missing() -> None:

@@ -83,7 +83,7 @@ async def test_the_listing_filters_and_holds_pull_requests(
     assert [i["title"] for i in tracked.body] == ["one"]
     assert tracked.body[0]["state"] == "closed" and tracked.body[0]["state_reason"] == "completed"
     oldest_first = await api.get(f"{REPO}/issues?state=all&direction=asc")
-    assert next(i["number"] for i in oldest_first.body) == pull.number
+    assert oldest_first.body[0]["number"] == pull.number
     assert sim.violations == []
 
 
@@ -100,20 +100,6 @@ async def test_an_issue_is_updated(sim: Simulator, repo: Repo, api: Api) -> None
     assert missing.status == 404
 
 
-async def test_a_reaction_to_a_pull_request_is_made_once(
-    sim: Simulator, repo: Repo, api: Api
-) -> None:
-    pull = sim.open_pull_request(repo, "rfc/x", {"rfcs/0000-x.md": "# X\n"})
-    path = f"{REPO}/issues/{pull.number}/reactions"
-    first = await api("POST", path, {"content": "rocket"})
-    again = await api("POST", path, {"content": "rocket"})
-    assert (first.status, again.status) == (201, 200)
-    assert again.body["id"] == first.body["id"]
-    assert again.body["created_at"] == first.body["created_at"]
-    assert sim.pull_reactions(repo, pull.number) == [(sim.bot_login, "rocket")]
-    assert (await api("POST", f"{REPO}/issues/999/reactions", {"content": "rocket"})).status == 404
-
-
 async def test_a_pull_requests_body_is_updated(sim: Simulator, repo: Repo, api: Api) -> None:
     pull = sim.open_pull_request(repo, "rfc/x", {"rfcs/0000-x.md": "# X\n"}, body="before")
     updated = await api("PATCH", f"{REPO}/pulls/{pull.number}", {"body": "after"})
@@ -123,4 +109,20 @@ async def test_a_pull_requests_body_is_updated(sim: Simulator, repo: Repo, api: 
     sim.merge_pull_request(repo, pull.number)
     reopen = await api("PATCH", f"{REPO}/pulls/{pull.number}", {"state": "open"})
     assert reopen.status == 422
+    assert sim.violations == []
+
+
+async def test_a_ref_outside_branches_is_made_once(sim: Simulator, repo: Repo, api: Api) -> None:
+    head = sim.head(repo, "main")
+    made = await api("POST", f"{REPO}/git/refs", {"ref": "refs/rfc-bot/claims/7", "sha": head})
+    again = await api("POST", f"{REPO}/git/refs", {"ref": "refs/rfc-bot/claims/7", "sha": head})
+    assert (made.status, again.status, again.message) == (201, 422, "Reference already exists")
+    read = await api.get(f"{REPO}/git/ref/rfc-bot/claims/7")
+    assert (read.body["ref"], read.body["object"]["sha"]) == ("refs/rfc-bot/claims/7", head)
+    assert "rfc-bot/claims/7" not in repo.branches
+    bad = await api("POST", f"{REPO}/git/refs", {"ref": "refs/x", "sha": head})
+    missing = await api("POST", f"{REPO}/git/refs", {"ref": "refs/a/b", "sha": "0" * 40})
+    assert (bad.status, missing.status, missing.message) == (422, 422, "Object does not exist")
+    branch = await api("POST", f"{REPO}/git/refs", {"ref": "refs/heads/topic", "sha": head})
+    assert branch.status == 201 and repo.branches["topic"] == head
     assert sim.violations == []

@@ -27,6 +27,7 @@ from bot.rfc.config.collection_kinds import (
     StatusKey,
     TransitionKey,
 )
+from bot.rfc.config.follow_up import FollowUpConfig, follow_up_statuses
 from bot.rfc.config.scalar_kinds import (
     Approver,
     Boolean,
@@ -289,6 +290,15 @@ class Config:
         None,
         "A weekly digest issue, edited in place: comment periods, decisions waiting on "
         "approvers, new and stale RFCs; null for none.",
+    )
+    follow_up: FollowUpConfig = setting(
+        Section(FollowUpConfig),
+        FollowUpConfig(),
+        "What the numbering commit does besides numbers: a tracking issue, rewritten links "
+        "(docs/numbering.md).",
+        heading="After acceptance.",
+        names_statuses=follow_up_statuses,
+        default_must_match=False,
     )
 
     @property

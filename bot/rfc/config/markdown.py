@@ -26,7 +26,8 @@ def _rows(table: type, prefix: str) -> list[str]:
             rows += _rows(row.kind.table, f"{key}.")
             continue
         if isinstance(row.kind, OrNull) and isinstance(row.kind.kind, Section):
-            # An optional table (digest): null by default, each key's default once written.
+            # A table that may be null (off, e.g. digest): the key with its default, then the
+            # table's keys.
             default = f"`{_cell(flow_yaml(row.default))}`"
             rows.append(f"| `{key}` | {_cell(row.kind.shown)} | {default} | {_cell(row.doc)} |")
             rows += _rows(row.kind.kind.table, f"{key}.")

@@ -89,6 +89,8 @@ class LintContext:
     base: Document | NoBase | None = NO_BASE  # None: the file is new in this change
     # Who changed the status in this change (the App's view); None: any allowed workflow move.
     provenance: Provenance | None = None
+    # The repository's files (paths from its root) where links may point; None: not known.
+    known_files: frozenset[str] | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     document: Document | None = None
 

@@ -40,7 +40,7 @@ METADATA_UNKNOWN = define(
     doc="A `**Key:** value` line in the metadata block must be one of the template's fields, "
     "or one of the optional fields "
     + ", ".join(f"`**{key}:**`" for key in OPTIONAL_METADATA_KEYS)
-    + " (see the supersession rules). Near misses get a suggestion.",
+    + " (see the supersession and follow-up rules). Near misses get a suggestion.",
     bad="**Authors:** @jdoe",
     good="**Author(s):** @jdoe",
     fix="Rename the field to the template's spelling, or move the line into a section.",

@@ -4,6 +4,7 @@ in documentation order, ``check`` runs them all."""
 from __future__ import annotations
 
 import bot.rfc.rules.changes as changes
+import bot.rfc.rules.follow_up as follow_up
 import bot.rfc.rules.index as index
 import bot.rfc.rules.metadata as metadata
 import bot.rfc.rules.prompts as prompts
@@ -23,13 +24,14 @@ FAMILY_ORDER = (
     "prompts",
     "tables",
     "changes",
+    "follow-up",
     "index",
 )
 RULES: tuple[Rule, ...] = tuple(
     sorted(registered_rules(), key=lambda rule: FAMILY_ORDER.index(rule.family))
 )
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
-FAMILIES = (structure, metadata, supersession, prompts, tables, changes, index)
+FAMILIES = (structure, metadata, supersession, prompts, tables, changes, follow_up, index)
 
 __all__ = ["RULES", "RULES_BY_ID", "LintContext", "Rule", "check"]
 

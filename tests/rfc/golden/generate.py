@@ -404,6 +404,12 @@ CASES = [
         base="edits",
     ),
     Case("last-updated-bumped", [("Two weeks.", "Three weeks."), GOOD_DATE], [], base="edits"),
+    Case(
+        "tracking-issue-by-app",
+        [("@bob-smith  \n", "@bob-smith  \n**Tracking Issue:** #12  \n")],
+        [("tracking-issue-by-app", "warning", "**Tracking Issue:** #12")],
+        base=NEW_FILE,
+    ),
 ]
 
 
