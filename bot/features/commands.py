@@ -2,15 +2,19 @@
 
 The parser is ``bot.policy.commands`` (same name); each command runs in its feature
 (``status``, ``check``, ``numbering``); the reply is ``bot.policy.replies``. Every comment that
-holds commands gets exactly one reply, marked with the comment it answers, so a retry after a
-lost answer, or a later sweep, finds it instead of answering twice. Comments by bots are ignored
-without a word, so the App never talks to itself.
+holds commands gets exactly one reply, marked with the comment it answers. Before running
+anything, the App reads the pull request's comments written since the comment (one request):
+when its reply is there, or its +1 on the comment (the reply was deleted since), the comment
+was answered, and a delivery of it again (under a new delivery id, after a restart, a replay)
+does nothing. A retry after a lost answer finds the reply the same way. Comments by bots are
+ignored without a word, so the App never talks to itself.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 
 import aiohttp
 from cachetools import TTLCache
@@ -27,7 +31,8 @@ from bot.errors import PayloadError, UserError
 from bot.features.config import default_branch_config
 from bot.features.context import Context
 from bot.features.session import CommandSession
-from bot.github.issues import post_comment, react
+from bot.github.issues import post_comment, react, thread_since, written_by
+from bot.github.listings import comment_reactions
 from bot.github.pulls import get_pull
 from bot.policy.commands import (
     DECISION_COMMANDS,
@@ -37,11 +42,15 @@ from bot.policy.commands import (
     new_commands,
     parse_commands,
 )
+from bot.policy.reconcile import reacted
 from bot.policy.replies import (
     Outcome,
+    Prior,
+    app_login,
     command_error_text,
     distinct_commands,
     help_text,
+    prior_answer,
     render_reply,
     reply_marker,
 )
@@ -109,6 +118,10 @@ async def answer_comment(
     if not parsed:
         return
     repo = repository.full_name
+    marker = reply_marker(comment.id, parsed)
+    if await answered_before(gh, ctx, repo, number, comment, marker, edited=edited):
+        log.info("%s#%s comment %s: answered before, not again", repo, number, comment.id)
+        return
     refusal = edited_refusal(comment, edited) or _flooded(ctx, repo, number, comment.author, parsed)
     if refusal is not None:
         outcomes = [Outcome(refusal)] * len(parsed)
@@ -116,14 +129,53 @@ async def answer_comment(
         pull = await get_pull(gh, repo, number)
         session = CommandSession(gh, ctx, pull, config, comment)
         outcomes = [await run_one(session, item) for item in parsed]
-    marker = reply_marker(comment.id, parsed)
     body = render_reply(marker, parsed, outcomes, config_error, ignored)
-    await post_comment(gh, repo, number, body, marker=marker, app_id=ctx.app_id)
+    since = comment.created_at
+    reply = await post_comment(
+        gh, repo, number, body, marker=marker, app_id=ctx.app_id, since=since
+    )
+    known = ctx.caches.of(AppLogin)
+    known.login = known.login or reply.author
     if any(outcome.done for outcome in outcomes):
         await react(gh, repo, comment.id, "+1")
     if refusal is None:
         done = [item for item, outcome in zip(parsed, outcomes, strict=True) if outcome.done]
         await decisions.after_commands(session, [c for c in done if isinstance(c, Command)])
+
+
+class AppLogin:
+    """The App's bot login once learned from a comment GitHub proves the App wrote: what tells
+    the App's +1 reactions from anyone's. One string per App."""
+
+    def __init__(self) -> None:
+        self.login: str | None = None
+
+
+async def answered_before(
+    gh: GitHubAPI,
+    ctx: Context,
+    repo: str,
+    number: int,
+    comment: Comment,
+    marker: str,
+    *,
+    edited: bool,
+) -> bool:
+    """Whether these lines of ``comment`` were answered already (``bot.policy.replies.
+    prior_answer``): its reply is there, or (for a new comment) the App's +1 on it. A deleted
+    comment counts as answered: nothing is left to answer."""
+    own = partial(written_by, app_id=ctx.app_id)
+    thread = await thread_since(gh, repo, number, comment.created_at)
+    known = ctx.caches.of(AppLogin)
+    known.login = known.login or app_login(thread, own)
+    prior = prior_answer(thread, own, comment.id, marker, reaction_counts=not edited)
+    if prior is not Prior.REACTED:
+        return prior is not Prior.OPEN
+    if known.login is None:  # no comment of the App's since this one: any earlier one
+        known.login = app_login(await thread_since(gh, repo, number, None), own)
+    if known.login is None:
+        return False  # nothing proves whose the +1s are: answered (again, at worst)
+    return reacted(await comment_reactions(gh, repo, comment.id, "+1"), known.login)
 
 
 EDITED_LATER = (

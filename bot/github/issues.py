@@ -11,27 +11,42 @@ pastes a marker into a comment changes nothing, and a marker counts only in its 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 from gidgethub.abc import GitHubAPI
 
 from bot.github.once import create_once
 from bot.policy.markers import carries
-from bot.values import Comment
+from bot.policy.replies import ThreadComment
+from bot.values import Comment, github_time
+
+# ``since`` is asked this much earlier than meant: GitHub's timestamps are whole seconds, and
+# whether "updated after" includes the second itself is not documented.
+SINCE_MARGIN = timedelta(seconds=1)
 
 
 async def post_comment(
-    gh: GitHubAPI, repo: str, number: int, body: str, *, marker: str = "", app_id: int | None
+    gh: GitHubAPI,
+    repo: str,
+    number: int,
+    body: str,
+    *,
+    marker: str = "",
+    app_id: int | None,
+    since: datetime | None = None,
 ) -> Comment:
     """Post ``body``; with a ``marker`` (which ``body`` carries), exactly once even when an
-    answer is lost. Without one, a lost answer is raised: nothing tells the comment apart."""
+    answer is lost (looked for among the comments updated since ``since``, when given).
+    Without one, a lost answer is raised: nothing tells the comment apart."""
     if not marker:
         return await _post(gh, repo, number, body)
     return await create_once(
         gh,
         "/repos/{owner}/{repo}/issues/{id}/comments",
         lambda: _post(gh, repo, number, body),
-        lambda: find_own_comment(gh, repo, number, marker, app_id),
+        lambda: find_own_comment(gh, repo, number, marker, app_id, since=since),
     )
 
 
@@ -47,19 +62,52 @@ async def update_comment(gh: GitHubAPI, repo: str, comment_id: int, body: str) -
     )
 
 
-async def comments(gh: GitHubAPI, repo: str, number: int) -> AsyncIterator[Comment]:
-    """The issue's comments, oldest first, page by page."""
-    async for item in gh.getiter(
-        f"/repos/{repo}/issues/{number}/comments{{?per_page}}", {"per_page": 100}
-    ):
+async def comments(
+    gh: GitHubAPI, repo: str, number: int, *, since: datetime | None = None
+) -> AsyncIterator[Comment]:
+    """The issue's comments, oldest first, page by page; with ``since``, only those updated
+    at or after it (and perhaps a few from the second before)."""
+    async for item in _listed(gh, repo, number, since):
         yield Comment.from_json(item)
 
 
+async def thread_since(
+    gh: GitHubAPI, repo: str, number: int, since: datetime | None
+) -> list[ThreadComment]:
+    """The issue's comments updated at or after ``since`` (all without it), each with its
+    count of +1 reactions from the listing itself: no request per comment."""
+    return [
+        ThreadComment(Comment.from_json(item), _plus_ones(item))
+        async for item in _listed(gh, repo, number, since)
+    ]
+
+
+def _listed(gh: GitHubAPI, repo: str, number: int, since: datetime | None) -> AsyncIterator[Any]:
+    url = f"/repos/{repo}/issues/{number}/comments"
+    if since is None:
+        return gh.getiter(url + "{?per_page}", {"per_page": 100})
+    query = {"since": github_time(since - SINCE_MARGIN), "per_page": 100}
+    return gh.getiter(url + "{?since,per_page}", query)
+
+
+def _plus_ones(item: Any) -> int | None:
+    """The listing's count of +1 reactions on a comment, or None when it shows none."""
+    rollup = item.get("reactions") if isinstance(item, Mapping) else None
+    count = rollup.get("+1") if isinstance(rollup, Mapping) else None
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
 async def find_own_comment(
-    gh: GitHubAPI, repo: str, number: int, marker: str, app_id: int | None
+    gh: GitHubAPI,
+    repo: str,
+    number: int,
+    marker: str,
+    app_id: int | None,
+    *,
+    since: datetime | None = None,
 ) -> Comment | None:
-    """The first comment this App wrote that carries ``marker``."""
-    async for comment in comments(gh, repo, number):
+    """The first comment this App wrote that carries ``marker`` (updated since ``since``)."""
+    async for comment in comments(gh, repo, number, since=since):
         if written_by(comment, app_id) and carries(comment.body, marker):
             return comment
     return None
