@@ -65,6 +65,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/installation/repositories"),
     ("post", "/app-manifests/{code}/conversions"),  # `rfc-bot register` (no auth)
     ("get", "/user"),  # the dashboard's sign-in: who holds this user access token
+    ("get", "/apps/{app_slug}"),  # which App a bot user (``<slug>[bot]``) is
 )
 
 # Operation keys worth keeping; descriptions and responses are dropped to keep the file small.
