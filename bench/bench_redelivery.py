@@ -130,8 +130,12 @@ def measure() -> list[Figure]:
         first = sum(cost.first.values())
         again = [sum(counter.values()) for counter in cost.again]
         figures += [
-            Figure(f"redelivery: {name}: calls, first delivery", first, "calls",
-                   note=_calls(cost.first)),  # fmt: skip
+            Figure(
+                f"redelivery: {name}: calls, first delivery",
+                first,
+                "calls",
+                note=_calls(cost.first),
+            ),
             Figure(
                 f"redelivery: {name}: calls, most of a later delivery",
                 max(again),
@@ -140,10 +144,8 @@ def measure() -> list[Figure]:
                 note=f"each later delivery (the last after a restart): {again}; "
                 + _calls(sum(cost.again, Counter())),
             ),
-            Figure(f"redelivery: {name}: replies", cost.replies, "replies",
-                   target=at_most(1)),  # fmt: skip
-            Figure(f"redelivery: {name}: status moves", cost.moves, "commits",
-                   target=at_most(1)),  # fmt: skip
+            Figure(f"redelivery: {name}: replies", cost.replies, "replies", target=at_most(1)),
+            Figure(f"redelivery: {name}: status moves", cost.moves, "commits", target=at_most(1)),
         ]
     return figures
 

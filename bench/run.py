@@ -1,8 +1,8 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
     python bench/run.py [--quick] [--markdownlint-prefix DIR]
-        [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,site,dashboard,
-                readiness,recovery]
+        [--only lint,hostile,intake,latency,loop-lag,ack,flood,redelivery,sweep,load,site,
+                dashboard,readiness,recovery]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -31,6 +31,7 @@ from bench import (  # noqa: E402
     bench_loop_lag,
     bench_readiness,
     bench_recovery,
+    bench_redelivery,
     bench_site,
     bench_sweep,
 )
@@ -44,6 +45,7 @@ BENCHES = (
     "loop-lag",
     "ack",
     "flood",
+    "redelivery",
     "sweep",
     "load",
     "site",
@@ -63,6 +65,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "loop-lag": lambda: bench_loop_lag.measure(rounds=1, repeat=3),
             "ack": lambda: bench_ack.measure(1),
             "flood": bench_flood.measure,  # counts calls: no sizes to shrink
+            "redelivery": bench_redelivery.measure,  # counts calls too
             "sweep": lambda: bench_sweep.measure(10, repos=50),
             "load": lambda: bench_load.measure(
                 rate=100, seconds=5, pr_seconds=3, pr_rate=50, open_pulls=10
@@ -80,6 +83,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "loop-lag": bench_loop_lag.measure,
         "ack": bench_ack.measure,
         "flood": bench_flood.measure,
+        "redelivery": bench_redelivery.measure,
         "sweep": bench_sweep.measure,
         "load": bench_load.measure,
         "site": bench_site.measure,

@@ -31,7 +31,7 @@ from bot.errors import PayloadError, UserError
 from bot.features.config import default_branch_config
 from bot.features.context import Context
 from bot.features.session import CommandSession
-from bot.github.issues import post_comment, react, thread_since, written_by
+from bot.github.issues import app_of_bot, post_comment, react, thread_since, written_by
 from bot.github.listings import comment_reactions
 from bot.github.pulls import get_pull
 from bot.policy.commands import (
@@ -51,6 +51,7 @@ from bot.policy.replies import (
     distinct_commands,
     help_text,
     prior_answer,
+    reacting_bots,
     render_reply,
     reply_marker,
 )
@@ -70,6 +71,9 @@ RUNNERS: Mapping[str, CommandRunner] = {
 # Commands that make sense on a closed or merged pull request.
 RUN_WHEN_CLOSED = frozenset({"help", "number"})
 COMMAND_WINDOW_SECONDS = max(flood.PER_USER[1], flood.PER_PULL[1])
+# Bot users whose App is asked after when a +1 may be the App's and its login is not known yet:
+# only Apps installed on the repository react as bots, so there are few.
+MAX_BOTS_ASKED = 3
 
 
 @router.register("issue_comment", action="created")
@@ -171,11 +175,21 @@ async def answered_before(
     prior = prior_answer(thread, own, comment.id, marker, reaction_counts=not edited)
     if prior is not Prior.REACTED:
         return prior is not Prior.OPEN
-    if known.login is None:  # no comment of the App's since this one: any earlier one
-        known.login = app_login(await thread_since(gh, repo, number, None), own)
-    if known.login is None:
-        return False  # nothing proves whose the +1s are: answered (again, at worst)
-    return reacted(await comment_reactions(gh, repo, comment.id, "+1"), known.login)
+    return await app_reacted(gh, ctx, repo, comment.id)
+
+
+async def app_reacted(gh: GitHubAPI, ctx: Context, repo: str, comment_id: int) -> bool:
+    """Whether one of the comment's +1s is the App's: by its bot login once known, else by
+    asking GitHub which App each reacting bot user is (the login is kept once proven)."""
+    reactions = await comment_reactions(gh, repo, comment_id, "+1")
+    bots = reacting_bots(reactions)
+    if ctx.app_id is None:  # a Context without settings: any bot counts, as in written_by
+        return bool(bots)
+    known = ctx.caches.of(AppLogin)
+    for login in bots[:MAX_BOTS_ASKED] if known.login is None else ():
+        if await app_of_bot(gh, login) == ctx.app_id:
+            known.login = login
+    return known.login is not None and reacted(reactions, known.login)
 
 
 EDITED_LATER = (

@@ -7,6 +7,10 @@ backoff, until the event's deadline). Only comments the App itself wrote
 count (``performed_via_github_app`` is set by GitHub and nobody else can set it), so a user who
 pastes a marker into a comment changes nothing, and a marker counts only in its place
 (``bot.policy.markers``), never in user text the App echoed.
+
+``thread_since`` reads the comments written since a command with their +1 counts, in one
+request, so the App can tell a comment it answered already (``bot.features.commands``);
+``app_of_bot`` asks GitHub which App a reacting bot user is, as a reaction names no App.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import AsyncIterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from gidgethub import BadRequest
 from gidgethub.abc import GitHubAPI
 
 from bot.github.once import create_once
@@ -86,7 +91,7 @@ def _listed(gh: GitHubAPI, repo: str, number: int, since: datetime | None) -> As
     url = f"/repos/{repo}/issues/{number}/comments"
     if since is None:
         return gh.getiter(url + "{?per_page}", {"per_page": 100})
-    query = {"since": github_time(since - SINCE_MARGIN), "per_page": 100}
+    query: dict[str, str | int] = {"since": github_time(since - SINCE_MARGIN), "per_page": 100}
     return gh.getiter(url + "{?since,per_page}", query)
 
 
@@ -111,6 +116,22 @@ async def find_own_comment(
         if written_by(comment, app_id) and carries(comment.body, marker):
             return comment
     return None
+
+
+async def app_of_bot(gh: GitHubAPI, login: str) -> int | None:
+    """The id of the App whose bot user is ``login`` (``<slug>[bot]``), as GitHub says
+    (``GET /apps/{app_slug}``); None when ``login`` is no App's bot."""
+    slug = login.removesuffix("[bot]")
+    if slug == login or not slug:
+        return None
+    try:
+        app = await gh.getitem("/apps/{app_slug}", {"app_slug": slug})
+    except BadRequest as error:
+        if error.status_code == 404:
+            return None
+        raise
+    found = app.get("id") if isinstance(app, Mapping) else None
+    return found if isinstance(found, int) else None
 
 
 def written_by(comment: Comment, app_id: int | None) -> bool:

@@ -1,9 +1,10 @@
-"""What the App says in answer to ``/rfc`` commands: one reply per comment. Pure."""
+"""What the App says in answer to ``/rfc`` commands: one reply per comment, and whether a comment
+was answered already. Pure."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -70,7 +71,7 @@ def prior_answer(
     for item in thread:
         if own(item.comment) and markers.carries(item.comment.body, marker):
             return Prior.REPLIED
-        if item.comment.id == comment_id:
+        if item.comment.id == comment_id and target is None:
             target = item
     if target is None:
         return Prior.GONE
@@ -83,6 +84,19 @@ def app_login(thread: Sequence[ThreadComment], own: Callable[[Comment], bool]) -
     """The App's bot login, read off a comment GitHub proves the App wrote: its reactions
     carry only that login."""
     return next((item.comment.author for item in thread if own(item.comment)), None)
+
+
+def reacting_bots(reactions: Sequence[Mapping[str, object]]) -> list[str]:
+    """The logins of the bot users among ``reactions`` (GitHub's reaction objects), each once,
+    in order: only an App's bot user is of type Bot, so only these may be the App."""
+    found: list[str] = []
+    for reaction in reactions:
+        user = reaction.get("user")
+        if isinstance(user, Mapping) and user.get("type") == "Bot":
+            login = str(user.get("login") or "")
+            if login and login not in found:
+                found.append(login)
+    return found
 
 
 def render_reply(
