@@ -1,8 +1,8 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
     python bench/run.py [--quick] [--markdownlint-prefix DIR]
-        [--only lint,hostile,intake,latency,loop-lag,ack,flood,redelivery,sweep,load,site,
-                dashboard,readiness,recovery]
+        [--only lint,hostile,intake,latency,loop-lag,comment-lag,ack,flood,redelivery,sweep,
+                load,site,dashboard,readiness,recovery]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -21,6 +21,7 @@ sys.path.insert(0, str(REPO))
 
 from bench import (  # noqa: E402
     bench_ack,
+    bench_comment_lag,
     bench_dashboard,
     bench_flood,
     bench_hostile,
@@ -43,6 +44,7 @@ BENCHES = (
     "intake",
     "latency",
     "loop-lag",
+    "comment-lag",
     "ack",
     "flood",
     "redelivery",
@@ -63,6 +65,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "intake": lambda: bench_intake.measure(500, 3),
             "latency": lambda: bench_latency.measure(5),
             "loop-lag": lambda: bench_loop_lag.measure(rounds=1, repeat=3),
+            "comment-lag": lambda: bench_comment_lag.measure(rounds=1),
             "ack": lambda: bench_ack.measure(1),
             "flood": bench_flood.measure,  # counts calls: no sizes to shrink
             "redelivery": bench_redelivery.measure,  # counts calls too
@@ -81,6 +84,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "intake": bench_intake.measure,
         "latency": bench_latency.measure,
         "loop-lag": bench_loop_lag.measure,
+        "comment-lag": bench_comment_lag.measure,
         "ack": bench_ack.measure,
         "flood": bench_flood.measure,
         "redelivery": bench_redelivery.measure,

@@ -12,8 +12,10 @@ ignored without a word, so the App never talks to itself.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import aiohttp
@@ -71,6 +73,12 @@ RUNNERS: Mapping[str, CommandRunner] = {
 # Commands that make sense on a closed or merged pull request.
 RUN_WHEN_CLOSED = frozenset({"help", "number"})
 COMMAND_WINDOW_SECONDS = max(flood.PER_USER[1], flood.PER_PULL[1])
+# Parsing costs up to about 6 µs a character (markdown-it's block pass, and the inline pass of
+# the paragraphs holding commands; bench/bench_comment_lag.py): a comment longer than this is
+# parsed in one thread of its own, so the loop waits at most a thread switch (5 ms), and
+# several long comments queue for it instead of sharing the CPU with the loop.
+PARSE_ON_LOOP_MAX_CHARS = 1_000
+PARSER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rfc-command-parser")
 # Bot users whose App is asked after when a +1 may be the App's and its login is not known yet:
 # only Apps installed on the repository react as bots, so there are few.
 MAX_BOTS_ASKED = 3
@@ -117,7 +125,7 @@ async def answer_comment(
     config, config_error = await default_branch_config(
         gh, repository.full_name, repository.default_branch, ctx
     )
-    lines = commands_to_run(comment.body, config, edited, previous_body)
+    lines = await commands_to_run(comment.body, config, edited, previous_body)
     parsed, ignored = distinct_commands(lines)
     if not parsed:
         return
@@ -206,10 +214,20 @@ def edited_refusal(comment: Comment, edited: bool) -> str | None:
     return EDITED_LATER if comment.updated_at != comment.created_at else None
 
 
-def commands_to_run(
+async def commands_to_run(
     body: str, config: Config, edited: bool, previous_body: str | None
 ) -> list[ParsedLine]:
-    """All commands of a new comment; of an edited one, only the lines the edit added."""
+    """All commands of a new comment; of an edited one, only the lines the edit added. A long
+    comment is parsed in the parser's thread: never on the event loop."""
+    parse = partial(commands_in, body, config, edited, previous_body)
+    if len(body) + len(previous_body or "") <= PARSE_ON_LOOP_MAX_CHARS:
+        return parse()
+    return await asyncio.get_running_loop().run_in_executor(PARSER_THREAD, parse)
+
+
+def commands_in(
+    body: str, config: Config, edited: bool, previous_body: str | None
+) -> list[ParsedLine]:
     if not edited:
         return parse_commands(body, config.statuses)
     if previous_body is None:
