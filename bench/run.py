@@ -1,8 +1,8 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, target, met?
 
     python bench/run.py [--quick] [--markdownlint-prefix DIR]
-        [--only lint,hostile,links,intake,latency,loop-lag,ack,flood,sweep,stale,load,cpu,
-                site,dashboard,readiness,recovery,extends]
+        [--only lint,hostile,links,intake,latency,loop-lag,comment-lag,ack,flood,redelivery,
+                sweep,stale,load,cpu,site,dashboard,readiness,recovery,extends]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -21,6 +21,7 @@ sys.path.insert(0, str(REPO))
 
 from bench import (  # noqa: E402
     bench_ack,
+    bench_comment_lag,
     bench_config_extends,
     bench_cpu,
     bench_dashboard,
@@ -34,6 +35,7 @@ from bench import (  # noqa: E402
     bench_loop_lag,
     bench_readiness,
     bench_recovery,
+    bench_redelivery,
     bench_site,
     bench_stale,
     bench_sweep,
@@ -47,8 +49,10 @@ BENCHES = (
     "intake",
     "latency",
     "loop-lag",
+    "comment-lag",
     "ack",
     "flood",
+    "redelivery",
     "sweep",
     "stale",
     "load",
@@ -70,8 +74,10 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "intake": lambda: bench_intake.measure(500, 3),
             "latency": lambda: bench_latency.measure(5),
             "loop-lag": lambda: bench_loop_lag.measure(rounds=1, repeat=3),
+            "comment-lag": lambda: bench_comment_lag.measure(rounds=1),
             "ack": lambda: bench_ack.measure(1),
             "flood": bench_flood.measure,  # counts calls: no sizes to shrink
+            "redelivery": bench_redelivery.measure,  # counts calls too
             "sweep": lambda: bench_sweep.measure(10, repos=50),
             "stale": lambda: bench_stale.measure(10),
             "load": lambda: bench_load.measure(
@@ -91,8 +97,10 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "intake": bench_intake.measure,
         "latency": bench_latency.measure,
         "loop-lag": bench_loop_lag.measure,
+        "comment-lag": bench_comment_lag.measure,
         "ack": bench_ack.measure,
         "flood": bench_flood.measure,
+        "redelivery": bench_redelivery.measure,
         "sweep": bench_sweep.measure,
         "stale": bench_stale.measure,
         "load": bench_load.measure,

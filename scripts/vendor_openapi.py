@@ -75,6 +75,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     # activity resumes
     ("delete", "/repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"),
     ("post", "/repos/{owner}/{repo}/git/refs"),  # the claim on a merge's tracking issues
+    ("get", "/apps/{app_slug}"),  # which App a bot user (``<slug>[bot]``) is
 )
 
 # Operation keys worth keeping; descriptions and responses are dropped to keep the file small.

@@ -96,7 +96,10 @@ def _write_new(directory: Path, path: Path, text: str) -> None:
             raise CliError(
                 f"cannot write {display(path)}: {display(directory)} is a file"
             ) from None
-        raise CliError(f"{display(path)} already exists; not overwriting it") from None
+        raise CliError(
+            f"{display(path)} already exists; not overwriting it: give the RFC another title, "
+            "or move that file away first"
+        ) from None
     except OSError as error:
         raise CliError(f"cannot write {display(path)}: {reason(error)}") from None
 

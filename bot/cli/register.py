@@ -279,7 +279,10 @@ def load_manifest(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise RegisterError(f"cannot read {path}: {error.strerror}") from error
+        raise RegisterError(
+            f"cannot read {path}: {error.strerror}; run this in the folder that holds the App "
+            "manifest (a checkout of rfc-bot has app.yml), or pass --manifest FILE"
+        ) from error
     except yaml.YAMLError as error:
         raise RegisterError(f"{path} is not valid YAML: {error}") from error
 

@@ -2,15 +2,21 @@
 
 The parser is ``bot.policy.commands`` (same name); each command runs in its feature
 (``status``, ``check``, ``numbering``); the reply is ``bot.policy.replies``. Every comment that
-holds commands gets exactly one reply, marked with the comment it answers, so a retry after a
-lost answer, or a later sweep, finds it instead of answering twice. Comments by bots are ignored
-without a word, so the App never talks to itself.
+holds commands gets exactly one reply, marked with the comment it answers. Before running
+anything, the App reads the pull request's comments written since the comment (one request):
+when its reply is there, or its +1 on the comment (the reply was deleted since), the comment
+was answered, and a delivery of it again (under a new delivery id, after a restart, a replay)
+does nothing. A retry after a lost answer finds the reply the same way. Comments by bots are
+ignored without a word, so the App never talks to itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import aiohttp
 from cachetools import TTLCache
@@ -27,7 +33,8 @@ from bot.errors import PayloadError, UserError
 from bot.features.config import default_branch_config
 from bot.features.context import Context
 from bot.features.session import CommandSession
-from bot.github.issues import post_comment, react
+from bot.github.issues import app_of_bot, post_comment, react, thread_since, written_by
+from bot.github.listings import comment_reactions
 from bot.github.pulls import get_pull
 from bot.policy.commands import (
     DECISION_COMMANDS,
@@ -37,11 +44,16 @@ from bot.policy.commands import (
     new_commands,
     parse_commands,
 )
+from bot.policy.reconcile import reacted
 from bot.policy.replies import (
     Outcome,
+    Prior,
+    app_login,
     command_error_text,
     distinct_commands,
     help_text,
+    prior_answer,
+    reacting_bots,
     render_reply,
     reply_marker,
 )
@@ -61,6 +73,15 @@ RUNNERS: Mapping[str, CommandRunner] = {
 # Commands that make sense on a closed or merged pull request.
 RUN_WHEN_CLOSED = frozenset({"help", "number"})
 COMMAND_WINDOW_SECONDS = max(flood.PER_USER[1], flood.PER_PULL[1])
+# Parsing costs up to about 6 µs a character (markdown-it's block pass, and the inline pass of
+# the paragraphs holding commands; bench/bench_comment_lag.py): a comment longer than this is
+# parsed in one thread of its own, so the loop waits at most a thread switch (5 ms), and
+# several long comments queue for it instead of sharing the CPU with the loop.
+PARSE_ON_LOOP_MAX_CHARS = 1_000
+PARSER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rfc-command-parser")
+# Bot users whose App is asked after when a +1 may be the App's and its login is not known yet:
+# only Apps installed on the repository react as bots, so there are few.
+MAX_BOTS_ASKED = 3
 
 
 @router.register("issue_comment", action="created")
@@ -104,11 +125,15 @@ async def answer_comment(
     config, config_error = await default_branch_config(
         gh, repository.full_name, repository.default_branch, ctx
     )
-    lines = commands_to_run(comment.body, config, edited, previous_body)
+    lines = await commands_to_run(comment.body, config, edited, previous_body)
     parsed, ignored = distinct_commands(lines)
     if not parsed:
         return
     repo = repository.full_name
+    marker = reply_marker(comment.id, parsed)
+    if await answered_before(gh, ctx, repo, number, comment, marker, edited=edited):
+        log.info("%s#%s comment %s: answered before, not again", repo, number, comment.id)
+        return
     refusal = edited_refusal(comment, edited) or _flooded(ctx, repo, number, comment.author, parsed)
     if refusal is not None:
         outcomes = [Outcome(refusal)] * len(parsed)
@@ -116,14 +141,63 @@ async def answer_comment(
         pull = await get_pull(gh, repo, number)
         session = CommandSession(gh, ctx, pull, config, comment)
         outcomes = [await run_one(session, item) for item in parsed]
-    marker = reply_marker(comment.id, parsed)
     body = render_reply(marker, parsed, outcomes, config_error, ignored)
-    await post_comment(gh, repo, number, body, marker=marker, app_id=ctx.app_id)
+    since = comment.created_at
+    reply = await post_comment(
+        gh, repo, number, body, marker=marker, app_id=ctx.app_id, since=since
+    )
+    known = ctx.caches.of(AppLogin)
+    known.login = known.login or reply.author
     if any(outcome.done for outcome in outcomes):
         await react(gh, repo, comment.id, "+1")
     if refusal is None:
         done = [item for item, outcome in zip(parsed, outcomes, strict=True) if outcome.done]
         await decisions.after_commands(session, [c for c in done if isinstance(c, Command)])
+
+
+class AppLogin:
+    """The App's bot login once learned from a comment GitHub proves the App wrote: what tells
+    the App's +1 reactions from anyone's. One string per App."""
+
+    def __init__(self) -> None:
+        self.login: str | None = None
+
+
+async def answered_before(
+    gh: GitHubAPI,
+    ctx: Context,
+    repo: str,
+    number: int,
+    comment: Comment,
+    marker: str,
+    *,
+    edited: bool,
+) -> bool:
+    """Whether these lines of ``comment`` were answered already (``bot.policy.replies.
+    prior_answer``): its reply is there, or (for a new comment) the App's +1 on it. A deleted
+    comment counts as answered: nothing is left to answer."""
+    own = partial(written_by, app_id=ctx.app_id)
+    thread = await thread_since(gh, repo, number, comment.created_at)
+    known = ctx.caches.of(AppLogin)
+    known.login = known.login or app_login(thread, own)
+    prior = prior_answer(thread, own, comment.id, marker, reaction_counts=not edited)
+    if prior is not Prior.REACTED:
+        return prior is not Prior.OPEN
+    return await app_reacted(gh, ctx, repo, comment.id)
+
+
+async def app_reacted(gh: GitHubAPI, ctx: Context, repo: str, comment_id: int) -> bool:
+    """Whether one of the comment's +1s is the App's: by its bot login once known, else by
+    asking GitHub which App each reacting bot user is (the login is kept once proven)."""
+    reactions = await comment_reactions(gh, repo, comment_id, "+1")
+    bots = reacting_bots(reactions)
+    if ctx.app_id is None:  # a Context without settings: any bot counts, as in written_by
+        return bool(bots)
+    known = ctx.caches.of(AppLogin)
+    for login in bots[:MAX_BOTS_ASKED] if known.login is None else ():
+        if await app_of_bot(gh, login) == ctx.app_id:
+            known.login = login
+    return known.login is not None and reacted(reactions, known.login)
 
 
 EDITED_LATER = (
@@ -140,10 +214,20 @@ def edited_refusal(comment: Comment, edited: bool) -> str | None:
     return EDITED_LATER if comment.updated_at != comment.created_at else None
 
 
-def commands_to_run(
+async def commands_to_run(
     body: str, config: Config, edited: bool, previous_body: str | None
 ) -> list[ParsedLine]:
-    """All commands of a new comment; of an edited one, only the lines the edit added."""
+    """All commands of a new comment; of an edited one, only the lines the edit added. A long
+    comment is parsed in the parser's thread: never on the event loop."""
+    parse = partial(commands_in, body, config, edited, previous_body)
+    if len(body) + len(previous_body or "") <= PARSE_ON_LOOP_MAX_CHARS:
+        return parse()
+    return await asyncio.get_running_loop().run_in_executor(PARSER_THREAD, parse)
+
+
+def commands_in(
+    body: str, config: Config, edited: bool, previous_body: str | None
+) -> list[ParsedLine]:
     if not edited:
         return parse_commands(body, config.statuses)
     if previous_body is None:

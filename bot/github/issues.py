@@ -8,11 +8,16 @@ backoff, until the event's deadline). Only comments the App itself wrote
 count (``performed_via_github_app`` is set by GitHub and nobody else can set it), so a user who
 pastes a marker into a comment changes nothing, and a marker counts only in its place
 (``bot.policy.markers``), never in user text the App echoed.
+
+``thread_since`` reads the comments written since a command with their +1 counts, in one
+request, so the App can tell a comment it answered already (``bot.features.commands``);
+``app_of_bot`` asks GitHub which App a reacting bot user is, as a reaction names no App.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -21,21 +26,34 @@ from gidgethub.abc import GitHubAPI
 
 from bot.github.once import create_once
 from bot.policy.markers import carries
-from bot.values import Comment, Issue
+from bot.policy.replies import ThreadComment
+from bot.values import Comment, Issue, github_time
+
+# ``since`` is asked this much earlier than meant: GitHub's timestamps are whole seconds, and
+# whether "updated after" includes the second itself is not documented.
+SINCE_MARGIN = timedelta(seconds=1)
 
 
 async def post_comment(
-    gh: GitHubAPI, repo: str, number: int, body: str, *, marker: str = "", app_id: int | None
+    gh: GitHubAPI,
+    repo: str,
+    number: int,
+    body: str,
+    *,
+    marker: str = "",
+    app_id: int | None,
+    since: datetime | None = None,
 ) -> Comment:
     """Post ``body``; with a ``marker`` (which ``body`` carries), exactly once even when an
-    answer is lost. Without one, a lost answer is raised: nothing tells the comment apart."""
+    answer is lost (looked for among the comments updated since ``since``, when given).
+    Without one, a lost answer is raised: nothing tells the comment apart."""
     if not marker:
         return await _post(gh, repo, number, body)
     return await create_once(
         gh,
         "/repos/{owner}/{repo}/issues/{id}/comments",
         lambda: _post(gh, repo, number, body),
-        lambda: find_own_comment(gh, repo, number, marker, app_id),
+        lambda: find_own_comment(gh, repo, number, marker, app_id, since=since),
     )
 
 
@@ -51,22 +69,71 @@ async def update_comment(gh: GitHubAPI, repo: str, comment_id: int, body: str) -
     )
 
 
-async def comments(gh: GitHubAPI, repo: str, number: int) -> AsyncIterator[Comment]:
-    """The issue's comments, oldest first, page by page."""
-    async for item in gh.getiter(
-        f"/repos/{repo}/issues/{number}/comments{{?per_page}}", {"per_page": 100}
-    ):
+async def comments(
+    gh: GitHubAPI, repo: str, number: int, *, since: datetime | None = None
+) -> AsyncIterator[Comment]:
+    """The issue's comments, oldest first, page by page; with ``since``, only those updated
+    at or after it (and perhaps a few from the second before)."""
+    async for item in _listed(gh, repo, number, since):
         yield Comment.from_json(item)
 
 
+async def thread_since(
+    gh: GitHubAPI, repo: str, number: int, since: datetime | None
+) -> list[ThreadComment]:
+    """The issue's comments updated at or after ``since`` (all without it), each with its
+    count of +1 reactions from the listing itself: no request per comment."""
+    return [
+        ThreadComment(Comment.from_json(item), _plus_ones(item))
+        async for item in _listed(gh, repo, number, since)
+    ]
+
+
+def _listed(gh: GitHubAPI, repo: str, number: int, since: datetime | None) -> AsyncIterator[Any]:
+    url = f"/repos/{repo}/issues/{number}/comments"
+    if since is None:
+        return gh.getiter(url + "{?per_page}", {"per_page": 100})
+    query: dict[str, str | int] = {"since": github_time(since - SINCE_MARGIN), "per_page": 100}
+    return gh.getiter(url + "{?since,per_page}", query)
+
+
+def _plus_ones(item: Any) -> int | None:
+    """The listing's count of +1 reactions on a comment, or None when it shows none."""
+    rollup = item.get("reactions") if isinstance(item, Mapping) else None
+    count = rollup.get("+1") if isinstance(rollup, Mapping) else None
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
 async def find_own_comment(
-    gh: GitHubAPI, repo: str, number: int, marker: str, app_id: int | None
+    gh: GitHubAPI,
+    repo: str,
+    number: int,
+    marker: str,
+    app_id: int | None,
+    *,
+    since: datetime | None = None,
 ) -> Comment | None:
-    """The first comment this App wrote that carries ``marker``."""
-    async for comment in comments(gh, repo, number):
+    """The first comment this App wrote that carries ``marker`` (updated since ``since``)."""
+    async for comment in comments(gh, repo, number, since=since):
         if written_by(comment, app_id) and carries(comment.body, marker):
             return comment
     return None
+
+
+async def app_of_bot(gh: GitHubAPI, login: str) -> int | None:
+    """The id of the App whose bot user is ``login`` (``<slug>[bot]``), as GitHub says
+    (``GET /apps/{app_slug}``); None when ``login`` is no App's bot."""
+    slug = login.removesuffix("[bot]")
+    if slug == login or not slug:
+        return None
+    try:
+        app = await gh.getitem("/apps/{app_slug}", {"app_slug": slug})
+    except BadRequest as error:
+        if error.status_code == 404:
+            return None
+        raise
+    found = app.get("id") if isinstance(app, Mapping) else None
+    return found if isinstance(found, int) else None
 
 
 def written_by(comment: Comment, app_id: int | None) -> bool:

@@ -11,6 +11,12 @@ How the contexts are found: each candidate line's ``/rfc`` is swapped for a uniq
 render it, and a candidate counts only when its word comes out as plain paragraph text outside
 any block quote. markdown-it then decides every context exactly, including code spans and HTML
 comments that span lines, which a line-map scan alone cannot see.
+
+Only the paragraphs that hold a candidate are parsed inline: block parsing alone decides which
+paragraph (or code block, quote, heading, table) a line is in, and the inline parse of one
+paragraph reads nothing of another (only the link references, which block parsing collects), so
+the rest of the comment cannot change the answer. A comment of 64 KB of link brackets or
+emphasis around one command costs the inline parse of the command's own paragraph only.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from bot.policy.markers import defuse
@@ -53,6 +60,13 @@ _PATH_ONLY = frozenset({"approve", "cancel", "unhold"})  # decision commands wit
 _CANDIDATE = re.compile(r"^([ \t]*)(/rfc)(?=\s|$)", re.IGNORECASE)
 _NEWLINE = re.compile(r"\r\n?")
 _MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+# The same parser without its inline pass, and the core rules that pass is (markdown-it's own
+# chain after block parsing: the inline parse, then joining text runs), run on chosen
+# paragraphs only.
+_BLOCKS = MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("inline")
+_INLINE_PASS = _MARKDOWN.core.ruler.getRules("")[
+    _MARKDOWN.core.ruler.get_active_rules().index("block") + 1 :
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +179,21 @@ def command_lines(lines: Sequence[str]) -> list[int]:
     marked = list(lines)
     for index, match in candidates.items():
         marked[index] = f"{match[1]}{marker}{index}x{lines[index][match.end() :]}"
-    visible = set(_plain_paragraph_words(_MARKDOWN.parse("\n".join(marked)), marker))
+    env: dict[str, object] = {}  # the link references block parsing collects, read inline
+    paragraphs = [
+        token
+        for token in _plain_paragraphs(_BLOCKS.parse("\n".join(marked), env))
+        if marker in token.content
+    ]
+    state = StateCore("", _MARKDOWN, env, paragraphs)
+    for rule in _INLINE_PASS:
+        rule(state)
+    visible = {
+        word
+        for paragraph in paragraphs
+        for text in _plain_text(paragraph.children or [])
+        for word in re.findall(rf"{marker}\d+x", text)
+    }
     return [index + 1 for index in candidates if f"{marker}{index}x" in visible]
 
 
@@ -181,8 +209,8 @@ def _unused_word(stem: str, text: str) -> str:
     return f"{stem}{number:0{width}d}"
 
 
-def _plain_paragraph_words(tokens: Sequence[Token], marker: str) -> Iterator[str]:
-    """Marker words found in plain text of paragraphs that are not inside a block quote."""
+def _plain_paragraphs(tokens: Sequence[Token]) -> Iterator[Token]:
+    """The inline tokens of paragraphs that are not inside a block quote (not yet parsed)."""
     quote_depth = 0
     for position, token in enumerate(tokens):
         if token.type == "blockquote_open":
@@ -195,8 +223,7 @@ def _plain_paragraph_words(tokens: Sequence[Token], marker: str) -> Iterator[str
             and position > 0
             and tokens[position - 1].type == "paragraph_open"
         ):
-            for text in _plain_text(token.children or []):
-                yield from re.findall(rf"{marker}\d+x", text)
+            yield token
 
 
 def _plain_text(children: Iterable[Token]) -> Iterator[str]:

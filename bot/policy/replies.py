@@ -1,10 +1,12 @@
-"""What the App says in answer to ``/rfc`` commands: one reply per comment. Pure."""
+"""What the App says in answer to ``/rfc`` commands: one reply per comment, and whether a comment
+was answered already. Pure."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 import bot.policy.markers as markers
 from bot.policy.commands import Command, CommandError, ParsedLine
@@ -13,6 +15,7 @@ from bot.policy.permissions import describe_roles
 from bot.policy.text import code, fence, fit_comment, inline_text
 from bot.rfc.config.public import CONFIG_PATH, Config, ConfigError, DecisionRule
 from bot.rfc.workflow import who_may
+from bot.values import Comment
 
 MAX_COMMANDS_PER_COMMENT = 10
 
@@ -32,6 +35,68 @@ def reply_marker(comment_id: int, parsed: Sequence[ParsedLine] = ()) -> str:
     lines = "\n".join(item.raw.strip() for item in parsed)
     digest = hashlib.sha256(lines.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return markers.reply(comment_id, digest)
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadComment:
+    """A pull request's comment as its comment listing shows it: the comment, and how many
+    +1 reactions it has (GitHub's rollup; None when the listing does not say)."""
+
+    comment: Comment
+    plus_ones: int | None = None
+
+
+class Prior(Enum):
+    """What a pull request's comments say about answering one comment's commands."""
+
+    OPEN = "open"  # no sign of an answer: answer it
+    REPLIED = "replied"  # the App's reply to these very lines is there
+    GONE = "gone"  # the comment was deleted: nothing is left to answer
+    REACTED = "reacted"  # +1s on it and no reply: answered if one of them is the App's
+
+
+def prior_answer(
+    thread: Sequence[ThreadComment],
+    own: Callable[[Comment], bool],
+    comment_id: int,
+    marker: str,
+    *,
+    reaction_counts: bool,
+) -> Prior:
+    """Whether comment ``comment_id`` was answered already, from the comments listed since it
+    was written (``own``: GitHub proves the App wrote it). The App's +1 on the comment says
+    its commands were done even when the reply was deleted since; it does not count for an
+    edit (``reaction_counts`` False), whose +1 may be the original's."""
+    target = None
+    for item in thread:
+        if own(item.comment) and markers.carries(item.comment.body, marker):
+            return Prior.REPLIED
+        if item.comment.id == comment_id and target is None:
+            target = item
+    if target is None:
+        return Prior.GONE
+    if reaction_counts and target.plus_ones != 0:
+        return Prior.REACTED
+    return Prior.OPEN
+
+
+def app_login(thread: Sequence[ThreadComment], own: Callable[[Comment], bool]) -> str | None:
+    """The App's bot login, read off a comment GitHub proves the App wrote: its reactions
+    carry only that login."""
+    return next((item.comment.author for item in thread if own(item.comment)), None)
+
+
+def reacting_bots(reactions: Sequence[Mapping[str, object]]) -> list[str]:
+    """The logins of the bot users among ``reactions`` (GitHub's reaction objects), each once,
+    in order: only an App's bot user is of type Bot, so only these may be the App."""
+    found: list[str] = []
+    for reaction in reactions:
+        user = reaction.get("user")
+        if isinstance(user, Mapping) and user.get("type") == "Bot":
+            login = str(user.get("login") or "")
+            if login and login not in found:
+                found.append(login)
+    return found
 
 
 def render_reply(

@@ -16,6 +16,16 @@ def get_app(sim: GitHub, call: Call) -> Reply:
     return Reply(200, {**sim.app_json(), "installations_count": len(sim.installations)})
 
 
+def get_app_by_slug(sim: GitHub, call: Call) -> Reply:
+    """Any App by its slug, which names its bot user (``<slug>[bot]``); GitHub matches slugs
+    without regard to case. An installation token may ask (the App may be private)."""
+    wanted = call.params["app_slug"].lower()
+    for app_id, slug in sim.apps.items():
+        if slug.lower() == wanted:
+            return Reply(200, sim.app_json(app_id))
+    raise not_found()
+
+
 def create_token(sim: GitHub, call: Call) -> Reply:
     installation_id = int(call.params["installation_id"])
     if installation_id not in sim.installations:

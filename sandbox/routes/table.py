@@ -70,6 +70,7 @@ REPO = "/repos/{owner}/{repo}"  # the prefix of most templates
 API_ROUTES: tuple[ApiRoute, ...] = (
     # Apps and installations
     ApiRoute("GET", "/app", "apps/get-authenticated", apps.get_app),
+    ApiRoute("GET", "/apps/{app_slug}", "apps/get-by-slug", apps.get_app_by_slug),
     ApiRoute("GET", "/app/installations", "apps/list-installations", apps.list_installations),
     ApiRoute(
         "POST",

@@ -67,7 +67,8 @@ class PeopleScenes(GitHub):
         return self.comment_json(target, comment)
 
     def delete_comment(self, repo: RepoRef, comment_id: int) -> None:
-        """A person deletes a comment on github.com."""
+        """Someone with write access (or the comment's author) deletes a comment on
+        github.com, the App's included: it is gone from every listing, with its reactions."""
         del self._repo(repo).comments[comment_id]
 
     def label_pull(self, repo: RepoRef, number: int, name: str) -> None:
@@ -101,12 +102,15 @@ class PeopleScenes(GitHub):
         pr.body = body
         pr.touch(self.clock.now())
 
-    def add_reaction(self, repo: RepoRef, comment_id: int, user: str, content: str) -> int:
-        """A person reacts to a comment (as on github.com); returns the reaction id."""
+    def add_reaction(
+        self, repo: RepoRef, comment_id: int, user: str, content: str, user_type: str = "User"
+    ) -> int:
+        """A person (or, with ``user_type="Bot"``, another App's bot user ``<slug>[bot]``)
+        reacts to a comment; returns the reaction id."""
         if content not in sim_render.REACTION_CONTENTS:
             raise ValueError(f"reaction must be one of {sim_render.REACTION_CONTENTS}")
         comment = self._repo(repo).comments[comment_id]
-        reaction = Reaction(self.next_id(), user, "User", content, self.clock.now())
+        reaction = Reaction(self.next_id(), user, user_type, content, self.clock.now())
         comment.reactions.append(reaction)
         return reaction.id
 

@@ -22,7 +22,10 @@ def authenticate(sim: GitHub, request: web.Request, path: str) -> int | None:
     scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
     if not credential:
         raise ApiError(401, "Requires authentication")
-    if path.startswith("/app"):
+    if path.startswith("/apps/") and credential not in sim.tokens:
+        verify_jwt(sim, credential)  # an App by its slug: asked with a JWT or a token
+        return None
+    if path == "/app" or path.startswith("/app/"):  # the App itself: its JWT only
         if scheme.lower() != "bearer":
             raise ApiError(401, "A JSON web token could not be decoded")
         verify_jwt(sim, credential)

@@ -51,7 +51,10 @@ def test_new_never_overwrites(project: Path, capsys: pytest.CaptureFixture[str])
     target.write_text("mine\n")
     assert main(["new", "X", "--dir", "docs"]) == 2
     err = capsys.readouterr().err
-    assert err == "rfc-bot: error: docs/0000-x.md already exists; not overwriting it\n"
+    assert err == (
+        "rfc-bot: error: docs/0000-x.md already exists; not overwriting it: give the RFC another "
+        "title, or move that file away first\n"
+    )
     assert target.read_text() == "mine\n"
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from sandbox.sim_state import Repo
 from sandbox.simulator import Simulator
+from tests.github_api import app_jwt
 from tests.sandbox.conftest import Api
 
 REPO = "/repos/octo-org/rfcs"
@@ -80,3 +81,41 @@ async def test_check_runs_carry_the_app_that_made_them(
     assert (runs["build"]["id"], runs["build"]["slug"]) == (ci, "ci")
     with pytest.raises(ValueError, match="register it first"):
         sim.add_check_run(repo, head, "x", app_id=1)
+
+
+async def test_an_app_by_its_slug_with_a_token_or_the_jwt(
+    sim: Simulator, repo: Repo, api: Api
+) -> None:
+    ci = sim.register_app("CI-Bot")
+    ours = await api.get("/apps/rfc-bot")
+    assert (ours.status, ours.body["id"], ours.body["slug"]) == (200, 4242, "rfc-bot")
+    theirs = await api.get("/apps/ci-bot")  # slugs match without regard to case
+    assert (theirs.body["id"], theirs.body["slug"]) == (ci, "CI-Bot")
+    with_jwt = await api.get("/apps/rfc-bot", auth=f"Bearer {app_jwt(sim)}")
+    assert with_jwt.body["id"] == 4242
+    assert (await api.get("/apps/nobody")).status == 404
+    assert (await api.get("/apps/rfc-bot", auth="token nonsense")).status == 401
+    assert (await api.get("/app")).status == 401  # the App itself stays JWT-only
+    assert sim.violations == []
+
+
+async def test_a_deleted_comment_leaves_every_listing_with_its_reactions(
+    sim: Simulator, repo: Repo, api: Api, pull: int
+) -> None:
+    made = await api("POST", f"{REPO}/issues/{pull}/comments", {"body": "the App's reply"})
+    said = sim.add_comment(repo, pull, "mona", "/rfc check")
+    sim.add_reaction(repo, made.body["id"], "ci[bot]", "+1", user_type="Bot")
+    sim.delete_comment(repo, made.body["id"])
+    listed = (await api.get(f"{REPO}/issues/{pull}/comments")).body
+    assert [c["id"] for c in listed] == [said["id"]]
+    reactions = await api.get(f"{REPO}/issues/comments/{made.body['id']}/reactions")
+    assert reactions.status == 404
+
+
+async def test_another_apps_bot_reacts_as_a_bot(
+    sim: Simulator, repo: Repo, api: Api, pull: int
+) -> None:
+    said = sim.add_comment(repo, pull, "mona", "/rfc check")
+    sim.add_reaction(repo, said["id"], "ci[bot]", "+1", user_type="Bot")
+    [reaction] = (await api.get(f"{REPO}/issues/comments/{said['id']}/reactions")).body
+    assert (reaction["user"]["login"], reaction["user"]["type"]) == ("ci[bot]", "Bot")
