@@ -228,7 +228,7 @@ class Metrics:
 
     def count_api_call(self, method: str, route: str, status: str) -> None:
         """One more GitHub call (``status``: the answer's, or 'error' when there was none)."""
-        self.api_calls.labels(method, route, status).inc()
+        self._child(self.api_calls, "a", method, route, status).inc()
 
     def count_api_retry(self, route: str, reason: str) -> None:
         self.api_retries.labels(route, reason).inc()

@@ -69,3 +69,19 @@ def test_build_info_names_the_version() -> None:
     assert value == 1.0
     assert labels["version"] == bot.__version__
     assert labels["python"].count(".") == 2
+
+
+def test_api_calls_counted_by_their_labels_through_the_cached_children() -> None:
+    metrics = Metrics()
+    for status in ("200", "200", "502", "200"):
+        metrics.count_api_call("GET", "/repos/{owner}/{repo}/pulls/{id}", status)
+    metrics.count_api_call("POST", "/repos/{owner}/{repo}/check-runs", "201")
+    calls = sorted(
+        (labels["method"], labels["route"], labels["status"], value)
+        for labels, value in _samples(metrics, "rfcbot_github_api_calls_total")
+    )
+    assert calls == [
+        ("GET", "/repos/{owner}/{repo}/pulls/{id}", "200", 3.0),
+        ("GET", "/repos/{owner}/{repo}/pulls/{id}", "502", 1.0),
+        ("POST", "/repos/{owner}/{repo}/check-runs", "201", 1.0),
+    ]
