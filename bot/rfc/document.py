@@ -210,6 +210,11 @@ class _Builder:
         index = 0
         while index < len(tokens):
             token = tokens[index]
+            if token.nesting == -1 or token.type == "inline":
+                # Closing tokens and inline text (always nested, level >= 1) hold nothing the
+                # walk collects; the tokens that own them read them by index.
+                index += 1
+                continue
             start = token.map[0] + 1 if token.map else None
             if token.type == "heading_open" and token.level == 0 and start is not None:
                 title = tokens[index + 1].content if index + 1 < len(tokens) else ""
