@@ -408,6 +408,23 @@ def lint_baseline(count: int) -> float:
     return (usage.ru_utime + usage.ru_stime - before) / count
 
 
+def parse_floor(count: int) -> float:
+    """CPU seconds per text of markdown-it's block parse alone (the parse ``lint()`` runs: the
+    tables rule on, inline tokenizing off), on texts like the deliveries': what a lint pays
+    before any rule runs."""
+    from markdown_it import MarkdownIt
+
+    markdown = MarkdownIt("commonmark").enable("table").disable("inline")
+    texts = [rfc_text(f"floor-{n}") for n in range(count)]
+    markdown.parse(texts[0])
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    before = usage.ru_utime + usage.ru_stime
+    for text in texts:
+        markdown.parse(text)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return (usage.ru_utime + usage.ru_stime - before) / count
+
+
 Phases = dict[str, list[Phase]]  # kind -> one phase per round
 
 
@@ -494,7 +511,8 @@ def figures_of(phases: Phases, other: Phases | None, lint_seconds: float, rate: 
         setup += (
             f"baseline: the App of {compare}, phases alternating with this one's (its rounds: "
             f"{', '.join(f'{v:.2f}' for v in others)} ms; median of the rounds' ratios "
-            f"{paired:.2f}); lint() of one such text in this process: {lint_ms:.2f} ms"
+            f"{paired:.2f}); lint() of one such text in this process: {lint_ms:.2f} ms, "
+            f"markdown-it's block parse of it alone: {parse_floor(50) * 1000:.2f} ms"
         )
         tree_baseline, target = statistics.median(others), at_most(0.5, on_ratio=True)
     figures = [
