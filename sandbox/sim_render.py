@@ -147,6 +147,8 @@ def file_change_json(repo: Repo, change: FileChange) -> dict[str, Any]:
     }
     if change.previous_filename is not None:
         rendered["previous_filename"] = change.previous_filename
+    if change.patch is not None:
+        rendered["patch"] = change.patch
     return rendered
 
 
