@@ -28,6 +28,7 @@ from bot.rfc.config.fields import (
     Config,
     DecisionRule,
     LabelConfig,
+    LegacyConfig,
     NumberingStrategy,
     RuleSetting,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "ConfigProblem",
     "DecisionRule",
     "LabelConfig",
+    "LegacyConfig",
     "NumberingStrategy",
     "RuleSetting",
     "default_config_yaml",
