@@ -27,6 +27,7 @@ from gidgethub.abc import GitHubAPI
 from bot.deliveries import CheckDelivery, PullDelivery
 from bot.features.config import config_for
 from bot.features.context import Context
+from bot.features.legacy import legacy_pass
 from bot.features.roles import is_maintainer
 from bot.features.session import CommandSession
 from bot.github.budget import budget_low
@@ -203,7 +204,8 @@ async def _check(
     result = await ctx.lint(
         change.path, content, config, base=base, today=today, provenance=provenance
     )
-    return FileResult.from_lint(change, result.diagnostics, result.document, result.status_before)
+    legacy = await legacy_pass(ctx, change, content, base, config, today, result)
+    return FileResult.from_lint(change, (), result.document, result.status_before, legacy)
 
 
 async def _provenance(gh: GitHubAPI, pull: Pull, config: Config, ctx: Context) -> PullProvenance:
