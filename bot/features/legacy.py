@@ -30,7 +30,7 @@ async def legacy_pass(
     """``result`` (the head's lint, with ``base`` compared) after the legacy pass."""
     step = review(
         result.diagnostics,
-        patch=change.patch,
+        patch=change.diff,
         status_before=result.status_before,
         status_after=result.document.status if result.document else None,
         head=head,

@@ -73,7 +73,7 @@ class GitRevision:
             raise GitError(f"git cannot read {spec}: {reason}")
         return shown.stdout
 
-    def patch(self, path: Path) -> str:
+    def diff(self, path: Path) -> str:
         """The unified diff, without context lines, from the file at the ref to the file on
         disk: what the legacy pass reads the touched lines from (``bot.rfc.touched``)."""
         relative = self._relative(path)

@@ -52,14 +52,14 @@ _CHANGE_KINDS: Mapping[str, ChangeKind] = {
 
 @dataclass(frozen=True, slots=True)
 class RfcChange:
-    """One RFC file a pull request touches. ``previous_path`` is set for renames. ``patch``:
-    GitHub's unified diff of the file ("" when no line changed; None when GitHub left it out,
-    as it does for large diffs)."""
+    """One RFC file a pull request touches. ``previous_path`` is set for renames. ``diff``:
+    GitHub's unified diff of the file, its ``patch`` ("" when no line changed; None when
+    GitHub left it out, as it does for large diffs)."""
 
     path: str
     kind: ChangeKind
     previous_path: str | None = None
-    patch: str | None = field(default=None, repr=False)
+    diff: str | None = field(default=None, repr=False)
 
 
 class LintedDocument(Protocol):
@@ -188,13 +188,13 @@ def select_rfc_changes(files: Iterable[Mapping[str, Any]], config: Config) -> li
             kind, previous = "added", None
         if is_rfc_path(path, config):
             renamed_from = previous if kind == "renamed" else None
-            changes.append(RfcChange(path, kind, renamed_from, _patch(item)))
+            changes.append(RfcChange(path, kind, renamed_from, _diff(item)))
         elif kind == "renamed" and previous:
             changes.append(RfcChange(previous, "removed"))
     return sorted(changes, key=lambda change: change.path)
 
 
-def _patch(item: Mapping[str, Any]) -> str | None:
+def _diff(item: Mapping[str, Any]) -> str | None:
     patch = item.get("patch")
     if isinstance(patch, str):
         return patch

@@ -23,9 +23,10 @@ def legacy_sentence(passes: Iterable[Legacy | None]) -> str:
     total = sum(lowered.values()) + hidden
     if not total:
         return ""
-    levels = [(f"{severity.value}s", n) for severity, n in _worst_first(lowered)]
-    levels += [("not shown", hidden)] if hidden else []
-    shown = levels[0][0] if len(levels) == 1 else ", ".join(f"{n} {w}" for w, n in levels)
+    levels = [plural(n, severity.value) for severity, n in _worst_first(lowered)]
+    levels += [f"{hidden} not shown"] if hidden else []
+    # One kind: its word alone ("warnings"); several: each with its count.
+    shown = levels[0].split(" ", 1)[1] if len(levels) == 1 else ", ".join(levels)
     return (
         f"\n\n{plural(total, 'legacy problem')} on lines this pull request did not touch "
         f"({shown}): the base branch already had them, so they do not block merging "

@@ -54,7 +54,7 @@ class OldVersions(Protocol):
         """The earlier content; None when the file is new."""
         ...
 
-    def patch(self, path: Path) -> str | None:
+    def diff(self, path: Path) -> str | None:
         """The unified diff from the earlier version to the file (``bot.rfc.legacy``);
         None when it is not known (every line then counts as touched)."""
         ...
@@ -248,7 +248,7 @@ class FileJob:
             return list(result.diagnostics)
         step = review(
             result.diagnostics,
-            patch=self.base.patch(path),
+            patch=self.base.diff(path),
             status_before=result.status_before,
             status_after=result.document.status if result.document else None,
             head=content,
@@ -256,8 +256,7 @@ class FileJob:
             config=self.config,
         )
         if isinstance(step, Pending):
-            own = lint(name, old, self.config, base=NO_BASE)
-            return list(step.finish(own.diagnostics))
+            step = step.finish(lint(name, old, self.config, base=NO_BASE).diagnostics)
         return list(step.diagnostics)
 
 
