@@ -2,7 +2,7 @@
 
     python bench/run.py [--quick] [--markdownlint-prefix DIR]
         [--only lint,hostile,intake,latency,loop-lag,ack,flood,sweep,load,site,dashboard,
-                readiness,recovery]
+                readiness,recovery,legacy]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -26,6 +26,7 @@ from bench import (  # noqa: E402
     bench_hostile,
     bench_intake,
     bench_latency,
+    bench_legacy,
     bench_lint,
     bench_load,
     bench_loop_lag,
@@ -50,6 +51,7 @@ BENCHES = (
     "dashboard",
     "readiness",
     "recovery",
+    "legacy",
 )
 
 
@@ -71,6 +73,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "dashboard": lambda: bench_dashboard.measure(3, 3),
             "readiness": lambda: bench_readiness.measure(2),
             "recovery": lambda: bench_recovery.measure(15),
+            "legacy": lambda: bench_legacy.measure(2, 3),
         }
     return {
         "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
@@ -86,6 +89,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "dashboard": bench_dashboard.measure,
         "readiness": bench_readiness.measure,
         "recovery": bench_recovery.measure,
+        "legacy": bench_legacy.measure,
     }
 
 

@@ -28,9 +28,11 @@ class Touched:
     ``gaps``: each ``k`` where it removed lines between head lines ``k`` and ``k + 1``.
     ``shift_from``/``shifts``: from head line ``shift_from[i]`` on, an untouched line's
     number is its base number plus ``shifts[i]``.
-    ``base_quotes``/``head_quotes``: the lines the diff quotes of each side, and
-    ``line_offset``: how many more lines the head has; to tell whether two texts are the
-    ones the diff was made from.
+    ``base_numbers``/``base_texts`` and ``head_numbers``/``head_texts``: the lines the diff
+    quotes of each side, and ``line_offset``: how many more lines the head has; to tell
+    whether two texts are the ones the diff was made from. (Parallel tuples of numbers and
+    strings, not a tuple per line: the garbage collector does not track those, so a large
+    diff costs time in proportion to its size.)
     """
 
     starts: tuple[int, ...] = ()
@@ -38,8 +40,10 @@ class Touched:
     gaps: tuple[int, ...] = ()
     shift_from: tuple[int, ...] = ()
     shifts: tuple[int, ...] = ()
-    base_quotes: tuple[tuple[int, str], ...] = ()
-    head_quotes: tuple[tuple[int, str], ...] = ()
+    base_numbers: tuple[int, ...] = ()
+    base_texts: tuple[str, ...] = ()
+    head_numbers: tuple[int, ...] = ()
+    head_texts: tuple[str, ...] = ()
     line_offset: int = 0
 
     def touches(self, first: int, last: int) -> bool:
@@ -63,9 +67,8 @@ class Touched:
         as it says. (base fits, head fits); a length mismatch blames the head."""
         base_lines, head_lines = base.split("\n"), head.split("\n")
         counts = _line_count(head) - _line_count(base) == self.line_offset
-        return _quoted(self.base_quotes, base_lines), counts and _quoted(
-            self.head_quotes, head_lines
-        )
+        base_fits = _quoted(self.base_numbers, self.base_texts, base_lines)
+        return base_fits, counts and _quoted(self.head_numbers, self.head_texts, head_lines)
 
     def lines(self) -> set[int]:
         """Every touched head line (for tests and small files: it is as large as the runs)."""
@@ -81,8 +84,10 @@ class _Reader:
         self.gaps: list[int] = []
         self.shift_from: list[int] = []
         self.shifts: list[int] = []
-        self.base_quotes: list[tuple[int, str]] = []
-        self.head_quotes: list[tuple[int, str]] = []
+        self.base_numbers: list[int] = []
+        self.base_texts: list[str] = []
+        self.head_numbers: list[int] = []
+        self.head_texts: list[str] = []
         self.head = self.base = 1  # the next line of each side
         self.head_left = self.base_left = 0  # body lines the current hunk still owes
         self.in_hunk = False
@@ -114,8 +119,8 @@ class _Reader:
             if not (self.head_left and self.base_left):
                 return False
             self._shift()
-            self.base_quotes.append((self.base, text))
-            self.head_quotes.append((self.head, text))
+            self._quote_base(text)
+            self._quote_head(text)
             self.head, self.base = self.head + 1, self.base + 1
             self.head_left, self.base_left = self.head_left - 1, self.base_left - 1
         elif kind == "-":
@@ -123,12 +128,12 @@ class _Reader:
                 return False
             if not self.gaps or self.gaps[-1] != self.head - 1:
                 self.gaps.append(self.head - 1)
-            self.base_quotes.append((self.base, text))
+            self._quote_base(text)
             self.base, self.base_left = self.base + 1, self.base_left - 1
         elif kind == "+":
             if not self.head_left:
                 return False
-            self.head_quotes.append((self.head, text))
+            self._quote_head(text)
             if self.ends and self.ends[-1] == self.head - 1:
                 self.ends[-1] = self.head
             else:
@@ -138,6 +143,14 @@ class _Reader:
         elif kind != "\\":  # "\ No newline at end of file"
             return False
         return True
+
+    def _quote_base(self, text: str) -> None:
+        self.base_numbers.append(self.base)
+        self.base_texts.append(text)
+
+    def _quote_head(self, text: str) -> None:
+        self.head_numbers.append(self.head)
+        self.head_texts.append(text)
 
     def _shift(self) -> None:
         """Note where the offset between the two sides changes, at the line about to be read."""
@@ -157,8 +170,10 @@ class _Reader:
             tuple(gaps),
             tuple(self.shift_from),
             tuple(self.shifts),
-            tuple(self.base_quotes),
-            tuple(self.head_quotes),
+            tuple(self.base_numbers),
+            tuple(self.base_texts),
+            tuple(self.head_numbers),
+            tuple(self.head_texts),
             self.head - self.base,
         )
 
@@ -182,8 +197,10 @@ def parse_patch(patch: str) -> Touched | None:
     return reader.result()
 
 
-def _quoted(quotes: Sequence[tuple[int, str]], lines: Sequence[str]) -> bool:
-    return all(0 < n <= len(lines) and lines[n - 1] == text for n, text in quotes)
+def _quoted(numbers: Sequence[int], texts: Sequence[str], lines: Sequence[str]) -> bool:
+    return all(
+        0 < n <= len(lines) and lines[n - 1] == text for n, text in zip(numbers, texts, strict=True)
+    )
 
 
 def _line_count(text: str) -> int:
