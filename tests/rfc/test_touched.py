@@ -44,6 +44,9 @@ def _expected(base: list[str], head: list[str]) -> tuple[set[int], set[int], dic
 @example(["a", "b", "c"], ["c"], 0)  # a removal at the very top
 @example([], ["a"], 3)  # a new file: "@@ -0,0 +1 @@"
 @example(["a"], [], 3)  # everything removed: "@@ -1 +0,0 @@"
+# No context: the unchanged lines between two hunks keep the first hunk's offset (the reader
+# once noted offsets only at context lines, and mapped "c" and "d" wrongly).
+@example(["a", "b", "c", "d", "e"], ["a", "x", "B", "c", "d", "E"], 0)
 def test_touched_lines_are_difflibs_changed_lines(
     base: list[str], head: list[str], context: int
 ) -> None:
