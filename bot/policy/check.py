@@ -97,7 +97,7 @@ class FileResult:
         legacy: Legacy | None = None,
     ) -> FileResult:
         """``legacy``: its diagnostics are the file's (``diagnostics`` is then ignored)."""
-        diagnostics = legacy.diagnostics if legacy else tuple(diagnostics)
+        diagnostics = legacy.diagnostics if legacy is not None else tuple(diagnostics)
         if document is None:
             return cls(change, diagnostics, legacy=legacy)
         unproven = any(d.rule in UNPROVEN_STATUS_RULES for d in diagnostics)

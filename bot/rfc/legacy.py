@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.rfc.config.public import Config
 from bot.rfc.diagnostics import Diagnostic, Severity
-from bot.rfc.rules.base import registered_rules
+from bot.rfc.rules import RULES
 from bot.rfc.touched import Touched, lone_carriage_return, parse_patch
 
 # Findings that say the file could not be checked: nothing to compare with the base.
@@ -158,7 +158,7 @@ def cap_for(rule: str, config: Config) -> str:
 @functools.cache
 def never_legacy() -> frozenset[str]:
     """The rules whose findings are never legacy: the change rules and the unchecked file."""
-    changes = {rule.id for rule in registered_rules() if rule.family == _CHANGE_FAMILY}
+    changes = {rule.id for rule in RULES if rule.family == _CHANGE_FAMILY}
     return _UNCHECKED | changes
 
 

@@ -65,7 +65,9 @@ async def test_an_error_on_the_edited_line_still_fails(sim: Any, app: Any, repo:
     assert run["conclusion"] == "failure"
     errors = [a for a in run["annotations"] if a["annotation_level"] == "failure"]
     assert [(a["title"], a["start_line"]) for a in errors] == [("target-apps", 4)]
-    assert levels(run)["warning"] >= 10
+    legacy = [a for a in run["annotations"] if LEGACY in a["message"]]
+    assert len(legacy) == 10 and {a["annotation_level"] for a in legacy} == {"warning"}
+    assert run["output"]["title"] == f"1 error, 11 warnings in {PATH}"  # + Last Updated
 
 
 async def test_a_status_change_holds_the_whole_rfc(sim: Any, app: Any, repo: Any) -> None:
@@ -112,3 +114,19 @@ async def test_a_deletion_that_removes_a_required_section_is_an_error(
     errors = [a for a in run["annotations"] if a["annotation_level"] == "failure"]
     assert [a["title"] for a in errors] == ["section-missing"]
     assert "Dependencies" in errors[0]["message"]
+
+
+async def test_diff_shaped_text_in_the_rfc_is_only_text(sim: Any, app: Any, repo: Any) -> None:
+    """An RFC may quote a diff; the patch prefixes each of its lines, so a quoted hunk header
+    cannot make the App misread which lines changed."""
+    quote = "```diff\n@@ -1,400 +1,400 @@\n-**Status:** Draft\n+**Status:** Final\n```\n\n"
+    base = OLD.replace("## Overview\n", "## Overview\n\n" + quote, 1)
+    sim.commit(repo, "main", {PATH: base}, "Quote a diff")
+    head = base.replace(APPS, APPS.replace("jobmaster", "job master")).replace(
+        "@@ -1,400 +1,400 @@", "@@ -1 +1,900 @@"
+    )
+    pull = await opened(sim, app, repo, {PATH: head})
+    run = check(sim, repo, pull)
+    errors = [a["title"] for a in run["annotations"] if a["annotation_level"] == "failure"]
+    assert errors == ["target-apps"]
+    assert "10 legacy problems" in run["output"]["summary"]
