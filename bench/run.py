@@ -2,7 +2,7 @@
 
     python bench/run.py [--quick] [--markdownlint-prefix DIR]
         [--only lint,hostile,links,intake,latency,loop-lag,comment-lag,ack,flood,redelivery,
-                sweep,stale,load,cpu,site,dashboard,readiness,recovery,extends]
+                sweep,stale,load,cpu,site,dashboard,readiness,recovery,extends,legacy]
 
 ``--quick`` runs each benchmark with small sizes (a smoke test: the figures are noisier and
 the whole-process lint covers 50 files, not 200). Exit status 1 if a target is missed.
@@ -29,6 +29,7 @@ from bench import (  # noqa: E402
     bench_hostile,
     bench_intake,
     bench_latency,
+    bench_legacy,
     bench_links,
     bench_lint,
     bench_load,
@@ -62,6 +63,7 @@ BENCHES = (
     "readiness",
     "recovery",
     "extends",
+    "legacy",
 )
 
 
@@ -89,6 +91,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
             "readiness": lambda: bench_readiness.measure(2),
             "recovery": lambda: bench_recovery.measure(15),
             "extends": lambda: bench_config_extends.measure(2, 10),
+            "legacy": lambda: bench_legacy.measure(2, 3),
         }
     return {
         "lint": lambda: bench_lint.measure(markdownlint_prefix=markdownlint_prefix),
@@ -110,6 +113,7 @@ def plans(quick: bool, markdownlint_prefix: Path | None) -> dict[str, Callable[[
         "readiness": bench_readiness.measure,
         "recovery": bench_recovery.measure,
         "extends": bench_config_extends.measure,
+        "legacy": bench_legacy.measure,
     }
 
 

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sandbox import sim_render
+from sandbox.sim_patch import PatchLimits
 from sandbox.sim_state import (
     ApiError,
     Clock,
@@ -119,6 +120,8 @@ class GitHub:
         self.oauth_codes: dict[str, PendingCode] = {}
         self.user_tokens: dict[str, UserToken] = {}
         self.add_oauth_client(int(app_id), app_slug, f"Iv1.{int(app_id):016x}")
+        # GitHub's limits on a file's `patch` in file listings (tests lower them).
+        self.patch_limits = PatchLimits()
 
     # ------------------------------------------------------------ lookups
 
@@ -158,7 +161,8 @@ class GitHub:
         """The PR's files: its head against the merge base with its base branch."""
         base = pr.merge_base_sha or self.merge_base(repo, pr)
         old = repo.objects.files_at(base) if base else {}
-        return diff_files(repo.objects, old, repo.objects.files_at(pr.current_head()))
+        head = repo.objects.files_at(pr.current_head())
+        return diff_files(repo.objects, old, head, self.patch_limits)
 
     def check_push_allowed(
         self, repo: Repo, branch: str, installation_id: int | None, *, via: str

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sandbox.sim_diff import unified_patch
+from sandbox.sim_patch import PatchLimits, file_diff
 
 PERMISSION_LEVELS = ("none", "read", "triage", "write", "maintain", "admin")
 DEFAULT_LABEL_COLOR = "ededed"
@@ -228,26 +228,30 @@ class FileChange:
     previous_filename: str | None = None
     additions: int = 0
     deletions: int = 0
-    patch: str | None = None  # GitHub's unified diff of the file (sandbox.sim_diff)
+    patch: str | None = None  # None: GitHub leaves it out (binary, too large, no change)
 
 
-def diff_files(store: ObjectStore, old: Files, new: Files) -> list[FileChange]:
-    """The files that differ from ``old`` to ``new``, with renames detected as git does."""
+def diff_files(
+    store: ObjectStore, old: Files, new: Files, limits: PatchLimits | None = None
+) -> list[FileChange]:
+    """The files that differ from ``old`` to ``new``, with renames detected as git does,
+    each with its patch within ``limits`` (GitHub's by default)."""
+    limits = limits or PatchLimits()
     changes: list[FileChange] = []
     added = sorted(p for p in new if p not in old)
     removed = sorted(p for p in old if p not in new)
     for path in sorted(p for p in new if p in old and new[p] != old[p]):
-        changes.append(_change(store, path, "modified", old[path], new[path]))
+        changes.append(_change(store, path, "modified", old[path], new[path], limits))
     for path in added:
         source = _rename_source(store, new[path], [old[r] for r in removed], removed)
         if source is not None:
             removed.remove(source)
-            change = _change(store, path, "renamed", old[source], new[path])
+            change = _change(store, path, "renamed", old[source], new[path], limits)
             change.previous_filename = source
         else:
-            change = _change(store, path, "added", None, new[path])
+            change = _change(store, path, "added", None, new[path], limits)
         changes.append(change)
-    changes.extend(_change(store, path, "removed", old[path], None) for path in removed)
+    changes.extend(_change(store, path, "removed", old[path], None, limits) for path in removed)
     return sorted(changes, key=lambda c: c.filename)
 
 
@@ -268,16 +272,18 @@ def _rename_source(
 
 
 def _change(
-    store: ObjectStore, path: str, status: str, old: str | None, new: str | None
+    store: ObjectStore,
+    path: str,
+    status: str,
+    old: str | None,
+    new: str | None,
+    limits: PatchLimits,
 ) -> FileChange:
-    before = store.blobs[old].decode("utf-8", "replace").splitlines() if old else []
-    after = store.blobs[new].decode("utf-8", "replace").splitlines() if new else []
-    additions = deletions = 0
-    for line in difflib.ndiff(before, after):
-        additions += line.startswith("+ ")
-        deletions += line.startswith("- ")
-    patch = unified_patch(store.blobs[old] if old else None, store.blobs[new] if new else None)
-    return FileChange(path, status, new, None, additions, deletions, patch)
+    if old == new:  # a pure rename: GitHub lists no patch, and no line changed
+        return FileChange(path, status, new)
+    diff = file_diff(store.blobs[old] if old else None, store.blobs[new] if new else None, limits)
+    # GitHub's patch has at least one hunk; an empty one (an empty file added) is left out.
+    return FileChange(path, status, new, None, diff.additions, diff.deletions, diff.patch or None)
 
 
 @dataclass

@@ -27,6 +27,7 @@ from bot.deliveries import CheckDelivery, PullDelivery
 from bot.features.check_files import PullFiles
 from bot.features.config import effective_config_for
 from bot.features.context import Context
+from bot.features.legacy import legacy_pass
 from bot.features.roles import is_maintainer
 from bot.features.session import CommandSession
 from bot.github import gitdata
@@ -179,18 +180,31 @@ async def _check(
     summaries = await rfc_files.lint(
         changes, config, today, [provenance.for_path(change.path) for change in changes], known
     )
-    return [_result(change, summary) for change, summary in zip(changes, summaries, strict=True)]
+    return [
+        await _result(rfc_files, change, summary, config, today)
+        for change, summary in zip(changes, summaries, strict=True)
+    ]
 
 
-def _result(change: RfcChange, summary: LintSummary | None) -> FileResult:
+async def _result(
+    rfc_files: PullFiles,
+    change: RfcChange,
+    summary: LintSummary | None,
+    config: Config,
+    today: date,
+) -> FileResult:
     if change.kind == "removed":
         return deleted_rfc(change)
     if summary is None:  # the head moved on since the event: the next run will see it
         log.warning("%s is missing at the head", change.path)
         return FileResult(change, ())
-    return FileResult.from_lint(
-        change, summary.diagnostics, summary.document, summary.status_before
-    )
+    content, base = await rfc_files.texts(change)
+    if content is None:  # cannot be: the summary was made from it; judged strictly then
+        return FileResult.from_lint(
+            change, summary.diagnostics, summary.document, summary.status_before
+        )
+    legacy = await legacy_pass(rfc_files.ctx, change, content, base, config, today, summary)
+    return FileResult.from_lint(change, (), summary.document, summary.status_before, legacy)
 
 
 async def _known_files(

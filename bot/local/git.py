@@ -64,11 +64,7 @@ class GitRevision:
 
     def old_version(self, path: Path) -> bytes | None:
         """The file's content at the ref; None when it did not exist there (a new file)."""
-        try:
-            relative = path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            raise GitError(f"{path.as_posix()} is outside the git repository") from None
-        spec = f"{self.ref}:{relative}"
+        spec = f"{self.ref}:{self._relative(path)}"
         if _git(self.root, "cat-file", "-e", spec).returncode:
             return None
         shown = _git(self.root, "cat-file", "blob", spec)
@@ -76,6 +72,21 @@ class GitRevision:
             reason = shown.stderr.decode(errors="replace").strip()  # stays one stderr line
             raise GitError(f"git cannot read {spec}: {reason}")
         return shown.stdout
+
+    def diff(self, path: Path) -> str:
+        """The unified diff, without context lines, from the file at the ref to the file on
+        disk: what the legacy pass reads the touched lines from (``bot.rfc.touched``)."""
+        relative = self._relative(path)
+        done = _git(self.root, *_DIFF, self.ref, "--", relative)
+        if done.returncode:
+            raise GitError(f"git cannot compare {relative} with {self.ref}: {_reason(done)}")
+        return done.stdout.decode("utf-8", "replace")
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            raise GitError(f"{path.as_posix()} is outside the git repository") from None
 
 
 class GitHistory:
@@ -175,6 +186,12 @@ def repo_name(url: str) -> str | None:
     return f"{match['owner']}/{match['name']}" if match else None
 
 
+# One file's diff as plain hunks whatever the user's git config says: no colour, no external
+# or converted diff, text even for a file git takes for binary, no context lines.
+_DIFF = (
+    "diff", "--no-color", "--no-ext-diff", "--no-textconv", "--text", "--no-renames",
+    "--unified=0",
+)  # fmt: skip
 # A type change is a modification; a copy (with diff.renames=copies) a new file.
 _KINDS = {"T": "M", "C": "A"}
 # Plain output whatever the user's git config says (signatures, colours, external diffs).

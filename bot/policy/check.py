@@ -13,9 +13,11 @@ from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
 from bot.policy.config_extends import sources_sentence
+from bot.policy.legacy import held_note, legacy_sentence
 from bot.policy.text import MAX_OUTPUT_BYTES, clip, plural
 from bot.rfc.config.public import CONFIG_PATH, Config, ConfigError, ConfigProblem
 from bot.rfc.diagnostics import Diagnostic, Severity, count_by_severity, has_errors
+from bot.rfc.legacy import Legacy
 from bot.rfc.paths import is_rfc_path
 from bot.values import Pull
 
@@ -51,11 +53,14 @@ _CHANGE_KINDS: Mapping[str, ChangeKind] = {
 
 @dataclass(frozen=True, slots=True)
 class RfcChange:
-    """One RFC file a pull request touches. ``previous_path`` is set for renames."""
+    """One RFC file a pull request touches. ``previous_path`` is set for renames. ``diff``:
+    GitHub's unified diff of the file, its ``patch`` ("" when no line changed; None when
+    GitHub left it out, as it does for large diffs)."""
 
     path: str
     kind: ChangeKind
     previous_path: str | None = None
+    diff: str | None = field(default=None, repr=False)
 
 
 class LintedDocument(Protocol):
@@ -81,6 +86,7 @@ class FileResult:
     # The status the labels show: the written one once proven, else the one before.
     proven_status: str | None = None
     readable: bool = False  # the head's text could be linted
+    legacy: Legacy | None = None  # the legacy pass (bot.rfc.legacy), when there was one
 
     @classmethod
     def from_lint(
@@ -89,10 +95,12 @@ class FileResult:
         diagnostics: Iterable[Diagnostic],
         document: LintedDocument | None,
         status_before: str | None = None,
+        legacy: Legacy | None = None,
     ) -> FileResult:
-        diagnostics = tuple(diagnostics)
+        """``legacy``: its diagnostics are the file's (``diagnostics`` is then ignored)."""
+        diagnostics = legacy.diagnostics if legacy is not None else tuple(diagnostics)
         if document is None:
-            return cls(change, diagnostics)
+            return cls(change, diagnostics, legacy=legacy)
         unproven = any(d.rule in UNPROVEN_STATUS_RULES for d in diagnostics)
         return cls(
             change,
@@ -102,6 +110,7 @@ class FileResult:
             target_apps=tuple(document.target_apps),
             proven_status=status_before if unproven else document.status,
             readable=True,
+            legacy=legacy,
         )
 
     @property
@@ -179,10 +188,18 @@ def select_rfc_changes(files: Iterable[Mapping[str, Any]], config: Config) -> li
         if kind == "renamed" and previous and not is_rfc_path(previous, config):
             kind, previous = "added", None
         if is_rfc_path(path, config):
-            changes.append(RfcChange(path, kind, previous if kind == "renamed" else None))
+            renamed_from = previous if kind == "renamed" else None
+            changes.append(RfcChange(path, kind, renamed_from, _diff(item)))
         elif kind == "renamed" and previous:
             changes.append(RfcChange(previous, "removed"))
     return sorted(changes, key=lambda change: change.path)
+
+
+def _diff(item: Mapping[str, Any]) -> str | None:
+    patch = item.get("patch")
+    if isinstance(patch, str):
+        return patch
+    return "" if item.get("changes") == 0 else None  # a pure rename, a mode change
 
 
 def deleted_rfc(change: RfcChange) -> FileResult:
@@ -332,7 +349,7 @@ def _summary(
     if not results and not config_diagnostics:
         intro = "This pull request does not add, change or delete any RFC file."
     else:
-        intro = _intro(results)
+        intro = _intro(results) + legacy_sentence(r.legacy for r in results)
     if decision_in_progress:
         intro += (
             "\n\nA decision is in progress on this pull request: its status panel (a comment "
@@ -391,16 +408,18 @@ def _rfc_block(result: FileResult, rendered_url: Callable[[str], str]) -> str:
 
 def _details(results: Sequence[FileResult], config_diagnostics: Sequence[Diagnostic]) -> str:
     """Every diagnostic as a list, grouped by file: readable even without the annotations."""
-    groups: list[tuple[str, Sequence[Diagnostic]]] = []
+    groups: list[tuple[str, Sequence[Diagnostic], str]] = []
     if config_diagnostics:
-        groups.append((CONFIG_PATH, config_diagnostics))
-    groups += [(r.change.path, r.diagnostics) for r in results if r.diagnostics]
+        groups.append((CONFIG_PATH, config_diagnostics, ""))
+    groups += [
+        (r.change.path, r.diagnostics, held_note(r.legacy)) for r in results if r.diagnostics
+    ]
     blocks: list[str] = []
-    for path, diagnostics in groups:
+    for path, diagnostics, note in groups:
         ordered = sorted(diagnostics, key=lambda d: d.sort_key)
         for index, diagnostic in enumerate(ordered):
             line = _detail_line(diagnostic)
-            blocks.append(f"### `{path}`\n\n{line}" if index == 0 else line)
+            blocks.append(f"### `{path}`\n\n{note}{line}" if index == 0 else line)
     return fit("", blocks, noun="diagnostic", separator="\n") if blocks else ""
 
 

@@ -15,13 +15,17 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.rfc.config.public import Config
 from bot.rfc.edits import IndexEntry, index_entry
 from bot.rfc.index_check import check_index, index_check_enabled
 from bot.rfc.report import FileReport
 from bot.rfc.supersession import check_supersession
+
+if TYPE_CHECKING:
+    from bot.rfc.diagnostics import Diagnostic
+    from bot.rfc.lint import LintResult
 
 PARALLEL_MIN_FILES = 64  # below this, starting workers costs more than it saves
 MAX_WORKERS = 8
@@ -48,6 +52,11 @@ class OldVersions(Protocol):
 
     def old_version(self, path: Path) -> bytes | None:
         """The earlier content; None when the file is new."""
+        ...
+
+    def diff(self, path: Path) -> str | None:
+        """The unified diff from the earlier version to the file (``bot.rfc.legacy``);
+        None when it is not known (every line then counts as touched)."""
         ...
 
 
@@ -230,9 +239,35 @@ class FileJob:
         old = self.base.old_version(path) if self.base else NO_BASE
         result = lint(name, content, self.config, base=old, known_files=self.known_files)
         document = result.document
+        diagnostics = list(result.diagnostics)
+        if self.base is not None and isinstance(old, bytes):
+            diagnostics = self._legacy_pass(path, name, content, old, result)
         lines = document.lines if document is not None else []
         entry = index_entry(name, document) if document is not None else None
-        return FileReport(name, list(result.diagnostics), lines), entry
+        return FileReport(name, diagnostics, lines), entry
+
+    def _legacy_pass(
+        self, path: Path, name: str, content: bytes, old: bytes, result: LintResult
+    ) -> list[Diagnostic]:
+        """The findings with the legacy ones lowered (``bot.rfc.legacy``); git is asked for
+        the diff, and the old version linted, only when some finding could be legacy."""
+        from bot.rfc.legacy import Pending, could_be_legacy, review
+        from bot.rfc.lint import NO_BASE, lint
+
+        if self.base is None or not could_be_legacy(result.diagnostics, self.config):
+            return list(result.diagnostics)
+        step = review(
+            result.diagnostics,
+            patch=self.base.diff(path),
+            status_before=result.status_before,
+            status_after=result.document.status if result.document else None,
+            head=content,
+            base=old,
+            config=self.config,
+        )
+        if isinstance(step, Pending):
+            step = step.finish(lint(name, old, self.config, base=NO_BASE).diagnostics)
+        return list(step.diagnostics)
 
 
 def lint_files(files: Sequence[Path], job: FileJob) -> list[tuple[FileReport, IndexEntry | None]]:

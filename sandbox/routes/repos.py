@@ -142,5 +142,5 @@ def get_commit(sim: GitHub, call: Call) -> Reply:
     repo = repo_of(sim, call)
     commit = repo.objects.commits[repo.resolve(call.params["ref"])]
     before = repo.objects.files_at(commit.parents[0]) if commit.parents else {}
-    changes = diff_files(repo.objects, before, repo.objects.trees[commit.tree])
+    changes = diff_files(repo.objects, before, repo.objects.trees[commit.tree], sim.patch_limits)
     return Reply(200, render.commit_json(repo, commit, call.base, changes))

@@ -35,7 +35,10 @@ class FakeEngine:
             )
             if word in line
         ]
-        return types.SimpleNamespace(diagnostics=diagnostics, document=parse(text))
+        before = parse(base.decode()).status if isinstance(base, bytes) else None
+        return types.SimpleNamespace(
+            diagnostics=diagnostics, document=parse(text), status_before=before
+        )
 
 
 def rfc(title: str, *, status: str = "Draft", body: str = "") -> str:

@@ -10,6 +10,7 @@ import pytest
 from bot.local.git import GitError, GitHistory, GitRevision, _parse_touches, git_root, repo_name
 from bot.policy.audit import Version
 from bot.policy.audit_history import FileTouch
+from bot.rfc.touched import parse_patch
 from tests.cli.helpers import git
 
 
@@ -149,3 +150,35 @@ def test_git_failing_is_one_line(repo: Path) -> None:
         history.files("rfcs")
     with pytest.raises(GitError, match=r"^git log printed something unexpected$"):
         _parse_touches(["not a sha", "a", "2024-01-01T00:00:00+00:00", "m"])
+
+
+def test_diff_is_plain_hunks_whatever_the_git_config_says(repo: Path) -> None:
+    """The legacy pass reads the touched lines from this diff: colours, an external diff
+    program, more context or no prefixes in the user's config must not change it."""
+    for key, value in (
+        ("color.ui", "always"),
+        ("diff.external", "false"),
+        ("diff.context", "9"),
+        ("diff.noprefix", "true"),
+    ):
+        git(repo, "config", key, value)
+    old = "".join(f"line {n}\n" for n in range(1, 21))
+    (repo / "rfcs/0001-a.md").write_text(old)
+    git(repo, "commit", "-q", "-am", "twenty lines")
+    new = (
+        old.replace("line 5\n", "line five\n")
+        .replace("line 12\n", "")
+        .replace("line 20\n", "line 20\n@@ -1 +1 @@\n")
+    )
+    (repo / "rfcs/0001-a.md").write_text(new)
+    patch = GitRevision.open(repo, "main").diff(repo / "rfcs/0001-a.md")
+    touched = parse_patch(patch)
+    assert touched is not None
+    assert touched.lines() == {5, 20}  # line 12 removed: the head's 20th line is the new one
+    assert touched.gaps == (4, 11)
+    assert touched.fits(old, new) == (True, True)
+    assert GitRevision.open(repo, "main").diff(repo / "rfcs/0001-a.md") == patch
+
+
+def test_diff_of_an_unchanged_file_is_empty(repo: Path) -> None:
+    assert GitRevision.open(repo, "main").diff(repo / "rfcs/0001-a.md") == ""

@@ -178,6 +178,23 @@ class DigestConfig:
     )
 
 
+@dataclass(frozen=True)
+class LegacyConfig:
+    """How problems an old RFC already had, on lines a change did not touch, are reported."""
+
+    untouched_lines: RuleSetting = setting(
+        Choice(RULE_SETTINGS),
+        "warning",
+        "The most such a problem is reported as: warning (it does not block), notice, off (not "
+        "shown) or error (no leniency). See docs/checks.md#legacy-problems.",
+    )
+    rules: MappingProxyType[str, RuleSetting] = setting(
+        MappingOf(RuleIdKey(), Choice(RULE_SETTINGS)),
+        MappingProxyType({}),
+        "Per rule, instead of untouched_lines: rule id -> error, warning, notice or off.",
+    )
+
+
 def _transition_statuses(transitions: MappingProxyType[str, tuple[str, ...]]) -> list[str]:
     return [status for source, targets in transitions.items() for status in (source, *targets)]
 
@@ -260,6 +277,12 @@ class Config:
         MappingProxyType({}),
         "Per-rule severity: rule id -> error, warning, notice or off (see `rfc-bot rules`).",
         heading="Lint rules.",
+    )
+    legacy: LegacyConfig = setting(
+        Section(LegacyConfig),
+        LegacyConfig(),
+        "Old RFCs edited in a pull request that keeps their Status: problems the base branch "
+        "already had, on lines the pull request did not touch.",
     )
     labels: LabelConfig = setting(
         Section(LabelConfig),

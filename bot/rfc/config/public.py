@@ -31,6 +31,7 @@ from bot.rfc.config.fields import (
     DecisionRule,
     DigestConfig,
     LabelConfig,
+    LegacyConfig,
     NumberingStrategy,
     RuleSetting,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "ExtendsSpec",
     "ExtendsTarget",
     "LabelConfig",
+    "LegacyConfig",
     "NumberingStrategy",
     "RuleSetting",
     "default_config_yaml",
