@@ -55,13 +55,9 @@ sys.path.insert(0, str(REPO))
 
 import aiohttp  # noqa: E402
 
-from bench.bench_load import (  # noqa: E402
-    cpu_seconds,
-    descendants,
-    free_port,
-    read_log,
-)
+from bench.bench_load import free_port, read_log  # noqa: E402
 from bench.figure import Figure, at_most, print_figures  # noqa: E402
+from bench.process_tree import cpu_seconds, descendants  # noqa: E402
 
 SECRET = "bench-cpu-webhook-secret"
 KINDS = ("opened", "synchronize")
@@ -96,8 +92,8 @@ def serve_simulator(deliveries: int, rounds: int, repos: int, warm: int) -> None
     """Seed every round's pull requests (``warm`` small warm-up rounds first), write the signed
     payloads to a file, serve until stdin ends. A control app answers ``/summary`` (requests
     since ``/mark``, by operation)."""
-    from aiohttp import web
 
+    from bench.load_simulator import serve_plan
     from sandbox.delivery import signature
     from sandbox.demo import demo_file
     from sandbox.simulator import Simulator
@@ -136,42 +132,7 @@ def serve_simulator(deliveries: int, rounds: int, repos: int, warm: int) -> None
                 plan[kind].append(payloads)
         plan_file = Path(tempfile.mkstemp(prefix="rfc-bot-cpu-", suffix=".json")[1])
         plan_file.write_text(json.dumps(plan))
-        start = len(sim.requests)
-        cpu_start = time.process_time()
-
-        async def summary(request: web.Request) -> web.Response:
-            made = sim.requests[start:]
-            return web.json_response({
-                "requests": len(made),
-                "by_operation": Counter(r.operation_id or "?" for r in made),
-                "errors": sum(1 for r in made if r.status >= 400 or r.status == 0),
-                "cpu_seconds": time.process_time() - cpu_start,
-            })  # fmt: skip
-
-        async def mark(request: web.Request) -> web.Response:
-            nonlocal start, cpu_start
-            start, cpu_start = len(sim.requests), time.process_time()
-            return web.json_response({"ok": True})
-
-        control = web.Application()
-        control.router.add_get("/summary", summary)
-        control.router.add_post("/mark", mark)
-        runner = web.AppRunner(control, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        print(json.dumps({
-            "base_url": sim.base_url,
-            "app_id": sim.app_id,
-            "private_key": sim.private_key_pem,
-            "plan": str(plan_file),
-            "control": f"http://{host}:{port}",
-        }), flush=True)  # fmt: skip
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until closed
-        plan_file.unlink(missing_ok=True)
-        await runner.cleanup()
-        await sim.stop()
+        await serve_plan(sim, plan_file)
 
     asyncio.run(main())
 

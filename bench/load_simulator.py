@@ -37,7 +37,6 @@ MIX = (  # (kind, share of 100)
 
 def serve_simulator(repos: int, open_pulls: int, merged: int, latency: float) -> None:
     """Seed the simulator, write the deliveries' payloads to a file, serve until stdin ends."""
-    from aiohttp import web
 
     from sandbox.delivery import signature
     from sandbox.demo import demo_file
@@ -85,44 +84,53 @@ def serve_simulator(repos: int, open_pulls: int, merged: int, latency: float) ->
         plan = Path(tempfile.mkstemp(prefix="rfc-bot-load-", suffix=".json")[1])
         plan.write_text(json.dumps(payloads))
         sim.latency = latency
-        start = len(sim.requests)
-        cpu_start = time.process_time()
-
-        async def summary(request: web.Request) -> web.Response:
-            made = sim.requests[start:]
-            return web.json_response({
-                "requests": len(made),
-                "by_operation": Counter(r.operation_id or "?" for r in made),
-                "errors": sum(1 for r in made if r.status >= 400 or r.status == 0),
-                "cpu_seconds": time.process_time() - cpu_start,
-            })  # fmt: skip
-
-        async def mark(request: web.Request) -> web.Response:
-            nonlocal start, cpu_start
-            start, cpu_start = len(sim.requests), time.process_time()
-            return web.json_response({"ok": True})
-
-        control = web.Application()
-        control.router.add_get("/summary", summary)
-        control.router.add_post("/mark", mark)
-        runner = web.AppRunner(control, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        print(json.dumps({
-            "base_url": sim.base_url,
-            "app_id": sim.app_id,
-            "private_key": sim.private_key_pem,
-            "plan": str(plan),
-            "control": f"http://{host}:{port}",
-        }), flush=True)  # fmt: skip
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until closed
-        plan.unlink(missing_ok=True)
-        await runner.cleanup()
-        await sim.stop()
+        await serve_plan(sim, plan)
 
     asyncio.run(main())
+
+
+async def serve_plan(sim: Any, plan: Path) -> None:
+    """Announce the seeded simulator on stdout (its URL, the App's credentials, the plan file,
+    a control app's URL) and serve until stdin ends. The control app answers ``/summary``: the
+    simulator's requests since ``/mark``, by operation, and its CPU seconds."""
+    from aiohttp import web
+
+    start = len(sim.requests)
+    cpu_start = time.process_time()
+
+    async def summary(request: web.Request) -> web.Response:
+        made = sim.requests[start:]
+        return web.json_response({
+            "requests": len(made),
+            "by_operation": Counter(r.operation_id or "?" for r in made),
+            "errors": sum(1 for r in made if r.status >= 400 or r.status == 0),
+            "cpu_seconds": time.process_time() - cpu_start,
+        })  # fmt: skip
+
+    async def mark(request: web.Request) -> web.Response:
+        nonlocal start, cpu_start
+        start, cpu_start = len(sim.requests), time.process_time()
+        return web.json_response({"ok": True})
+
+    control = web.Application()
+    control.router.add_get("/summary", summary)
+    control.router.add_post("/mark", mark)
+    runner = web.AppRunner(control, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    print(json.dumps({
+        "base_url": sim.base_url,
+        "app_id": sim.app_id,
+        "private_key": sim.private_key_pem,
+        "plan": str(plan),
+        "control": f"http://{host}:{port}",
+    }), flush=True)  # fmt: skip
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until closed
+    plan.unlink(missing_ok=True)
+    await runner.cleanup()
+    await sim.stop()
 
 
 def start_simulator(

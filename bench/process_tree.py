@@ -54,3 +54,23 @@ class ProcessTree:
         if "bot.lint_pool.child" in " ".join(process.cmdline()):
             return "lint"
         return "worker"
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process under ``pid``."""
+    try:
+        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system time of the live processes among ``pids``."""
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
