@@ -18,7 +18,7 @@ from gidgethub.abc import GitHubAPI
 from bot.cli.commands import CliError
 from bot.cli.project import load_project_config
 from bot.clock import epoch_seconds, system_clock
-from bot.github.client import GitHubClient
+from bot.github.client import INTERACTIVE_ATTEMPTS, GitHubClient
 from bot.github.contents import get_file
 from bot.github.history import (
     branch_graph,
@@ -56,7 +56,11 @@ async def read_github_audit(
     """The audit of ``repo``'s default branch; CliError in one line when GitHub says no."""
     async with aiohttp.ClientSession() as session:
         gh = GitHubClient(
-            session, base_url=api_url, oauth_token=token, wall_clock=epoch_seconds(system_clock)
+            session,
+            base_url=api_url,
+            oauth_token=token,
+            wall_clock=epoch_seconds(system_clock),
+            max_attempts=INTERACTIVE_ATTEMPTS,
         )
         try:
             return await _audit(gh, repo, key, directory, config)

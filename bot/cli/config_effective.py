@@ -87,14 +87,18 @@ async def _follow(home: Home, file: ConfigFile, copies: list[Path]) -> Chain:
     import gidgethub
 
     from bot.clock import epoch_seconds, system_clock
-    from bot.github.client import GitHubClient
+    from bot.github.client import INTERACTIVE_ATTEMPTS, GitHubClient
 
     api_url = (os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
     token = os.environ.get("GITHUB_TOKEN") or None
     files = ExtendedFiles()
     async with aiohttp.ClientSession() as session:
         gh = GitHubClient(
-            session, base_url=api_url, oauth_token=token, wall_clock=epoch_seconds(system_clock)
+            session,
+            base_url=api_url,
+            oauth_token=token,
+            wall_clock=epoch_seconds(system_clock),
+            max_attempts=INTERACTIVE_ATTEMPTS,
         )
 
         async def fetch(target: ExtendsTarget) -> Fetched | str:

@@ -41,6 +41,9 @@ API_VERSION = "2022-11-28"
 USER_AGENT = f"rfc-bot/{__version__}"
 # How long one request is retried at most (a transient fault of GitHub lasts seconds).
 RETRY_WINDOW_SECONDS = 60.0
+# A person at a terminal (the CLI): a quick one-line failure serves better than a minute of
+# retries against an address that does not answer.
+INTERACTIVE_ATTEMPTS = 3
 # The end of an event's time budget that a request begun earlier leaves to later ones.
 RESERVE_SECONDS = 10.0
 BACKOFF_BASE_SECONDS = 0.5
