@@ -87,8 +87,7 @@ def lint(
         diagnostics = check(document, ctx)
     else:
         # Every rule would fail on an empty file: one diagnostic says what to do instead.
-        ctx.document = document
-        report_empty(ctx)
+        report_empty(document, ctx)
         diagnostics = ctx.diagnostics
     return LintResult(path, apply_overrides(diagnostics, config), document, _status_before(ctx))
 

@@ -172,8 +172,9 @@ def _stem(path: str) -> str:
     return posixpath.splitext(posixpath.basename(path))[0]
 
 
-def report_empty(ctx: LintContext) -> None:
-    """The one diagnostic of an empty file: what to start from, or what to restore."""
+def report_empty(doc: Document, ctx: LintContext) -> None:
+    """The one diagnostic of an empty file (``doc``): what to start from, or what to restore."""
+    ctx.document = doc
     if isinstance(ctx.base, Document) and any(line.strip() for line in ctx.base.lines):
         message = (
             "The file is empty, but this RFC has content on the base branch: restore it "
