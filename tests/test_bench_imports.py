@@ -16,4 +16,3 @@ MODULES = sorted(path.stem for path in BENCH.glob("*.py") if path.stem != "__ini
 def test_the_bench_module_imports(name: str) -> None:
     module = importlib.import_module(f"bench.{name}")
     assert module.__name__ == f"bench.{name}"
-
